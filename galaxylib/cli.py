@@ -1,0 +1,133 @@
+"""The ``galaxylib`` command: ``galaxylib --help`` lists the subcommands.
+
+Every subcommand prints one sentence and exits with status 1 on bad input
+(a :class:`~galaxylib.errors.GalaxyLibError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from galaxylib.errors import GalaxyLibError
+
+__all__ = ["main"]
+
+
+def _synth(args: argparse.Namespace) -> None:
+    from galaxylib.synthetic import make_sky
+
+    report = make_sky(
+        args.out, args.n, seed=args.seed, workers=args.workers, force=args.force
+    )
+    print(report)
+
+
+def _baselines(args: argparse.Namespace) -> None:
+    from galaxylib.baselines import run_baselines
+    from galaxylib.data import load_catalog, split
+
+    catalog = load_catalog(args.data_dir, skip_bad=args.skip_bad)
+    if len(catalog.skipped):
+        print(f"Left out {len(catalog.skipped)} bad rows:", file=sys.stderr)
+        print(catalog.skipped.to_string(index=False), file=sys.stderr)
+    table = run_baselines(catalog, split(catalog.ids, seed=args.seed), workers=args.workers)
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}", na_rep="-"))
+
+
+def _check(args: argparse.Namespace) -> None:
+    from galaxylib.data import load_catalog
+
+    catalog = load_catalog(args.data_dir, skip_bad=True, verify_images=not args.quick)
+    print(f"{catalog.csv_path}: {len(catalog)} good galaxies, {len(catalog.skipped)} bad rows.")
+    if len(catalog.skipped):
+        print(catalog.skipped.to_string(index=False))
+        raise SystemExit(1)
+
+
+def _download(args: argparse.Namespace) -> None:
+    from galaxylib.download import download_kaggle, download_zip
+
+    if args.url:
+        root = download_zip(args.url, args.out, sha256=args.sha256, force=args.force)
+    else:
+        root = download_kaggle(args.out, force=args.force)
+    print(f"The Galaxy Zoo training set is ready in {root}.")
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from galaxylib.synthetic import bench_synth
+
+    benchmarks: dict[str, Callable[[], dict[str, float]]] = {
+        "synth": lambda: bench_synth(n=args.n, workers=args.workers),
+    }
+    figures = benchmarks[args.name]()
+    print(" ".join(f"{key}={value:.4g}" for key, value in figures.items()))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="galaxylib",
+        description="Galaxy Zoo data, baselines and models for the course "
+        "'Galaxy morphology with CNNs'.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    workers = {"type": int, "default": None, "help": "processes to use (default: every core)"}
+
+    p = sub.add_parser("synth", help="make a synthetic Galaxy Zoo in the Kaggle format")
+    p.add_argument("--out", type=Path, required=True, help="directory to write")
+    p.add_argument("--n", type=int, required=True, help="number of galaxies")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--workers", **workers)
+    p.add_argument("--force", action="store_true", help="overwrite an existing data set")
+    p.set_defaults(func=_synth)
+
+    p = sub.add_parser("check", help="check a data directory's catalog and images")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--quick", action="store_true", help="do not decode every image")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("baselines", help="RMSE of the report's four benchmarks on the test split")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--seed", type=int, default=42, help="seed of the split (default 42)")
+    p.add_argument("--skip-bad", action="store_true", help="leave bad rows out and list them")
+    p.add_argument("--workers", **workers)
+    p.set_defaults(func=_baselines)
+
+    p = sub.add_parser("download", help="fetch the real Galaxy Zoo training set")
+    p.add_argument("--out", type=Path, default=None, help="data directory (default: $GALAXYLIB_DATA/galaxyzoo)")
+    p.add_argument("--url", help="a zip URL (such as the report's) instead of Kaggle")
+    p.add_argument("--sha256", help="expected SHA-256 of the zip at --url")
+    p.add_argument("--force", action="store_true", help="download again over a complete data set")
+    p.set_defaults(func=_download)
+
+    p = sub.add_parser("bench", help="time a part of the pipeline and print key=value figures")
+    p.add_argument("name", choices=["synth"])
+    p.add_argument("--n", type=int, default=200, help="galaxies to time (default 200)")
+    p.add_argument("--workers", **workers)
+    p.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    if getattr(args, "out", "") is None:
+        from galaxylib.config import data_root
+
+        args.out = data_root() / "galaxyzoo"
+    try:
+        args.func(args)
+    except GalaxyLibError as err:
+        print(f"galaxylib {args.command}: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"galaxylib {args.command}: interrupted; run it again to continue.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
