@@ -19,9 +19,7 @@ __all__ = ["main"]
 def _synth(args: argparse.Namespace) -> None:
     from galaxylib.synthetic import make_sky
 
-    report = make_sky(
-        args.out, args.n, seed=args.seed, workers=args.workers, force=args.force
-    )
+    report = make_sky(args.out, args.n, seed=args.seed, workers=args.workers, force=args.force)
     print(report)
 
 
@@ -37,14 +35,15 @@ def _baselines(args: argparse.Namespace) -> None:
     print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}", na_rep="-"))
 
 
-def _check(args: argparse.Namespace) -> None:
+def _check(args: argparse.Namespace) -> int:
     from galaxylib.data import load_catalog
 
     catalog = load_catalog(args.data_dir, skip_bad=True, verify_images=not args.quick)
     print(f"{catalog.csv_path}: {len(catalog)} good galaxies, {len(catalog.skipped)} bad rows.")
     if len(catalog.skipped):
         print(catalog.skipped.to_string(index=False))
-        raise SystemExit(1)
+        return 1
+    return 0
 
 
 def _download(args: argparse.Namespace) -> None:
@@ -97,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_baselines)
 
     p = sub.add_parser("download", help="fetch the real Galaxy Zoo training set")
-    p.add_argument("--out", type=Path, default=None, help="data directory (default: $GALAXYLIB_DATA/galaxyzoo)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="data directory (default: $GALAXYLIB_DATA/galaxyzoo)"
+    )
     p.add_argument("--url", help="a zip URL (such as the report's) instead of Kaggle")
     p.add_argument("--sha256", help="expected SHA-256 of the zip at --url")
     p.add_argument("--force", action="store_true", help="download again over a complete data set")
@@ -119,14 +120,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         args.out = data_root() / "galaxyzoo"
     try:
-        args.func(args)
+        return args.func(args) or 0
     except GalaxyLibError as err:
         print(f"galaxylib {args.command}: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"galaxylib {args.command}: interrupted; run it again to continue.", file=sys.stderr)
         return 130
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -258,8 +258,7 @@ def _row_problems(
         add(
             line,
             raw_ids.iloc[line - 2],
-            f"the answers to {q} sum to {row['total']:.6f}, but the decision tree needs "
-            f"{parent}",
+            f"the answers to {q} sum to {row['total']:.6f}, but the decision tree needs {parent}",
         )
 
     present = {p.stem for p in images_dir.glob("*.jpg")}

@@ -83,9 +83,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Bar",
         "No bar",
     ),
-    _question(
-        4, "Is there any sign of a spiral arm pattern?", "Class2.2", "Spiral", "No spiral"
-    ),
+    _question(4, "Is there any sign of a spiral arm pattern?", "Class2.2", "Spiral", "No spiral"),
     _question(
         5,
         "How prominent is the central bulge, compared with the rest of the galaxy?",

@@ -1,0 +1,61 @@
+"""Small data sets in the real Galaxy Zoo format, written by the tests themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
+
+
+def random_fractions(n: int, seed: int = 0) -> np.ndarray:
+    """Cumulative vote fractions that obey the tree, rounded to 6 decimals like Kaggle's."""
+    rng = np.random.default_rng(seed)
+    per_question = np.zeros((n, len(COLUMNS)))
+    start = 0
+    for q in QUESTIONS:
+        k = len(q.answers)
+        per_question[:, start : start + k] = rng.dirichlet(np.ones(k), size=n)
+        start += k
+    return np.round(to_cumulative(per_question), 6)
+
+
+def galaxy_image(smooth: float, size: int = 424) -> np.ndarray:
+    """An RGB image whose centre brightens and reddens with the 'smooth' fraction."""
+    yy, xx = np.mgrid[:size, :size] - size / 2
+    blob = np.exp(-(xx**2 + yy**2) / (2 * (size / 12) ** 2))
+    colour = np.array([60 + 180 * smooth, 80 + 100 * smooth, 200 - 150 * smooth])
+    return np.clip(blob[..., None] * colour, 0, 255).astype(np.uint8)
+
+
+def write_dataset(
+    root: Path,
+    n: int = 12,
+    *,
+    layout: tuple[str, str] = ("training_solutions_rev1.csv", "images_training_rev1"),
+    seed: int = 0,
+    first_id: int = 100008,
+) -> pd.DataFrame:
+    """Write a catalog and its JPEGs under ``root``; return the catalog table."""
+    root.mkdir(parents=True, exist_ok=True)
+    values = random_fractions(n, seed)
+    table = pd.DataFrame(values, columns=list(COLUMNS))
+    table.insert(0, "GalaxyID", first_id + 15 * np.arange(n))
+    images = root / layout[1]
+    images.mkdir(exist_ok=True)
+    for gid, smooth in zip(table["GalaxyID"], table["Class1.1"], strict=True):
+        rgb = galaxy_image(smooth)
+        cv2.imwrite(str(images / f"{gid}.jpg"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    table.to_csv(root / layout[0], index=False, float_format="%.6f")
+    return table
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    """A 12-galaxy data set in the Kaggle layout."""
+    write_dataset(tmp_path / "gz")
+    return tmp_path / "gz"

@@ -1,0 +1,48 @@
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import random_fractions
+
+from galaxylib.metrics import rmse, rmse_per_answer, rmse_per_question
+from galaxylib.taxonomy import COLUMNS, QUESTIONS
+
+
+def test_rmse_is_elementwise_over_galaxies_and_answers():
+    truth = np.zeros((2, 37))
+    pred = np.zeros((2, 37))
+    pred[0, 0] = 0.74  # one error of 0.74 among 74 cells
+    assert rmse(pred, truth) == pytest.approx(np.sqrt(0.74**2 / 74))
+    assert rmse(np.full(37, 0.5), truth) == pytest.approx(0.5)
+
+
+def test_rmse_matches_the_reports_formula_and_matches_dataframes_by_name():
+    truth = random_fractions(30, seed=4)
+    pred = random_fractions(30, seed=5)
+    report_rmse = np.sqrt(np.mean(np.square(pred.flatten() - truth.flatten())))
+    assert rmse(pred, truth) == pytest.approx(report_rmse)
+    shuffled = pd.DataFrame(pred, columns=list(COLUMNS))[list(reversed(COLUMNS))]
+    assert rmse(shuffled, truth) == pytest.approx(report_rmse)
+
+
+def test_per_question_and_per_answer_add_up_to_the_total():
+    truth = random_fractions(40, seed=6)
+    pred = random_fractions(40, seed=7)
+    per_answer = rmse_per_answer(pred, truth)
+    per_question = rmse_per_question(pred, truth)
+    assert list(per_answer.index) == list(COLUMNS)
+    assert list(per_question.index) == [f"Q{i}" for i in range(1, 12)]
+    total = rmse(pred, truth)
+    assert np.sqrt((per_answer**2).mean()) == pytest.approx(total)
+    weights = np.array([len(q.answers) for q in QUESTIONS])
+    assert np.sqrt((per_question**2 * weights).sum() / 37) == pytest.approx(total)
+    only_q7 = truth.copy()
+    cols = [COLUMNS.index(a) for a in QUESTIONS[6].answers]
+    only_q7[:, cols] += 0.1
+    errs = rmse_per_question(only_q7, truth)
+    assert errs["Q7"] == pytest.approx(0.1)
+    assert (errs.drop("Q7") == 0).all()
+
+
+def test_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="37"):
+        rmse(np.zeros((3, 36)), np.zeros((3, 36)))
