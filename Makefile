@@ -1,0 +1,34 @@
+# The two commands of the README: `make book` and `make test`.
+# Each sets up its own virtual environment on a fresh clone, so nothing but
+# Python 3.11 and make is needed beforehand.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GALAXYLIB_PROFILE ?= small
+
+.PHONY: book test lint clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+## book: build the executed site into _build/html (warnings and failing cells fail it)
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
+
+## test: run the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## lint: ruff over the package and the tests
+lint: $(STAMP)
+	$(BIN)/ruff check galaxylib tests
+	$(BIN)/ruff format --check galaxylib tests
+
+clean:
+	rm -rf _build
