@@ -115,10 +115,6 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    if getattr(args, "out", "") is None:
-        from galaxylib.config import data_root
-
-        args.out = data_root() / "galaxyzoo"
     try:
         return args.func(args) or 0
     except GalaxyLibError as err:

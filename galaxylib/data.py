@@ -30,6 +30,7 @@ __all__ = [
     "LAYOUTS",
     "Catalog",
     "Split",
+    "decode_image",
     "find_layout",
     "load_catalog",
     "read_image",
@@ -304,11 +305,7 @@ def read_image(path: str | Path, *, size: int | None = IMAGE_SIZE) -> np.ndarray
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"{path} does not exist; check the data directory.") from None
-    if raw[:2] == _JPEG_START and not raw.rstrip(b"\0").endswith(_JPEG_END):
-        raise DataError(f"{path} is a truncated JPEG; re-download or regenerate it.")
-    image = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR) if raw else None
-    if image is None:
-        raise DataError(f"{path} is not a readable image; re-download or regenerate it.")
+    image = decode_image(raw, path)
     if size is not None and image.shape[:2] != (size, size):
         h, w = image.shape[:2]
         raise DataError(
@@ -316,6 +313,39 @@ def read_image(path: str | Path, *, size: int | None = IMAGE_SIZE) -> np.ndarray
             "use the original files."
         )
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def decode_image(raw: bytes, path: str | Path, flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
+    """Decode an image file's bytes with OpenCV ``flags``, refusing truncated JPEGs.
+
+    OpenCV decodes a truncated JPEG without complaint, filling the missing part with
+    grey; a JPEG must end with its end-of-image marker to be accepted here.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's content.
+    path : path
+        The file, named in the error message.
+    flags : int, default ``cv2.IMREAD_COLOR``
+        Passed to ``cv2.imdecode`` (for instance ``cv2.IMREAD_REDUCED_GRAYSCALE_8``).
+
+    Returns
+    -------
+    ndarray
+        As OpenCV returns it (blue, green, red order for colour).
+
+    Raises
+    ------
+    DataError
+        If the bytes are a truncated JPEG or not an image.
+    """
+    if raw[:2] == _JPEG_START and not raw.rstrip(b"\0").endswith(_JPEG_END):
+        raise DataError(f"{path} is a truncated JPEG; re-download or regenerate it.")
+    image = cv2.imdecode(np.frombuffer(raw, np.uint8), flags) if raw else None
+    if image is None:
+        raise DataError(f"{path} is not a readable image; re-download or regenerate it.")
+    return image
 
 
 @dataclass(frozen=True)
