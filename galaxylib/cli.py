@@ -56,14 +56,40 @@ def _download(args: argparse.Namespace) -> None:
     print(f"The Galaxy Zoo training set is ready in {root}.")
 
 
+def _preprocess(args: argparse.Namespace) -> None:
+    from galaxylib.preprocess import preprocess_catalog
+
+    cache = preprocess_catalog(
+        args.data_dir, crop=args.crop, size=args.size, color=args.color, workers=args.workers
+    )
+    print(f"{cache.path}: {len(cache)} galaxies, {len(cache.problems)} with a fallback.")
+    if len(cache.problems):
+        print(cache.problems.to_string(index=False))
+
+
 def _bench(args: argparse.Namespace) -> None:
+    from galaxylib.preprocess import bench_preprocess
     from galaxylib.synthetic import bench_synth
 
     benchmarks: dict[str, Callable[[], dict[str, float]]] = {
         "synth": lambda: bench_synth(n=args.n, workers=args.workers),
+        "preprocess": lambda: bench_preprocess(_bench_data(args), n=args.n, workers=args.workers),
     }
     figures = benchmarks[args.name]()
     print(" ".join(f"{key}={value:.4g}" for key, value in figures.items()))
+
+
+def _bench_data(args: argparse.Namespace) -> Path:
+    """The data set a benchmark runs on: --data, or a synthetic sky made once for it."""
+    if args.data is not None:
+        return args.data
+    from galaxylib.config import data_root
+    from galaxylib.synthetic import make_sky
+
+    root = data_root() / f"bench-sky-{args.n}"
+    if not (root / "training_solutions_rev1.csv").exists():
+        make_sky(root, args.n, seed=0, workers=args.workers)
+    return root
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,9 +130,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="download again over a complete data set")
     p.set_defaults(func=_download)
 
+    p = sub.add_parser("preprocess", help="crop and resize every image into one cache")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--size", type=int, default=150, help="output side in pixels (default 150)")
+    p.add_argument("--color", action="store_true", help="keep colour (default grey)")
+    p.add_argument("--crop", choices=["improved", "report"], default="improved")
+    p.add_argument("--workers", **workers)
+    p.set_defaults(func=_preprocess)
+
     p = sub.add_parser("bench", help="time a part of the pipeline and print key=value figures")
-    p.add_argument("name", choices=["synth"])
-    p.add_argument("--n", type=int, default=200, help="galaxies to time (default 200)")
+    p.add_argument("name", choices=["synth", "preprocess"])
+    p.add_argument("--n", type=int, default=500, help="galaxies to time (default 500)")
+    p.add_argument(
+        "--data", type=Path, default=None, help="data set to time on (default: a synthetic sky)"
+    )
     p.add_argument("--workers", **workers)
     p.set_defaults(func=_bench)
     return parser

@@ -1,0 +1,170 @@
+import json
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import write_dataset
+
+from galaxylib.data import load_catalog
+from galaxylib.errors import DataError
+from galaxylib.preprocess import (
+    Box,
+    crop,
+    improved_box,
+    improved_crop,
+    open_cache,
+    preprocess_catalog,
+    report_box,
+    report_crop,
+)
+
+
+def scene(
+    cx=212.0, cy=212.0, r=40.0, axis_ratio=1.0, angle=0.0, star=None, sky=8.0, noise=3.0, seed=0
+):
+    """An RGB image of an elliptical Gaussian galaxy, an optional star, and a noisy sky."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:424, :424].astype(float)
+    cos, sin = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    u, v = (xx - cx) * cos + (yy - cy) * sin, (yy - cy) * cos - (xx - cx) * sin
+    light = 200 * np.exp(-((u / r) ** 2 + (v / (r * axis_ratio)) ** 2))
+    if star is not None:
+        sx, sy, width = star
+        light += 255 * np.exp(-((xx - sx) ** 2 + (yy - sy) ** 2) / (2 * width**2))
+    gray = np.clip(light + rng.normal(sky, noise, light.shape), 0, 255).astype(np.uint8)
+    return np.dstack([gray] * 3)
+
+
+def contains(box: Box, cx, cy, half_width, half_height) -> bool:
+    return (
+        box.x <= cx - half_width
+        and box.y <= cy - half_height
+        and box.x + box.side >= cx + half_width
+        and box.y + box.side >= cy + half_height
+    )
+
+
+def test_improved_box_is_centred_on_the_galaxy_and_holds_it_whole():
+    image = scene(cx=230, cy=200, r=50, axis_ratio=0.4)
+    box = improved_box(image)
+    assert box.center == pytest.approx((230, 200), abs=2)
+    assert contains(box, 230, 200, 50 * 1.5, 20 * 1.5)
+    assert box.side < 424
+
+
+def test_a_bright_star_fools_the_report_but_not_the_improved_crop():
+    # a small faint galaxy at the centre, a big saturated star near a corner
+    image = scene(r=14, star=(110, 110, 18), noise=0.5)
+    star_box = report_box(image)
+    assert contains(star_box, 110, 110, 20, 20) and not contains(star_box, 212, 212, 5, 5)
+    box = improved_box(image)
+    assert box.center == pytest.approx((212, 212), abs=2)
+    assert not contains(box, 110, 110, 5, 5)
+
+
+def test_report_crop_follows_the_report():
+    image = scene(noise=0.5)
+    gray = image[..., 0]
+    _, thresh = cv2.threshold(gray, 10, 255, 0)
+    contours, _ = cv2.findContours(thresh, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    x, y, w, h = max((cv2.boundingRect(c) for c in contours), key=lambda b: b[2] * b[3])
+    pad = int(max(w, h) * 0.1)
+    expected = gray[y - pad : y + max(w, h) + pad, x - pad : x + max(w, h) + pad]
+    expected = cv2.resize(expected, (150, 150), interpolation=cv2.INTER_AREA)
+    np.testing.assert_array_equal(report_crop(image), expected)
+    # near the edge the padded square leaves the frame and the report keeps everything
+    assert report_box(scene(cx=390, noise=0.5)) == Box(0, 0, 424)
+    assert improved_box(scene(cx=390, noise=0.5)).center == pytest.approx((390, 212), abs=2)
+
+
+def test_black_images_keep_their_frame_instead_of_crashing():
+    black = np.zeros((424, 424, 3), np.uint8)
+    assert report_box(black) == Box(0, 0, 424)
+    assert improved_box(black) == Box(0, 0, 424)
+    assert report_crop(black).shape == (150, 150)
+
+
+def test_crop_sizes_colours_and_black_padding():
+    image = scene()
+    assert improved_crop(image).shape == (150, 150)
+    assert improved_crop(image, size=64, color=True).shape == (64, 64, 3)
+    outside = crop(np.full((100, 100), 200, np.uint8), Box(50, 50, 100), size=10)
+    assert outside[:4, :4].min() == 200 and outside[-4:, -4:].max() == 0
+
+
+@pytest.fixture
+def data(tmp_path):
+    root = tmp_path / "gz"
+    write_dataset(root, 30, seed=5)
+    return root
+
+
+def test_cache_rows_line_up_with_the_catalog(data):
+    # galaxies that differ in what a crop keeps: the direction of their long axis
+    for i, gid in enumerate(load_catalog(data).ids):
+        image = scene(r=60, axis_ratio=0.25, angle=6 * i, seed=i)
+        cv2.imwrite(str(data / "images_training_rev1" / f"{gid}.jpg"), image)
+    cache = preprocess_catalog(data, size=48, workers=2, chunk=7, progress=False)
+    catalog = load_catalog(data)
+    np.testing.assert_array_equal(cache.ids, catalog.ids)
+    assert cache.images.shape == (30, 48, 48) and cache.images.dtype == np.uint8
+    assert isinstance(cache.images, np.memmap)
+    # the batch finds its box on a decode at 1/8 size, so its crops differ slightly from
+    # improved_crop's; each row must still be nearest to the crop of its own galaxy
+    singles = np.array([improved_crop(catalog.read_image(g), size=48) for g in catalog.ids])
+    distance = np.abs(cache.images[:, None].astype(int) - singles[None]).mean(axis=(2, 3))
+    np.testing.assert_array_equal(distance.argmin(axis=1), np.arange(30))
+    assert distance.diagonal().max() < 6
+    np.testing.assert_array_equal(cache.rows_of(catalog.ids[[4, 2]]), [4, 2])
+    assert cache.problems.empty
+    colour = preprocess_catalog(data, size=32, color=True, crop="report", progress=False)
+    assert colour.images.shape == (30, 32, 32, 3) and colour.path.name == "report-32-rgb"
+
+
+def test_resumes_after_an_interruption_and_returns_at_once_when_done(data):
+    partial = preprocess_catalog(data, size=40, chunk=4, limit=12, progress=False)
+    status = np.load(partial.path / "status.npy")
+    assert (status > 0).sum() == 12
+    with pytest.raises(DataError, match="is unfinished; run `galaxylib preprocess"):
+        open_cache(data, size=40)
+    assert json.loads((partial.path / "meta.json").read_text())["complete"] is False
+    done = preprocess_catalog(data, size=40, chunk=4, progress=False)
+    fresh = preprocess_catalog(data, size=40, progress=False)
+    np.testing.assert_array_equal(done.images, fresh.images)
+    stamp = (done.path / "images.npy").stat().st_mtime_ns
+    preprocess_catalog(data, size=40, progress=False)
+    assert (done.path / "images.npy").stat().st_mtime_ns == stamp
+    # a different catalog makes the cache stale: it is rebuilt for the new rows
+    path = data / "training_solutions_rev1.csv"
+    pd.read_csv(path).iloc[5:].to_csv(path, index=False, float_format="%.6f")
+    rebuilt = preprocess_catalog(data, size=40, progress=False)
+    np.testing.assert_array_equal(rebuilt.ids, load_catalog(data).ids)
+    np.testing.assert_array_equal(rebuilt.images, fresh.images[5:])
+
+
+def test_bad_images_get_their_fallback_and_are_listed(data):
+    ids = load_catalog(data).ids
+    images = data / "images_training_rev1"
+    truncated = images / f"{ids[1]}.jpg"
+    truncated.write_bytes(truncated.read_bytes()[:2000])
+    (images / f"{ids[2]}.jpg").write_bytes(b"garbage")
+    cv2.imwrite(str(images / f"{ids[3]}.jpg"), np.zeros((424, 424, 3), np.uint8))
+    cv2.imwrite(str(images / f"{ids[4]}.jpg"), np.full((200, 200, 3), 90, np.uint8))
+    for crop_name in ("improved", "report"):
+        cache = preprocess_catalog(data, crop=crop_name, size=32, progress=False)
+        assert len(cache) == 30
+        problems = dict(zip(cache.problems["GalaxyID"], cache.problems["problem"], strict=True))
+        assert sorted(problems) == sorted(ids[1:5])
+        assert "truncated JPEG" in problems[ids[1]]
+        assert "not a readable image" in problems[ids[2]]
+        assert "whole frame kept" in problems[ids[3]]
+        assert "not 424x424" in problems[ids[4]]
+        assert cache.images[1].max() == 0 and cache.images[2].max() == 0
+
+
+def test_missing_cache_says_what_to_run(data):
+    with pytest.raises(DataError, match=r"no improved-64-rgb cache .* --size 64 --color`"):
+        open_cache(data, size=64, color=True)
+    with pytest.raises(DataError, match="Unknown crop 'fancy'"):
+        preprocess_catalog(data, crop="fancy")
