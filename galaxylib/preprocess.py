@@ -46,6 +46,7 @@ __all__ = [
     "CROPS",
     "Box",
     "bench_preprocess",
+    "crop_quality",
     "Cache",
     "crop",
     "improved_box",
@@ -172,7 +173,7 @@ def improved_box(
     ys, xs = np.nonzero(labels == label)
     gx, gy = _peak(gray - sky, xs, ys)
     radius = max(np.max(np.abs(xs - gx)), np.max(np.abs(ys - gy))) + 1.0
-    half = max(radius * (1 + padding), 8.0)
+    half = min(max(radius * (1 + padding), 8.0), max(height, width) / 2)  # at most the frame
     return Box(float(gx + 0.5 - half), float(gy + 0.5 - half), float(2 * half))
 
 
@@ -265,38 +266,56 @@ class Settings:
 PENDING, OK, FALLBACK = 0, 1, 2
 
 
-def _process_one(path: Path, settings: Settings) -> tuple[np.ndarray, int, str]:
-    """Decode, crop and resize one image; never raises for a bad image.
+def _locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box, int, str]:
+    """Decode one image as the batch run does and find its box.
 
     The improved crop first finds its box on a decode at one eighth of the size (cheap:
     libjpeg skips most of the work), then decodes again at the smallest scale that still
     gives at least ``size`` pixels across the box. The report's crop decodes in full.
-    Returns the crop, its status and a note on any fallback.
+
+    Returns
+    -------
+    image : ndarray
+        Decoded at ``1 / factor`` of its size, in OpenCV's blue-green-red order or grey.
+    box : Box
+        In the pixels of ``image``.
+    factor : int
+        The decode's reduction (1, 2, 4 or 8).
+    note : str
+        Why a fallback was used; empty when none was.
     """
-    try:
-        raw = path.read_bytes()
-        if settings.crop == "improved":
-            small = decode_image(raw, path, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-            box = improved_box(small, min_level=4.0)
-            note = "nothing above the sky: whole frame kept" if box == _whole(small) else ""
-            factor = _reduction(box.side * 8, settings.size)
-            image = decode_image(raw, path, _flags(settings.color, factor))
-            box = box.scaled(image.shape[0] / small.shape[0])
-        else:
-            factor = 1
-            image = decode_image(raw, path, _flags(True, 1))
-            box = report_box(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
-            note = "no contour above grey level 10: whole frame kept" if image.max() <= 10 else ""
-            if not settings.color:
-                image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    except (OSError, DataError) as err:
-        reason = str(err).split(";")[0].replace(f"{path} ", "")
-        return np.zeros(settings.shape, np.uint8), FALLBACK, f"{reason}: left black"
+    if settings.crop == "improved":
+        small = decode_image(raw, path, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+        box = improved_box(small, min_level=4.0)
+        note = "nothing above the sky: whole frame kept" if box == _whole(small) else ""
+        factor = _reduction(box.side * 8, settings.size)
+        image = decode_image(raw, path, _flags(settings.color, factor))
+        box = box.scaled(image.shape[0] / small.shape[0])
+    else:
+        factor = 1
+        image = decode_image(raw, path, _flags(True, 1))
+        box = report_box(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+        note = "no contour above grey level 10: whole frame kept" if image.max() <= 10 else ""
+        if not settings.color:
+            image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     expected = -(-IMAGE_SIZE // factor)
     if image.shape[:2] != (expected, expected):
         found = f"{image.shape[1] * factor}x{image.shape[0] * factor}"
         size_note = f"about {found} pixels, not {IMAGE_SIZE}x{IMAGE_SIZE}: cropped as found"
         note = f"{size_note}; {note}" if note else size_note
+    return image, box, factor, note
+
+
+def _process_one(path: Path, settings: Settings) -> tuple[np.ndarray, int, str]:
+    """Decode, crop and resize one image; never raises for a bad image.
+
+    Returns the crop, its status and a note on any fallback.
+    """
+    try:
+        image, box, _, note = _locate(path.read_bytes(), path, settings)
+    except (OSError, DataError) as err:
+        reason = str(err).split(";")[0].replace(f"{path} ", "")
+        return np.zeros(settings.shape, np.uint8), FALLBACK, f"{reason}: left black"
     if settings.color:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     out = crop(image, box, size=settings.size, color=settings.color)
@@ -552,6 +571,73 @@ def open_cache(
         problems=pd.read_csv(folder / "problems.csv"),
         settings=meta["settings"],
     )
+
+
+# --------------------------------------------------------------------------- crop quality
+
+
+def crop_quality(
+    root: str | Path, *, crops: tuple[str, ...] = ("report", "improved"), size: int = 150
+) -> pd.DataFrame:
+    """Measure crops against a synthetic sky's truth: is each galaxy kept whole, and centred?
+
+    Each crop's box is found exactly as :func:`preprocess_catalog` finds it, and
+    compared with the true centre and 90 %-light radius in the sky's ``truth.csv``.
+
+    Parameters
+    ----------
+    root : path
+        A data directory made by :func:`galaxylib.synthetic.make_sky`.
+    crops : tuple of str
+        Which crops to measure.
+    size : int, default 150
+        Output size; it decides how far the improved crop may reduce its decode.
+
+    Returns
+    -------
+    DataFrame
+        One row per galaxy and crop: ``GalaxyID``, ``crop``, ``whole`` (the disc of the
+        90 %-light radius, as far as it lies in the frame, is inside the box),
+        ``offset_px`` (distance from the box's centre to the galaxy's, in pixels of the
+        424-pixel image), ``offset`` (the same as a fraction of the box's side),
+        ``side`` (the box's side in pixels; 424 when the whole frame is kept) and
+        ``fill`` (90 %-light diameter over the box's side).
+    """
+    truth_path = Path(root) / "truth.csv"
+    if not truth_path.exists():
+        raise DataError(
+            f"{truth_path} does not exist: crop quality needs a synthetic sky's truth; "
+            "make one with `galaxylib synth`."
+        )
+    truth = pd.read_csv(truth_path, usecols=["GalaxyID", "x", "y", "r90_px"])
+    catalog = load_catalog(root, skip_bad=True)
+    truth = truth[truth["GalaxyID"].isin(catalog.ids)]
+    rows = []
+    for name in crops:
+        settings = Settings(name, size, False)
+        for gid, x, y, radius in truth.itertuples(index=False):
+            path = catalog.image_path(gid)
+            _, box, factor, _ = _locate(path.read_bytes(), path, settings)
+            rows.append(
+                {"GalaxyID": gid, "crop": name, **_compare(box.scaled(factor), x, y, radius)}
+            )
+    return pd.DataFrame(rows)
+
+
+def _compare(box: Box, x: float, y: float, radius: float) -> dict[str, float | bool]:
+    cx, cy = box.center
+    left, top = max(x - radius, 0), max(y - radius, 0)
+    right, bottom = min(x + radius, IMAGE_SIZE), min(y + radius, IMAGE_SIZE)
+    whole = box.x <= left and box.y <= top and box.x + box.side >= right
+    whole = whole and box.y + box.side >= bottom
+    offset = float(np.hypot(cx - x, cy - y))
+    return {
+        "whole": bool(whole),
+        "offset_px": offset,
+        "offset": offset / box.side,
+        "side": box.side,
+        "fill": 2 * radius / box.side,
+    }
 
 
 # --------------------------------------------------------------------------- benchmark

@@ -11,6 +11,7 @@ from galaxylib.errors import DataError
 from galaxylib.preprocess import (
     Box,
     crop,
+    crop_quality,
     improved_box,
     improved_crop,
     open_cache,
@@ -168,3 +169,25 @@ def test_missing_cache_says_what_to_run(data):
         open_cache(data, size=64, color=True)
     with pytest.raises(DataError, match="Unknown crop 'fancy'"):
         preprocess_catalog(data, crop="fancy")
+
+
+def test_crop_quality_measures_against_the_truth(data):
+    ids = load_catalog(data).ids
+    with pytest.raises(DataError, match="truth.csv does not exist"):
+        crop_quality(data)
+    truth = []
+    for i, gid in enumerate(ids):
+        star = (90, 330, 20) if i % 2 else None  # a bright star fools the report's crop
+        image = scene(cx=205 + i % 5, cy=215, r=18, star=star, noise=0.5, seed=i)
+        cv2.imwrite(str(data / "images_training_rev1" / f"{gid}.jpg"), image)
+        truth.append({"GalaxyID": gid, "x": 205 + i % 5, "y": 215, "r90_px": 27})
+    pd.DataFrame(truth).to_csv(data / "truth.csv", index=False)
+    quality = crop_quality(data, size=64)
+    assert len(quality) == 2 * len(ids)
+    improved = quality[quality["crop"] == "improved"]
+    report = quality[quality["crop"] == "report"].reset_index(drop=True)
+    assert improved["whole"].all() and improved["offset_px"].max() < 4
+    fooled = report.index % 2 == 1
+    assert not report.loc[fooled, "whole"].any()
+    assert (report.loc[fooled, "offset_px"] > 100).all()
+    assert ((improved["fill"] > 0.2) & (improved["fill"] < 1)).all()
