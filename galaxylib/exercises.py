@@ -1,0 +1,130 @@
+"""Make the students' exercise notebooks from the solution notebooks.
+
+``solutions/NN_topic.py`` (jupytext ``py:percent``) is the one source of every exercise.
+Its solution code sits between nbgrader's markers::
+
+    ### BEGIN SOLUTION
+    answer = ...
+    ### END SOLUTION
+
+and whole cells may be tagged ``solution``. :func:`make_exercise` replaces each marked
+block by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (at the block's
+indentation), replaces each ``solution`` cell by the same stub, and drops the markdown
+cells that open and close the book's folded solutions (sphinx-exercise's
+``solution-start`` and ``solution-end``), which mean nothing in Jupyter.
+
+Run ``python -m galaxylib.exercises`` (``make exercises``) to regenerate ``exercises/``
+and the ``.ipynb`` twins of both folders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import jupytext
+from nbformat import NotebookNode
+
+__all__ = ["BEGIN", "END", "STUB", "make_exercise", "write_exercises"]
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+_GATE = re.compile(r"^\s*[`:]{3,}\s*\{solution-(start|end)\}", re.MULTILINE)
+
+
+def _strip_blocks(source: str, where: str) -> str:
+    """Replace every BEGIN/END SOLUTION block of a cell's source by the stub."""
+    out: list[str] = []
+    inside = False
+    for number, line in enumerate(source.splitlines(), 1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside:
+                raise ValueError(f"{where}, line {number} of a cell: a second {BEGIN} before {END}")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [indent + STUB[0], indent + STUB[1]]
+        elif marker == END:
+            if not inside:
+                raise ValueError(f"{where}, line {number} of a cell: {END} without {BEGIN}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{where}: a cell opens {BEGIN} and never closes it")
+    return "\n".join(out)
+
+
+def make_exercise(solution: NotebookNode, where: str = "notebook") -> NotebookNode:
+    """Return the student version of a solution notebook.
+
+    Parameters
+    ----------
+    solution : NotebookNode
+        A notebook as ``jupytext.read`` returns it.
+    where : str
+        Its name, for error messages about unbalanced markers.
+
+    Returns
+    -------
+    NotebookNode
+        A new notebook without any solution code or marker.
+    """
+    exercise = jupytext.reads(jupytext.writes(solution, fmt="ipynb"), fmt="ipynb")
+    cells = []
+    for cell in exercise.cells:
+        if cell.cell_type == "markdown" and _GATE.search(cell.source):
+            continue
+        if cell.cell_type == "code":
+            tags = cell.metadata.get("tags", [])
+            if "solution" in tags:
+                cell.source = "\n".join(STUB)
+                cell.metadata["tags"] = [t for t in tags if t != "solution"]
+                if not cell.metadata["tags"]:
+                    del cell.metadata["tags"]
+            else:
+                cell.source = _strip_blocks(cell.source, where)
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+    exercise.cells = cells
+    return exercise
+
+
+def write_exercises(solutions: Path, exercises: Path) -> list[Path]:
+    """Regenerate ``exercises/`` from ``solutions/``, with ``.ipynb`` twins for both.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    exercises.mkdir(exist_ok=True)
+    written = []
+    for source in sorted(solutions.glob("*.py")):
+        solution = jupytext.read(source)
+        exercise = make_exercise(solution, where=str(source))
+        target = exercises / source.name
+        for notebook, path in ((solution, source), (exercise, target)):
+            if path != source:
+                jupytext.write(notebook, path, fmt="py:percent")
+            jupytext.write(notebook, path.with_suffix(".ipynb"), fmt="ipynb")
+            written += [path, path.with_suffix(".ipynb")]
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m galaxylib.exercises [SOLUTIONS] [EXERCISES]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("solutions", type=Path, nargs="?", default=Path("solutions"))
+    parser.add_argument("exercises", type=Path, nargs="?", default=Path("exercises"))
+    args = parser.parse_args(argv)
+    for path in write_exercises(args.solutions, args.exercises):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
