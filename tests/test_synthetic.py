@@ -1,0 +1,222 @@
+"""The synthetic Galaxy Zoo: its layout, determinism, labels, noise floor and statistics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from galaxylib import cli
+from galaxylib.data import IMAGE_SIZE, load_catalog, read_image
+from galaxylib.errors import GalaxyLibError
+from galaxylib.plots import plot_gallery
+from galaxylib.synthetic import (
+    EXPECTED_PREFIX,
+    make_sky,
+    noise_floor,
+    sample_catalog,
+)
+from galaxylib.taxonomy import COLUMNS, check_tree
+
+N = 60
+EXPECTED = [EXPECTED_PREFIX + c for c in COLUMNS]
+
+
+@pytest.fixture(scope="module")
+def sky(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic sky, made with two processes."""
+    out = tmp_path_factory.mktemp("sky") / "gz"
+    make_sky(out, N, seed=3, workers=2, progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def stats() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Labels and truth of 3000 galaxies, without images."""
+    return sample_catalog(3000, seed=11)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_layout_is_kaggles(sky: Path) -> None:
+    assert sorted(p.name for p in sky.iterdir()) == [
+        "images_training_rev1",
+        "sky.json",
+        "training_solutions_rev1.csv",
+        "truth.csv",
+    ]
+    header = (sky / "training_solutions_rev1.csv").read_text().splitlines()[0]
+    assert header.split(",") == ["GalaxyID", *COLUMNS]
+    catalog = load_catalog(sky, verify_images=True)
+    assert len(catalog) == N
+    assert len(set(catalog.ids)) == N
+    assert all(100000 <= gid <= 999999 for gid in catalog.ids)
+    jpegs = sorted((sky / "images_training_rev1").iterdir())
+    assert [p.name for p in jpegs] == sorted(f"{gid}.jpg" for gid in catalog.ids)
+    image = read_image(jpegs[0])
+    assert image.shape == (IMAGE_SIZE, IMAGE_SIZE, 3) and image.dtype == np.uint8
+
+
+def test_images_look_like_sky(sky: Path) -> None:
+    catalog = load_catalog(sky)
+    images = np.stack([catalog.read_image(gid) for gid in catalog.ids[:20]]).astype(float)
+    corners = images[:, :40, :40].mean()
+    centres = images[:, 200:224, 200:224].mean()
+    assert corners < 30, "the sky should be near black"
+    assert centres > 3 * corners + 20, "the galaxy should stand out at the centre"
+    assert images[:, :40, :40].std() > 1, "the sky should have noise"
+
+
+def test_same_seed_same_bytes_whatever_the_workers(sky: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    make_sky(again, N, seed=3, workers=1, progress=False)
+    for name in ("training_solutions_rev1.csv", "truth.csv", "sky.json"):
+        assert _digest(sky / name) == _digest(again / name), name
+    for jpeg in sorted((sky / "images_training_rev1").iterdir())[:: N // 6]:
+        assert _digest(jpeg) == _digest(again / "images_training_rev1" / jpeg.name)
+
+
+def test_another_seed_another_sky(sky: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    make_sky(other, N, seed=4, workers=1, progress=False)
+    assert _digest(sky / "training_solutions_rev1.csv") != _digest(
+        other / "training_solutions_rev1.csv"
+    )
+
+
+def test_every_row_obeys_the_tree(sky: Path, stats: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    labels = pd.read_csv(sky / "training_solutions_rev1.csv")
+    truth = pd.read_csv(sky / "truth.csv")
+    assert check_tree(labels).empty
+    assert check_tree(truth[EXPECTED].to_numpy()).empty
+    big_labels, big_truth = stats
+    assert check_tree(big_labels).empty
+    assert check_tree(big_truth[EXPECTED].to_numpy()).empty
+    assert np.allclose(big_labels[["Class6.1", "Class6.2"]].sum(axis=1), 1, atol=1e-5)
+
+
+def test_truth_has_its_parameters(sky: Path) -> None:
+    truth = pd.read_csv(sky / "truth.csv")
+    for column in (
+        "kind",
+        "x",
+        "y",
+        "r90_px",
+        "inclination",
+        "bar",
+        "arms",
+        "pitch",
+        "bulge_fraction",
+        "odd",
+        "mag",
+        "n_volunteers",
+        *EXPECTED,
+    ):
+        assert column in truth.columns
+    assert truth["n_volunteers"].min() >= 10
+    assert truth["x"].between(200, 224).all() and truth["y"].between(200, 224).all()
+
+
+def test_expected_fractions_follow_the_truth(stats: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    _, truth = stats
+    expected = truth[EXPECTED].to_numpy()
+    assert ((expected >= 0) & (expected <= 1)).all()
+    smooth = truth[EXPECTED_PREFIX + "Class1.1"]
+    kind = truth["kind"]
+    assert smooth[kind == "elliptical"].mean() > smooth[kind == "disc"].mean() + 0.3
+    edge_on = (kind == "disc") & (truth["inclination"] > 85) & (truth["visibility"] > 0.5)
+    assert truth.loc[edge_on, EXPECTED_PREFIX + "Class2.1"].mean() > 0.5
+    assert (truth.loc[kind == "star", EXPECTED_PREFIX + "Class1.3"] > 0.5).all()
+    spiral = truth[EXPECTED_PREFIX + "Class4.1"] / truth[EXPECTED_PREFIX + "Class2.2"]
+    visible_arms = (truth["arm_strength"] > 0.6) & (truth["inclination"] < 50)
+    assert spiral[visible_arms].mean() > spiral[truth["arms"] == 0].mean() + 0.2
+    # small galaxies look smoother, as the volunteers of Galaxy Zoo saw them
+    discs = truth[kind == "disc"]
+    small = discs["r90_arcsec"] < discs["r90_arcsec"].quantile(0.25)
+    large = discs["r90_arcsec"] > discs["r90_arcsec"].quantile(0.75)
+    column = EXPECTED_PREFIX + "Class1.1"
+    assert discs.loc[small, column].mean() > discs.loc[large, column].mean() + 0.1
+
+
+def test_noise_floor_is_reported_and_recomputable(sky: Path) -> None:
+    labels = pd.read_csv(sky / "training_solutions_rev1.csv")
+    truth = pd.read_csv(sky / "truth.csv")
+    difference = labels[list(COLUMNS)].to_numpy() - truth[EXPECTED].to_numpy()
+    floor = float(np.sqrt(np.mean(difference**2)))
+    assert noise_floor(labels, truth) == pytest.approx(floor, abs=1e-9)
+    assert json.loads((sky / "sky.json").read_text())["noise_floor"] == pytest.approx(
+        floor, abs=1e-6
+    )
+    assert 0.01 < floor < 0.1
+
+
+def test_class_statistics_look_like_galaxy_zoo(
+    stats: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    labels, _ = stats
+    values = labels[list(COLUMNS)].to_numpy()
+    counts = pd.Series((values >= 0.5).sum(axis=0), index=COLUMNS)
+    top = counts.sort_values(ascending=False)
+    assert top.index[0] == "Class6.2"
+    assert set(top.index[:4]) == {"Class6.2", "Class1.2", "Class2.2", "Class1.1"}
+    assert counts["Class1.3"] < 0.005 * len(labels)
+    means = pd.Series(values.mean(axis=0), index=COLUMNS)
+    for column, real in {"Class1.1": 0.43, "Class1.2": 0.54, "Class6.2": 0.78}.items():
+        assert means[column] == pytest.approx(real, abs=0.08), column
+    # answers of one question anticorrelate
+    assert labels["Class1.1"].corr(labels["Class1.2"]) < -0.8
+    assert labels["Class6.1"].corr(labels["Class6.2"]) < -0.99
+
+
+def test_mean_confidence_baseline_is_near_the_reports(
+    stats: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    labels, truth = stats
+    values = labels[list(COLUMNS)].to_numpy()
+    train, test = values[:2000], values[2000:]
+    mean_rmse = float(np.sqrt(np.mean((test - train.mean(axis=0)) ** 2)))
+    assert 0.14 < mean_rmse < 0.19  # the report's 0.1639 on the real data
+    assert noise_floor(labels, truth) < mean_rmse / 2
+
+
+def test_refuses_to_overwrite_without_force(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "gz"
+    make_sky(out, 3, workers=1, progress=False)
+    first = _digest(out / "training_solutions_rev1.csv")
+    with pytest.raises(GalaxyLibError, match="--force"):
+        make_sky(out, 3, seed=1, workers=1, progress=False)
+    assert cli.main(["synth", "--out", str(out), "--n", "3", "--workers", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "--force" in err and "Traceback" not in err
+    assert _digest(out / "training_solutions_rev1.csv") == first
+    report = make_sky(out, 4, seed=1, workers=1, force=True, progress=False)
+    assert len(load_catalog(out)) == 4 == report.n
+    assert len(list((out / "images_training_rev1").iterdir())) == 4
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "no staging left behind"
+
+
+def test_cli_synth_prints_a_report(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "gz"
+    assert cli.main(["synth", "--out", str(out), "--n", "3", "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 synthetic galaxies" in printed and "noise floor" in printed
+
+
+def test_bad_sizes_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(GalaxyLibError, match="--n"):
+        make_sky(tmp_path / "gz", 0, progress=False)
+    with pytest.raises(GalaxyLibError, match="--workers"):
+        make_sky(tmp_path / "gz", 3, workers=0, progress=False)
+
+
+def test_gallery_shows_every_answer(sky: Path) -> None:
+    figure = plot_gallery(load_catalog(sky))
+    with_images = [ax for ax in figure.axes if ax.images]
+    assert len(with_images) == len(COLUMNS)
+    assert with_images[0].get_title().startswith("Class1.1: Smooth")
