@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from galaxylib.config import data_root, profile
 from galaxylib.data import IMAGE_SIZE, LAYOUTS
 from galaxylib.errors import GalaxyLibError
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
@@ -51,6 +52,7 @@ __all__ = [
     "ODD_FEATURES",
     "SkyReport",
     "bench_synth",
+    "default_sky",
     "make_sky",
     "noise_floor",
     "render_galaxy",
@@ -910,3 +912,26 @@ def bench_synth(n: int = 200, workers: int | None = None) -> dict[str, float]:
         "workers": float(report.workers),
         "noise_floor": report.noise_floor,
     }
+
+
+def default_sky(name: str | None = None) -> Path:
+    """The synthetic sky the book runs on under a profile; made on first use.
+
+    It lives in ``$GALAXYLIB_DATA/sky-<profile>`` and holds the profile's number of
+    galaxies, drawn with seed 0, so every chapter and every reader sees the same sky.
+
+    Parameters
+    ----------
+    name : str, optional
+        Profile name; default ``GALAXYLIB_PROFILE`` (see :func:`galaxylib.config.profile`).
+
+    Returns
+    -------
+    Path
+        The data directory, ready for :func:`galaxylib.data.load_catalog`.
+    """
+    chosen = profile(name)
+    out = data_root() / f"sky-{chosen.name}"
+    if not _holds_data_set(out):
+        print(make_sky(out, chosen.n_galaxies, seed=0))
+    return out

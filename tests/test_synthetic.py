@@ -220,3 +220,17 @@ def test_gallery_shows_every_answer(sky: Path) -> None:
     with_images = [ax for ax in figure.axes if ax.images]
     assert len(with_images) == len(COLUMNS)
     assert with_images[0].get_title().startswith("Class1.1: Smooth")
+
+
+def test_default_sky_is_made_once_per_profile(tmp_path, monkeypatch):
+    from galaxylib import config
+    from galaxylib.synthetic import default_sky
+
+    monkeypatch.setenv("GALAXYLIB_DATA", str(tmp_path))
+    monkeypatch.setitem(config.PROFILES, "tiny", config.Profile("tiny", 12, 32, 1, 4))
+    sky = default_sky("tiny")
+    assert sky == tmp_path / "sky-tiny"
+    assert len(load_catalog(sky)) == 12
+    stamp = (sky / "training_solutions_rev1.csv").stat().st_mtime_ns
+    assert default_sky("tiny") == sky
+    assert (sky / "training_solutions_rev1.csv").stat().st_mtime_ns == stamp
