@@ -19,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 ## book: build the executed site into _build/html (warnings and failing cells fail it)
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
+	TQDM_DISABLE=1 $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
 ## test: run the test suite
 test: $(STAMP)

@@ -12,57 +12,198 @@
 # ---
 
 # %% [markdown]
-# # Setup: the questions the volunteers answer
+# # 0 Setup and data
 #
-# Every chapter of this course starts with the same cell. On Colab it installs the
-# course's helper package, `galaxylib`, from the repository; on your own machine, where
-# `make book` has installed it already, it does nothing but import it.
+# This chapter gets you ready: what Galaxy Zoo asked its volunteers, what the Kaggle data
+# look like, why this book runs on a synthetic sky, and how to get the real images when
+# you want them. Every chapter starts with the cell below. On Colab it installs the
+# course's helper package, `galaxylib`; everywhere it says which machine and which
+# *profile* — the scale of the run — the chapter uses.
 
-# %% tags=["hide-output"]
+# %%
+# On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
 import importlib.util
 import subprocess
 import sys
 
-REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
-IN_COLAB = "google.colab" in sys.modules
-if IN_COLAB and importlib.util.find_spec("galaxylib") is None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", f"git+{REPOSITORY}"], check=True
-    )
+if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is None:
+    REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
 
-import galaxylib  # noqa: E402
-from galaxylib.config import profile  # noqa: E402
+from galaxylib.course import setup_notebook  # noqa: E402
 
-print(f"galaxylib {galaxylib.__version__}, profile {profile().name!r}")
+PROFILE = setup_notebook()
 
 # %% [markdown]
+# ## Galaxy Zoo and its volunteers
+#
+# Astronomers sort galaxies by their shape — smooth ellipticals, discs with spiral arms,
+# bars, rings, collisions — because shape records how a galaxy formed and evolved. The
+# Sloan Digital Sky Survey photographed far more galaxies than astronomers could ever
+# inspect, so Galaxy Zoo put the images on the web and asked members of the public.
+# Instead of one label per galaxy, each volunteer answers a short chain of questions,
+# and each galaxy is seen by several dozen volunteers. The result is not "this galaxy is
+# a barred spiral" but "62 % of the volunteers saw a disc, and of those, 30 % saw a bar".
+#
+# The Kaggle competition *Galaxy Zoo – The Galaxy Challenge* (2013–14) published 61,578
+# such galaxies for training and 79,975 for testing, and asked for the 37 fractions of
+# each test galaxy. Submissions were scored by the root-mean-square error over every
+# galaxy and every answer. The test answers were never released; Kaggle still scores
+# late submissions.
+#
 # ## A decision tree, not a list of labels
 #
-# Galaxy Zoo does not ask "what kind of galaxy is this?". It asks up to eleven short
-# questions, and which question comes next depends on the answer just given: only a
-# volunteer who said the galaxy has *features or a disc* is asked whether it is seen
-# edge-on, and only one who saw spiral arms is asked how many there are. The Kaggle
-# catalog records, for each galaxy, the fraction of volunteers who gave each of the 37
-# answers, multiplied down this tree. Here are the questions, the answer that leads to
-# each, and their answers:
+# The questions form a tree. Everyone is asked Q1 (*smooth, features or disc, or a star?*)
+# and Q6 (*anything odd?*); the other questions are asked only of volunteers whose earlier
+# answer leads there. Each arrow below is the answer that opens the next question:
 
 # %%
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from galaxylib.taxonomy import QUESTIONS  # noqa: E402
+from galaxylib import plots  # noqa: E402
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_per_question  # noqa: E402
 
+plots.plot_decision_tree()
+
+# %% [markdown]
+# The catalog stores *cumulative* fractions: the fraction of the volunteers who gave an
+# answer, among those who were asked its question, multiplied by the value of the answer
+# that led to the question. If 80 % call a galaxy smooth (`Class1.1 = 0.80`) and half of
+# those call it completely round, the catalog holds `Class7.1 = 0.80 × 0.50 = 0.40`. So
+# the answers of a question add up to the answer above it — Q7's three answers sum to
+# `Class1.1` — and Q1 and Q6 each sum to 1. Here are the questions with the answer each
+# one hangs from:
+
+# %%
 pd.DataFrame(
     {
         "question": [q.text for q in QUESTIONS],
-        "asked after": [q.parent or "(everyone)" for q in QUESTIONS],
+        "asked after": [q.parent or "everyone" for q in QUESTIONS],
         "answers": [", ".join(q.descriptions) for q in QUESTIONS],
     },
     index=[q.name for q in QUESTIONS],
 )
 
 # %% [markdown]
-# Because the fractions are multiplied down the tree, the answers to a question add up
-# to the fraction of the answer that led to it: if 80 % of the volunteers call a galaxy
-# smooth and half of those call it completely round, the catalog stores
-# `Class7.1 = 0.8 × 0.5 = 0.4`. `galaxylib.taxonomy.check_tree` checks exactly this
-# rule, and the next chapters rely on it.
+# ## The data, in the Kaggle format
+#
+# A Galaxy Zoo data directory holds two things: `images_training_rev1/`, one 424×424
+# colour JPEG per galaxy named `<GalaxyID>.jpg`, and `training_solutions_rev1.csv`, a
+# table with `GalaxyID` and the 37 columns `Class1.1 … Class11.6`. (The report's own
+# download named them `images_training/` and `training_solutions.csv`; `galaxylib` reads
+# both.) `course_data()` returns the data set this chapter runs on, and `load_catalog`
+# reads the table and checks every row: numbers between 0 and 1, no duplicate IDs, the
+# tree's sums, and an image for every row. Bad rows are reported in one sentence that
+# names the line — try `galaxylib check DATA_DIR` on your own files.
+
+# %%
+from galaxylib.course import course_data  # noqa: E402
+from galaxylib.data import load_catalog  # noqa: E402
+
+DATA = course_data()
+catalog = load_catalog(DATA)
+print(f"Data: {DATA} — {len(catalog):,} galaxies")
+catalog.labels.head()
+
+# %% [markdown]
+# Every row obeys the tree, and dividing each answer by its parent gives back the
+# per-question fractions, each question summing to one:
+
+# %%
+print("rows that break the tree:", len(check_tree(catalog.labels)))
+per_question = to_per_question(catalog.labels)
+per_question.loc[:4, ["GalaxyID", "Class1.1", "Class7.1", "Class7.2", "Class7.3"]]
+
+# %% [markdown]
+# ## Why this book runs on a synthetic sky
+#
+# The machines that build this book cannot download the real images, so every chapter
+# runs on a **synthetic Galaxy Zoo** made by `galaxylib.synthetic`, in exactly the Kaggle
+# format. It is not a toy. Each galaxy is rendered the way SDSS pictured them: Sérsic
+# bulges and ellipticals, exponential discs seen at an angle, logarithmic spiral arms
+# with blue clumps of star formation, bars, rings, mergers and dust lanes, blurred by
+# the atmosphere, with sky noise, foreground stars and background galaxies, combined
+# into an asinh-stretched colour composite and saved as a JPEG. Then about 40 simulated
+# volunteers per galaxy walk the decision tree; what they can see depends on the galaxy's
+# size and brightness, so small and faint galaxies are called "smooth" more often — just
+# as real volunteers do.
+#
+# Because we made the sky, we also know its truth. Beside the catalog, `truth.csv` holds
+# each galaxy's real parameters and its *expected* vote fractions: what infinitely many
+# volunteers would answer. A few galaxies of the sky, with what the volunteers said:
+
+# %%
+from matplotlib.figure import Figure  # noqa: E402
+
+truth = pd.read_csv(DATA / "truth.csv")
+picks = truth.groupby("kind").head(1).head(8)
+fig = Figure(figsize=(16, 4.6), layout="constrained")
+for ax, (_, galaxy) in zip(fig.subplots(1, len(picks)), picks.iterrows(), strict=True):
+    votes = catalog.labels.set_index("GalaxyID").loc[galaxy["GalaxyID"]]
+    ax.imshow(catalog.read_image(galaxy["GalaxyID"]))
+    ax.set_title(
+        f"{galaxy['kind']}\nsmooth {votes['Class1.1']:.2f}, disc {votes['Class1.2']:.2f}",
+        fontsize=9,
+    )
+    ax.set_axis_off()
+fig
+
+# %% [markdown]
+# Real volunteers disagree, and so do ours: the fractions in the catalog are the votes of
+# a few dozen simulated people, not the expected fractions. The gap between the two is
+# the **noise floor** — the RMSE that even a perfect model, one that knew every galaxy's
+# true morphology, would score against the catalog. Chapter 6 compares every model with
+# it.
+
+# %%
+import json  # noqa: E402
+
+sky = json.loads((DATA / "sky.json").read_text())
+expected = truth[[f"expected_{c}" for c in COLUMNS]].to_numpy()
+print(f"{sky['mean_volunteers']:.1f} volunteers per galaxy on average")
+print(f"noise floor: RMSE {sky['noise_floor']:.4f} between the votes and the expected fractions")
+print(f"check: {np.sqrt(np.mean((catalog.targets - expected) ** 2)):.4f}")
+
+# %% [markdown]
+# ## Getting the real data
+#
+# On your own machine or on Colab, the same code runs on the real images. Kaggle serves
+# them to anyone with an account who has accepted the competition's rules:
+#
+# 1. On kaggle.com, open *Settings → API → Create New Token*; this downloads `kaggle.json`
+#    with your user name and key. On Colab, add them as the secrets `KAGGLE_USERNAME` and
+#    `KAGGLE_KEY` (the key icon in the left bar); elsewhere put `kaggle.json` in
+#    `~/.kaggle/`.
+# 2. Open the competition's page, *Galaxy Zoo – The Galaxy Challenge*, and accept its
+#    rules. Until you do, Kaggle answers every download with "403 Forbidden", and
+#    `galaxylib` tells you so.
+# 3. Run the download and point the chapters at it:
+#
+# ```python
+# import os
+# from google.colab import userdata          # on Colab only
+# os.environ["KAGGLE_USERNAME"] = userdata.get("KAGGLE_USERNAME")
+# os.environ["KAGGLE_KEY"] = userdata.get("KAGGLE_KEY")
+#
+# from galaxylib.download import download_kaggle
+# os.environ["GALAXYLIB_DATASET"] = str(download_kaggle())   # about 1 GB
+# ```
+#
+# The download resumes if the connection drops, checks what it received, and never
+# overwrites a complete data set. On Colab, keep the data on the virtual machine's own
+# disk: reading 61,578 small files from a mounted Google Drive is so slow that one
+# learner measured six hours for a single epoch. The report's own zip link
+# (`galaxylib download --url …`) may have rotted by now.
+#
+# ## Profiles: one switch for the scale
+#
+# Training a CNN on 61,578 images for 50 epochs needs a GPU. This book is built on two
+# CPU cores, so it runs everything at a smaller scale. One environment variable,
+# `GALAXYLIB_PROFILE`, picks the scale everywhere; on Colab with a GPU, the first cell
+# picks `full` for you.
+
+# %%
+from galaxylib.config import PROFILES  # noqa: E402
+
+pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")

@@ -30,8 +30,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression
-from tqdm.auto import tqdm
 
+from galaxylib._progress import tqdm
 from galaxylib.data import Catalog, Split
 from galaxylib.metrics import rmse
 from galaxylib.taxonomy import COLUMNS

@@ -20,8 +20,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from galaxylib._progress import tqdm
 from galaxylib.errors import DataError
 from galaxylib.taxonomy import COLUMNS, check_tree
 

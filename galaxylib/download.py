@@ -34,9 +34,8 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlparse
 from urllib.request import Request, urlopen
 
-from tqdm.auto import tqdm
-
 from galaxylib import __version__
+from galaxylib._progress import tqdm
 from galaxylib.config import data_root
 from galaxylib.data import LAYOUTS, find_layout, load_catalog
 from galaxylib.errors import DataError, GalaxyLibError

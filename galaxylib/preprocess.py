@@ -37,8 +37,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from galaxylib._progress import tqdm
 from galaxylib.data import IMAGE_SIZE, Catalog, decode_image, load_catalog
 from galaxylib.errors import DataError
 

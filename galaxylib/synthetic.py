@@ -39,8 +39,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from galaxylib._progress import tqdm
 from galaxylib.config import data_root, profile
 from galaxylib.data import IMAGE_SIZE, LAYOUTS
 from galaxylib.errors import GalaxyLibError

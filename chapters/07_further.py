@@ -1,0 +1,152 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 7 Going further: what moved the leaderboard
+#
+# The report stopped at an RMSE of 0.0926 and guessed it would have placed 28th. The
+# winner, Sander Dieleman, reached **0.07491** on the private leaderboard (the report
+# quotes 0.07941, a transposition of digits that several blog posts repeat). The gap
+# between the two is not one trick but four ideas, each of which this course has touched.
+# This chapter collects them, says what each bought on the real data, and points to
+# where you can take them next.
+
+# %%
+# On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
+import importlib.util
+import subprocess
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is None:
+    REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+
+from galaxylib.course import setup_notebook  # noqa: E402
+
+PROFILE = setup_notebook()
+
+# %%
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_cumulative  # noqa: E402
+
+# %% [markdown]
+# ## 1 Outputs that obey the decision tree
+#
+# The report's network ends in 37 independent sigmoids. Nothing stops it from predicting
+# that 70 % of volunteers saw a smooth galaxy *and* 70 % saw a disc — a combination no
+# set of volunteers can produce. The winning network instead built the tree into its
+# last layer: for each question, make the raw outputs non-negative, divide by their sum
+# so the answers form proportions, then multiply by the value of the answer that leads to
+# the question. The outputs then obey the tree by construction, and the network never
+# spends capacity learning the arithmetic of the catalog.
+#
+# Here is that layer in a few lines of NumPy, applied to random numbers. Whatever goes
+# in, what comes out passes the same check the catalog passes:
+
+# %%
+rng = np.random.default_rng(0)
+raw = rng.normal(size=(5, len(COLUMNS)))
+
+per_question = np.maximum(raw, 0) + 1e-6  # ReLU, as Dieleman did (softmax did not help)
+start = 0
+for question in QUESTIONS:
+    width = len(question.answers)
+    block = per_question[:, start : start + width]
+    per_question[:, start : start + width] = block / block.sum(axis=1, keepdims=True)
+    start += width
+
+cumulative = to_cumulative(per_question)
+print("rows that break the tree:", len(check_tree(cumulative)))
+
+# %% [markdown]
+# `galaxylib.models.improved_cnn` ends in exactly this layer, written in Keras. Dieleman
+# notes one practical detail: with the normalisation switched on from the first step,
+# training did not converge, so he trained the first part without it.
+#
+# ## 2 Rotation invariance, built in
+#
+# A galaxy has no "up": rotate the image and every answer stays the same. The report used
+# this only through augmentation (random flips and rotations of up to ±0.3 × 360°). The
+# winning model went much further. It cut every image into 16 overlapping views — the
+# image and a 45°-rotated copy, each flipped, each cut into four corner parts rotated into
+# alignment — passed all 16 through one shared stack of convolutions, and concatenated
+# the features. The network could then learn each feature once rather than once per
+# orientation. On top of that, the submission averaged predictions over 60 transformed
+# copies of each test image.
+#
+# Averaging over the eight rotations by 90° and flips ("test-time augmentation") is the
+# cheap half of this idea, and `galaxylib.models.predict_tta` does it. Chapter 6 measures
+# what it buys on our sky.
+#
+# ## 3 Losses that know the labels are votes
+#
+# Every model in this course, like every Kaggle entry, minimises the squared error of
+# vote *fractions*. But a fraction of 0.5 from 4 volunteers is much less certain than
+# 0.5 from 60, and the squared error treats them alike. Zoobot (Walmsley et al.), the
+# network Galaxy Zoo itself now uses, predicts instead the parameters of a
+# Dirichlet–multinomial distribution for each question and is trained on the vote
+# *counts*: the likelihood of exactly the votes that were cast. A galaxy with few
+# volunteers then pulls on the network less, and the model's outputs come with honest
+# uncertainties.
+#
+# Our synthetic sky makes this easy to try, because `truth.csv` records how many
+# volunteers saw each galaxy. How uncertain is a fraction measured by $n$ volunteers?
+# Its standard error is $\sqrt{p(1-p)/n}$:
+
+# %%
+volunteers = np.array([10, 20, 40, 80])
+print(
+    pd.DataFrame(
+        {"volunteers": volunteers, "std. error at p = 0.5": np.sqrt(0.25 / volunteers)}
+    ).to_string(index=False, float_format=lambda x: f"{x:.3f}")
+)
+
+# %% [markdown]
+# With 40 volunteers, a true probability of 0.5 is measured to within about 0.08; with
+# 10 volunteers, 0.16. That is the *noise floor* of chapter 6 seen galaxy by galaxy: no
+# loss function can beat it, but a loss that knows the counts stops the model from
+# chasing it.
+#
+# ## 4 Transfer learning and today's networks
+#
+# The 2013 winner trained from scratch for 67 hours on a GTX 680, and the submission
+# averaged 17 such models. Ten years later, a re-run of the challenge (the
+# `alvinng4/GalaxyZooChallenge` repository, 2024, on an RTX A6000) found:
+#
+# | model | input | private RMSE |
+# | --- | --- | --- |
+# | the report's CNN | 150 px grey | 0.0926 (validation) |
+# | a 3 M-parameter CNN | 128 px | 0.07742 |
+# | Dieleman's winning ensemble (2014) | 69 px views | 0.07491 |
+# | ResNet50, pretrained on ImageNet | 224 px | 0.07393 |
+# | DINOv2-B, a self-supervised vision transformer | 224 px | 0.07251 |
+#
+# A network pretrained on millions of everyday photographs already knows edges, blobs
+# and textures; fine-tuning it for galaxies needs far less data and time than learning
+# those from scratch. Zoobot goes one step further and is pretrained on galaxies
+# themselves. Its encoders are PyTorch models downloaded from a model hub, so this book,
+# which builds offline, cannot run them — but on Colab you can: `pip install zoobot`
+# and follow its tutorials, using the data-loading code of chapter 0.
+#
+# ## Where to go from here
+#
+# - Replace the improved model's convolutional stack by `keras.applications.ResNet50`
+#   with ImageNet weights (on Colab, where the weights can be downloaded), keeping the
+#   tree-consistent output layer.
+# - Train on vote counts: write the Dirichlet–multinomial loss of one question and try it
+#   on Q1, using `n_volunteers` from `truth.csv`.
+# - Add Dieleman's 16-view front end and compare it with test-time averaging alone.
+# - Run the `full` profile on a GPU and see how close the report's network gets to its
+#   own 0.0926 when its input pipeline no longer holds it back.
