@@ -17,8 +17,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# Executed outputs are cached per notebook; a change to galaxylib invalidates them all.
+_build/.galaxylib: $(wildcard galaxylib/*.py) | $(STAMP)
+	rm -rf _build/.jupyter_cache _build/.doctrees
+	mkdir -p _build && touch $@
+
 ## book: build the executed site into _build/html (warnings and failing cells fail it)
-book: $(STAMP)
+book: $(STAMP) _build/.galaxylib
 	TQDM_DISABLE=1 $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
 ## test: run the test suite

@@ -49,7 +49,8 @@ def setup_notebook() -> Profile:
 
     On Colab with a GPU, and no ``GALAXYLIB_PROFILE`` set, the ``full`` profile is
     chosen; without a GPU, it says how to switch one on. Elsewhere the profile is the
-    one ``GALAXYLIB_PROFILE`` names (``small`` by default). Prints one line per fact.
+    one ``GALAXYLIB_PROFILE`` names (``small`` by default). Prints one line per fact,
+    and in a notebook shows figures inline.
 
     Returns
     -------
@@ -69,7 +70,19 @@ def setup_notebook() -> Profile:
         f"{chosen.image_size}x{chosen.image_size} pixels, {chosen.epochs} epochs."
     )
     print(f"Data root: {data_root().resolve()}")
+    _show_figures_inline()
     return chosen
+
+
+def _show_figures_inline() -> None:
+    """Let a notebook show the Figure objects that :mod:`galaxylib.plots` returns."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "kernel"):
+        shell.run_line_magic("matplotlib", "inline")
 
 
 def course_data() -> Path:
