@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GALAXYLIB_PROFILE ?= small
+# Notebooks run in their own folder: anchor the data root at the repository.
+export GALAXYLIB_DATA ?= $(CURDIR)/data
 
 .PHONY: book test lint clean
 
@@ -26,14 +28,14 @@ _build/.galaxylib: $(wildcard galaxylib/*.py) | $(STAMP)
 book: $(STAMP) _build/.galaxylib
 	TQDM_DISABLE=1 $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
-## test: run the test suite
-test: $(STAMP)
+## test: lint, then run the test suite
+test: lint
 	$(BIN)/python -m pytest
 
-## lint: ruff over the package and the tests
+## lint: ruff over the package, the tests and the notebooks' sources
 lint: $(STAMP)
-	$(BIN)/ruff check galaxylib tests
-	$(BIN)/ruff format --check galaxylib tests
+	$(BIN)/ruff check galaxylib tests chapters
+	$(BIN)/ruff format --check galaxylib tests chapters
 
 clean:
 	rm -rf _build

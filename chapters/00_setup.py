@@ -30,7 +30,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is No
     REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
 
-from galaxylib.course import setup_notebook  # noqa: E402
+from galaxylib.course import setup_notebook
 
 PROFILE = setup_notebook()
 
@@ -58,11 +58,11 @@ PROFILE = setup_notebook()
 # answer leads there. Each arrow below is the answer that opens the next question:
 
 # %%
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from galaxylib import plots  # noqa: E402
-from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_per_question  # noqa: E402
+from galaxylib import plots
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_per_question
 
 plots.plot_decision_tree()
 
@@ -98,8 +98,8 @@ pd.DataFrame(
 # names the line — try `galaxylib check DATA_DIR` on your own files.
 
 # %%
-from galaxylib.course import course_data  # noqa: E402
-from galaxylib.data import load_catalog  # noqa: E402
+from galaxylib.course import course_data
+from galaxylib.data import load_catalog
 
 DATA = course_data()
 catalog = load_catalog(DATA)
@@ -134,7 +134,7 @@ per_question.loc[:4, ["GalaxyID", "Class1.1", "Class7.1", "Class7.2", "Class7.3"
 # volunteers would answer. A few galaxies of the sky, with what the volunteers said:
 
 # %%
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 truth = pd.read_csv(DATA / "truth.csv")
 picks = truth.groupby("kind").head(1).head(8)
@@ -157,7 +157,7 @@ fig
 # it.
 
 # %%
-import json  # noqa: E402
+import json
 
 sky = json.loads((DATA / "sky.json").read_text())
 expected = truth[[f"expected_{c}" for c in COLUMNS]].to_numpy()
@@ -204,6 +204,6 @@ print(f"check: {np.sqrt(np.mean((catalog.targets - expected) ** 2)):.4f}")
 # picks `full` for you.
 
 # %%
-from galaxylib.config import PROFILES  # noqa: E402
+from galaxylib.config import PROFILES
 
 pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")

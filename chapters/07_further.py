@@ -31,15 +31,15 @@ if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is No
     REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
 
-from galaxylib.course import setup_notebook  # noqa: E402
+from galaxylib.course import setup_notebook
 
 PROFILE = setup_notebook()
 
 # %%
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_cumulative  # noqa: E402
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_cumulative
 
 # %% [markdown]
 # ## 1 Outputs that obey the decision tree
