@@ -31,7 +31,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression
 
-from galaxylib._progress import tqdm
+from galaxylib._progress import progress_bar
 from galaxylib.data import Catalog, Split
 from galaxylib.metrics import rmse
 from galaxylib.taxonomy import COLUMNS
@@ -87,7 +87,7 @@ def image_features(
     with ThreadPoolExecutor(workers) as pool:
         rows = pool.map(lambda gid: _features_of(catalog.read_image(gid)), ids, chunksize=32)
         values = list(
-            tqdm(rows, total=len(ids), desc="image features", unit="img", disable=not progress)
+            progress_bar(rows, total=len(ids), desc="image features", unit="img", enabled=progress)
         )
     return pd.DataFrame(
         np.array(values, dtype=float).reshape(len(ids), 6),

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from galaxylib._progress import tqdm
+from galaxylib._progress import progress_bar
 from galaxylib.errors import DataError
 from galaxylib.taxonomy import COLUMNS, check_tree
 
@@ -273,7 +273,7 @@ def _row_problems(
 def _image_problems(table: pd.DataFrame, images_dir: Path) -> list[tuple[int, object, str]]:
     problems = []
     rows = zip(table["line"], table["GalaxyID"].astype(float).astype(np.int64), strict=True)
-    for line, gid in tqdm(list(rows), desc="checking images", unit="img", leave=False):
+    for line, gid in progress_bar(list(rows), desc="checking images", unit="img", leave=False):
         try:
             read_image(images_dir / f"{gid}.jpg")
         except DataError as err:

@@ -35,7 +35,7 @@ from urllib.parse import urlparse
 from urllib.request import Request, urlopen
 
 from galaxylib import __version__
-from galaxylib._progress import tqdm
+from galaxylib._progress import progress_bar
 from galaxylib.config import data_root
 from galaxylib.data import LAYOUTS, find_layout, load_catalog
 from galaxylib.errors import DataError, GalaxyLibError
@@ -163,7 +163,7 @@ def _transfer(request: Request, part: Path, url: str, timeout: float) -> None:
         start, total = _span(response, part, url)
         with (
             part.open("r+b" if start else "wb") as out,
-            tqdm(
+            progress_bar(
                 total=total,
                 initial=start,
                 desc=part.name[: -len(".part")],
@@ -468,7 +468,9 @@ def _unzip(path: Path, dest: Path, origin: Path) -> None:
             members = zf.infolist()
             for info in members:
                 _check_member(info.filename, origin)
-            for info in tqdm(members, desc=f"unpacking {path.name}", unit="file", leave=False):
+            for info in progress_bar(
+                members, desc=f"unpacking {path.name}", unit="file", leave=False
+            ):
                 zf.extract(info, dest)
     except (zipfile.BadZipFile, zlib.error, EOFError) as err:
         origin.unlink(missing_ok=True)

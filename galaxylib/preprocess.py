@@ -38,7 +38,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from galaxylib._progress import tqdm
+from galaxylib._progress import progress_bar
 from galaxylib.data import IMAGE_SIZE, Catalog, decode_image, load_catalog
 from galaxylib.errors import DataError
 
@@ -504,12 +504,12 @@ def _fill_cache(
         todo = todo[:limit]
     paths = [str(catalog.image_path(gid)) for gid in catalog.ids]
     workers = workers or os.cpu_count() or 1
-    bar = tqdm(
+    bar = progress_bar(
         total=len(status),
         initial=len(status) - len(np.flatnonzero(status == PENDING)),
         desc=f"preprocess {settings.name}",
         unit="img",
-        disable=not progress,
+        enabled=progress,
     )
     tasks = _chunks(todo, paths, settings, chunk)
     with get_context("spawn" if os.name == "nt" else "fork").Pool(workers) as pool:

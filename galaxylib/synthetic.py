@@ -40,7 +40,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from galaxylib._progress import tqdm
+from galaxylib._progress import progress_bar
 from galaxylib.config import data_root, profile
 from galaxylib.data import IMAGE_SIZE, LAYOUTS
 from galaxylib.errors import GalaxyLibError
@@ -788,7 +788,7 @@ def _render_all(truth: pd.DataFrame, seed: int, folder: Path, workers: int, prog
     records = galaxies.assign(index=np.arange(len(galaxies))).to_dict("records")
     size = max(1, min(32, len(records) // (4 * workers) or 1))
     jobs = [(seed, str(folder), records[i : i + size]) for i in range(0, len(records), size)]
-    with tqdm(total=len(records), desc="synth", unit="galaxy", disable=not progress) as bar:
+    with progress_bar(total=len(records), desc="synth", unit="galaxy", enabled=progress) as bar:
         if workers == 1:
             _init_worker()
             for job in jobs:
