@@ -60,7 +60,7 @@ __all__ = [
     "vote_probabilities",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped whenever the same seed would give different data."""
 
 KINDS = ("elliptical", "disc", "irregular", "star", "artifact")
@@ -84,6 +84,9 @@ SDSS_PIXEL = 0.396
 """Side of an SDSS pixel in arcseconds."""
 _ZERO_POINT = 26.7  # magnitude of one count; the sky noise is 1 count per SDSS pixel
 _SKY_VARIANCE = 30.0  # counts of galaxy light that add as much variance as the sky
+SKY_NOISE = 0.45
+"""Sky noise in the composite's units: most sky pixels stay below grey level 10, as in the
+SDSS cutouts (the report's threshold of 10 relies on it)."""
 _MIN_ID, _MAX_ID = 100_000, 999_999
 _JPEG_QUALITY = 88
 _TRUTH_STREAM, _VOTE_STREAM, _RENDER_STREAM = 1, 2, 3
@@ -645,7 +648,7 @@ def _sky_noise(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
     """Add sky and photon noise, correlated over one SDSS pixel as in a resampled image."""
     native = SDSS_PIXEL / g["pixel_scale"]
     cells = int(np.clip(round(IMAGE_SIZE / native), 8, IMAGE_SIZE))
-    sigma = np.float32(min(1.0, native) * (1.5 if cells < IMAGE_SIZE else 1.0))
+    sigma = np.float32(SKY_NOISE * min(1.0, native) * (1.5 if cells < IMAGE_SIZE else 1.0))
     for band in range(3):
         noise = rng.standard_normal((cells, cells), dtype=np.float32)
         if cells < IMAGE_SIZE:

@@ -43,3 +43,19 @@ def test_decision_tree_draws_every_question_and_every_link():
     for number in range(1, 12):
         assert any(t.startswith(f"Q{number} ") for t in texts)
     assert sum(t.startswith("Class") for t in texts) == 9  # 11 questions, 2 roots
+
+
+def test_crop_figures_show_each_step_and_each_galaxy(tmp_path):
+    from conftest import write_dataset
+
+    from galaxylib.data import load_catalog
+    from galaxylib.plots import plot_crops, plot_roi_steps
+
+    write_dataset(tmp_path, 3)
+    catalog = load_catalog(tmp_path)
+    steps = plot_roi_steps(catalog.read_image(catalog.ids[0]))
+    assert [ax.get_title().split(".")[0] for ax in steps.axes] == ["1", "2", "3", "4", "5"]
+    assert len(steps.axes[2].patches) == 2  # the bounding box and the report's square
+    crops = plot_crops(catalog, catalog.ids[:2], size=48)
+    assert len(crops.axes) == 6
+    assert crops.axes[1].images[0].get_array().shape == (48, 48)
