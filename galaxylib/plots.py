@@ -11,20 +11,25 @@ import math
 import textwrap
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from galaxylib.data import Catalog
+from galaxylib.preprocess import crop, improved_box, improved_crop, report_box, report_crop
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS
 
 __all__ = [
     "plot_class_bars",
     "plot_correlations",
+    "plot_crops",
     "plot_decision_tree",
     "plot_gallery",
     "plot_question_correlations",
+    "plot_roi_steps",
 ]
 
 
@@ -219,4 +224,160 @@ def plot_decision_tree() -> Figure:
     ax.set_ylim(-0.6, 3.6)
     ax.set_axis_off()
     ax.set_title("The Galaxy Zoo decision tree (orange: asked of everyone)")
+    return fig
+
+
+def _draw_box(ax, box, colour: str, label: str | None = None) -> None:
+    ax.add_patch(
+        Rectangle((box.x, box.y), box.side, box.side, fill=False, ec=colour, lw=1.5, label=label)
+    )
+
+
+def plot_roi_steps(image: np.ndarray) -> Figure:
+    """The report's region-of-interest crop step by step, then the improved crop.
+
+    Panels: the image; the pixels above grey level 10 (the report's threshold); the
+    contours' largest bounding box and the padded square cut from its top-left corner;
+    the report's 150 x 150 crop; the improved box; the improved crop.
+    """
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)  # the report's channel order
+    _, mask = cv2.threshold(gray, 10, 255, cv2.THRESH_BINARY)
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    x, y, w, h = max((cv2.boundingRect(c) for c in contours), key=lambda b: b[2] * b[3])
+    fig = Figure(figsize=(15, 5.6), layout="constrained")
+    axes = fig.subplots(1, 5)
+    axes[0].imshow(image)
+    axes[0].set_title("1. the 424 x 424 image")
+    axes[1].imshow(mask, cmap="gray")
+    axes[1].set_title(f"2. grey level > 10\n({len(contours)} contours)")
+    axes[2].imshow(image)
+    axes[2].add_patch(Rectangle((x, y), w, h, fill=False, ec="white", ls="--", lw=1))
+    _draw_box(axes[2], report_box(image), "#ff7f0e")
+    axes[2].set_title("3. largest bounding box (dashed)\nand the report's square")
+    axes[3].imshow(report_crop(image), cmap="gray")
+    axes[3].set_title("4. the report's crop")
+    axes[4].imshow(improved_crop(image), cmap="gray")
+    _draw_box(axes[0], improved_box(image), "#2ca02c")
+    axes[4].set_title("5. improved crop\n(its box in green on panel 1)")
+    for ax in axes:
+        ax.set_axis_off()
+    return fig
+
+
+def plot_crops(catalog: Catalog, galaxy_ids: Sequence[int], *, size: int = 150) -> Figure:
+    """Original, report crop and improved crop side by side, one galaxy per row.
+
+    The original shows the report's box in orange and the improved box in green.
+    """
+    fig = Figure(figsize=(9, 3.1 * len(galaxy_ids)), layout="constrained")
+    axes = fig.subplots(len(galaxy_ids), 3, squeeze=False)
+    for row, galaxy_id in zip(axes, galaxy_ids, strict=True):
+        image = catalog.read_image(galaxy_id)
+        boxes = {"report": report_box(image), "improved": improved_box(image)}
+        row[0].imshow(image)
+        _draw_box(row[0], boxes["report"], "#ff7f0e")
+        _draw_box(row[0], boxes["improved"], "#2ca02c")
+        row[0].set_title(f"#{galaxy_id}")
+        for ax, name in zip(row[1:], boxes, strict=True):
+            ax.imshow(crop(image, boxes[name], size=size), cmap="gray")
+            ax.set_title(f"{name} crop")
+        for ax in row:
+            ax.set_axis_off()
+    return fig
+
+
+def plot_history(history: pd.DataFrame | dict) -> Figure:
+    """The report's learning curves: RMSE and loss by epoch, training against validation.
+
+    Parameters
+    ----------
+    history : DataFrame or dict
+        ``galaxylib.training.read_history``'s table, or a Keras ``History.history`` dict:
+        ``loss``, ``val_loss``, ``root_mean_squared_error`` and its ``val_`` twin.
+
+    Returns
+    -------
+    Figure
+    """
+    history = pd.DataFrame(history)
+    epochs = np.arange(1, len(history) + 1)
+    fig = Figure(figsize=(12, 5), layout="constrained")
+    panels = [
+        ("root_mean_squared_error", "RMSE", "Root-mean-square error"),
+        ("loss", "Loss", "Loss"),
+    ]
+    for ax, (key, label, title) in zip(fig.subplots(1, 2), panels, strict=True):
+        ax.plot(epochs, history[key], marker=".", label="Training")
+        ax.plot(epochs, history[f"val_{key}"], marker=".", label="Validation")
+        ax.set(xlabel="Epoch", ylabel=label, title=title)
+        ax.legend(loc="upper right")
+    return fig
+
+
+def plot_predicted_vs_true(
+    pred: np.ndarray, truth: np.ndarray, columns: Sequence[str] = COLUMNS, *, ncols: int = 6
+) -> Figure:
+    """Predicted against true vote fraction, one hexagonal-bin panel per answer.
+
+    A perfect model puts every galaxy on the diagonal; the panel's title gives the
+    answer's RMSE.
+
+    Parameters
+    ----------
+    pred, truth : ndarray of shape (n, 37)
+    columns : sequence of str, default all 37 answers
+    ncols : int, default 6
+
+    Returns
+    -------
+    Figure
+    """
+    nrows = math.ceil(len(columns) / ncols)
+    fig = Figure(figsize=(2.3 * ncols, 2.5 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, column in zip(axes, columns, strict=False):
+        j = COLUMNS.index(column)
+        error = np.sqrt(np.mean((pred[:, j] - truth[:, j]) ** 2))
+        ax.hexbin(truth[:, j], pred[:, j], gridsize=25, extent=(0, 1, 0, 1), bins="log", mincnt=1)
+        ax.plot([0, 1], [0, 1], color="grey", lw=0.8)
+        ax.set_title(f"{column} {DESCRIPTIONS[column]}\nRMSE {error:.3f}", fontsize=8)
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(columns) :]:
+        ax.remove()
+    fig.supxlabel("true vote fraction")
+    fig.supylabel("predicted vote fraction")
+    return fig
+
+
+def plot_worst_galaxies(images: np.ndarray, worst: pd.DataFrame, *, ncols: int = 4) -> Figure:
+    """The galaxies a model gets most wrong, with the answer it misses most.
+
+    Parameters
+    ----------
+    images : ndarray
+        The galaxies' images (as the model saw them, or the originals), in the order of
+        ``worst``'s rows.
+    worst : DataFrame
+        ``galaxylib.evaluation.worst_galaxies``'s table: ``GalaxyID``, ``rmse``,
+        ``answer``, ``true`` and ``pred``.
+    ncols : int, default 4
+
+    Returns
+    -------
+    Figure
+    """
+    nrows = math.ceil(len(worst) / ncols)
+    fig = Figure(figsize=(2.6 * ncols, 2.9 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, image, row in zip(axes, images, worst.itertuples(), strict=False):
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+        ax.set_title(
+            f"#{row.GalaxyID}  RMSE {row.rmse:.3f}\n{row.answer} {DESCRIPTIONS[row.answer]}: "
+            f"true {row.true:.2f}, predicted {row.pred:.2f}",
+            fontsize=7,
+        )
+        ax.set_axis_off()
+    for ax in axes[len(worst) :]:
+        ax.remove()
     return fig
