@@ -10,7 +10,7 @@ export GALAXYLIB_PROFILE ?= small
 # Notebooks run in their own folder: anchor the data root at the repository.
 export GALAXYLIB_DATA ?= $(CURDIR)/data
 
-.PHONY: book test lint clean
+.PHONY: book book-student test lint exercises clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,15 @@ book: $(STAMP) _build/.galaxylib
 test: lint
 	$(BIN)/python -m pytest
 
+## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
+exercises: $(STAMP)
+	$(BIN)/python -m galaxylib.exercises solutions exercises
+	$(BIN)/jupytext --to ipynb --quiet chapters/*.py
+
 ## lint: ruff over the package, the tests and the notebooks' sources
 lint: $(STAMP)
-	$(BIN)/ruff check galaxylib tests chapters
-	$(BIN)/ruff format --check galaxylib tests chapters
+	$(BIN)/ruff check galaxylib tests chapters solutions
+	$(BIN)/ruff format --check galaxylib tests chapters solutions
 
 clean:
 	rm -rf _build
