@@ -24,9 +24,25 @@ _build/.galaxylib: $(wildcard galaxylib/*.py) | $(STAMP)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 
-## book: build the executed site into _build/html (warnings and failing cells fail it)
-book: $(STAMP) _build/.galaxylib
-	TQDM_DISABLE=1 $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
+BUILD := TQDM_DISABLE=1 $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# The site test drives Debian's Chromium.
+/usr/bin/chromium /usr/bin/chromedriver:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
+## book: build the executed site into _build/html (warnings and failing cells fail it),
+## then open every page in headless Chromium
+book: $(STAMP) _build/.galaxylib /usr/bin/chromium /usr/bin/chromedriver
+	$(BUILD)
+	$(BIN)/python -m pytest -q -p no:nbval tests/site -o addopts=""
+
+## book-student: the same site without solutions (exercise pages as students get them)
+book-student: $(STAMP) _build/.galaxylib
+	$(BIN)/python -m galaxylib.exercises --student-book _build/student
+	$(BUILD) --config _build/student/_config.yml --toc _build/student/_toc.yml \
+		--path-output _build/student
 
 ## test: lint, then run the test suite
 test: lint

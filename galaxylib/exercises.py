@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import jupytext
+import yaml
 from nbformat import NotebookNode
 
-__all__ = ["BEGIN", "END", "STUB", "make_exercise", "write_exercises"]
+__all__ = ["BEGIN", "END", "STUB", "make_exercise", "write_exercises", "write_student_book"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -116,12 +117,65 @@ def write_exercises(solutions: Path, exercises: Path) -> list[Path]:
     return written
 
 
+def write_student_book(root: Path, out: Path) -> tuple[Path, Path]:
+    """Write the configuration and table of contents of the students' edition.
+
+    The students' site is the book with every exercise page taken from ``exercises/``
+    instead of ``solutions/``: the statements and the stubs, shown unexecuted, and no
+    solution anywhere (sphinx-exercise's ``hide_solutions`` cannot hide the gated
+    solutions that hold code). The instructors' page is left out. Chapters reuse the
+    main build's cache of executed notebooks.
+
+    Parameters
+    ----------
+    root : Path
+        The book's root (holding ``_config.yml`` and ``_toc.yml``).
+    out : Path
+        Folder for the two files; ``jupyter-book build --path-output`` should name it too.
+
+    Returns
+    -------
+    (config, toc) : tuple of Path
+    """
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    config["title"] += " (student edition)"
+    config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p != "exercises"] + [
+        "solutions",
+        "exercises/*.ipynb",
+    ]
+    config["execute"]["exclude_patterns"] = ["exercises/*"]
+    config["execute"]["cache"] = str((root / "_build" / ".jupyter_cache").resolve())
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    for part in toc["parts"]:
+        part["chapters"] = [
+            {"file": entry["file"].replace("solutions/", "exercises/")}
+            for entry in part["chapters"]
+            if (root / entry["file"]).with_suffix(".py").exists()
+            or not entry["file"].startswith("solutions/")
+        ]
+    out.mkdir(parents=True, exist_ok=True)
+    paths = out / "_config.yml", out / "_toc.yml"
+    for path, content in zip(paths, (config, toc), strict=True):
+        path.write_text(yaml.safe_dump(content, sort_keys=False))
+    return paths
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m galaxylib.exercises [SOLUTIONS] [EXERCISES]``."""
+    """``python -m galaxylib.exercises [SOLUTIONS] [EXERCISES] [--student-book OUT]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("solutions", type=Path, nargs="?", default=Path("solutions"))
     parser.add_argument("exercises", type=Path, nargs="?", default=Path("exercises"))
+    parser.add_argument(
+        "--student-book",
+        type=Path,
+        metavar="OUT",
+        help="write the students' edition's _config.yml and _toc.yml to OUT instead",
+    )
     args = parser.parse_args(argv)
+    if args.student_book:
+        for path in write_student_book(Path("."), args.student_book):
+            print(f"wrote {path}")
+        return
     for path in write_exercises(args.solutions, args.exercises):
         print(f"wrote {path}")
 

@@ -73,3 +73,23 @@ def test_write_exercises_writes_both_folders_twins(tmp_path):
     ]
     assert "2 * x" not in (exercises / "01_demo.ipynb").read_text()
     assert "2 * x" in (solutions / "01_demo.ipynb").read_text()
+
+
+def test_student_book_takes_exercise_pages_and_no_solutions(tmp_path):
+    from pathlib import Path
+
+    import yaml
+
+    from galaxylib.exercises import write_student_book
+
+    root = Path(__file__).resolve().parents[1]
+    config_path, toc_path = write_student_book(root, tmp_path)
+    config = yaml.safe_load(config_path.read_text())
+    toc = yaml.safe_load(toc_path.read_text())
+    files = [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    assert not any(f.startswith("solutions/") for f in files)
+    assert "exercises/01_eda" in files and "chapters/01_eda" in files
+    assert "solutions" in config["exclude_patterns"]
+    assert "exercises" not in config["exclude_patterns"]
+    assert config["execute"]["exclude_patterns"] == ["exercises/*"]
+    assert config["title"].endswith("(student edition)")

@@ -1,0 +1,126 @@
+"""The built site in a real browser: headless Chromium, driven by Selenium.
+
+Run by ``make book`` after the build (not by ``make test``, which runs before there is a
+site). Every page loads without console errors, every image loads, a folded solution
+opens on click, search finds a chapter, and every Colab link names a notebook that
+exists in the repository.
+"""
+
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "_build" / "html"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+PAGES = ["intro"] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--window-size=1280,900",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server():
+    assert (SITE / "index.html").exists(), "build the site first: make book"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *args: None
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def console_errors(browser):
+    # External resources (fonts, MathJax from a CDN) cannot load offline; our own must.
+    return [
+        entry["message"]
+        for entry in browser.get_log("browser")
+        if entry["level"] == "SEVERE" and "127.0.0.1" in entry["message"]
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_errors_and_with_every_image(server, browser, page):
+    browser.get(f"{server}/{page}.html")
+    heading = browser.find_element(By.CSS_SELECTOR, "article h1").get_attribute("textContent")
+    assert heading.strip().rstrip("#").strip() in browser.title
+    assert console_errors(browser) == []
+    images = browser.find_elements(By.CSS_SELECTOR, "main img")
+    broken = [
+        img.get_attribute("src")
+        for img in images
+        if not browser.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0", img
+        )
+    ]
+    assert broken == []
+
+
+def test_chapters_show_their_figures(server, browser):
+    browser.get(f"{server}/chapters/01_eda.html")
+    figures = browser.find_elements(By.CSS_SELECTOR, "main .cell_output img")
+    assert len(figures) >= 6  # gallery, two bar charts, three heatmaps
+
+
+def test_a_folded_solution_opens_on_click(server, browser):
+    page = next(p for p in PAGES if p.startswith("solutions/0"))
+    browser.get(f"{server}/{page}.html")
+    solution = browser.find_element(By.CSS_SELECTOR, "div.solution")
+    body = solution.find_element(By.CSS_SELECTOR, ".section, section, .cell")
+    assert not body.is_displayed()
+    solution.find_element(By.CSS_SELECTOR, "button.toggle-button").click()
+    WebDriverWait(browser, 10).until(lambda _: body.is_displayed())
+
+
+def test_search_finds_a_chapter(server, browser):
+    browser.get(f"{server}/search.html?q=benchmarks")
+    WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, "ul.search li a"))
+    links = [
+        a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "ul.search li a")
+    ]
+    assert any("chapters/02_benchmarks" in link for link in links)
+
+
+def test_every_colab_link_names_a_notebook_in_the_repository(server, browser):
+    repository = urlparse(CONFIG["repository"]["url"]).path.strip("/")
+    branch = CONFIG["repository"]["branch"]
+    pattern = re.compile(
+        rf"^https://colab\.research\.google\.com/github/{repository}/blob/{branch}/(.+\.ipynb)$"
+    )
+    seen = 0
+    for page in PAGES:
+        browser.get(f"{server}/{page}.html")
+        for link in browser.find_elements(By.CSS_SELECTOR, "a[href*='colab.research.google.com']"):
+            href = link.get_attribute("href")
+            match = pattern.match(href)
+            assert match, f"{page}: unexpected Colab link {href}"
+            assert (ROOT / match.group(1)).exists(), f"{page}: {match.group(1)} does not exist"
+            seen += 1
+    assert seen >= len(PAGES) - 1  # every notebook page has one; the intro is Markdown
