@@ -7,6 +7,15 @@ One module, one job:
 - :mod:`galaxylib.download` -- getting the real data onto a learner's machine;
 - :mod:`galaxylib.metrics` -- the competition's RMSE, per question and per answer;
 - :mod:`galaxylib.baselines` -- the report's four benchmarks;
+- :mod:`galaxylib.synthetic` -- the synthetic Galaxy Zoo the book runs on;
+- :mod:`galaxylib.preprocess` -- region-of-interest crops and the image cache;
+- :mod:`galaxylib.models` -- the report's CNN and an improved one;
+- :mod:`galaxylib.pipeline` -- the tf.data input pipeline, devices and precision;
+- :mod:`galaxylib.training` -- training with resumable checkpoints;
+- :mod:`galaxylib.evaluation` -- test scores, results table, predictions;
+- :mod:`galaxylib.plots` -- the course's figures;
+- :mod:`galaxylib.checks` -- the checks that close every exercise;
+- :mod:`galaxylib.course` -- what each chapter does first;
 - :mod:`galaxylib.cli` -- the ``galaxylib`` command.
 """
 

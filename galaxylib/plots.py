@@ -28,8 +28,11 @@ __all__ = [
     "plot_crops",
     "plot_decision_tree",
     "plot_gallery",
+    "plot_history",
+    "plot_predicted_vs_true",
     "plot_question_correlations",
     "plot_roi_steps",
+    "plot_worst_galaxies",
 ]
 
 

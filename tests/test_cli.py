@@ -12,7 +12,8 @@ def test_help_lists_the_subcommands():
         [sys.executable, "-m", "galaxylib.cli", "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0
-    for command in ("synth", "check", "baselines", "download", "bench"):
+    commands = ("synth", "check", "baselines", "download", "preprocess", "train", "evaluate")
+    for command in (*commands, "predict", "bench"):
         assert command in result.stdout
 
 
@@ -57,3 +58,12 @@ def test_check_lists_bad_rows(broken, capsys):
     assert main(["check", str(broken)]) == 1
     out = capsys.readouterr().out
     assert "11 good galaxies, 1 bad rows" in out and "oops" in out
+
+
+def test_bench_ends_with_one_key_value_line(capsys):
+    assert main(["bench", "synth", "--n", "12", "--workers", "1"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    figures = dict(pair.split("=") for pair in last.split())
+    assert {"galaxies_per_s", "seconds", "n", "workers", "noise_floor"} <= set(figures)
+    assert figures["n"] == "12" and figures["workers"] == "1"
+    assert float(figures["galaxies_per_s"]) > 0

@@ -1,0 +1,82 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from galaxylib.models import (  # noqa: E402
+    DecisionTree,
+    dihedral_views,
+    improved_cnn,
+    predict_tta,
+    report_cnn,
+    report_pools,
+)
+from galaxylib.taxonomy import check_tree  # noqa: E402
+
+
+def _conv_layers(model: keras.Model) -> list:
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+
+
+def test_report_cnn_is_the_reports_network_with_849285_parameters():
+    model = report_cnn((150, 150, 1))
+    assert model.count_params() == 849_285
+    convs = _conv_layers(model)
+    assert [c.filters for c in convs] == [32, 32, 64, 64, 128, 256]
+    assert [c.kernel_size for c in convs] == [(7, 7)] * 2 + [(5, 5)] * 2 + [(3, 3)] * 2
+    pools = [p.pool_size for p in model.layers if isinstance(p, keras.layers.MaxPooling2D)]
+    assert pools == [(2, 2)] * 4 + [(1, 1)] * 2
+    assert model.output_shape == (None, 37)
+
+
+def test_the_small_profiles_report_cnn_only_moves_the_pooling():
+    assert report_pools(150) == (2, 2, 2, 2, 1, 1)
+    assert report_pools(64) == (2, 1, 2, 1, 1, 1)
+    model = report_cnn((64, 64, 1))
+    assert model.count_params() == 849_285
+    assert _conv_layers(model)[-1].output.shape[1:3] == (1, 1)
+    with pytest.raises(ValueError, match="at least 25 pixels"):
+        report_pools(24)
+
+
+def test_the_decision_tree_layer_always_obeys_the_tree():
+    rng = np.random.default_rng(0)
+    values = np.concatenate(
+        [rng.normal(scale=10, size=(500, 37)), np.full((5, 37), -1000.0)]
+    ).astype("float32")
+    out = keras.ops.convert_to_numpy(DecisionTree()(values))
+    assert check_tree(out, tol=1e-5).empty
+    assert out.min() >= 0 and out.max() <= 1 + 1e-6
+    assert np.allclose(out[-1, :3], 1 / 3)  # all values vanish: equal fractions
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_improved_cnn_predicts_tree_consistent_fractions(training):
+    model = improved_cnn((32, 32, 1), width=8)
+    images = np.random.default_rng(1).integers(0, 256, (16, 32, 32, 1), dtype=np.uint8)
+    out = keras.ops.convert_to_numpy(model(images, training=training))
+    assert out.shape == (16, 37)
+    assert check_tree(out, tol=1e-5).empty
+    assert out.min() >= 0 and out.max() <= 1 + 1e-6
+
+
+def test_test_time_augmentation_does_not_care_how_a_galaxy_is_turned():
+    images = np.random.default_rng(2).integers(0, 256, (3, 24, 24, 1), dtype=np.uint8)
+    views = dihedral_views(images)
+    assert len({v.tobytes() for v in views}) == 8
+    model = improved_cnn((24, 24, 1), width=4)
+    turned = np.rot90(images[:, ::-1], 1, axes=(1, 2))
+    assert np.allclose(predict_tta(model, images), predict_tta(model, turned), atol=1e-5)
+    assert check_tree(predict_tta(model, images), tol=1e-5).empty
+
+
+def test_models_survive_saving_and_loading(tmp_path):
+    images = np.random.default_rng(3).integers(0, 256, (4, 32, 32, 1), dtype=np.uint8)
+    for build in (report_cnn, improved_cnn):
+        model = build((32, 32, 1))
+        model.save(tmp_path / "m.keras")
+        again = keras.saving.load_model(tmp_path / "m.keras")
+        assert np.allclose(model.predict(images, verbose=0), again.predict(images, verbose=0))

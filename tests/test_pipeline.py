@@ -1,0 +1,107 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from conftest import write_dataset  # noqa: E402
+
+from galaxylib.data import load_catalog  # noqa: E402
+from galaxylib.errors import DataError  # noqa: E402
+from galaxylib.pipeline import (  # noqa: E402
+    bench_pipeline,
+    make_dataset,
+    report_dataset,
+    setup,
+    write_pngs,
+)
+from galaxylib.preprocess import preprocess_catalog  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gz")
+    write_dataset(root, 40, seed=3)
+    cache = preprocess_catalog(root, size=32, workers=1, progress=False)
+    return root, cache, load_catalog(root)
+
+
+def _id_of(cache):
+    """Galaxy ID of each cached image, by its bytes (the test images all differ)."""
+    lookup = {image.tobytes(): gid for image, gid in zip(cache.images, cache.ids, strict=True)}
+    assert len(lookup) == len(cache.ids)
+    return lambda image: lookup[
+        np.asarray(image, np.uint8).reshape(cache.images.shape[1:]).tobytes()
+    ]
+
+
+def _labels_by_id(catalog):
+    return dict(zip(catalog.ids, catalog.targets, strict=True))
+
+
+def test_each_batch_holds_the_labels_of_its_own_galaxies(data):
+    _, cache, catalog = data
+    ids = catalog.ids[::2]
+    id_of, truth = _id_of(cache), _labels_by_id(catalog)
+    seen = []
+    for images, labels in make_dataset(cache, catalog, ids, batch_size=8, training=True, seed=1):
+        assert images.dtype == "uint8" and images.shape[1:] == (32, 32, 1)
+        for image, label in zip(images.numpy(), labels.numpy(), strict=True):
+            seen.append(id_of(image))
+            assert np.array_equal(label, truth[seen[-1]])
+    assert sorted(seen) == sorted(ids)
+
+
+def test_training_shuffles_every_epoch_and_evaluation_keeps_the_order(data):
+    _, cache, catalog = data
+    id_of = _id_of(cache)
+
+    def order(dataset):
+        return [id_of(image) for images, _ in dataset for image in images.numpy()]
+
+    shuffled = make_dataset(cache, catalog, batch_size=16, training=True, seed=0)
+    first, second = order(shuffled), order(shuffled)
+    assert first != second and sorted(first) == sorted(second)
+    assert first != list(cache.ids)
+    assert order(make_dataset(cache, catalog, batch_size=16)) == list(cache.ids)
+
+
+def test_images_alone_for_prediction(data):
+    _, cache, _ = data
+    ids = cache.ids[5:12]
+    batches = list(make_dataset(cache, None, ids, batch_size=4))
+    images = np.concatenate([b.numpy() for b in batches])
+    assert np.array_equal(images[..., 0], cache.images[5:12])
+
+
+def test_a_galaxy_without_labels_is_named(data):
+    _, cache, catalog = data
+    with pytest.raises(DataError, match=f"Galaxy {catalog.ids[0]} has no labels"):
+        make_dataset(cache, catalog.labels.iloc[1:], catalog.ids[:3])
+
+
+def test_the_reports_pipeline_gives_the_same_labels(data, tmp_path):
+    _, cache, catalog = data
+    id_of, truth = _id_of(cache), _labels_by_id(catalog)
+    paths = write_pngs(cache, catalog.ids, tmp_path)
+    seen = []
+    for images, labels in report_dataset(paths, catalog.labels, batch_size=8):
+        for image, label in zip(images.numpy(), labels.numpy(), strict=True):
+            seen.append(id_of(np.round(image * 255)))
+            assert np.allclose(label, truth[seen[-1]])
+    assert sorted(seen) == sorted(catalog.ids)
+
+
+def test_setup_on_a_cpu_uses_float32_and_one_replica():
+    hardware = setup()
+    assert hardware.policy == "float32" and hardware.replicas == 1
+    assert "CPU" in str(hardware)
+
+
+def test_bench_pipeline_times_both(data):
+    root, _, _ = data
+    figures = bench_pipeline(root, n=40, size=32, batch_size=8, min_seconds=0.2, workers=1)
+    assert figures["ours_img_per_s"] > figures["report_img_per_s"] > 0
+    assert figures["ratio"] == pytest.approx(
+        figures["ours_img_per_s"] / figures["report_img_per_s"]
+    )

@@ -1,0 +1,105 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import json  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from conftest import write_dataset  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from galaxylib.cli import main  # noqa: E402
+from galaxylib.errors import GalaxyLibError  # noqa: E402
+from galaxylib.evaluation import load_model, predict_images  # noqa: E402
+from galaxylib.plots import plot_history  # noqa: E402
+from galaxylib.training import bench_train, read_history, train  # noqa: E402
+
+TINY = {"size": 32, "batch_size": 8, "workers": 1, "verbose": 0}
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gz")
+    write_dataset(root, 60, seed=4)
+    return root
+
+
+@pytest.fixture(scope="module")
+def trained(root, tmp_path_factory):
+    out = tmp_path_factory.mktemp("models") / "report.keras"
+    return train(root, model="report", out=out, epochs=4, learning_rate=3e-3, **TINY)
+
+
+def test_training_lowers_the_loss_and_keeps_a_history(trained):
+    history = trained.history
+    assert list(history["epoch"]) == [0, 1, 2, 3]
+    assert history["loss"].iloc[-1] < 0.5 * history["loss"].iloc[0]
+    for column in ("val_loss", "val_root_mean_squared_error", "learning_rate", "seconds"):
+        assert history[column].notna().all()
+    assert read_history(trained.files.history).equals(history)
+    assert not trained.files.work.exists()
+    assert isinstance(plot_history(history), Figure)
+
+
+def test_the_model_file_round_trips_with_its_preprocessing(trained, root):
+    settings = json.loads(trained.files.settings.read_text())
+    assert settings["model"] == "report"
+    assert settings["preprocessing"] == {"crop": "improved", "size": 32, "color": False}
+    loaded = load_model(trained.files.model)
+    cache_images = np.load(root / "cache" / "improved-32-gray" / "images.npy")[:10]
+    expected = trained.model.predict(cache_images[..., None], verbose=0)
+    assert np.allclose(predict_images(loaded, cache_images, tta=False), expected, atol=1e-6)
+
+
+class _Interrupt(keras.callbacks.Callback):
+    def __init__(self, after: int | None = None):
+        super().__init__()
+        self.after, self.epochs = after, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs.append(epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.after:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_run_continues_where_it_stopped(root, tmp_path):
+    out = tmp_path / "improved.keras"
+    first = _Interrupt(after=1)
+    with pytest.raises(KeyboardInterrupt):
+        train(root, model="improved", out=out, epochs=4, callbacks=[first], **TINY)
+    assert first.epochs == [0, 1] and not out.exists()
+    assert (tmp_path / "improved.train" / "backup").is_dir()
+
+    with pytest.raises(GalaxyLibError, match="interrupted run with other settings"):
+        train(root, model="improved", out=out, epochs=4, crop="report", **TINY)
+
+    second = _Interrupt()
+    result = train(root, model="improved", out=out, epochs=4, callbacks=[second], **TINY)
+    assert second.epochs == [2, 3]
+    assert list(result.history["epoch"]) == [0, 1, 2, 3]
+    assert out.exists() and not (tmp_path / "improved.train").exists()
+
+
+def test_the_command_trains_and_refuses_to_overwrite(root, tmp_path, capsys):
+    out = tmp_path / "m.keras"
+    command = ["train", str(root), "--out", str(out), "--epochs", "1", "--size", "32"]
+    command += ["--batch-size", "16", "--workers", "1"]
+    assert main(command) == 0
+    assert f"Saved {out}" in capsys.readouterr().out
+    assert main(command) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "already exists; pass --force" in err[0]
+
+
+def test_bench_train_reports_both_models(root):
+    figures = bench_train(root, size=32, batch_size=8, steps=2, warmup=1, workers=1)
+    assert figures["report_img_per_s"] > 0 and figures["improved_img_per_s"] > 0
+
+
+def test_the_data_set_must_be_readable(tmp_path):
+    with pytest.raises(GalaxyLibError, match="No catalog"):
+        train(tmp_path, out=tmp_path / "m.keras", **TINY)
