@@ -41,7 +41,7 @@ import pandas as pd
 from galaxylib import checks
 from galaxylib.course import course_data
 from galaxylib.data import load_catalog
-from galaxylib.taxonomy import QUESTIONS
+from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
 labels = load_catalog(course_data()).labels
 
@@ -67,3 +67,66 @@ def tree_violations(labels: pd.DataFrame, tol: float = 1e-4) -> set:
 # %%
 checks.check_tree_violations(tree_violations)
 print(f"{len(tree_violations(labels))} of {len(labels):,} galaxies break the tree")
+
+
+# %% [markdown]
+# ```{exercise} From cumulative to per-question fractions
+# :label: ex-1-2
+#
+# The catalog's fractions are *cumulative*: each answer is multiplied by the fraction of
+# the answer that led to its question. Write `per_question(labels)`: return a copy of the
+# table in which every answer of a question with a parent is divided by the parent
+# answer's value, so that each question's answers sum to 1 again. Leave Q1 and Q6 (no
+# parent) as they are. Where the parent answer is 0, nobody was asked the question: put
+# NaN there. Careful: divide by the parent's value in the *original* table.
+#
+# Then use it: which pair of Q8 answers correlates most *negatively* once the shared
+# factor `Class6.1` is divided out?
+# ```
+
+# %%
+def per_question(labels: pd.DataFrame) -> pd.DataFrame:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_per_question(per_question)
+
+# %%
+q8 = [answer for question in QUESTIONS if question.number == 8 for answer in question.answers]
+correlations = per_question(labels)[q8].corr().stack()
+correlations = correlations[[a < b for a, b in correlations.index]]
+print("most negative pair:", correlations.idxmin(), round(correlations.min(), 2))
+
+
+# %% [markdown]
+# ```{exercise} Which answer wins the most majorities?
+# :label: ex-1-3
+#
+# The report counted, for each answer, the galaxies where *at least* half the volunteers
+# gave it (a fraction of 0.5 or more), to decide whether the loss needed class weights.
+# Write `majority_summary(labels)` that returns a tuple of three:
+#
+# 1. the answer column (a string such as `"Class2.2"`) with the most such galaxies,
+# 2. how many galaxies that is (an int),
+# 3. the share of all galaxies (a fraction between 0 and 1) where `Class1.3`, star or
+#    artifact, wins such a majority.
+#
+# Look only at the 37 answer columns: the table also holds `GalaxyID`.
+# ```
+
+# %%
+def majority_summary(labels: pd.DataFrame) -> tuple[str, int, float]:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_majority_summary(majority_summary)
+
+# %%
+answer, galaxies, stars = majority_summary(labels)
+print(f"{answer} wins {galaxies:,} of {len(labels):,} galaxies; Class1.3 wins {stars:.2%}")

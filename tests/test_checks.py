@@ -1,11 +1,17 @@
 """Every check accepts a right answer and rejects typical wrong ones with a sentence."""
 
+import cv2
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.model_selection import train_test_split
 
-from galaxylib import checks
-from galaxylib.taxonomy import QUESTIONS, check_tree
+from galaxylib import checks, metrics
+from galaxylib.baselines import CentralPixelBenchmark
+from galaxylib.data import split
+from galaxylib.preprocess import Box, crop, report_box
+from galaxylib.synthetic import EXPECTED_PREFIX, noise_floor
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_per_question
 
 
 def rejects(check, answer, *words):
@@ -52,3 +58,470 @@ def test_tree_violations(capsys):
     rejects(checks.check_tree_violations, children_only_with_nan, "sum to one")
     rejects(checks.check_tree_violations, lambda t: list(t["GalaxyID"]), "tolerance")
     rejects(checks.check_tree_violations, lambda t: 3, "set of GalaxyIDs")
+
+
+def passes(check, *answers, capsys):
+    check(*answers)
+    assert capsys.readouterr().out.strip() == "Correct!"
+
+
+# --------------------------------------------------------------------------- chapter 1
+
+
+def test_per_question(capsys):
+    passes(checks.check_per_question, to_per_question, capsys=capsys)
+
+    def in_place(labels):  # divides by parents it has already divided
+        out = labels.copy()
+        for q in QUESTIONS:
+            if q.parent is not None:
+                for a in q.answers:
+                    out[a] = (out[a] / out[q.parent]).where(out[q.parent] > 0)
+        return out
+
+    rejects(checks.check_per_question, in_place, "original")
+
+    def zero_not_nan(labels):
+        return to_per_question(labels).fillna(0.0)
+
+    rejects(checks.check_per_question, zero_not_nan, "NaN")
+    rejects(checks.check_per_question, lambda t: t[list(COLUMNS)].to_numpy()[:5], "shape")
+
+
+def majority(labels, strict=False, percent=False):
+    values = labels[list(COLUMNS)]
+    counts = (values > 0.5 if strict else values >= 0.5).sum()
+    share = counts["Class1.3"] / len(labels) * (100 if percent else 1)
+    return counts.idxmax(), int(counts.max()), share
+
+
+def test_majority_summary(capsys):
+    passes(checks.check_majority_summary, majority, capsys=capsys)
+    rejects(checks.check_majority_summary, lambda t: majority(t, strict=True), "exactly 0.5")
+    rejects(checks.check_majority_summary, lambda t: majority(t, percent=True), "percentage")
+
+    def with_ids(labels):
+        counts = (labels >= 0.5).sum()
+        return counts.idxmax(), int(counts.max()), 0.0
+
+    rejects(checks.check_majority_summary, with_ids, "GalaxyID")
+    rejects(checks.check_majority_summary, lambda t: "Class6.2", "tuple of three")
+
+
+# --------------------------------------------------------------------------- chapter 2
+
+
+def test_rmse(capsys):
+    passes(checks.check_rmse, metrics.rmse, capsys=capsys)
+    rejects(checks.check_rmse, lambda p, t: float(np.mean((p - t) ** 2)), "square root")
+    per_galaxy = lambda p, t: float(np.sqrt(np.mean((p - t) ** 2, axis=1)).mean())  # noqa: E731
+    rejects(checks.check_rmse, per_galaxy, "before the square root")
+    rejects(checks.check_rmse, lambda p, t: np.sqrt((p - t) ** 2), "number")
+
+
+def central_pixel(train_rgb, train_y, test_rgb, levels=8):
+    return CentralPixelBenchmark(levels).fit(train_rgb, train_y).predict(test_rgb)
+
+
+def test_central_pixel(capsys):
+    passes(checks.check_central_pixel, central_pixel, capsys=capsys)
+
+    def zero_fallback(train_rgb, train_y, test_rgb, levels=8):
+        model = CentralPixelBenchmark(levels).fit(train_rgb, train_y)
+        cells = model._cells(train_rgb)
+        pred = model.predict(test_rgb)
+        pred[~np.isin(model._cells(test_rgb), cells)] = 0.0
+        return pred
+
+    rejects(checks.check_central_pixel, zero_fallback, "training set's mean")
+
+    def fixed_levels(train_rgb, train_y, test_rgb, levels=8):  # ignores levels
+        return central_pixel(train_rgb, train_y, test_rgb)
+
+    rejects(checks.check_central_pixel, fixed_levels, "levels=4")
+    rejects(checks.check_central_pixel, lambda a, b, c, d: np.zeros(3), "shape")
+
+
+def test_split(capsys):
+    def reference(ids, seed):
+        parts = split(ids, seed=seed)
+        return parts.train, parts.val, parts.test
+
+    passes(checks.check_split, reference, capsys=capsys)
+
+    def unsorted(ids, seed):
+        order = np.random.default_rng(seed).permutation(np.asarray(ids))
+        n_val, n_test = -(-len(ids) * 20 // 100), -(-len(ids) * 16 // 100)
+        return order[n_val + n_test :], order[:n_val], order[n_val : n_val + n_test]
+
+    rejects(checks.check_split, unsorted, "sort")
+
+    def unseeded(ids, seed):
+        return reference(ids, int(np.random.default_rng().integers(1000)))
+
+    rejects(checks.check_split, unseeded, "reproducible")
+
+    def report(ids, seed):  # the report's random_state=random.seed(42), 20 % test only
+        train, test = train_test_split(np.asarray(ids), test_size=0.2, random_state=None)
+        return train, test, test
+
+    rejects(checks.check_split, report, "rounded up")
+
+    def unshuffled(ids, seed):
+        ids = np.sort(ids)
+        return ids[362:], ids[:201], ids[201:362]
+
+    rejects(checks.check_split, unshuffled, "seed")
+
+
+# --------------------------------------------------------------------------- chapter 3
+
+
+def largest(mask):
+    contours, _ = cv2.findContours(
+        (mask > 0).astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE
+    )
+    boxes = [cv2.boundingRect(c) for c in contours] or [(0, 0, 0, 0)]
+    return max(boxes, key=lambda b: b[2] * b[3])
+
+
+def test_largest_box(capsys):
+    passes(checks.check_largest_box, largest, capsys=capsys)
+
+    def most_pixels(mask):
+        n, _, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8))
+        if n == 1:
+            return (0, 0, 0, 0)
+        x, y, w, h, _ = stats[1 + np.argmax(stats[1:, 4])]
+        return (x, y, w, h)
+
+    rejects(checks.check_largest_box, most_pixels, "most pixels")
+
+    def swapped(mask):
+        x, y, w, h = largest(mask)
+        return (y, x, h, w)
+
+    rejects(checks.check_largest_box, swapped, "swapped")
+    rejects(checks.check_largest_box, lambda m: largest(m)[:2], "(x, y, w, h)")
+
+
+def test_report_square(capsys):
+    def square(box, size=424):
+        image = np.zeros((size, size), np.uint8)
+        x, y, w, h = box
+        image[y : y + h, x : x + w] = 255
+        found = report_box(image)
+        return (found.x, found.y, found.side)
+
+    passes(checks.check_report_square, square, capsys=capsys)
+
+    def one_side(box, size=424):
+        x, y, w, h = box
+        longer = max(w, h)
+        pad = int(0.1 * longer)
+        if longer == 0 or x < pad or y < pad or x + longer + pad >= size or y + longer >= size:
+            return (0, 0, size)
+        return (x - pad, y - pad, longer + pad)
+
+    rejects(checks.check_report_square, one_side, "both sides")
+
+    def rounded(box, size=424):
+        x, y, w, h = box
+        longer = max(w, h)
+        pad = round(0.1 * longer)
+        inside = x >= pad and y >= pad and x + longer + pad < size and y + longer + pad < size
+        return (x - pad, y - pad, longer + 2 * pad) if longer and inside else (0, 0, size)
+
+    rejects(checks.check_report_square, rounded, "rounded down")
+
+    def touching_is_inside(box, size=424):
+        x, y, w, h = box
+        longer = max(w, h)
+        pad = int(0.1 * longer)
+        inside = x >= pad and y >= pad and x + longer + pad <= size and y + longer + pad <= size
+        return (x - pad, y - pad, longer + 2 * pad) if longer and inside else (0, 0, size)
+
+    rejects(checks.check_report_square, touching_is_inside, "touching the far edge")
+
+
+def test_offset(capsys):
+    passes(
+        checks.check_offset,
+        lambda b, x, y: float(np.hypot(b[0] + b[2] / 2 - x, b[1] + b[2] / 2 - y)),
+        capsys=capsys,
+    )
+    rejects(checks.check_offset, lambda b, x, y: float(np.hypot(b[0] - x, b[1] - y)), "centre")
+    rejects(checks.check_offset, lambda b, x, y: "far", "number")
+
+
+def test_centred_crop(capsys):
+    def reference(image, cx, cy, side):
+        half = side // 2
+        box = Box(cx - half, cy - half, side)
+        return crop(image, box, size=side, color=image.ndim == 3)
+
+    passes(checks.check_centred_crop, reference, capsys=capsys)
+
+    def clipped(image, cx, cy, side):  # shrinks at the edge instead of padding
+        top, left = cy - side // 2, cx - side // 2
+        return image[max(top, 0) : top + side, max(left, 0) : left + side]
+
+    rejects(checks.check_centred_crop, clipped, "leaves the frame")
+
+    def swapped(image, cx, cy, side):
+        return reference(image, cy, cx, side)
+
+    rejects(checks.check_centred_crop, swapped, "swapped")
+
+    def grey_sky(image, cx, cy, side):
+        out = reference(image, cx, cy, side)
+        out[out == 0] = 7
+        return out
+
+    rejects(checks.check_centred_crop, grey_sky, "black")
+
+
+# --------------------------------------------------------------------------- chapter 4
+
+
+def test_output_size(capsys):
+    def size_of(size, kernel, stride=1, padding="valid"):
+        return -(-size // stride) if padding == "same" else (size - kernel) // stride + 1
+
+    passes(checks.check_output_size, size_of, capsys=capsys)
+    rejects(checks.check_output_size, lambda n, k, stride=1, padding="valid": n - k, "one pixel")
+    rejects(checks.check_output_size, lambda n, k, stride=1, padding="valid": n - k + 1, "stride")
+    no_same = lambda n, k, stride=1, padding="valid": (n - k) // stride + 1  # noqa: E731
+    rejects(checks.check_output_size, no_same, "'same'")
+    rejects(checks.check_output_size, lambda n, k, stride=1, padding="valid": n / 2, "whole")
+
+
+def test_param_counts(capsys):
+    def conv(k, c, f, use_bias=True):
+        return k * k * c * f + f * use_bias
+
+    def dense(i, o, use_bias=True):
+        return i * o + o * use_bias
+
+    passes(checks.check_param_counts, conv, dense, capsys=capsys)
+
+    def with_dense(conv_params):
+        checks.check_param_counts(conv_params, dense)
+
+    rejects(with_dense, lambda k, c, f, use_bias=True: k * k * c * f, "bias")
+    rejects(with_dense, lambda k, c, f, use_bias=True: k * k * f + f * use_bias, "input channel")
+    no_bias = lambda i, o, use_bias=True: i * o  # noqa: E731
+    rejects(lambda d: checks.check_param_counts(conv, d), no_bias, "bias")
+
+
+def small_cnn(input_shape, last="sigmoid", pool=True):
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(16, 5, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D() if pool else keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(37, activation=last),
+        ]
+    )
+
+
+def test_cnn_budget(capsys):
+    passes(checks.check_cnn_budget, small_cnn, capsys=capsys)
+    rejects(checks.check_cnn_budget, lambda s: small_cnn(s, last=None), "sigmoid")
+    rejects(checks.check_cnn_budget, lambda s: small_cnn(s, pool=False), "budget")
+    rejects(checks.check_cnn_budget, lambda s: "model", "Keras model")
+
+
+def test_tree_output(capsys):
+    from galaxylib.models import DecisionTree
+
+    passes(checks.check_tree_output, lambda v: np.asarray(DecisionTree()(v)), capsys=capsys)
+
+    def roots_only(values):  # every question sums to one
+        out = np.log1p(np.exp(values))
+        for q in QUESTIONS:
+            cols = [COLUMNS.index(a) for a in q.answers]
+            out[:, cols] /= out[:, cols].sum(axis=1, keepdims=True)
+        return out
+
+    rejects(checks.check_tree_output, roots_only, "parent answer")
+
+    def raw(values):  # no positive transform: negative shares
+        out = values.copy()
+        for q in QUESTIONS:
+            cols = [COLUMNS.index(a) for a in q.answers]
+            out[:, cols] /= out[:, cols].sum(axis=1, keepdims=True)
+        return out
+
+    rejects(checks.check_tree_output, raw, "outside [0, 1]")
+
+    def reversed_order(values):
+        return np.asarray(DecisionTree()(-values))
+
+    rejects(checks.check_tree_output, reversed_order, "larger share")
+
+
+# --------------------------------------------------------------------------- chapter 5
+
+
+def pipeline(images, targets, batch_size=64, seed=0, *, order="cache shuffle batch prefetch"):
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((images, targets))
+    for step in order.split():
+        if step == "cache":
+            dataset = dataset.cache()
+        elif step == "shuffle":
+            dataset = dataset.shuffle(len(images), seed=seed)
+        elif step == "small-shuffle":
+            dataset = dataset.shuffle(8, seed=seed)
+        elif step == "batch":
+            dataset = dataset.batch(batch_size)
+        elif step == "prefetch":
+            dataset = dataset.prefetch(2)
+    return dataset
+
+
+def test_pipeline(capsys):
+    passes(checks.check_pipeline, pipeline, capsys=capsys)
+    for order, word in [
+        ("cache batch shuffle prefetch", "before batching"),
+        ("cache small-shuffle batch prefetch", "whole set"),
+        ("shuffle cache batch prefetch", "every epoch"),
+        ("shuffle batch prefetch", "cache"),
+        ("cache shuffle batch", "prefetch"),
+        ("cache batch prefetch", "original order"),
+    ]:
+        rejects(checks.check_pipeline, lambda *a, o=order, **k: pipeline(*a, **k, order=o), word)
+
+    def unseeded(images, targets, batch_size=64, seed=0):
+        return pipeline(images, targets, batch_size, seed=None)
+
+    rejects(checks.check_pipeline, unseeded, "same seed")
+
+
+def test_callbacks(capsys):
+    import keras
+
+    def right(path, patience=7):
+        return [
+            keras.callbacks.ModelCheckpoint(path, monitor="val_loss", save_best_only=True),
+            keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True),
+            keras.callbacks.ReduceLROnPlateau(factor=0.2, patience=3, min_lr=1e-5),
+        ]
+
+    passes(checks.check_callbacks, right, capsys=capsys)
+
+    def the_reports(path, patience=7):
+        return [
+            keras.callbacks.ModelCheckpoint(
+                path, monitor="val_accuracy", mode="max", save_best_only=True
+            ),
+            keras.callbacks.EarlyStopping(monitor="val_loss", mode="min", patience=patience),
+        ]
+
+    rejects(checks.check_callbacks, the_reports, "no accuracy")
+
+    def no_restore(path, patience=7):
+        return [right(path)[0], keras.callbacks.EarlyStopping(patience=patience)]
+
+    rejects(checks.check_callbacks, no_restore, "restore")
+
+    def max_mode(path, patience=7):
+        checkpoint = keras.callbacks.ModelCheckpoint(path, mode="max", save_best_only=True)
+        return [checkpoint, *right(path)[1:]]
+
+    rejects(checks.check_callbacks, max_mode, "mode")
+    rejects(checks.check_callbacks, lambda path: right(path)[1:], "ModelCheckpoint")
+
+
+def test_training_time(capsys):
+    def right(n, batch, ms, epochs):
+        steps = -(-n // batch)
+        return steps, steps * ms * epochs / 3.6e6, batch / ms * 1000
+
+    passes(checks.check_training_time, right, capsys=capsys)
+
+    def floor(n, batch, ms, epochs):
+        return n // batch, (n // batch) * ms * epochs / 3.6e6, batch / ms * 1000
+
+    rejects(checks.check_training_time, floor, "round the steps up")
+
+    def minutes(n, batch, ms, epochs):
+        steps, hours, rate = right(n, batch, ms, epochs)
+        return steps, hours * 60, rate
+
+    rejects(checks.check_training_time, minutes, "factor of 60")
+
+    def per_step(n, batch, ms, epochs):
+        steps, hours, _ = right(n, batch, ms, epochs)
+        return steps, hours, 1000 / ms
+
+    rejects(checks.check_training_time, per_step, "images per second")
+
+
+# --------------------------------------------------------------------------- chapter 6
+
+
+def test_rmse_per_question(capsys):
+    passes(checks.check_rmse_per_question, metrics.rmse_per_question, capsys=capsys)
+
+    def sqrt_first(pred, truth):
+        per_answer = metrics.rmse_per_answer(pred, truth)
+        return pd.Series({q.name: per_answer[list(q.answers)].mean() for q in QUESTIONS})
+
+    rejects(checks.check_rmse_per_question, sqrt_first, "first")
+    rejects(
+        checks.check_rmse_per_question,
+        lambda p, t: metrics.rmse_per_question(p, t).reset_index(drop=True),
+        "Q1",
+    )
+    rejects(checks.check_rmse_per_question, lambda p, t: metrics.rmse(p, t), "Series")
+
+
+def test_worst_galaxies(capsys):
+    def per_galaxy(pred, truth):
+        return np.sqrt(np.mean((pred - truth) ** 2, axis=1))
+
+    def right(ids, pred, truth, k):
+        return ids[np.argsort(per_galaxy(pred, truth))[::-1][:k]]
+
+    passes(checks.check_worst_galaxies, right, capsys=capsys)
+    rejects(
+        checks.check_worst_galaxies,
+        lambda i, p, t, k: i[np.argsort(per_galaxy(p, t))[:k]],
+        "most right",
+    )
+    rejects(
+        checks.check_worst_galaxies,
+        lambda i, p, t, k: np.argsort(per_galaxy(p, t))[::-1][:k],
+        "row numbers",
+    )
+    rejects(
+        checks.check_worst_galaxies,
+        lambda i, p, t, k: i[np.argsort(np.abs(p - t).max(axis=1))[::-1][:k]],
+        "largest error",
+    )
+    rejects(
+        checks.check_worst_galaxies,
+        lambda i, p, t, k: i[np.argsort(per_galaxy(p, t))[::-1][:k]][::-1],
+        "worst one first",
+    )
+
+
+def test_noise_floor(capsys):
+    passes(checks.check_noise_floor, noise_floor, capsys=capsys)
+
+    def by_position(labels, truth):
+        expected = truth[[EXPECTED_PREFIX + c for c in COLUMNS]].to_numpy()[: len(labels)]
+        return float(np.sqrt(np.mean((labels[list(COLUMNS)].to_numpy() - expected) ** 2)))
+
+    rejects(checks.check_noise_floor, by_position, "GalaxyID")
+    rejects(checks.check_noise_floor, lambda lab, tr: noise_floor(lab, tr) ** 2, "square root")
+    rejects(checks.check_noise_floor, lambda lab, tr: None, "number")

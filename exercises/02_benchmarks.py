@@ -1,0 +1,142 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercises 2: benchmarks
+#
+# These exercises go with chapter 2. Each asks you to write a few lines and ends with a
+# check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
+# Run the cells from the top.
+
+# %%
+# On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
+import importlib.util
+import subprocess
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is None:
+    REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+
+from galaxylib.course import setup_notebook
+
+PROFILE = setup_notebook()
+
+# %%
+import math
+
+import numpy as np
+
+from galaxylib import checks
+from galaxylib.baselines import image_features
+from galaxylib.course import course_data
+from galaxylib.data import load_catalog
+
+catalog = load_catalog(course_data())
+targets = catalog.targets
+
+
+# %% [markdown]
+# ```{exercise} The competition's score
+# :label: ex-2-1
+#
+# Write `rmse(pred, truth)`: the root-mean-square error over every galaxy and every
+# answer at once, as Kaggle scored it. `truth` has shape (N, 37); `pred` has the same
+# shape, or is one row of 37 predictions used for every galaxy. Return a float.
+# ```
+
+# %%
+def rmse(pred: np.ndarray, truth: np.ndarray) -> float:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_rmse(rmse)
+
+# %%
+print(f"predicting the mean of every answer: RMSE {rmse(targets.mean(axis=0), targets):.4f}")
+
+
+# %% [markdown]
+# ```{exercise} The central-pixel benchmark
+# :label: ex-2-2
+#
+# Write `central_pixel_predict(train_rgb, train_y, test_rgb, levels=8)`, Kaggle's
+# central-pixel benchmark. `train_rgb` and `test_rgb` hold one row (R, G, B), values 0 to
+# 255, per galaxy; `train_y` the training galaxies' 37 fractions. Quantise each channel
+# into `levels` equal steps (a value `v` falls in step `v * levels // 256`), so that a
+# colour falls into one of `levels ** 3` cells. Predict for each test galaxy the mean
+# fractions of the training galaxies in its cell, or, where no training galaxy falls in
+# that cell, the mean of all training galaxies. Return an array of shape
+# (len(test_rgb), 37).
+# ```
+
+# %%
+def central_pixel_predict(
+    train_rgb: np.ndarray, train_y: np.ndarray, test_rgb: np.ndarray, levels: int = 8
+) -> np.ndarray:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_central_pixel(central_pixel_predict)
+
+# %% [markdown]
+# On 800 galaxies of our sky (the first 600 to fit, the other 200 to score), your
+# benchmark against the report's 0.16194 on the real catalog:
+
+# %%
+features = image_features(catalog, catalog.ids[:800], progress=False)
+centre = features[["center_r", "center_g", "center_b"]].to_numpy()
+pred = central_pixel_predict(centre[:600], targets[:600], centre[600:])
+print(f"central-pixel benchmark on 200 galaxies: RMSE {rmse(pred, targets[600:800]):.4f}")
+
+
+# %% [markdown]
+# ```{exercise} A split you can reproduce
+# :label: ex-2-3
+#
+# The report passed `random_state=random.seed(42)` to `train_test_split`, but
+# `random.seed` returns `None`, so every run drew another split. Write
+# `make_split(galaxy_ids, seed)` that returns a tuple `(train, val, test)` of arrays of
+# GalaxyIDs:
+#
+# - validation takes 20 % of the galaxies and test 16 %, each rounded **up** to a whole
+#   galaxy; training takes the rest;
+# - every galaxy lands in exactly one part;
+# - the same IDs and seed always give the same split, **whatever order the IDs come in**;
+# - another seed gives another split.
+#
+# Use NumPy's `np.random.default_rng(seed)`, not the `random` module.
+# ```
+
+# %%
+def make_split(galaxy_ids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_split(make_split)
+
+# %%
+train, val, test = make_split(catalog.ids, seed=42)
+print(f"{len(train):,} / {len(val):,} / {len(test):,} galaxies")
+print("61,578 galaxies:", [len(part) for part in make_split(np.arange(61578), seed=42)])

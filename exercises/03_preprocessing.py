@@ -1,0 +1,177 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercises 3: preprocessing
+#
+# These exercises go with chapter 3. Each asks you to write a few lines and ends with a
+# check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
+# Run the cells from the top.
+
+# %%
+# On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
+import importlib.util
+import subprocess
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is None:
+    REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+
+from galaxylib.course import setup_notebook
+
+PROFILE = setup_notebook()
+
+# %%
+import cv2
+import numpy as np
+import pandas as pd
+
+from galaxylib import checks
+from galaxylib.course import course_data
+from galaxylib.data import load_catalog
+from galaxylib.preprocess import improved_box, report_box
+
+DATA = course_data()
+catalog = load_catalog(DATA)
+truth = pd.read_csv(DATA / "truth.csv").set_index("GalaxyID")
+example = catalog.ids[5]
+image = catalog.read_image(example)  # RGB, 424 x 424
+
+
+# %% [markdown]
+# ```{exercise} The largest bounding box
+# :label: ex-3-1
+#
+# Step 2 of the report's crop. Write `largest_box(mask)`: given a 2-D mask (0 for sky,
+# non-zero for bright pixels: 1 or 255), find the connected bright regions and return the
+# bounding box `(x, y, w, h)` whose **area** `w * h` is largest — `x` is the column and `y`
+# the row of its top-left pixel, `w` its width and `h` its height, as
+# `cv2.boundingRect` gives them. Note that the largest box need not hold the most
+# pixels. Return `(0, 0, 0, 0)` when the mask is empty. (`cv2.findContours` wants a
+# `uint8` image.)
+# ```
+
+# %%
+def largest_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_largest_box(largest_box)
+
+
+# %% [markdown]
+# ```{exercise} The report's padding rule
+# :label: ex-3-2
+#
+# Steps 3 and 4. Write `report_square(box, size=424)`: given a box `(x, y, w, h)` in a
+# square image of `size` pixels, return the report's square as `(x, y, side)`:
+#
+# - the padding is 10 % of the box's longer side, rounded **down** to whole pixels;
+# - the square's side is the longer side plus a padding on each side, and its top-left
+#   corner is the box's top-left corner moved up and left by one padding;
+# - if the square would leave the image — the report counts a square that reaches the
+#   far edge exactly as leaving it — or the box is empty, return the whole image,
+#   `(0, 0, size)`.
+# ```
+
+# %%
+def report_square(box: tuple[int, int, int, int], size: int = 424) -> tuple[int, int, int]:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_report_square(report_square)
+
+# %% [markdown]
+# Together, your two functions are the report's crop. On the chapter's example galaxy
+# (the report converted with `COLOR_BGR2GRAY` on an RGB image, so do we):
+
+# %%
+grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+yours = report_square(largest_box(grey > 10))
+library = report_box(image)
+print("yours:", yours, " galaxylib:", (library.x, library.y, library.side))
+
+
+# %% [markdown]
+# ```{exercise} How far off centre?
+# :label: ex-3-3
+#
+# Write `offset(box, x, y)`: the distance in pixels from the centre of the square
+# `box = (x0, y0, side)` (top-left corner and side) to the point `(x, y)` — the galaxy's
+# true centre from `truth.csv`. Return a float.
+# ```
+
+# %%
+def offset(box: tuple[float, float, float], x: float, y: float) -> float:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_offset(offset)
+
+# %%
+centre = truth.loc[example, ["x", "y"]]
+for name, found in (("report", report_box(image)), ("improved", improved_box(image))):
+    print(f"{name:>8} crop: {offset((found.x, found.y, found.side), *centre):.1f} px off centre")
+
+
+# %% [markdown]
+# ```{exercise} A square centred on the galaxy, padded with black
+# :label: ex-3-4
+#
+# The improved crop centres its square on the galaxy and, where the square leaves the
+# frame, fills it with black instead of giving up. Write
+# `centred_crop(image, cx, cy, side)` for whole numbers `cx` (column), `cy` (row) and
+# `side`: return an array of shape `(side, side)` for a grey image, `(side, side, 3)`
+# for a colour one, same dtype, whose pixel `[0, 0]` is the image's pixel at row
+# `cy - side // 2` and column `cx - side // 2`; every pixel of the square that lies
+# outside the image is 0.
+# ```
+
+# %%
+def centred_crop(image: np.ndarray, cx: int, cy: int, side: int) -> np.ndarray:
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_centred_crop(centred_crop)
+
+# %% [markdown]
+# The largest galaxy of the sky, centred on its true centre, in a square five times its
+# 90 %-light radius, larger than the frame: where it leaves the frame it is black.
+
+# %%
+from matplotlib.figure import Figure
+
+largest = truth.loc[catalog.ids, "r90_px"].idxmax()
+row = truth.loc[largest]
+side = int(5 * row.r90_px)
+square = centred_crop(catalog.read_image(largest), round(row.x), round(row.y), side)
+fig = Figure(figsize=(3, 3), layout="constrained")
+ax = fig.subplots()
+ax.imshow(square)
+ax.set_axis_off()
+fig

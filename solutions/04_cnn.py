@@ -1,0 +1,252 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercises 4: the CNN
+#
+# These exercises go with chapter 4. Each asks you to write a few lines and ends with a
+# check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
+# Run the cells from the top; the first import of Keras takes a few seconds.
+
+# %%
+# On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
+import importlib.util
+import subprocess
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is None:
+    REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+
+from galaxylib.course import setup_notebook
+
+PROFILE = setup_notebook()
+
+# %%
+import keras
+import numpy as np
+
+from galaxylib import checks
+from galaxylib.models import REPORT_KERNELS, DecisionTree, report_cnn, report_pools
+from galaxylib.taxonomy import COLUMNS, QUESTIONS
+
+keras.utils.set_random_seed(0)
+
+# %% [markdown]
+# ```{exercise} How big is the map after a layer?
+# :label: ex-4-1
+#
+# Write `output_size(size, kernel, stride=1, padding="valid")`: the side of the square
+# map that a `Conv2D` or `MaxPooling2D` layer makes from a map of side `size`, with a
+# square kernel (or pool) of side `kernel`, moving `stride` pixels a step. With
+# `"valid"` padding the kernel must fit inside the map at every position; with `"same"`
+# padding Keras pads the map so that the output has `size / stride` pixels, rounded up.
+# (Unlike Keras's pooling layers, whose stride defaults to the pool size, the stride
+# here is always given or 1.) Return an int.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-4-1
+# :class: dropdown
+# ```
+
+
+# %%
+def output_size(size: int, kernel: int, stride: int = 1, padding: str = "valid") -> int:
+    ### BEGIN SOLUTION
+    if padding == "same":
+        return -(-size // stride)
+    return (size - kernel) // stride + 1
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_output_size(output_size)
+
+# %% [markdown]
+# The report's six convolutions, each followed by a max pooling, at 150 and at 64
+# pixels (`report_pools` says where the network pools):
+
+# %%
+for start in (150, 64):
+    sizes, side = [start], start
+    for kernel, pool in zip(REPORT_KERNELS, report_pools(start), strict=True):
+        side = output_size(side, kernel)
+        side = output_size(side, pool, stride=pool)
+        sizes.append(side)
+    print(" -> ".join(map(str, sizes)))
+
+# %% [markdown]
+# ```{exercise} Counting parameters
+# :label: ex-4-2
+#
+# Write `conv2d_params(kernel, channels_in, filters, use_bias=True)`, the number of
+# weights of a `Conv2D` layer with `filters` square kernels of side `kernel` on a map with
+# `channels_in` channels, and `dense_params(n_in, n_out, use_bias=True)`, that of a
+# `Dense` layer with `n_out` units on `n_in` inputs. Both return an int.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-4-2
+# :class: dropdown
+# ```
+
+
+# %%
+def conv2d_params(kernel: int, channels_in: int, filters: int, use_bias: bool = True) -> int:
+    ### BEGIN SOLUTION
+    return kernel * kernel * channels_in * filters + (filters if use_bias else 0)
+    ### END SOLUTION
+
+
+def dense_params(n_in: int, n_out: int, use_bias: bool = True) -> int:
+    ### BEGIN SOLUTION
+    return n_in * n_out + (n_out if use_bias else 0)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_param_counts(conv2d_params, dense_params)
+
+# %% [markdown]
+# With them, the report's network by hand — each batch normalisation adds 4 numbers per
+# channel (a scale, an offset, and the moving mean and variance) — against Keras's count:
+
+# %%
+filters = (32, 32, 64, 64, 128, 256)
+channels = (1, *filters[:-1])
+total = sum(
+    conv2d_params(k, c, f) + 4 * f
+    for k, c, f in zip(REPORT_KERNELS, channels, filters, strict=True)
+)
+total += dense_params(256, 512) + dense_params(512, 256) + dense_params(256, 37)
+print(f"by hand: {total:,}; Keras: {report_cnn((150, 150, 1)).count_params():,}")
+
+# %% [markdown]
+# ```{exercise} A CNN on a budget
+# :label: ex-4-3
+#
+# The report's network has 849,285 parameters. Write `build_cnn(input_shape)` that
+# returns a Keras model for `input_shape = (64, 64, 1)` grey images (`uint8`, 0–255:
+# scale them to [0, 1] in the first layer) with
+#
+# - at least two `Conv2D` layers,
+# - between 20,000 and 100,000 parameters in all,
+# - an output of shape `(None, 37)` from a final layer with a **sigmoid** activation, so
+#   that every output is a fraction.
+#
+# Most of the report's parameters sit in its dense layers; think about the size of the
+# map you hand them.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-4-3
+# :class: dropdown
+# ```
+
+
+# %%
+def build_cnn(input_shape: tuple[int, int, int]) -> keras.Model:
+    ### BEGIN SOLUTION
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape, dtype="uint8"),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(16, 5, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(37, activation="sigmoid"),
+        ]
+    )
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_cnn_budget(build_cnn)
+
+# %%
+print(f"your network: {build_cnn((64, 64, 1)).count_params():,} parameters")
+
+# %% [markdown]
+# ```{exercise} An output that obeys the tree
+# :label: ex-4-4
+#
+# Sigmoids give 37 fractions, but nothing makes them obey the decision tree. Write
+# `tree_normalise(values)` (NumPy; `values` has shape (n, 37), any real numbers) that
+# returns fractions that do, by construction:
+#
+# - make every value positive with a function that keeps their order, such as softplus
+#   `log(1 + exp(v))`;
+# - for each question, divide its answers' values by their sum, then multiply them by
+#   the *output* of the parent answer (Q1 and Q6 have none);
+# - a larger value must give a larger share within its question.
+#
+# Walk `QUESTIONS` in order: every parent comes before its children.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-4-4
+# :class: dropdown
+# ```
+
+
+# %%
+def tree_normalise(values: np.ndarray) -> np.ndarray:
+    ### BEGIN SOLUTION
+    positive = np.logaddexp(0.0, np.asarray(values, dtype=float))
+    fractions = np.zeros_like(positive)
+    for question in QUESTIONS:
+        answers = [COLUMNS.index(a) for a in question.answers]
+        shares = positive[:, answers] / positive[:, answers].sum(axis=1, keepdims=True)
+        if question.parent is not None:
+            shares *= fractions[:, [COLUMNS.index(question.parent)]]
+        fractions[:, answers] = shares
+    return fractions
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_tree_output(tree_normalise)
+
+# %% [markdown]
+# This is what `galaxylib.models.DecisionTree`, the improved network's last layer, does
+# (it adds a tiny constant before dividing, so that no question divides 0 by 0):
+
+# %%
+values = np.random.default_rng(4).normal(0, 3, (5, 37)).astype("float32")
+layer = np.asarray(DecisionTree()(values))
+print(f"largest difference from the layer: {np.abs(tree_normalise(values) - layer).max():.1e}")

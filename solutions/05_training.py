@@ -1,0 +1,214 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercises 5: training on a GPU
+#
+# These exercises go with chapter 5. Each asks you to write a few lines and ends with a
+# check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
+# Run the cells from the top; they run on a CPU too, on small slices of the sky.
+
+# %%
+# On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
+import importlib.util
+import subprocess
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is None:
+    REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+
+from galaxylib.course import setup_notebook
+
+PROFILE = setup_notebook()
+
+# %%
+import math
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from galaxylib import checks
+from galaxylib.course import course_data
+from galaxylib.data import load_catalog
+from galaxylib.pipeline import targets_of
+from galaxylib.preprocess import preprocess_catalog
+
+DATA = course_data()
+catalog = load_catalog(DATA)
+cache = preprocess_catalog(DATA, size=64, progress=False)
+images = cache.images[:1024, ..., None]  # uint8, (1024, 64, 64, 1)
+targets = targets_of(catalog, cache.ids[:1024])
+keras.utils.set_random_seed(0)
+
+# %% [markdown]
+# ```{exercise} What the report's training cost
+# :label: ex-5-1
+#
+# The report trained on 49,262 galaxies in batches of 64, at 623 ms a step, for 50
+# epochs. Write `training_time(n_train, batch_size, ms_per_step, epochs)` that returns a
+# tuple of three: the number of steps per epoch (the last batch may be smaller: it is a
+# step too), the hours that many steps take over all epochs, and the images trained on
+# per second.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-5-1
+# :class: dropdown
+# ```
+
+
+# %%
+def training_time(
+    n_train: int, batch_size: int, ms_per_step: float, epochs: int
+) -> tuple[int, float, float]:
+    ### BEGIN SOLUTION
+    steps = math.ceil(n_train / batch_size)
+    hours = steps * ms_per_step * epochs / 1000 / 3600
+    return steps, hours, batch_size * 1000 / ms_per_step
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_training_time(training_time)
+
+# %%
+steps, hours, rate = training_time(49262, 64, 623, 50)
+print(f"{steps} steps an epoch, {hours:.2f} h of training steps, {rate:.0f} images/s")
+
+# %% [markdown]
+# The report's log said 6.86 hours: the rest is the validation pass after each epoch
+# (193 batches). At about a hundred images a second, the GPU mostly waited for the input
+# pipeline, which is what the next exercise is about.
+#
+# ```{exercise} A pipeline that keeps the GPU busy
+# :label: ex-5-2
+#
+# Write `make_pipeline(images, targets, batch_size=64, seed=0)` that returns a
+# `tf.data.Dataset` of `(images, targets)` batches made from two NumPy arrays. It must
+#
+# - keep every image with its own targets;
+# - **cache** the examples, so that nothing before the cache runs again after the first
+#   epoch;
+# - shuffle the examples — over the whole data set, with `seed`, anew every epoch —
+#   *before* putting them into batches of `batch_size` (the last batch may be smaller);
+# - end with **prefetch**, so that the next batch is prepared while the model trains.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-5-2
+# :class: dropdown
+# ```
+
+
+# %%
+def make_pipeline(
+    images: np.ndarray, targets: np.ndarray, batch_size: int = 64, seed: int = 0
+) -> tf.data.Dataset:
+    ### BEGIN SOLUTION
+    examples = tf.data.Dataset.from_tensor_slices((images, targets)).cache()
+    examples = examples.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    return examples.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_pipeline(make_pipeline)
+
+# %% [markdown]
+# ```{exercise} The report's callbacks, made right
+# :label: ex-5-3
+#
+# The report's `ModelCheckpoint` watched `val_accuracy` with `mode='max'`, but a
+# regression has no accuracy, so it never saved a model, and its `EarlyStopping` left
+# the model with the weights of the last epoch rather than the best one. Write
+# `make_callbacks(path, patience=7)` that returns a list with
+#
+# - a `ModelCheckpoint` that saves the whole model to `path` (a `.keras` file), only
+#   when the validation loss is the lowest so far;
+# - an `EarlyStopping` on the validation loss with `patience` epochs, that restores the
+#   weights of the best epoch when it stops;
+# - a `ReduceLROnPlateau` on the validation loss, dividing the learning rate by 5 after
+#   3 epochs without progress, down to 1e-5.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-5-3
+# :class: dropdown
+# ```
+
+
+# %%
+def make_callbacks(path: str, patience: int = 7) -> list[keras.callbacks.Callback]:
+    ### BEGIN SOLUTION
+    return [
+        keras.callbacks.ModelCheckpoint(path, monitor="val_loss", mode="min", save_best_only=True),
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss", mode="min", patience=patience, restore_best_weights=True
+        ),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=3, min_lr=1e-5),
+    ]
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_callbacks(make_callbacks)
+
+# %% [markdown]
+# Your pipeline and callbacks at work: a tiny network, three epochs on 768 galaxies,
+# validated on 256 others.
+
+# %%
+net = keras.Sequential(
+    [
+        keras.Input(shape=(64, 64, 1), dtype="uint8"),
+        keras.layers.Rescaling(1 / 255),
+        keras.layers.Conv2D(8, 5, strides=2, activation="relu"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(37, activation="sigmoid"),
+    ]
+)
+net.compile(
+    optimizer=keras.optimizers.Adam(0.01),
+    loss="mse",
+    metrics=[keras.metrics.RootMeanSquaredError()],
+)
+with tempfile.TemporaryDirectory() as folder:
+    best = Path(folder) / "best.keras"
+    history = net.fit(
+        make_pipeline(images[:768], targets[:768], seed=1),
+        validation_data=make_pipeline(images[768:], targets[768:], seed=2),
+        epochs=3,
+        callbacks=make_callbacks(str(best), patience=2),
+        verbose=0,
+    )
+    print("checkpoint saved:", best.exists())
+print("validation RMSE per epoch:", np.round(history.history["val_root_mean_squared_error"], 4))

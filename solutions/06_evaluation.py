@@ -1,0 +1,187 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercises 6: evaluation
+#
+# These exercises go with chapter 6. Each asks you to write a few lines and ends with a
+# check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
+# Run the cells from the top.
+
+# %%
+# On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
+import importlib.util
+import subprocess
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is None:
+    REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+
+from galaxylib.course import setup_notebook
+
+PROFILE = setup_notebook()
+
+# %%
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import Ridge
+
+from galaxylib import checks
+from galaxylib.course import course_data
+from galaxylib.data import load_catalog, split
+from galaxylib.preprocess import preprocess_catalog
+from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS
+
+DATA = course_data()
+catalog = load_catalog(DATA)
+cache = preprocess_catalog(DATA, size=64, progress=False)
+parts = split(catalog.ids, seed=42)
+
+
+def pixels(galaxy_ids: np.ndarray) -> np.ndarray:
+    """The cached images shrunk to 16 x 16 by averaging, one row of 256 per galaxy."""
+    grey = cache.images[cache.rows_of(galaxy_ids)].astype(np.float32) / 255
+    return grey.reshape(len(galaxy_ids), 16, 4, 16, 4).mean(axis=(2, 4)).reshape(-1, 256)
+
+
+# A stand-in for a trained CNN, so that these exercises run in seconds: a ridge
+# regression on the pixels. Everything below works the same on a CNN's predictions.
+stand_in = Ridge(alpha=1.0).fit(pixels(parts.train), catalog.subset(parts.train).targets)
+test_ids = parts.test
+pred = np.clip(stand_in.predict(pixels(test_ids)), 0, 1)
+truth = catalog.subset(test_ids).targets
+print(f"stand-in model on {len(test_ids)} test galaxies")
+
+# %% [markdown]
+# ```{exercise} RMSE per question
+# :label: ex-6-1
+#
+# One number hides where a model errs. Write `per_question_rmse(pred, truth)` (both of
+# shape (n, 37)) that returns a pandas Series indexed `"Q1"` to `"Q11"`: for each
+# question, the RMSE over all galaxies and all of that question's answers.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-6-1
+# :class: dropdown
+# ```
+
+
+# %%
+def per_question_rmse(pred: np.ndarray, truth: np.ndarray) -> pd.Series:
+    ### BEGIN SOLUTION
+    squared = (np.asarray(pred, dtype=float) - np.asarray(truth, dtype=float)) ** 2
+    scores = {}
+    for question in QUESTIONS:
+        answers = [COLUMNS.index(a) for a in question.answers]
+        scores[question.name] = float(np.sqrt(squared[:, answers].mean()))
+    return pd.Series(scores)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_rmse_per_question(per_question_rmse)
+
+# %%
+per_question_rmse(pred, truth).to_frame("RMSE").T.round(3)
+
+# %% [markdown]
+# ```{exercise} The galaxies the model gets most wrong
+# :label: ex-6-2
+#
+# Write `worst(galaxy_ids, pred, truth, k=12)`: the GalaxyIDs of the `k` galaxies with
+# the largest RMSE over their own 37 answers, the worst first, as an array.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-6-2
+# :class: dropdown
+# ```
+
+
+# %%
+def worst(galaxy_ids: np.ndarray, pred: np.ndarray, truth: np.ndarray, k: int = 12) -> np.ndarray:
+    ### BEGIN SOLUTION
+    per_galaxy = np.sqrt(np.mean((np.asarray(pred) - np.asarray(truth)) ** 2, axis=1))
+    return np.asarray(galaxy_ids)[np.argsort(per_galaxy)[::-1][:k]]
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_worst_galaxies(worst)
+
+# %% [markdown]
+# The stand-in's five worst test galaxies, with their own RMSE and what most volunteers
+# answered to Q1 (smooth, features or disc, star or artifact):
+
+# %%
+rows = catalog.subset(worst(test_ids, pred, truth, k=5)).labels.set_index("GalaxyID")
+position = {galaxy_id: i for i, galaxy_id in enumerate(test_ids)}
+for galaxy_id, votes in rows.iterrows():
+    i = position[galaxy_id]
+    q1 = votes[["Class1.1", "Class1.2", "Class1.3"]].astype(float).idxmax()
+    error = np.sqrt(np.mean((pred[i] - truth[i]) ** 2))
+    print(f"{galaxy_id}: RMSE {error:.3f}, Q1 {DESCRIPTIONS[q1].lower()} ({votes[q1]:.2f})")
+
+# %% [markdown]
+# ```{exercise} The noise floor
+# :label: ex-6-3
+#
+# A galaxy's vote fractions come from a few dozen volunteers, so they are noisy: even a
+# model that knew each galaxy's *expected* fractions (with infinitely many volunteers)
+# would not score 0. Our synthetic sky knows them: `truth.csv` holds a `GalaxyID` and the
+# columns `expected_Class1.1` … `expected_Class11.6`, among others. Write
+# `noise_floor_of(labels, truth)`: the RMSE between the catalog's fractions in `labels`
+# and the expected ones, over the galaxies of `labels`. The two tables hold different
+# galaxies, in different orders.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-6-3
+# :class: dropdown
+# ```
+
+
+# %%
+def noise_floor_of(labels: pd.DataFrame, truth: pd.DataFrame) -> float:
+    ### BEGIN SOLUTION
+    matched = truth.set_index("GalaxyID").loc[labels["GalaxyID"]]
+    expected = matched[[f"expected_{answer}" for answer in COLUMNS]].to_numpy(dtype=float)
+    votes = labels[list(COLUMNS)].to_numpy(dtype=float)
+    return float(np.sqrt(np.mean((votes - expected) ** 2)))
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+# NBVAL_CHECK_OUTPUT
+checks.check_noise_floor(noise_floor_of)
+
+# %%
+floor = noise_floor_of(catalog.subset(test_ids).labels, pd.read_csv(DATA / "truth.csv"))
+model = np.sqrt(np.mean((pred - truth) ** 2))
+print(f"stand-in model {model:.4f}, noise floor {floor:.4f}: {model - floor:.4f} to win")
