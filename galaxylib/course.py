@@ -14,7 +14,7 @@ from pathlib import Path
 
 from galaxylib.config import Profile, data_root, profile
 
-__all__ = ["course_data", "gpu_name", "setup_notebook"]
+__all__ = ["course_data", "course_model", "gpu_name", "setup_notebook"]
 
 GPU_HELP = (
     "No GPU found. On Colab choose Runtime > Change runtime type > T4 GPU (or better), "
@@ -99,3 +99,28 @@ def course_data() -> Path:
     from galaxylib.synthetic import default_sky
 
     return default_sky()
+
+
+def course_model(name: str, *, retrain: bool = False) -> Path:
+    """The trained model the chapters evaluate, trained on first use.
+
+    ``$GALAXYLIB_DATA/models/<profile>/<name>.keras``, trained on :func:`course_data`
+    with the profile's settings (see :func:`galaxylib.training.train`).
+
+    Parameters
+    ----------
+    name : {'report', 'improved'}
+    retrain : bool, default False
+        Train again even if the model exists.
+
+    Returns
+    -------
+    Path
+    """
+    path = data_root() / "models" / profile().name / f"{name}.keras"
+    if retrain or not path.exists():
+        from galaxylib.training import train
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        train(course_data(), model=name, out=path, force=True, verbose=2)
+    return path
