@@ -50,7 +50,7 @@ test: lint
 
 ## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
 exercises: $(STAMP)
-	$(BIN)/python -m galaxylib.exercises solutions exercises
+	$(BIN)/python -m galaxylib.exercises solutions exercises --execute
 	$(BIN)/jupytext --to ipynb --quiet chapters/*.py
 
 ## lint: ruff over the package, the tests and the notebooks' sources

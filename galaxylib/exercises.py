@@ -28,8 +28,19 @@ import jupytext
 import yaml
 from nbformat import NotebookNode
 
-__all__ = ["BEGIN", "END", "STUB", "make_exercise", "write_exercises", "write_student_book"]
+__all__ = [
+    "BEGIN",
+    "CHECKED",
+    "END",
+    "STUB",
+    "make_exercise",
+    "record_checked_outputs",
+    "write_exercises",
+    "write_student_book",
+]
 
+CHECKED = "# NBVAL_CHECK_OUTPUT"
+"""First line of a cell whose output nbval compares with the stored one."""
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
@@ -95,8 +106,53 @@ def make_exercise(solution: NotebookNode, where: str = "notebook") -> NotebookNo
     return exercise
 
 
-def write_exercises(solutions: Path, exercises: Path) -> list[Path]:
+def record_checked_outputs(notebook: NotebookNode, folder: Path) -> NotebookNode:
+    """Run a notebook and keep the outputs of its ``# NBVAL_CHECK_OUTPUT`` cells only.
+
+    nbval compares a marked cell's output with the one stored in the ``.ipynb``; storing
+    just those keeps the committed notebooks free of figures, paths and timings. Mark only
+    cells whose output is deterministic, and not in notebooks that use TensorFlow: its
+    C++ start-up logs reach stderr in whichever cell happens to be running.
+
+    Parameters
+    ----------
+    notebook : NotebookNode
+        Left unchanged.
+    folder : Path
+        Where the notebook runs (its own folder).
+
+    Returns
+    -------
+    NotebookNode
+        A copy, with outputs on the marked cells.
+    """
+    from nbclient import NotebookClient
+
+    executed = jupytext.reads(jupytext.writes(notebook, fmt="ipynb"), fmt="ipynb")
+    client = NotebookClient(
+        executed, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
+    client.execute()
+    for cell in executed.cells:  # nbval wants a marked cell's execution count too
+        if cell.cell_type != "code":
+            continue
+        if cell.source.startswith(CHECKED):
+            cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
+        else:
+            cell.outputs = []
+            cell.execution_count = None
+    return executed
+
+
+def write_exercises(solutions: Path, exercises: Path, *, execute: bool = False) -> list[Path]:
     """Regenerate ``exercises/`` from ``solutions/``, with ``.ipynb`` twins for both.
+
+    Parameters
+    ----------
+    solutions, exercises : Path
+    execute : bool, default False
+        Run each solution notebook and store the outputs of its checked cells in its
+        ``.ipynb`` (:func:`record_checked_outputs`), for nbval to compare.
 
     Returns
     -------
@@ -108,6 +164,8 @@ def write_exercises(solutions: Path, exercises: Path) -> list[Path]:
     for source in sorted(solutions.glob("*.py")):
         solution = jupytext.read(source)
         exercise = make_exercise(solution, where=str(source))
+        if execute:
+            solution = record_checked_outputs(solution, solutions)
         target = exercises / source.name
         for notebook, path in ((solution, source), (exercise, target)):
             if path != source:
@@ -166,6 +224,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("solutions", type=Path, nargs="?", default=Path("solutions"))
     parser.add_argument("exercises", type=Path, nargs="?", default=Path("exercises"))
     parser.add_argument(
+        "--execute", action="store_true", help="store the checked cells' outputs for nbval"
+    )
+    parser.add_argument(
         "--student-book",
         type=Path,
         metavar="OUT",
@@ -176,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for path in write_student_book(Path("."), args.student_book):
             print(f"wrote {path}")
         return
-    for path in write_exercises(args.solutions, args.exercises):
+    for path in write_exercises(args.solutions, args.exercises, execute=args.execute):
         print(f"wrote {path}")
 
 

@@ -75,7 +75,6 @@ def output_size(size: int, kernel: int, stride: int = 1, padding: str = "valid")
 # ```
 
 # %%
-# NBVAL_CHECK_OUTPUT
 checks.check_output_size(output_size)
 
 # %% [markdown]
@@ -125,7 +124,6 @@ def dense_params(n_in: int, n_out: int, use_bias: bool = True) -> int:
 # ```
 
 # %%
-# NBVAL_CHECK_OUTPUT
 checks.check_param_counts(conv2d_params, dense_params)
 
 # %% [markdown]
@@ -190,7 +188,6 @@ def build_cnn(input_shape: tuple[int, int, int]) -> keras.Model:
 # ```
 
 # %%
-# NBVAL_CHECK_OUTPUT
 checks.check_cnn_budget(build_cnn)
 
 # %%
@@ -239,7 +236,6 @@ def tree_normalise(values: np.ndarray) -> np.ndarray:
 # ```
 
 # %%
-# NBVAL_CHECK_OUTPUT
 checks.check_tree_output(tree_normalise)
 
 # %% [markdown]

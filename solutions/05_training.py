@@ -87,7 +87,6 @@ def training_time(
 # ```
 
 # %%
-# NBVAL_CHECK_OUTPUT
 checks.check_training_time(training_time)
 
 # %%
@@ -135,7 +134,6 @@ def make_pipeline(
 # ```
 
 # %%
-# NBVAL_CHECK_OUTPUT
 checks.check_pipeline(make_pipeline)
 
 # %% [markdown]
@@ -179,7 +177,6 @@ def make_callbacks(path: str, patience: int = 7) -> list[keras.callbacks.Callbac
 # ```
 
 # %%
-# NBVAL_CHECK_OUTPUT
 checks.check_callbacks(make_callbacks)
 
 # %% [markdown]

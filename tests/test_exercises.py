@@ -9,7 +9,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from galaxylib.exercises import BEGIN, END, STUB, write_exercises
+from galaxylib.exercises import BEGIN, CHECKED, END, STUB, write_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.py"))
@@ -86,3 +86,15 @@ def test_each_exercise_stops_at_the_students_part(exercise):
         if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.outputs)
     )
     assert failed >= first_stub, "a cell before the first exercise failed"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
+def test_checked_cells_carry_the_output_nbval_compares(solution):
+    notebook = nbformat.read(solution.with_suffix(".ipynb"), as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.source.startswith(CHECKED):
+            assert cell.outputs and cell.execution_count, f"run `make exercises`: {cell.source}"
+        else:
+            assert not cell.outputs, "only the checked cells keep their outputs"
