@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from galaxylib.data import Catalog
+from galaxylib.metrics import rmse_per_answer
 from galaxylib.preprocess import crop, improved_box, improved_crop, report_box, report_crop
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS
 
@@ -34,6 +35,16 @@ __all__ = [
     "plot_roi_steps",
     "plot_worst_galaxies",
 ]
+
+
+def _panel_grid(n: int, ncols: int, width: float, height: float) -> tuple[Figure, list]:
+    """A figure of ``n`` panels, ``ncols`` to a row, each ``width`` x ``height`` inches."""
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(ncols * width, nrows * height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    return fig, list(axes[:n])
 
 
 def plot_gallery(
@@ -66,11 +77,9 @@ def plot_gallery(
     -------
     Figure
     """
-    nrows = math.ceil(len(columns) / ncols)
-    fig = Figure(figsize=(ncols * panel_size, nrows * (panel_size + 0.5)), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    fig, axes = _panel_grid(len(columns), ncols, panel_size, panel_size + 0.5)
     labels = catalog.labels
-    for ax, column in zip(axes, columns, strict=False):
+    for ax, column in zip(axes, columns, strict=True):
         row = int(np.argmax(labels[column].to_numpy()))
         galaxy_id, value = labels["GalaxyID"].iat[row], labels[column].iat[row]
         image = catalog.read_image(galaxy_id)
@@ -80,8 +89,6 @@ def plot_gallery(
         ax.imshow(image)
         ax.set_title(f"{column}: {DESCRIPTIONS[column]}\n{value:.2f} (#{galaxy_id})", fontsize=8)
         ax.set_axis_off()
-    for ax in axes[len(columns) :]:
-        ax.remove()
     return fig
 
 
@@ -335,19 +342,16 @@ def plot_predicted_vs_true(
     -------
     Figure
     """
-    nrows = math.ceil(len(columns) / ncols)
-    fig = Figure(figsize=(2.3 * ncols, 2.5 * nrows), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax, column in zip(axes, columns, strict=False):
+    fig, axes = _panel_grid(len(columns), ncols, 2.3, 2.5)
+    errors = rmse_per_answer(pred, truth)
+    for ax, column in zip(axes, columns, strict=True):
         j = COLUMNS.index(column)
-        error = np.sqrt(np.mean((pred[:, j] - truth[:, j]) ** 2))
+        error = errors[column]
         ax.hexbin(truth[:, j], pred[:, j], gridsize=25, extent=(0, 1, 0, 1), bins="log", mincnt=1)
         ax.plot([0, 1], [0, 1], color="grey", lw=0.8)
         ax.set_title(f"{column} {DESCRIPTIONS[column]}\nRMSE {error:.3f}", fontsize=8)
         ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
         ax.tick_params(labelsize=7)
-    for ax in axes[len(columns) :]:
-        ax.remove()
     fig.supxlabel("true vote fraction")
     fig.supylabel("predicted vote fraction")
     return fig
@@ -370,9 +374,7 @@ def plot_worst_galaxies(images: np.ndarray, worst: pd.DataFrame, *, ncols: int =
     -------
     Figure
     """
-    nrows = math.ceil(len(worst) / ncols)
-    fig = Figure(figsize=(2.6 * ncols, 2.9 * nrows), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    fig, axes = _panel_grid(len(worst), ncols, 2.6, 2.9)
     for ax, image, row in zip(axes, images, worst.itertuples(), strict=False):
         ax.imshow(image, cmap="gray", vmin=0, vmax=255)
         ax.set_title(
@@ -381,6 +383,4 @@ def plot_worst_galaxies(images: np.ndarray, worst: pd.DataFrame, *, ncols: int =
             fontsize=7,
         )
         ax.set_axis_off()
-    for ax in axes[len(worst) :]:
-        ax.remove()
     return fig
