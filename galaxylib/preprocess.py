@@ -31,7 +31,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import cv2
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from galaxylib._progress import progress_bar
+from galaxylib._workers import worker_pool
 from galaxylib.data import IMAGE_SIZE, Catalog, decode_image, load_catalog
 from galaxylib.errors import DataError
 
@@ -512,7 +512,7 @@ def _fill_cache(
         enabled=progress,
     )
     tasks = _chunks(todo, paths, settings, chunk)
-    with get_context("spawn" if os.name == "nt" else "fork").Pool(workers) as pool:
+    with worker_pool(workers) as pool:
         for rows, crops, outcomes in pool.imap_unordered(_work, tasks):
             images[rows] = crops
             images.flush()

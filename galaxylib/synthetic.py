@@ -28,7 +28,6 @@ gives the same bytes, whatever the number of processes.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from galaxylib._progress import progress_bar
+from galaxylib._workers import worker_pool
 from galaxylib.config import data_root, profile
 from galaxylib.data import IMAGE_SIZE, LAYOUTS
 from galaxylib.errors import GalaxyLibError
@@ -732,10 +732,6 @@ def _render_chunk(job: tuple[int, str, list[dict]]) -> int:
     return len(galaxies)
 
 
-def _init_worker() -> None:
-    cv2.setNumThreads(1)
-
-
 # --------------------------------------------------------------------------- the data set
 
 
@@ -793,11 +789,10 @@ def _render_all(truth: pd.DataFrame, seed: int, folder: Path, workers: int, prog
     jobs = [(seed, str(folder), records[i : i + size]) for i in range(0, len(records), size)]
     with progress_bar(total=len(records), desc="synth", unit="galaxy", enabled=progress) as bar:
         if workers == 1:
-            _init_worker()
             for job in jobs:
                 bar.update(_render_chunk(job))
             return
-        with multiprocessing.Pool(workers, initializer=_init_worker) as pool:
+        with worker_pool(workers) as pool:
             for done in pool.imap_unordered(_render_chunk, jobs):
                 bar.update(done)
 
