@@ -60,7 +60,7 @@ __all__ = [
     "vote_probabilities",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped whenever the same seed would give different data."""
 
 KINDS = ("elliptical", "disc", "irregular", "star", "artifact")
@@ -669,10 +669,14 @@ def _asinh_rgb(frame: np.ndarray) -> np.ndarray:
     factor /= intensity
     factor *= np.float32(255) / softening
     channels = [np.maximum(c * factor, np.float32(0)) for c in (red, green, blue)]
-    peak = np.maximum(np.maximum(channels[0], channels[1]), channels[2])
-    np.maximum(peak, np.float32(255), out=peak)
-    np.divide(np.float32(255), peak, out=peak)
-    return cv2.merge([cv2.convertScaleAbs(c * peak) for c in channels])
+    # Light beyond what the brightest channel can show spills into the other two, so
+    # that a bright core or star saturates to a flat white disc, as in the SDSS JPEGs.
+    # (Scaling all three down by the brightest one would keep the colour but leave the
+    # core redder, and so darker in grey, than its rim.)
+    overflow = np.maximum(np.maximum(channels[0], channels[1]), channels[2])
+    overflow -= np.float32(255)
+    np.maximum(overflow, np.float32(0), out=overflow)
+    return cv2.merge([cv2.convertScaleAbs(c + overflow) for c in channels])
 
 
 def render_galaxy(galaxy: dict, seed: int = 0) -> np.ndarray:
