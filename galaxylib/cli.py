@@ -140,11 +140,17 @@ def _bench(args: argparse.Namespace) -> None:
 
         return bench_train(_bench_data(args), workers=args.workers)
 
+    def bench_quality() -> dict[str, float]:
+        from galaxylib.quality import bench_quality
+
+        return bench_quality(args.seed, out=args.out, workers=args.workers)
+
     benchmarks: dict[str, Callable[[], dict[str, float]]] = {
         "synth": lambda: bench_synth(n=args.n, workers=args.workers),
         "preprocess": lambda: bench_preprocess(_bench_data(args), n=args.n, workers=args.workers),
         "pipeline": bench_pipeline,
         "train": bench_train,
+        "quality": bench_quality,
     }
     figures = benchmarks[args.name]()
     print(" ".join(f"{key}={_figure(value)}" for key, value in figures.items()))
@@ -246,10 +252,17 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("bench", help="time a part of the pipeline and print key=value figures")
-    p.add_argument("name", choices=["synth", "preprocess", "pipeline", "train"])
+    p.add_argument("name", choices=["synth", "preprocess", "pipeline", "train", "quality"])
     p.add_argument("--n", type=int, default=500, help="galaxies to time (default 500)")
     p.add_argument(
         "--data", type=Path, default=None, help="data set to time on (default: a synthetic sky)"
+    )
+    p.add_argument("--seed", type=int, default=8, help="quality: seed of the fresh sky (default 8)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="quality: folder to keep the sky, the models and the test predictions in",
     )
     p.add_argument("--workers", **workers)
     p.set_defaults(func=_bench)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from galaxylib.config import Profile, data_root, profile
 
-__all__ = ["course_data", "course_model", "gpu_name", "setup_notebook"]
+__all__ = ["course_data", "course_model", "glue", "gpu_name", "setup_notebook"]
 
 GPU_HELP = (
     "No GPU found. On Colab choose Runtime > Change runtime type > T4 GPU (or better), "
@@ -124,3 +124,31 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         train(course_data(), model=name, out=path, force=True, verbose=2)
     return path
+
+
+def glue(name: str, value: object) -> object:
+    """Hand a computed value to the page's prose, and return it.
+
+    In the book, the prose quotes it with ``{glue:text}`name:.4f``` (myst-nb's glue), so
+    that no computed number is ever typed by hand. Where myst-nb is not installed (on
+    Colab, say), the prose shows the role's source instead, so the value is printed.
+
+    Parameters
+    ----------
+    name : str
+        The name the prose uses; unique across the book.
+    value : object
+        A number, or a word or phrase computed from the numbers.
+
+    Returns
+    -------
+    object
+        ``value``.
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        print(f"{name} = {value}")
+    else:
+        myst_glue(name, value, display=False)
+    return value

@@ -283,7 +283,9 @@ def results_table(
     -------
     DataFrame
         ``method``, ``rmse`` (ours on the test split), ``report_rmse`` (the report's
-        figure, where it has one) and ``above_floor`` (``rmse`` minus the noise floor);
+        figure, where it has one) and ``beyond_noise`` (``sqrt(rmse**2 - floor**2)``: the
+        volunteers' noise and a model's own error add in quadrature, so this is the part
+        of the error that is the model's, which it scores against the expected fractions);
         the last row is the noise floor itself, with ``rmse`` NaN when it is unknown.
     """
     rows = [] if baselines is None else baselines.rename(columns={"benchmark": "method"})
@@ -300,7 +302,8 @@ def results_table(
     table = pd.concat([rows, models, bottom], ignore_index=True).astype(
         {"rmse": float, "report_rmse": float}
     )
-    table["above_floor"] = table["rmse"] - (np.nan if floor is None else floor)
+    floor_squared = np.nan if floor is None else floor**2
+    table["beyond_noise"] = np.sqrt(np.maximum(table["rmse"] ** 2 - floor_squared, 0))
     return table
 
 

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -344,16 +345,20 @@ def plot_predicted_vs_true(
     """
     fig, axes = _panel_grid(len(columns), ncols, 2.3, 2.5)
     errors = rmse_per_answer(pred, truth)
+    counts = LogNorm(vmin=1, vmax=len(pred))  # one colour scale for all
     for ax, column in zip(axes, columns, strict=True):
         j = COLUMNS.index(column)
         error = errors[column]
-        ax.hexbin(truth[:, j], pred[:, j], gridsize=25, extent=(0, 1, 0, 1), bins="log", mincnt=1)
+        cells = ax.hexbin(
+            truth[:, j], pred[:, j], gridsize=25, extent=(0, 1, 0, 1), norm=counts, mincnt=1
+        )
         ax.plot([0, 1], [0, 1], color="grey", lw=0.8)
         ax.set_title(f"{column} {DESCRIPTIONS[column]}\nRMSE {error:.3f}", fontsize=8)
         ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
         ax.tick_params(labelsize=7)
     fig.supxlabel("true vote fraction")
     fig.supylabel("predicted vote fraction")
+    fig.colorbar(cells, ax=axes, shrink=0.4, label="galaxies per hexagon (log scale)")
     return fig
 
 
@@ -383,4 +388,77 @@ def plot_worst_galaxies(images: np.ndarray, worst: pd.DataFrame, *, ncols: int =
             fontsize=7,
         )
         ax.set_axis_off()
+    return fig
+
+
+def plot_learning_curves(
+    histories: dict[str, pd.DataFrame], *, mean_rmse: float, floor: float | None = None
+) -> Figure:
+    """Validation and training RMSE by epoch of several networks, on one figure.
+
+    The mean-confidence benchmark (a network that learned nothing) and the noise floor
+    (a perfect one) are drawn as lines, so the curves can be read against both.
+
+    Parameters
+    ----------
+    histories : dict of str to DataFrame
+        Network name to ``galaxylib.training.read_history``'s table.
+    mean_rmse : float
+        RMSE of the mean-confidence benchmark.
+    floor : float, optional
+        The noise floor, when the data has one.
+
+    Returns
+    -------
+    Figure
+    """
+    fig = Figure(figsize=(10, 5), layout="constrained")
+    ax = fig.subplots()
+    for (name, history), colour in zip(histories.items(), ("C0", "C1", "C2", "C3"), strict=False):
+        epochs = np.asarray(history["epoch"]) + 1
+        ax.plot(
+            epochs,
+            history["val_root_mean_squared_error"],
+            "o-",
+            color=colour,
+            label=f"{name}: validation",
+        )
+        ax.plot(
+            epochs,
+            history["root_mean_squared_error"],
+            ".--",
+            color=colour,
+            alpha=0.6,
+            label=f"{name}: training (augmented, with dropout)",
+        )
+    ax.axhline(mean_rmse, color="grey", ls=":", label="mean-confidence benchmark")
+    if floor is not None:
+        ax.axhline(floor, color="black", ls="-.", label="noise floor")
+    ax.set(xlabel="epoch", ylabel="RMSE", title="Learning curves of both networks", ylim=(0, None))
+    ax.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def plot_skill_per_question(skill: pd.DataFrame) -> Figure:
+    """Skill per question over the mean benchmark, one bar per network.
+
+    Parameters
+    ----------
+    skill : DataFrame
+        Questions (``Q1`` ... ``Q11``) as rows, networks as columns, each value
+        ``1 - RMSE / RMSE of the mean benchmark`` on that question.
+
+    Returns
+    -------
+    Figure
+    """
+    fig = Figure(figsize=(12, 4), layout="constrained")
+    ax = fig.subplots()
+    skill.plot.bar(ax=ax, rot=0)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set(
+        xlabel="question",
+        ylabel="skill (1 - RMSE / RMSE of the mean)",
+        title="Skill per question over the mean-confidence benchmark",
+    )
     return fig

@@ -6,8 +6,12 @@ Adam and mean squared error. The report's callbacks, repaired:
 
 - its ``ModelCheckpoint`` monitored ``val_accuracy``, which a regression never has (so it
   never saved anything): here it keeps the weights of the best ``val_loss``;
-- ``ReduceLROnPlateau`` and ``EarlyStopping`` (which now restores the best weights) on
-  ``val_loss``, as the report set them;
+- ``EarlyStopping`` (which now restores the best weights) on ``val_loss``, as the report
+  set it;
+- instead of the report's ``ReduceLROnPlateau``, which waits for the validation loss to
+  stall before lowering the learning rate, a cosine schedule fixed in advance
+  (:func:`cosine_schedule`): with a known budget of epochs, the rate falls smoothly to a
+  hundredth of its start by the last one, so the run ends on small, careful steps;
 - ``BackupAndRestore`` saves the state after every epoch, so a run that was interrupted
   continues where it stopped when started again with the same settings.
 
@@ -20,10 +24,11 @@ and, while training, the folder ``MODEL.train/``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +42,15 @@ from galaxylib.models import MODELS, build_model
 from galaxylib.pipeline import Setup, make_dataset, setup
 from galaxylib.preprocess import preprocess_catalog
 
-__all__ = ["ModelFiles", "TrainResult", "bench_train", "compile_model", "read_history", "train"]
+__all__ = [
+    "ModelFiles",
+    "TrainResult",
+    "bench_train",
+    "compile_model",
+    "cosine_schedule",
+    "read_history",
+    "train",
+]
 
 RMSE = "root_mean_squared_error"
 """The name Keras gives the RMSE metric, as in the report's history."""
@@ -125,14 +138,17 @@ def read_history(path: str | Path) -> pd.DataFrame:
     return history.drop_duplicates("epoch", keep="last").reset_index(drop=True)
 
 
-class _EpochTimer(keras.callbacks.Callback):
-    """Adds each epoch's wall-clock ``seconds`` to the logs, for the history file."""
+class _HistoryLogger(keras.callbacks.CSVLogger):
+    """Keras's CSV log, with each epoch's wall-clock ``seconds`` added.
+
+    The seconds go to the file only: Keras's progress line already shows the epoch's time.
+    """
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        logs["seconds"] = time.perf_counter() - self._start
+        super().on_epoch_end(epoch, {**(logs or {}), "seconds": time.perf_counter() - self._start})
 
 
 def _check_out(files: ModelFiles, run: dict, force: bool) -> None:
@@ -158,15 +174,44 @@ def _check_out(files: ModelFiles, run: dict, force: bool) -> None:
     state.write_text(json.dumps(run, indent=2))
 
 
-def _callbacks(files: ModelFiles, patience: int, lr_patience: int) -> list:
+def cosine_schedule(
+    epochs: int, learning_rate: float = 1e-3, final: float = 0.01
+) -> Callable[[int], float]:
+    """The learning rate of each epoch: a half cosine from ``learning_rate`` down.
+
+    Parameters
+    ----------
+    epochs : int
+        Length of the run; the last epoch (``epochs - 1``) gets ``final * learning_rate``.
+    learning_rate : float, default 1e-3
+        The rate of the first epoch.
+    final : float, default 0.01
+        The last epoch's rate as a fraction of the first.
+
+    Returns
+    -------
+    callable
+        ``epoch`` (from 0) to learning rate, for ``keras.callbacks.LearningRateScheduler``.
+        Epochs past the end keep the last rate.
+    """
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, not {epochs}")
+    if not 0 < final <= 1:
+        raise ValueError(f"final must lie in (0, 1], not {final}")
+
+    def rate(epoch: int, current: float | None = None) -> float:
+        progress = min(epoch, epochs - 1) / max(1, epochs - 1)
+        return learning_rate * (final + (1 - final) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+    return rate
+
+
+def _callbacks(files: ModelFiles, patience: int, schedule: Callable[[int], float]) -> list:
     best = files.work / "best.weights.h5"
     history = read_history(files.history) if files.history.exists() else None
     best_so_far = None if history is None or history.empty else float(history["val_loss"].min())
     return [
-        _EpochTimer(),
-        keras.callbacks.ReduceLROnPlateau(
-            monitor="val_loss", factor=0.2, patience=lr_patience, min_lr=1e-5
-        ),
+        keras.callbacks.LearningRateScheduler(schedule),
         keras.callbacks.EarlyStopping(
             monitor="val_loss", mode="min", patience=patience, restore_best_weights=True
         ),
@@ -178,7 +223,7 @@ def _callbacks(files: ModelFiles, patience: int, lr_patience: int) -> list:
             save_weights_only=True,
             initial_value_threshold=best_so_far,  # the best of the epochs before a resume
         ),
-        keras.callbacks.CSVLogger(files.history, append=True),
+        _HistoryLogger(files.history, append=True),
         keras.callbacks.BackupAndRestore(files.work / "backup"),
     ]
 
@@ -210,7 +255,6 @@ def train(
     color: bool = False,
     learning_rate: float = 1e-3,
     patience: int = 7,
-    lr_patience: int | None = None,
     seed: int = 42,
     force: bool = False,
     workers: int | None = None,
@@ -231,13 +275,9 @@ def train(
     crop : {'improved', 'report'}, default 'improved'
     color : bool, default False
     learning_rate : float, default 1e-3
-        Adam's, as in the report.
+        Adam's first rate, as in the report; it then follows :func:`cosine_schedule`.
     patience : int, default 7
         Epochs without a better validation loss before stopping (the report's 7).
-    lr_patience : int, optional
-        Epochs without a better validation loss before the learning rate is divided by
-        5; default one seventh of the epochs, at least 1 (the report's 7 for 50 epochs;
-        1 for the small profile's 8, where the rate must come down within a few epochs).
     seed : int, default 42
         Seed of the split and of the weights and shuffles.
     force : bool, default False
@@ -265,10 +305,10 @@ def train(
     epochs = epochs or scale.epochs
     batch_size = batch_size or scale.batch_size
     size = size or scale.image_size
-    lr_patience = lr_patience or max(1, epochs // 7)
     files = ModelFiles(Path(out))
     preprocessing = {"crop": crop, "size": size, "color": color}
     run = {"model": model, **preprocessing, "batch_size": batch_size, "seed": seed}
+    run |= {"epochs": epochs}
     run |= {"learning_rate": learning_rate, "data": str(Path(data_dir).resolve())}
     _check_out(files, run, force)
 
@@ -283,7 +323,10 @@ def train(
         make_dataset(cache, catalog, parts.train, batch_size=batch_size, training=True, seed=seed),
         validation_data=make_dataset(cache, catalog, parts.val, batch_size=batch_size),
         epochs=epochs,
-        callbacks=[*_callbacks(files, patience, lr_patience), *callbacks],
+        callbacks=[
+            *_callbacks(files, patience, cosine_schedule(epochs, learning_rate)),
+            *callbacks,
+        ],
         shuffle=False,  # the dataset shuffles itself
         verbose=verbose,
     )

@@ -43,3 +43,18 @@ def test_every_notebook_opens_with_the_same_setup_cell_and_the_configured_reposi
     assert f'REPOSITORY = "{url}"' in reference
     assert "setup_notebook()" in reference
     assert {name for name, cell in cells.items() if cell != reference} == set()
+
+
+def test_the_training_code_quoted_in_chapter_5_is_the_librarys():
+    # Chapter 5 shows the heart of galaxylib.training.train as a code block: every line of
+    # it must still be in training.py, so that the page never shows code that no longer runs.
+    chapter = (ROOT / "chapters" / "05_training.py").read_text()
+    block = chapter.split("# ```python\n# with hardware.strategy.scope():")[1].split("# ```")[0]
+    quoted = ["with hardware.strategy.scope():"] + [
+        line.removeprefix("# ").strip() for line in block.splitlines() if line.strip("# ")
+    ]
+    library = {
+        line.strip() for line in (ROOT / "galaxylib" / "training.py").read_text().splitlines()
+    }
+    assert len(quoted) > 10
+    assert [line for line in quoted if line not in library] == []

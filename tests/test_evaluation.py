@@ -88,7 +88,10 @@ def test_the_results_table_puts_everything_side_by_side():
         "noise floor",
     ]
     assert table["report_rmse"].iloc[1] == 0.0926 and np.isnan(table["report_rmse"].iloc[2])
-    assert np.allclose(table["above_floor"], [0.12, 0.06, 0.01, 0.0])
+    # errors add in quadrature: 0.05**2 = 0.04**2 + 0.03**2
+    expected = np.sqrt(np.array([0.16, 0.10, 0.05, 0.04]) ** 2 - 0.04**2)
+    assert np.allclose(table["beyond_noise"], expected)
+    assert table["beyond_noise"].iloc[2] == pytest.approx(0.03)
     unknown = results_table(None, evaluations, None)
     assert unknown["method"].iloc[-1].startswith("noise floor (unknown")
     assert unknown["rmse"].iloc[:2].tolist() == pytest.approx([0.1, 0.05])

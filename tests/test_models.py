@@ -10,6 +10,7 @@ from galaxylib.models import (  # noqa: E402
     DecisionTree,
     dihedral_views,
     improved_cnn,
+    multiply_adds,
     predict_tta,
     report_cnn,
     report_pools,
@@ -80,3 +81,23 @@ def test_models_survive_saving_and_loading(tmp_path):
         model.save(tmp_path / "m.keras")
         again = keras.saving.load_model(tmp_path / "m.keras")
         assert np.allclose(model.predict(images, verbose=0), again.predict(images, verbose=0))
+
+
+def test_multiply_adds_counts_what_each_layer_does_per_image():
+    model = keras.Sequential(
+        [
+            keras.Input((10, 10, 3)),
+            keras.layers.Conv2D(4, 3),  # 8 x 8 positions x 3 x 3 x 3 inputs x 4 filters
+            keras.layers.MaxPooling2D(2),  # free
+            keras.layers.Flatten(),
+            keras.layers.Dense(5),  # 4 x 4 x 4 inputs x 5 units
+        ]
+    )
+    assert multiply_adds(model) == 8 * 8 * 3 * 3 * 3 * 4 + 64 * 5
+
+
+def test_the_improved_cnn_does_less_arithmetic_than_the_reports():
+    # What chapter 5 explains: fewer multiply-adds per image, although more layers.
+    report, improved = report_cnn((64, 64, 1)), improved_cnn((64, 64, 1))
+    assert multiply_adds(improved) < multiply_adds(report)
+    assert len(_conv_layers(improved)) > len(_conv_layers(report))

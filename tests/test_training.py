@@ -14,7 +14,7 @@ from galaxylib.cli import main  # noqa: E402
 from galaxylib.errors import GalaxyLibError  # noqa: E402
 from galaxylib.evaluation import load_model, predict_images  # noqa: E402
 from galaxylib.plots import plot_history  # noqa: E402
-from galaxylib.training import bench_train, read_history, train  # noqa: E402
+from galaxylib.training import bench_train, cosine_schedule, read_history, train  # noqa: E402
 
 TINY = {"size": 32, "batch_size": 8, "workers": 1, "verbose": 0}
 
@@ -103,3 +103,21 @@ def test_bench_train_reports_both_models(root):
 def test_the_data_set_must_be_readable(tmp_path):
     with pytest.raises(GalaxyLibError, match="No catalog"):
         train(tmp_path, out=tmp_path / "m.keras", **TINY)
+
+
+def test_the_cosine_schedule_falls_from_the_first_rate_to_a_hundredth():
+    rate = cosine_schedule(10, 2e-3)
+    rates = [rate(epoch) for epoch in range(12)]
+    assert rates[0] == pytest.approx(2e-3)
+    assert rates[9] == pytest.approx(2e-5)  # the last epoch
+    assert rates[10] == rates[11] == rates[9]  # past the end it stays there
+    assert all(a > b for a, b in zip(rates[:9], rates[1:10], strict=True))
+    assert rate(4) + rate(5) == pytest.approx(2e-3 + 2e-5)  # symmetric about the middle
+    assert cosine_schedule(1, 1e-3)(0) == pytest.approx(1e-3)
+    with pytest.raises(ValueError, match="at least 1"):
+        cosine_schedule(0)
+
+
+def test_training_follows_the_cosine_schedule(trained):
+    rate = cosine_schedule(4, 3e-3)
+    assert trained.history["learning_rate"].tolist() == pytest.approx([rate(e) for e in range(4)])

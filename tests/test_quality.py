@@ -1,0 +1,45 @@
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import random_fractions
+
+from galaxylib.data import Catalog, split
+from galaxylib.quality import CLEAR_CASES, clear_cases, gap_closed, mean_rmse
+from galaxylib.taxonomy import COLUMNS
+
+
+def test_gap_closed_runs_from_the_mean_benchmark_to_the_noise_floor():
+    assert gap_closed(0.16, 0.16, 0.04) == 0
+    assert gap_closed(0.04, 0.16, 0.04) == 1
+    assert gap_closed(0.10, 0.16, 0.04) == pytest.approx(0.5)
+    assert gap_closed(0.20, 0.16, 0.04) < 0  # worse than predicting the average galaxy
+    with pytest.raises(ValueError, match="above the noise floor"):
+        gap_closed(0.1, 0.04, 0.04)
+
+
+def test_mean_rmse_is_the_mean_benchmark_fitted_on_the_training_split():
+    table = pd.DataFrame(random_fractions(200, seed=5), columns=list(COLUMNS))
+    table.insert(0, "GalaxyID", np.arange(100_000, 100_200))
+    catalog = Catalog(labels=table, images_dir=None, csv_path=None)
+    parts = split(catalog.ids, seed=42)
+    values = table.set_index("GalaxyID")[list(COLUMNS)]
+    train_mean = values.loc[parts.train].to_numpy().mean(axis=0)
+    test = values.loc[parts.test].to_numpy()
+    assert mean_rmse(catalog, parts) == pytest.approx(np.sqrt(np.mean((test - train_mean) ** 2)))
+
+
+def test_clear_cases_counts_the_clear_galaxies_a_network_commits_on():
+    edge_on, bar = COLUMNS.index("Class2.1"), COLUMNS.index("Class3.1")
+    truth = np.zeros((6, 37))
+    truth[:3, edge_on] = [0.9, 0.7, 0.59]  # the third is not clear
+    truth[3:, bar] = [0.8, 0.5, 0.2]
+    pred = np.zeros((6, 37))
+    pred[:3, edge_on] = [0.55, 0.4, 0.9]
+    pred[3:, bar] = [0.31, 0.29, 0.6]
+    table = clear_cases(pred, truth)
+    assert table.loc["edge_on", ["galaxies", "seen"]].tolist() == [2, 1]
+    assert table.loc["bar", ["galaxies", "seen"]].tolist() == [2, 1]
+    assert table.loc["bar", "share"] == 0.5
+    assert table.loc["bar", "largest"] == 0.6
+    assert set(table.index) == set(CLEAR_CASES)
+    assert np.isnan(clear_cases(pred[:0], truth[:0]).loc["bar", "share"])
