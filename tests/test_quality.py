@@ -43,3 +43,42 @@ def test_clear_cases_counts_the_clear_galaxies_a_network_commits_on():
     assert table.loc["bar", "largest"] == 0.6
     assert set(table.index) == set(CLEAR_CASES)
     assert np.isnan(clear_cases(pred[:0], truth[:0]).loc["bar", "share"])
+
+
+def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(tmp_path, monkeypatch, capsys):
+    from galaxylib.cli import main
+    from galaxylib.config import PROFILES, Profile
+    from galaxylib.data import load_catalog
+    from galaxylib.evaluation import sky_noise_floor
+    from galaxylib.metrics import rmse
+
+    tiny = Profile("tiny", n_galaxies=80, image_size=32, epochs=2, batch_size=16)
+    monkeypatch.setitem(PROFILES, "tiny", tiny)
+    monkeypatch.setenv("GALAXYLIB_PROFILE", "tiny")
+    assert main(["bench", "quality", "--seed", "3", "--out", str(tmp_path), "--workers", "1"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    figures = dict(pair.split("=") for pair in last.split())
+    assert set(figures) >= {
+        "improved_rmse",
+        "report_rmse",
+        "mean_rmse",
+        "floor_rmse",
+        "improved_gap",
+        "report_gap",
+        "train_s",
+    }
+    catalog = load_catalog(tmp_path / "sky")
+    assert len(catalog) == 80
+    parts = split(catalog.ids, seed=42)
+    labels = catalog.labels.set_index("GalaxyID")[list(COLUMNS)]
+    for name in ("improved", "report"):
+        pred = pd.read_csv(tmp_path / f"test_predictions_{name}.csv").set_index("GalaxyID")
+        assert sorted(pred.index) == sorted(parts.test)
+        again = rmse(pred[list(COLUMNS)].to_numpy(), labels.loc[pred.index].to_numpy())
+        assert float(figures[f"{name}_rmse"]) == pytest.approx(again, rel=1e-3)
+        gap = gap_closed(
+            again, mean_rmse(catalog, parts), sky_noise_floor(tmp_path / "sky", parts.test)
+        )
+        assert float(figures[f"{name}_gap"]) == pytest.approx(gap, rel=1e-2, abs=1e-3)
+        assert (tmp_path / "models" / f"{name}.keras").exists()
+    assert float(figures["train_s"]) > 0
