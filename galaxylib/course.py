@@ -138,13 +138,16 @@ def glue(name: str, value: object) -> object:
     name : str
         The name the prose uses; unique across the book.
     value : object
-        A number, or a word or phrase computed from the numbers.
+        A number, or a word or phrase computed from the numbers. A NumPy scalar becomes
+        a Python number first, so that a format such as ``:.4f`` can read it back.
 
     Returns
     -------
     object
         ``value``.
     """
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        value = value.item()  # np.float64(0.1) -> 0.1
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
