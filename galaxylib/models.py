@@ -45,10 +45,10 @@ REPORT_KERNELS = (7, 7, 5, 5, 3, 3)
 
 BN_MOMENTUM = 0.9
 """Momentum of batch normalisation's moving mean and variance, which the network uses
-once trained. Keras's default, 0.99, averages over the last few hundred steps and still
-remembers its starting values after the small profile's 240 (8 epochs of 30 steps), so
-that validation runs with statistics unlike the training ones; 0.9 settles within a few
-dozen steps, and at the report's scale (770 steps an epoch) the two do not differ."""
+once trained. Keras's default, 0.99, averages over the last few hundred steps, so that
+after a short run it still remembers its starting values and validation runs with
+statistics unlike the training ones; 0.9 settles within a few dozen steps. On long runs
+(the report's 770 steps an epoch) the two do not differ."""
 
 
 def report_pools(size: int, kernels: tuple[int, ...] = REPORT_KERNELS) -> tuple[int, ...]:
