@@ -34,6 +34,10 @@ __all__ = [
     "plot_question_correlations",
     "plot_roi_steps",
     "plot_worst_galaxies",
+    # figures of issue 11
+    "plot_agreement",
+    "plot_benchmarks",
+    "plot_morphologies",
 ]
 
 
@@ -383,4 +387,105 @@ def plot_worst_galaxies(images: np.ndarray, worst: pd.DataFrame, *, ncols: int =
             fontsize=7,
         )
         ax.set_axis_off()
+    return fig
+
+
+# ------------------------------------------------------------------ figures of issue 11
+
+
+def plot_morphologies(catalog: Catalog, examples: pd.DataFrame) -> Figure:
+    """A strip of galaxies, one per morphology, titled with what the volunteers said.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    examples : DataFrame
+        Indexed by morphology, with ``GalaxyID``, ``answer`` and ``expected`` columns, as
+        :func:`galaxylib.synthetic.typical_galaxies` returns.
+
+    Returns
+    -------
+    Figure
+    """
+    fig, axes = _panel_grid(len(examples), len(examples), 2.3, 2.9)
+    labels = catalog.labels.set_index("GalaxyID")
+    for ax, (morphology, row) in zip(axes, examples.iterrows(), strict=True):
+        votes = labels.at[row["GalaxyID"], row["answer"]]
+        ax.imshow(catalog.read_image(row["GalaxyID"]))
+        ax.set_title(
+            f"{morphology} (#{row['GalaxyID']})\n{row['answer']} "
+            f"{DESCRIPTIONS[row['answer']].lower()}:\nexpected {row['expected']:.2f}, "
+            f"voted {votes:.2f}",
+            fontsize=8,
+        )
+        ax.set_axis_off()
+    fig.suptitle("One galaxy of each morphology, as the volunteers saw it (424 x 424 pixels)")
+    return fig
+
+
+def plot_agreement(shares: pd.DataFrame, *, ncols: int = 4, bins: int = 20) -> Figure:
+    """How much the volunteers agree: per question, a histogram of the winning share.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        :func:`galaxylib.taxonomy.winning_share`'s table: one column per question, NaN
+        where a galaxy's volunteers did not reach it.
+    ncols : int, default 4
+    bins : int, default 20
+
+    Returns
+    -------
+    Figure
+        One panel per question; a dashed line marks the median and a dotted one the
+        share of an even split, ``1 / k`` for ``k`` answers.
+    """
+    questions = [q for q in QUESTIONS if q.name in shares.columns]
+    fig, axes = _panel_grid(len(questions), ncols, 3.4, 2.6)
+    for ax, question in zip(axes, questions, strict=True):
+        values = shares[question.name].dropna()
+        ax.hist(values, bins=bins, range=(0, 1), color="#4c72b0")
+        ax.axvline(1 / len(question.answers), color="grey", ls=":", lw=1)
+        if len(values):
+            ax.axvline(values.median(), color="black", ls="--", lw=1)
+        ax.set_title(
+            f"{question.name}: {textwrap.shorten(question.text, 30)}\n"
+            f"{len(values):,} galaxies, median {values.median():.2f}",
+            fontsize=8,
+        )
+        ax.set_xlim(0, 1)
+        ax.tick_params(labelsize=7)
+    fig.supxlabel("share of the volunteers asked who gave the most popular answer")
+    fig.supylabel("galaxies")
+    fig.suptitle("How much the volunteers agree, question by question")
+    return fig
+
+
+def plot_benchmarks(table: pd.DataFrame) -> Figure:
+    """The benchmarks' RMSE on this data beside the report's figures.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`galaxylib.baselines.run_baselines`'s table: ``benchmark``, ``rmse`` and
+        ``report_rmse``.
+
+    Returns
+    -------
+    Figure
+    """
+    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    ax = fig.subplots()
+    rows = np.arange(len(table))
+    height = 0.38
+    ours = ax.barh(rows - height / 2, table["rmse"], height, label="this data (test split)")
+    report = ax.barh(rows + height / 2, table["report_rmse"], height, label="the report")
+    for bars in (ours, report):
+        ax.bar_label(bars, fmt="%.4f", padding=3, fontsize=8)
+    ax.set_yticks(rows, table["benchmark"])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.2 * float(np.nanmax(table[["rmse", "report_rmse"]].to_numpy())))
+    ax.set_xlabel("RMSE over all 37 answers (vote fraction; lower is better)")
+    ax.set_title("The four benchmarks: this data against the report")
+    ax.legend(loc="lower right", fontsize=8)
     return fig
