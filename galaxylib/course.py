@@ -14,7 +14,7 @@ from pathlib import Path
 
 from galaxylib.config import Profile, data_root, profile
 
-__all__ = ["course_data", "course_model", "gpu_name", "setup_notebook"]
+__all__ = ["course_data", "course_model", "glue", "gpu_name", "setup_notebook"]
 
 GPU_HELP = (
     "No GPU found. On Colab choose Runtime > Change runtime type > T4 GPU (or better), "
@@ -124,3 +124,32 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         train(course_data(), model=name, out=path, force=True, verbose=2)
     return path
+
+
+GLUE_PREFIX = "application/papermill.record/"
+"""Where myst-nb looks for a glued value in a cell's outputs (``myst_nb.glue``'s format)."""
+
+
+def glue(name: str, value: object) -> None:
+    """Hand a computed value to the prose: the book's ``{glue:text}`name``` roles show it.
+
+    Writes the output that ``myst_nb.glue(name, value, display=False)`` writes — a hidden
+    display record that myst-nb pastes into the page — without needing myst-nb, so the
+    chapters run unchanged on Colab. NumPy scalars become Python numbers first, so that a
+    format such as ``{glue:text}`name:.4f``` can read them.
+
+    Parameters
+    ----------
+    name : str
+        The name the prose uses; unique within the book (a chapter prefix, ``ch2_...``).
+    value : object
+        A number or a string, usually.
+    """
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        value = value.item()  # np.float64(0.1) -> 0.1
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)

@@ -462,7 +462,7 @@ def plot_agreement(shares: pd.DataFrame, *, ncols: int = 4, bins: int = 20) -> F
 
 
 def plot_benchmarks(table: pd.DataFrame) -> Figure:
-    """The benchmarks' RMSE on this data beside the report's figures.
+    """The benchmarks' RMSE on this data beside the report's figures, as the report gave them.
 
     Parameters
     ----------
@@ -480,12 +480,12 @@ def plot_benchmarks(table: pd.DataFrame) -> Figure:
     height = 0.38
     ours = ax.barh(rows - height / 2, table["rmse"], height, label="this data (test split)")
     report = ax.barh(rows + height / 2, table["report_rmse"], height, label="the report")
-    for bars in (ours, report):
-        ax.bar_label(bars, fmt="%.4f", padding=3, fontsize=8)
+    ax.bar_label(ours, labels=[f"{v:.4f}" for v in table["rmse"]], padding=3, fontsize=8)
+    ax.bar_label(report, labels=[f"{v:g}" for v in table["report_rmse"]], padding=3, fontsize=8)
     ax.set_yticks(rows, table["benchmark"])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.2 * float(np.nanmax(table[["rmse", "report_rmse"]].to_numpy())))
     ax.set_xlabel("RMSE over all 37 answers (vote fraction; lower is better)")
     ax.set_title("The four benchmarks: this data against the report")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     return fig

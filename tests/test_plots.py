@@ -109,6 +109,6 @@ def test_benchmark_bars_show_ours_beside_the_report_with_their_values():
     widths = [patch.get_width() for patch in ax.patches]
     np.testing.assert_allclose(widths, [0.15, 0.16, 0.1639, 0.16194])
     shown = [t.get_text() for t in ax.texts]
-    assert shown == ["0.1500", "0.1600", "0.1639", "0.1619"]
+    assert shown == ["0.1500", "0.1600", "0.1639", "0.16194"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert "RMSE" in ax.get_xlabel()
