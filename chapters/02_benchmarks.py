@@ -14,10 +14,11 @@
 # %% [markdown]
 # # 2 Benchmarks: how good is "good"?
 #
-# An RMSE of 0.0926 — the report's network — means nothing on its own. Before training a network, the report sets
-# up benchmarks — simple predictors that any model must beat — and so do we. This chapter
-# defines the competition's score, makes a train/validation/test split that can be
-# reproduced (the report's could not), and computes the report's four benchmarks.
+# An RMSE of 0.0926 — the report's network — means nothing on its own. Before training a
+# network, the report sets up benchmarks — simple predictors that any model must beat —
+# and so do we. This chapter defines the competition's score, makes a
+# train/validation/test split that can be reproduced (the report's could not), and
+# computes the report's four benchmarks.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -148,8 +149,9 @@ plots.plot_benchmarks(table)
 # Read the pairs of bars. Every benchmark lands in a narrow band, from
 # {glue:text}`ch2_low:.4f` to {glue:text}`ch2_high:.4f` on our sky, each within
 # {glue:text}`ch2_report_gap:.3f` of the report's figure; {glue:text}`ch2_below_report`
-# benchmarks score lower here than in the report. The best is the {glue:text}`ch2_best`, and as for the report, the two linear
-# regressions and the central-pixel benchmark do little with their pixels:
+# benchmarks score lower here than in the report. The best is the
+# {glue:text}`ch2_best`, and as for the report, the two linear regressions and the
+# central-pixel benchmark do little with their pixels:
 # {glue:text}`ch2_verdict`. A few numbers per image say almost nothing about a galaxy's
 # shape.
 #

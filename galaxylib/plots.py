@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -167,6 +169,8 @@ def plot_question_correlations(labels: pd.DataFrame) -> Figure:
         )
         ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 38))
     axes[-1].remove()
+    colours = ScalarMappable(Normalize(-1, 1), "RdBu_r")
+    fig.colorbar(colours, ax=list(axes[:-1]), shrink=0.5, label="correlation")
     return fig
 
 

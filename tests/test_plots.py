@@ -33,6 +33,7 @@ def test_correlation_heatmaps_cover_every_answer_and_question():
     grid = plot_question_correlations(table)
     titles = [ax.get_title() for ax in grid.axes if ax.get_title()]
     assert len(titles) == 11 and titles[6].startswith("Q7: How rounded")
+    assert grid.axes[-1].get_ylabel() == "correlation"  # the shared colour bar
     q1 = grid.axes[0]
     expected = table[["Class1.1", "Class1.2", "Class1.3"]].corr().to_numpy()
     shown = [float(t.get_text()) for t in q1.texts]
