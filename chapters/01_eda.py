@@ -248,14 +248,17 @@ for question in QUESTIONS:
     if np.allclose(r[~np.eye(len(r), dtype=bool)], -1, atol=1e-6):
         two_way.append(question.name)
 glue("ch1_two_way", ", ".join(two_way[:-1]) + " and " + two_way[-1])
+glue("ch1_q1_r", float(per_question["Class1.1"].corr(per_question["Class1.2"])))
 plots.plot_question_correlations(per_question)
 
 # %% [markdown]
 # Not every panel can be read. {glue:text}`ch1_two_way` have two answers whose
 # proportions add up to one, so their two answers correlate at exactly −1 by arithmetic,
-# like Q6 above: those panels say nothing about the volunteers. The panels of questions
-# with three answers or more are the ones to read, and there, as in Q8, the answers
-# compete rather than travel together.
+# like Q6 above: those panels say nothing about the volunteers. Q1 is nearly such a case:
+# stars are so rare that smooth and disc almost add up to one, hence their
+# {glue:text}`ch1_q1_r:.2f`. The panels of the other questions, with three answers or
+# more, are the ones to read, and there, as in Q8, the answers compete rather than travel
+# together.
 
 # %% [markdown]
 # ## How much do the volunteers agree?

@@ -167,7 +167,7 @@ def plot_question_correlations(labels: pd.DataFrame) -> Figure:
             yticklabels=names,
             annot_kws={"fontsize": 7},
         )
-        ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 38))
+        ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 38), fontsize=10)
     axes[-1].remove()
     colours = ScalarMappable(Normalize(-1, 1), "RdBu_r")
     fig.colorbar(colours, ax=list(axes[:-1]), shrink=0.5, label="correlation")
