@@ -41,6 +41,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from galaxylib.course import course_data, glue
+from galaxylib.data import load_catalog
 from galaxylib.models import DecisionTree, improved_cnn, report_cnn, report_pools
 from galaxylib.preprocess import preprocess_catalog
 from galaxylib.synthetic import typical_galaxies
@@ -48,10 +49,16 @@ from galaxylib.taxonomy import check_tree
 
 DATA = course_data()
 cache = preprocess_catalog(DATA, size=150, progress=False)
-spiral = typical_galaxies(pd.read_csv(DATA / "truth.csv")).loc["spiral"]
-galaxy = cache.images[cache.rows_of(np.array([spiral["GalaxyID"]]))[0]]
+if (DATA / "truth.csv").exists():  # a synthetic sky: its clearest spiral
+    spiral = typical_galaxies(pd.read_csv(DATA / "truth.csv")).at["spiral", "GalaxyID"]
+    chosen_by = "the sky's truth"
+else:  # the real data: the galaxy most volunteers called a spiral
+    labels = load_catalog(DATA).labels
+    spiral = labels["GalaxyID"].iat[int(labels["Class4.1"].to_numpy().argmax())]
+    chosen_by = "the volunteers' votes"
+galaxy = cache.images[cache.rows_of(np.array([spiral]))[0]]
 print(
-    f"Data: {DATA}; the example below is spiral #{spiral['GalaxyID']}, "
+    f"Data: {DATA}; the example below is spiral #{spiral} (chosen by {chosen_by}), "
     "a 150 x 150 crop of chapter 3's cache"
 )
 
@@ -114,15 +121,16 @@ show(
 
 # %% [markdown]
 # Read the maps against the crop (brightness from 0 to 1; each colour bar gives a map's
-# response in the same units). The blur is the galaxy, softened; the edge maps are
-# bright on one side of each arm and bulge and dark on the other, because their filters
-# are positive on one half and negative on the other; the spot map lights up where a
-# small bright knot sits on a fainter background — the bulge, clumps along the arms,
-# stars. Each map is {glue:text}`ch4_map_loss` pixels smaller than the image
-# ({glue:text}`ch4_map_side` × {glue:text}`ch4_map_side`): a 7 × 7 filter without
-# padding has no room at the border. After each convolution comes a **ReLU**, which keeps
-# positive responses and sets negative ones to zero, so that stacking layers builds
-# ever more complex patterns instead of collapsing into one big linear filter.
+# response in the same units). The blur is the galaxy, softened; the edge maps are bright
+# on one side of each arm and dark on the other, because their filters are positive on one
+# half and negative on the other; the spot map lights up where a small bright knot sits on
+# a fainter background — clumps along the arms, stars — but hardly on the bulge, which is
+# broader than the filter's bright centre. Each map is {glue:text}`ch4_map_loss` pixels
+# smaller than the image ({glue:text}`ch4_map_side` × {glue:text}`ch4_map_side`): a 7 × 7
+# filter without padding has no room at the border. After each convolution comes a
+# **ReLU**, which keeps positive responses and sets negative ones to zero, so that
+# stacking layers builds ever more complex patterns instead of collapsing into one big
+# linear filter.
 #
 # ## Pooling: keep the strongest response, halve the size
 #
@@ -160,10 +168,11 @@ show(
 )
 
 # %% [markdown]
-# Each pooling keeps the brightest spots and halves the picture: the bulge and the
-# strongest knots survive as blocky peaks, while the precise shape of the arms fades.
-# The colour bars barely move, because max pooling keeps the largest responses rather
-# than averaging them away.
+# Each pooling halves the picture and keeps the brightest spots: the knots and stars
+# survive as blocky peaks, while the precise shape of the arms fades. The top of the
+# colour bar stays where it was, because max pooling keeps the largest response of each
+# block rather than averaging it away; the negative values all but vanish, because the
+# largest of four neighbours is rarely negative.
 
 # %% [markdown]
 # ## Batch normalisation and dropout
