@@ -411,7 +411,7 @@ def plot_morphologies(catalog: Catalog, examples: pd.DataFrame) -> Figure:
     -------
     Figure
     """
-    fig, axes = _panel_grid(len(examples), len(examples), 2.3, 2.9)
+    fig, axes = _panel_grid(len(examples), len(examples), 2.3, 3.4)
     labels = catalog.labels.set_index("GalaxyID")
     for ax, (morphology, row) in zip(axes, examples.iterrows(), strict=True):
         votes = labels.at[row["GalaxyID"], row["answer"]]
