@@ -113,8 +113,9 @@ print(f"Data: {DATA} — {len(catalog):,} galaxies")
 catalog.labels.head()
 
 # %% [markdown]
-# Every row obeys the tree, and dividing each answer by its parent gives back the
-# per-question fractions, each question summing to one:
+# `load_catalog` has checked the tree's sums; `check_tree` lists the rows that break
+# them, and dividing each answer by its parent gives back the per-question fractions,
+# each question summing to one:
 
 # %%
 print("rows that break the tree:", len(check_tree(catalog.labels)))
@@ -182,8 +183,8 @@ glue("ch0_noise_floor", float(sky["noise_floor"]))
 # %% [markdown]
 # With {glue:text}`ch0_volunteers:.0f` volunteers per galaxy on average, the votes miss
 # the expected fractions by an RMSE of {glue:text}`ch0_noise_floor:.4f`: no model scored
-# against this catalog can do better. The report's network scored 0.0926 on the real
-# data, so keep the floor in mind when a model's score stops improving.
+# against this catalog can do better. The report's network scored 0.0926 on its
+# validation split of the real data, so keep the floor in mind when a model's score stops improving.
 
 # %% [markdown]
 # ## Getting the real data

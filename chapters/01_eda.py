@@ -60,7 +60,7 @@ print(f"Data: {DATA} — {len(catalog):,} galaxies")
 #
 # The report's first figure shows, for each of the 37 answers, the galaxy with the highest
 # vote fraction for it. Keep the tree in mind while reading it: `Class7.1`'s champion is a
-# galaxy that nearly everyone called smooth *and* completely round, because the fractions
+# galaxy that many volunteers called smooth *and* completely round, because the fractions
 # are multiplied down the tree; a galaxy's fraction for a deep answer such as "3 spiral
 # arms" can never exceed the fraction of people who saw spiral arms at all.
 
@@ -167,7 +167,7 @@ glue("ch1_star_rare", "rare here too" if star_share < 0.01 else "not rare here")
 
 # %%
 corr = labels[list(COLUMNS)].corr()
-pairs = corr.where(np.triu(np.ones(corr.shape, bool), k=1)).stack()
+pairs = corr.where(np.triu(np.ones(corr.shape, bool), k=1)).stack().dropna()
 between = pairs[[a.split(".")[0] != b.split(".")[0] for a, b in pairs.index]]
 strongest = between.idxmax()
 glue("ch1_top_pair", f"{strongest[0]} and {strongest[1]}")
@@ -200,7 +200,7 @@ plots.plot_correlations(labels)
 plots.plot_question_correlations(labels)
 
 # %% [markdown]
-# ### Reading the heatmaps, and two corrections
+# ### Reading the heatmaps, with corrections
 #
 # **Q6 cannot tell us how much volunteers agree.** The report reads the −1 between
 # `Class6.1` and `Class6.2` as "disagreement over odd features was rare". But
@@ -212,7 +212,7 @@ print("corr(6.1, 6.2) =", round(labels["Class6.1"].corr(labels["Class6.2"]), 6))
 print("max |6.1 + 6.2 - 1| =", float((labels["Class6.1"] + labels["Class6.2"] - 1).abs().max()))
 
 # %% [markdown]
-# **Answers under one parent correlate *positively* because they share the parent.** The
+# **Answers under one parent are pushed towards positive correlation by the parent.** The
 # report saw high correlations between `Class8.3`, `Class8.4` and `Class8.6` (disturbed,
 # irregular, merger) and concluded that volunteers confused them. But every Q8 answer is
 # multiplied by `Class6.1`: a galaxy that many people call odd has large values for *all* its Q8
@@ -249,6 +249,21 @@ for question in QUESTIONS:
         two_way.append(question.name)
 glue("ch1_two_way", ", ".join(two_way[:-1]) + " and " + two_way[-1])
 glue("ch1_q1_r", float(per_question["Class1.1"].corr(per_question["Class1.2"])))
+within = pd.concat(
+    [
+        per_question[list(q.answers)]
+        .corr()
+        .where(np.triu(np.ones((k, k), bool), k=1))
+        .stack()
+        .dropna()
+        for q in QUESTIONS
+        if (k := len(q.answers)) >= 3
+    ]
+)
+glue("ch1_within_negative", f"{(within < 0).sum()} of the {len(within)}")
+glue("ch1_within_verb", "mostly compete" if (within < 0).mean() > 0.5 else "often rise together")
+glue("ch1_within_max", float(within.max()))
+glue("ch1_within_max_pair", " and ".join(within.idxmax()))
 plots.plot_question_correlations(per_question)
 
 # %% [markdown]
@@ -257,8 +272,10 @@ plots.plot_question_correlations(per_question)
 # like Q6 above: those panels say nothing about the volunteers. Q1 is nearly such a case:
 # stars are so rare that smooth and disc almost add up to one, hence their
 # {glue:text}`ch1_q1_r:.2f`. The panels of the other questions, with three answers or
-# more, are the ones to read, and there, as in Q8, the answers compete rather than travel
-# together.
+# more, are the ones to read. There the answers {glue:text}`ch1_within_verb`:
+# {glue:text}`ch1_within_negative` pairs correlate negatively, and the strongest positive
+# correlation, {glue:text}`ch1_within_max:.2f` between {glue:text}`ch1_within_max_pair`,
+# is the closest thing to a confusion between two answers.
 
 # %% [markdown]
 # ## How much do the volunteers agree?

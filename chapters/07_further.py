@@ -132,8 +132,8 @@ glue("ch7_error_10", float(errors[10]))
 #
 # The 2013 winner trained from scratch for 67 hours on a GTX 680, and the submission
 # averaged 17 such models. Ten years later, a re-run of the challenge (the
-# `alvinng4/GalaxyZooChallenge` repository, 2024, on an RTX A6000) found the three
-# figures below the winner's; the report's and the winner's are added for comparison:
+# `alvinng4/GalaxyZooChallenge` repository, 2024, on an RTX A6000) found the figures
+# of its three models below; the report's and the winner's are added for comparison:
 #
 # | model | input | RMSE | scored on |
 # | --- | --- | --- | --- |
