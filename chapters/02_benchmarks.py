@@ -60,9 +60,10 @@ print(f"Data: {DATA} — {len(catalog):,} galaxies")
 # $$\mathrm{RMSE} = \sqrt{\frac{1}{37N}\sum_{i=1}^{N}\sum_{j=1}^{37}(p_{ij} - a_{ij})^2}$$
 #
 # where $p_{ij}$ is the predicted and $a_{ij}$ the actual fraction of answer $j$ for
-# galaxy $i$. Every answer counts the same, so the big, common fractions of Q1 and Q6
-# weigh most. `galaxylib.metrics.rmse` computes it; predicting $0.5$ everywhere for a
-# galaxy whose fractions are all $0$ scores exactly $0.5$:
+# galaxy $i$. Every answer counts the same, so the answers whose fractions are large and
+# vary most from galaxy to galaxy weigh most, whatever question they belong to.
+# `galaxylib.metrics.rmse` computes it; predicting $0.5$ everywhere for a galaxy whose
+# fractions are all $0$ scores exactly $0.5$:
 
 # %%
 print(rmse(np.full(37, 0.5), np.zeros((1, 37))))
@@ -97,6 +98,10 @@ parts = split(catalog.ids, seed=42)
 print("this sky:", parts.sizes())
 print("61,578 galaxies:", split(np.arange(61578), seed=42).sizes())
 assert np.array_equal(split(catalog.ids, seed=42).test, parts.test)  # same seed, same split
+
+# %% tags=["remove-cell"]
+# The prose quotes the report's split sizes as ours on 61,578 galaxies: check them.
+assert split(np.arange(61578), seed=42).sizes() == {"train": 39409, "val": 12316, "test": 9853}
 
 # %% [markdown]
 # ## Four benchmarks
@@ -222,8 +227,9 @@ by_question.T.round(3)
 #   same.
 # - The report's split was not reproducible (`random_state=random.seed(42)` is `None`);
 #   `galaxylib.data.split` takes a real seed and keeps the report's proportions.
-# - Four benchmarks that look at a few numbers per image all land close to predicting the
-#   mean: the bar any network must clear.
+# - Four benchmarks that look at a few numbers per image score between
+#   {glue:text}`ch2_low:.4f` and {glue:text}`ch2_high:.4f`, close to predicting the mean:
+#   the bar any network must clear.
 # - Scored honestly — fitted on the training split, scored on the test split — the
 #   mean-confidence benchmark is the baseline of every later chapter.
 #
