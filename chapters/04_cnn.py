@@ -223,8 +223,9 @@ show(list(views), [f"draw {i + 1}, 150 x 150 px" for i in range(6)])
 # The report stacks six convolutions with growing numbers of filters (32, 32, 64, 64,
 # 128, 256) and shrinking kernels (7, 7, 5, 5, 3, 3) — "CNNs with multiple consecutive
 # convolutional layers learn best with increasing filter and decreasing kernel sizes",
-# as it found by trial and error — each followed by batch normalisation and max pooling;
-# then dropout, two dense layers of 512 and 256 units, and 37 sigmoid outputs, one per
+# as it found by trial and error — each followed by batch normalisation and max pooling
+# (2 × 2 after the first four; 1 × 1, which changes nothing, after the last two); then
+# dropout, two dense layers of 512 and 256 units, and 37 sigmoid outputs, one per
 # answer, each between 0 and 1. `galaxylib.models.report_cnn` builds it with today's
 # Keras; at the report's 150 × 150 grey input its summary matches the report's layer for
 # layer, with two additions described below:
@@ -239,6 +240,7 @@ print(f"{report_150.count_params():,} parameters (the report: 849,285)")
 frozen = sum(int(np.prod(w.shape)) for w in report_150.non_trainable_weights)
 assert report_150.count_params() == 849_285, report_150.count_params()
 assert frozen == 1_152, frozen
+assert tuple(report_pools(150)) == (2, 2, 2, 2, 1, 1), report_pools(150)
 flatten = next(la for la in report_150.layers if isinstance(la, keras.layers.Flatten))
 assert tuple(flatten.input.shape[1:]) == (1, 1, 256), flatten.input.shape
 
@@ -284,9 +286,9 @@ print("all between 0 and 1:", bool(((fractions >= 0) & (fractions <= 1)).all()))
 # small 3 × 3 convolutions padded to keep their size, in four stages, and a global
 # average over the last feature maps instead of the report's `Flatten`. The report's
 # pooling shrinks its last map to 1 × 1 × 256, so its `Flatten` is no bigger than a
-# global average there; but the global average works at any input size, while `Flatten`
-# grows with the map it is given and breaks the report's network as soon as the map is
-# larger than one pixel.
+# global average there; but the global average keeps 256 numbers at any input size,
+# while `Flatten` grows with the map it is given — at a larger input the first dense layer
+# would need four times the weights for every doubling of the map's side.
 
 # %%
 improved = improved_cnn((PROFILE.image_size, PROFILE.image_size, 1))

@@ -18,8 +18,8 @@
 # winner, Sander Dieleman, reached **0.07491** on the private leaderboard (the report
 # quotes 0.07941, a transposition of digits that several blog posts repeat). The gap
 # between the two is not one trick but four ideas, each of which this course has touched.
-# This chapter collects them, says what each bought on the real data, and points to
-# where you can take them next.
+# This chapter collects them, says where each comes from, and points to where you can
+# take them next.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
