@@ -104,3 +104,53 @@ def test_the_scan_catches_a_typed_number_and_spares_glued_cited_and_code(tmp_pat
         "99_sample.py:13: '812.5' in 'Speed: 812.5 images per second, up from .5 of that.'",
         "99_sample.py:13: '.5' in 'Speed: 812.5 images per second, up from .5 of that.'",
     ]
+
+
+_GLUED = re.compile(r"""\bglue\(\s*(f?)["']([^"']+)["']""")
+_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)")
+
+
+def glue_names(path: Path) -> list[str]:
+    """The names a notebook glues, as regular expressions (an f-string's fields match any)."""
+    names = []
+    for is_f, name in _GLUED.findall(path.read_text()):
+        parts = re.split(r"\{[^}]*\}", name) if is_f else [name]
+        names.append(".+".join(re.escape(part) for part in parts))
+    return names
+
+
+def glue_problems(paths: list[Path]) -> list[str]:
+    """Roles that name no glued value of their notebook, and names glued in two notebooks."""
+    owners: dict[str, list[str]] = {}
+    problems = []
+    for path in paths:
+        names = glue_names(path)
+        for name in names:
+            owners.setdefault(name, []).append(path.name)
+        for number, text in markdown_lines(path):
+            for role in _ROLE.findall(text):
+                if not any(re.fullmatch(name, role) for name in names):
+                    problems.append(f"{path.name}:{number}: nothing glues {role!r}")
+    for name, files in owners.items():
+        if len(files) > 1:
+            problems.append(f"{name!r} is glued in {', '.join(files)}")
+    return problems
+
+
+def test_every_glue_role_names_a_value_its_chapter_glues_once_in_the_book():
+    problems = glue_problems(CHAPTERS)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_glue_check_catches_a_typo_and_a_name_used_twice(tmp_path):
+    first, second = tmp_path / "98_a.py", tmp_path / "99_b.py"
+    first.write_text(
+        '# %%\nglue("ch98_rmse", 0.1)\nglue(f"ch98_{name}_share", 0.2)\n\n'
+        "# %% [markdown]\n# {glue:text}`ch98_rmse:.4f`, {glue:text}`ch98_q1_share:.0%`,\n"
+        "# {glue:text}`ch98_rmes:.4f`\n"
+    )
+    second.write_text('# %%\nglue("ch98_rmse", 0.3)\n')
+    assert glue_problems([first, second]) == [
+        "98_a.py:7: nothing glues 'ch98_rmes'",
+        "'ch98_rmse' is glued in 98_a.py, 99_b.py",
+    ]
