@@ -131,6 +131,7 @@ def plot_class_bars(
     ax.set_xticklabels([c.replace("Class", "") for c in values.index], rotation=90)
     ax.set_xlim(-0.7, len(values) - 0.3)
     ax.set_title(title)
+    ax.set_xlabel("answer (question.answer)")
     ax.set_ylabel(ylabel)
     return fig
 
@@ -141,7 +142,15 @@ def plot_correlations(labels: pd.DataFrame, *, title: str = "") -> Figure:
     corr.index = corr.columns = [c.replace("Class", "") for c in COLUMNS]
     fig = Figure(figsize=(12, 10.5), layout="constrained")
     ax = fig.subplots()
-    sns.heatmap(corr, ax=ax, vmin=-1, vmax=1, cmap="RdBu_r", square=True, cbar_kws={"shrink": 0.6})
+    sns.heatmap(
+        corr,
+        ax=ax,
+        vmin=-1,
+        vmax=1,
+        cmap="RdBu_r",
+        square=True,
+        cbar_kws={"shrink": 0.6, "label": "correlation"},
+    )
     ax.set_title(title or "Correlation between all morphology classes")
     return fig
 
