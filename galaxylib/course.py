@@ -136,7 +136,9 @@ def glue(name: str, value: object) -> None:
     Writes the output that ``myst_nb.glue(name, value, display=False)`` writes — a hidden
     display record that myst-nb pastes into the page — without needing myst-nb, so the
     chapters run unchanged on Colab. NumPy scalars become Python numbers first, so that a
-    format such as ``{glue:text}`name:.4f``` can read them.
+    format such as ``{glue:text}`name:.4f``` can read them. Colab shows a notebook's
+    markdown as it is, roles and all, so there the value is also printed as
+    ``name = value``, for the reader to match with the prose.
 
     Parameters
     ----------
@@ -153,3 +155,5 @@ def glue(name: str, value: object) -> None:
     bundle, metadata = format_display_data(value)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+    if "google.colab" in sys.modules:
+        print(f"{name} = {value}")

@@ -66,3 +66,19 @@ def test_glue_writes_what_myst_nb_pastes_with_numpy_scalars_made_plain():
     assert format_plain_text(found["ch9_rmse"].data["text/plain"], ".4f") == "0.1235"
     assert format_plain_text(found["ch9_word"].data["text/plain"], "") == "lower"
     assert all(not key.startswith("text/") for o in captured.outputs for key in o.data)
+
+
+def test_glue_also_prints_the_value_on_colab_where_roles_stay_raw(monkeypatch, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from galaxylib.course import glue
+
+    InteractiveShell.instance()
+    with capture_output(stdout=False):
+        glue("ch9_quiet", 0.5)
+    assert capsys.readouterr().out == ""
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    with capture_output(stdout=False):
+        glue("ch9_loud", 0.25)
+    assert capsys.readouterr().out == "ch9_loud = 0.25\n"
