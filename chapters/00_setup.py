@@ -62,11 +62,17 @@ import numpy as np
 import pandas as pd
 
 from galaxylib import plots
+from galaxylib.course import glue
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_per_question
 
 plots.plot_decision_tree()
 
 # %% [markdown]
+# Start at the two orange boxes, Q1 and Q6, which every volunteer answers. Follow
+# "features or disc" down the middle: edge-on (Q2), then bar (Q3), spiral (Q4) and bulge
+# (Q5), with the arms' winding (Q10) and number (Q11) under "spiral". The orange label on
+# each arrow is the answer that opens the question below it.
+#
 # The catalog stores *cumulative* fractions: the fraction of the volunteers who gave an
 # answer, among those who were asked its question, multiplied by the value of the answer
 # that led to the question. If 80 % call a galaxy smooth (`Class1.1 = 0.80`) and half of
@@ -107,8 +113,9 @@ print(f"Data: {DATA} — {len(catalog):,} galaxies")
 catalog.labels.head()
 
 # %% [markdown]
-# Every row obeys the tree, and dividing each answer by its parent gives back the
-# per-question fractions, each question summing to one:
+# `load_catalog` has checked the tree's sums; `check_tree` lists the rows that break
+# them, and dividing each answer by its parent gives back the per-question fractions,
+# each question summing to one:
 
 # %%
 print("rows that break the tree:", len(check_tree(catalog.labels)))
@@ -118,36 +125,42 @@ per_question.loc[:4, ["GalaxyID", "Class1.1", "Class7.1", "Class7.2", "Class7.3"
 # %% [markdown]
 # ## Why this book runs on a synthetic sky
 #
-# The machines that build this book cannot download the real images, so every chapter
-# runs on a **synthetic Galaxy Zoo** made by `galaxylib.synthetic`, in exactly the Kaggle
+# The machines that build this book cannot download the real images, so every chapter runs
+# on a **synthetic Galaxy Zoo** made by `galaxylib.synthetic`, in exactly the Kaggle
 # format. It is not a toy. Each galaxy is rendered the way SDSS pictured them: Sérsic
-# bulges and ellipticals, exponential discs seen at an angle, logarithmic spiral arms
-# with blue clumps of star formation, bars, rings, mergers and dust lanes, blurred by
-# the atmosphere, with sky noise, foreground stars and background galaxies, combined
-# into an asinh-stretched colour composite and saved as a JPEG. Then about 40 simulated
-# volunteers per galaxy walk the decision tree; what they can see depends on the galaxy's
+# bulges and ellipticals, exponential discs seen at an angle, logarithmic spiral arms with
+# blue clumps of star formation, bars, rings, mergers and dust lanes, blurred by the
+# atmosphere, with sky noise, foreground stars and background galaxies, combined into an
+# asinh-stretched colour composite and saved as a JPEG. Then simulated volunteers — a few
+# dozen per galaxy — walk the decision tree; what they can see depends on the galaxy's
 # size and brightness, so small and faint galaxies are called "smooth" more often — just
 # as real volunteers do.
 #
 # Because we made the sky, we also know its truth. Beside the catalog, `truth.csv` holds
 # each galaxy's real parameters and its *expected* vote fractions: what infinitely many
-# volunteers would answer. A few galaxies of the sky, with what the volunteers said:
+# volunteers would answer. `typical_galaxies` uses them to pick one clear example of each
+# morphology: of all the galaxies of a kind, the one whose expected fraction for the
+# answer that names it is highest.
 
 # %%
-from matplotlib.figure import Figure
+from galaxylib.synthetic import typical_galaxies
 
 truth = pd.read_csv(DATA / "truth.csv")
-picks = truth.groupby("kind").head(1).head(8)
-fig = Figure(figsize=(16, 4.6), layout="constrained")
-for ax, (_, galaxy) in zip(fig.subplots(1, len(picks)), picks.iterrows(), strict=True):
-    votes = catalog.labels.set_index("GalaxyID").loc[galaxy["GalaxyID"]]
-    ax.imshow(catalog.read_image(galaxy["GalaxyID"]))
-    ax.set_title(
-        f"{galaxy['kind']}\nsmooth {votes['Class1.1']:.2f}, disc {votes['Class1.2']:.2f}",
-        fontsize=9,
-    )
-    ax.set_axis_off()
-fig
+examples = typical_galaxies(truth)
+voted = catalog.labels.set_index("GalaxyID").loc[examples["GalaxyID"]]
+gaps = [abs(voted.at[g, a] - e) for g, a, e in examples.itertuples(index=False)]
+glue("ch0_largest_gap", float(max(gaps)))
+glue("ch0_largest_gap_kind", examples.index[int(np.argmax(gaps))])
+plots.plot_morphologies(catalog, examples)
+
+# %% [markdown]
+# From left to right: a smooth, round elliptical; a face-on spiral with clumpy blue arms;
+# a spiral with a bar across its centre; a disc seen edge-on, thin as a needle; a merger,
+# two galaxies in collision; an irregular galaxy with no clear shape; and a foreground
+# star, a point blurred by the atmosphere and saturated to a flat disc. Each title gives
+# the answer that names the morphology: its expected fraction, and what this galaxy's
+# few dozen simulated volunteers actually voted. Even for these clearest examples the two
+# differ, by up to {glue:text}`ch0_largest_gap:.2f` (the {glue:text}`ch0_largest_gap_kind`).
 
 # %% [markdown]
 # Real volunteers disagree, and so do ours: the fractions in the catalog are the votes of
@@ -164,6 +177,14 @@ expected = truth[[f"expected_{c}" for c in COLUMNS]].to_numpy()
 print(f"{sky['mean_volunteers']:.1f} volunteers per galaxy on average")
 print(f"noise floor: RMSE {sky['noise_floor']:.4f} between the votes and the expected fractions")
 print(f"check: {np.sqrt(np.mean((catalog.targets - expected) ** 2)):.4f}")
+glue("ch0_volunteers", float(sky["mean_volunteers"]))
+glue("ch0_noise_floor", float(sky["noise_floor"]))
+
+# %% [markdown]
+# With {glue:text}`ch0_volunteers:.0f` volunteers per galaxy on average, the votes miss
+# the expected fractions by an RMSE of {glue:text}`ch0_noise_floor:.4f`: no model scored
+# against this catalog can do better. The report's network scored 0.0926 on its
+# validation split of the real data, so keep the floor in mind when a model's score stops improving.
 
 # %% [markdown]
 # ## Getting the real data
@@ -207,3 +228,21 @@ print(f"check: {np.sqrt(np.mean((catalog.targets - expected) ** 2)):.4f}")
 from galaxylib.config import PROFILES
 
 pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")
+
+# %% [markdown]
+# Each row is one scale: how many galaxies, at what image size, for how many epochs. The
+# book's pages were made with the profile printed at the top of each chapter.
+#
+# ## Summary
+#
+# - Galaxy Zoo's volunteers answer a tree of 11 questions; the catalog holds 37
+#   cumulative vote fractions per galaxy, multiplied down the tree.
+# - This book runs on a synthetic sky in exactly the Kaggle format, whose truth — real
+#   parameters and expected fractions — we know.
+# - The votes of a few dozen volunteers scatter around the expected fractions: the noise
+#   floor no model can beat.
+# - One call downloads the real data, and one switch, `GALAXYLIB_PROFILE`, sets the
+#   scale.
+#
+# This chapter has no exercises; the {doc}`exercise sets <../solutions/instructors>`
+# start with chapter 1's.

@@ -18,7 +18,7 @@
 # common and which are rare, whether the classes are balanced enough for a plain loss
 # function, and how much the volunteers agree. This chapter redraws every figure of the
 # report's exploratory analysis on our sky, reads them as the report did, and checks each
-# reading against what the numbers say — correcting two of them.
+# reading against what the numbers say — correcting those the numbers do not support.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -35,12 +35,20 @@ from galaxylib.course import setup_notebook
 PROFILE = setup_notebook()
 
 # %%
+import numpy as np
 import pandas as pd
 
 from galaxylib import plots
-from galaxylib.course import course_data
+from galaxylib.course import course_data, glue
 from galaxylib.data import load_catalog
-from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, to_per_question
+from galaxylib.taxonomy import (
+    COLUMNS,
+    DESCRIPTIONS,
+    QUESTIONS,
+    question_of,
+    to_per_question,
+    winning_share,
+)
 
 DATA = course_data()
 catalog = load_catalog(DATA)
@@ -52,26 +60,49 @@ print(f"Data: {DATA} — {len(catalog):,} galaxies")
 #
 # The report's first figure shows, for each of the 37 answers, the galaxy with the highest
 # vote fraction for it. Keep the tree in mind while reading it: `Class7.1`'s champion is a
-# galaxy that nearly everyone called smooth *and* completely round, because the fractions
+# galaxy that many volunteers called smooth *and* completely round, because the fractions
 # are multiplied down the tree; a galaxy's fraction for a deep answer such as "3 spiral
 # arms" can never exceed the fraction of people who saw spiral arms at all.
 
 # %%
+champions = labels[list(COLUMNS)].max()
+weakest = champions.sort_values().head(2)
+glue("ch1_full_champions", int((champions >= 0.999).sum()))
+glue("ch1_weakest", f"{weakest.index[0]} ({DESCRIPTIONS[weakest.index[0]].lower()})")
+glue("ch1_weakest_value", float(weakest.iloc[0]))
+glue("ch1_second_weakest", f"{weakest.index[1]} ({DESCRIPTIONS[weakest.index[1]].lower()})")
+glue("ch1_second_weakest_value", float(weakest.iloc[1]))
 plots.plot_gallery(catalog)
 
 # %% [markdown]
+# Read the numbers in the titles as much as the pictures. For
+# {glue:text}`ch1_full_champions` of the 37 answers some galaxy convinced every single
+# volunteer (a fraction of one), but the champions of the rarest, deepest answers are
+# far from unanimous: the best galaxy for {glue:text}`ch1_weakest` holds only
+# {glue:text}`ch1_weakest_value:.2f`, and for {glue:text}`ch1_second_weakest`
+# {glue:text}`ch1_second_weakest_value:.2f`. Those answers are hard to win, and their
+# galaxies are the least clear examples in the grid.
+#
 # ## Mean confidence per answer
 #
-# Averaging each column over all galaxies gives the report's second figure. The roots,
-# Q1 and Q6, dominate: every volunteer answers them, so their fractions are large. Deep
-# answers such as the number of spiral arms are small on average because few galaxies
-# reach them.
+# Averaging each column over all galaxies gives the report's second figure. Deep answers
+# such as the number of spiral arms are small on average because few galaxies reach
+# them; the answers of the questions every volunteer is asked can be large.
 
 # %%
 means = labels[list(COLUMNS)].mean()
+largest = means.sort_values(ascending=False).head(3)
+glue("ch1_top_means", ", ".join(f"{c} ({means[c]:.2f})" for c in largest.index))
+glue("ch1_smallest_mean", float(means.min()))
+glue("ch1_smallest_mean_answer", f"{means.idxmin()} ({DESCRIPTIONS[means.idxmin()].lower()})")
 plots.plot_class_bars(
     means, "Mean confidence level for all 37 morphology classes", ylabel="mean vote fraction"
 )
+
+# %% [markdown]
+# Each colour is one question. The three tallest bars are {glue:text}`ch1_top_means`;
+# the smallest, {glue:text}`ch1_smallest_mean_answer`, averages only
+# {glue:text}`ch1_smallest_mean:.3f`, because the fractions are multiplied down the tree.
 
 # %% [markdown]
 # ## Which answers win a majority?
@@ -82,6 +113,10 @@ plots.plot_class_bars(
 # %%
 counts = (labels[list(COLUMNS)] >= 0.5).sum()
 plots.plot_class_bars(counts, "Instances where confidence level is above 0.5", ylabel="galaxies")
+
+# %% [markdown]
+# A few bars tower and most are all but empty: a majority for a deep answer needs most
+# volunteers to take every step that leads to it. The six most common majorities:
 
 # %%
 top = counts.sort_values(ascending=False).head(6)
@@ -99,10 +134,24 @@ print(
     f"({counts['Class1.3'] / len(labels):.2%}); the real catalog has 44 of 61,578 (0.07%)."
 )
 
+# %%
+report_top = {"Class6.2", "Class1.2", "Class2.2", "Class1.1"}
+ours_top = set(counts.sort_values(ascending=False).index[:4])
+if ours_top == report_top:
+    story = "Our sky tells the same story: the same four answers win most majorities"
+else:
+    story = "Our sky differs: its four most common majorities are " + ", ".join(sorted(ours_top))
+star_share = counts["Class1.3"] / len(labels)
+glue("ch1_story", story)
+glue("ch1_star_share", float(star_share))
+glue("ch1_star_rare", "rare here too" if star_share < 0.01 else "not rare here")
+
 # %% [markdown]
-# The report found that 6.2 (nothing odd), 1.2 (features or disc), 2.2 (not edge-on) and
-# 1.1 (smooth) dominate, and that stars and artifacts are extremely rare. Our sky tells the
-# same story. It concluded that it did not need to build a model that filters out
+# The report found that `Class6.2` (nothing odd), `Class1.2` (features or disc),
+# `Class2.2` (not edge-on) and `Class1.1` (smooth) dominate, and that stars and artifacts
+# are extremely rare. {glue:text}`ch1_story`, and stars and artifacts are
+# {glue:text}`ch1_star_rare` ({glue:text}`ch1_star_share:.2%` of the galaxies). It
+# concluded that it did not need to build a model that filters out
 # anomalies — fair — and, implicitly, that an unweighted loss would do. That second point
 # deserves a better reason than the one it gave: the competition scores the plain RMSE
 # over all answers, so a loss that up-weights rare answers would optimise a different
@@ -117,31 +166,56 @@ print(
 # correlation matrix*, not between the answers. Here is the intended figure:
 
 # %%
+corr = labels[list(COLUMNS)].corr()
+pairs = corr.where(np.triu(np.ones(corr.shape, bool), k=1)).stack().dropna()
+between = pairs[[a.split(".")[0] != b.split(".")[0] for a, b in pairs.index]]
+strongest = between.idxmax()
+glue("ch1_top_pair", f"{strongest[0]} and {strongest[1]}")
+glue("ch1_top_pair_r", float(between.max()))
+
+
+def leads_to(answer, column):
+    """Whether ``answer`` is on the path of the tree that leads to ``column``'s question."""
+    parent = question_of(column).parent
+    return parent is not None and (parent == answer or leads_to(answer, parent))
+
+
+glue(
+    "ch1_top_pair_reading",
+    "an answer and an answer of a question it leads to, tied by the tree's multiplication "
+    "rather than by anything the volunteers decided"
+    if leads_to(*strongest) or leads_to(*strongest[::-1])
+    else "two answers that no branch of the tree links: a real association on this sky",
+)
 plots.plot_correlations(labels)
 
 # %% [markdown]
+# Red squares are answers that rise together, blue ones answers that exclude each other.
+# The strongest positive pair from two different questions is {glue:text}`ch1_top_pair`
+# ($r$ = {glue:text}`ch1_top_pair_r:.2f`): {glue:text}`ch1_top_pair_reading`.
+#
 # And here is each question on its own, as in the report's grid of small heatmaps:
 
 # %%
 plots.plot_question_correlations(labels)
 
 # %% [markdown]
-# ### Reading the heatmaps, and two corrections
+# ### Reading the heatmaps, with corrections
 #
-# **Q6 cannot tell us how much volunteers agree.** The report reads the −1 between 6.1
-# and 6.2 as "disagreement over odd features was rare". But `Class6.1 + Class6.2 = 1` for
-# every galaxy, so their correlation is exactly −1 whatever the volunteers do — it is
-# arithmetic, not agreement:
+# **Q6 cannot tell us how much volunteers agree.** The report reads the −1 between
+# `Class6.1` and `Class6.2` as "disagreement over odd features was rare". But
+# `Class6.1 + Class6.2 = 1` for every galaxy, so their correlation is exactly −1 whatever
+# the volunteers do — it is arithmetic, not agreement:
 
 # %%
 print("corr(6.1, 6.2) =", round(labels["Class6.1"].corr(labels["Class6.2"]), 6))
 print("max |6.1 + 6.2 - 1| =", float((labels["Class6.1"] + labels["Class6.2"] - 1).abs().max()))
 
 # %% [markdown]
-# **Answers under one parent correlate *positively* because they share the parent.** The
-# report saw high correlations between 8.3, 8.4 and 8.6 (disturbed, irregular, merger)
-# and concluded that volunteers confused them. But every Q8 answer is multiplied by
-# `Class6.1`: a galaxy that many people call odd has large values for *all* its Q8
+# **Answers under one parent are pushed towards positive correlation by the parent.** The
+# report saw high correlations between `Class8.3`, `Class8.4` and `Class8.6` (disturbed,
+# irregular, merger) and concluded that volunteers confused them. But every Q8 answer is
+# multiplied by `Class6.1`: a galaxy that many people call odd has large values for *all* its Q8
 # answers. To see confusion, divide the parent back out — `to_per_question` — and look at
 # the answers as proportions of the people who were asked:
 
@@ -150,33 +224,109 @@ per_question = to_per_question(labels)
 q8 = ["Class8.3", "Class8.4", "Class8.6"]
 print("cumulative fractions:\n", labels[q8].corr().round(2).to_string())
 print("\nper-question fractions:\n", per_question[q8].corr().round(2).to_string())
+off_diagonal = ~np.eye(len(q8), dtype=bool)
+cumulative_r = labels[q8].corr().to_numpy()[off_diagonal].mean()
+proportion_r = per_question[q8].corr().to_numpy()[off_diagonal].mean()
+glue("ch1_q8_cumulative", float(cumulative_r))
+glue("ch1_q8_proportion", float(proportion_r))
+glue("ch1_q8_sign", "negatively" if proportion_r < 0 else "positively")
+glue("ch1_q8_shift", "lowers" if proportion_r < cumulative_r else "raises")
 
 # %% [markdown]
-# The shared factor pushes every cumulative correlation within Q8 upwards. As
-# proportions, answers to one question compete for the same volunteers, so they
-# correlate negatively; only a positive correlation that survives this division would
-# be a sign of real confusion. The per-question heatmaps are the ones to read:
+# On average the three correlate at {glue:text}`ch1_q8_cumulative:.2f` as cumulative
+# fractions and at {glue:text}`ch1_q8_proportion:.2f` as proportions: dividing out the
+# shared factor {glue:text}`ch1_q8_shift` them. As proportions, answers to one question
+# compete for the same volunteers, and here they correlate {glue:text}`ch1_q8_sign`; only
+# a positive correlation that survives this division would be a sign of real confusion.
+#
+# Here are the per-question heatmaps again, computed from proportions:
 
 # %%
+two_way = []
+for question in QUESTIONS:
+    r = per_question[list(question.answers)].corr().to_numpy()
+    if np.allclose(r[~np.eye(len(r), dtype=bool)], -1, atol=1e-6):
+        two_way.append(question.name)
+glue("ch1_two_way", ", ".join(two_way[:-1]) + " and " + two_way[-1])
+glue("ch1_q1_r", float(per_question["Class1.1"].corr(per_question["Class1.2"])))
+within = pd.concat(
+    [
+        per_question[list(q.answers)]
+        .corr()
+        .where(np.triu(np.ones((k, k), bool), k=1))
+        .stack()
+        .dropna()
+        for q in QUESTIONS
+        if (k := len(q.answers)) >= 3
+    ]
+)
+glue("ch1_within_negative", f"{(within < 0).sum()} of the {len(within)}")
+glue("ch1_within_verb", "mostly compete" if (within < 0).mean() > 0.5 else "often rise together")
+glue("ch1_within_max", float(within.max()))
+glue("ch1_within_max_pair", " and ".join(within.idxmax()))
 plots.plot_question_correlations(per_question)
 
 # %% [markdown]
+# Not every panel can be read. {glue:text}`ch1_two_way` have two answers whose
+# proportions add up to one, so their two answers correlate at exactly −1 by arithmetic,
+# like Q6 above: those panels say nothing about the volunteers. Q1 is nearly such a case:
+# stars are so rare that smooth and disc almost add up to one, hence their
+# {glue:text}`ch1_q1_r:.2f`. The panels of the other questions, with three answers or
+# more, are the ones to read. There the answers {glue:text}`ch1_within_verb`:
+# {glue:text}`ch1_within_negative` pairs correlate negatively, and the strongest positive
+# correlation, {glue:text}`ch1_within_max:.2f` between {glue:text}`ch1_within_max_pair`,
+# is the closest thing to a confusion between two answers.
+
+# %% [markdown]
+# ## How much do the volunteers agree?
+#
+# Correlations between answers cannot show agreement; the votes of each galaxy can. For
+# every galaxy and question, take the share of the volunteers asked who gave the most
+# popular answer — 1 when all agree, about one over the number of answers when they
+# split evenly. `winning_share` computes it, leaving out questions that fewer than half
+# of a galaxy's volunteers reached:
+
+# %%
+shares = winning_share(labels, min_asked=0.5)
+medians = shares.median()
+glue("ch1_most_agreed", f"{medians.idxmax()} ({medians.max():.2f})")
+glue("ch1_least_agreed", f"{medians.idxmin()} ({medians.min():.2f})")
+glue("ch1_q9_median", float(medians["Q9"]))
+glue("ch1_q1_median", float(medians["Q1"]))
+glue("ch1_q9_vs_q1", "less" if medians["Q9"] < medians["Q1"] else "more")
+glue("ch1_q9_reading", "supports" if medians["Q9"] < medians["Q1"] else "does not support")
+glue("ch1_q9_galaxies", int(shares["Q9"].notna().sum()))
+plots.plot_agreement(shares)
+
+# %% [markdown]
+# Each panel counts galaxies by how lopsided their vote was; the dashed line is the
+# median, the dotted one an even split. Where the bars pile up near 1 the question is
+# easy; where they spread towards the dotted line the volunteers hesitate. Median
+# agreement is highest for {glue:text}`ch1_most_agreed` and lowest for
+# {glue:text}`ch1_least_agreed`.
+#
 # **Q9 and the bulge.** The report noted that the answers to Q9 (rounded, boxy or no
-# bulge, for edge-on discs) are regularly confused. On our sky the per-question
-# correlations of Q9 are weaker than those of a clear-cut question such as Q1: only a
-# fraction of the volunteers see an edge-on disc's bulge the same way.
+# bulge, for edge-on discs) are regularly confused. On our sky the volunteers agree
+# {glue:text}`ch1_q9_vs_q1` on Q9 (median share {glue:text}`ch1_q9_median:.2f`, over
+# {glue:text}`ch1_q9_galaxies` edge-on galaxies) than on Q1
+# ({glue:text}`ch1_q1_median:.2f`), which {glue:text}`ch1_q9_reading` the report's
+# reading.
 #
 # **Stars and odd galaxies.** The report saw Class1.3 (star or artifact) correlate with
 # smooth, ambiguous shapes and odd features, and guessed that volunteers confuse odd
 # galaxies with stars. Check it on ours:
 
 # %%
-print(labels[list(COLUMNS)].corr()["Class1.3"].drop("Class1.3").sort_values().tail(5).round(3))
+with_stars = corr["Class1.3"].drop("Class1.3")
+print(with_stars.sort_values().tail(5).round(3))
+glue("ch1_star_max_r", float(with_stars.abs().max()))
+glue("ch1_star_r_size", "all small" if with_stars.abs().max() < 0.3 else "not all small")
 
 # %% [markdown]
-# On our sky these correlations are all small: our simulated volunteers were not built
-# to mistake stars for odd galaxies, so this is one reading of the report that the
-# synthetic sky cannot test. It is a good question to ask of the real data.
+# On our sky these correlations are {glue:text}`ch1_star_r_size` (the largest in size is
+# {glue:text}`ch1_star_max_r:.2f`): our simulated volunteers were not built to mistake
+# stars for odd galaxies, so this is one reading of the report that the synthetic sky
+# cannot test. It is a good question to ask of the real data.
 
 # %% [markdown]
 # ## What this means for the model
@@ -188,3 +338,15 @@ print(labels[list(COLUMNS)].corr()["Class1.3"].drop("Class1.3").sort_values().ta
 #   plain loss.
 # - Within a question the answers are tied together; chapter 4's improved network builds
 #   that into its output layer instead of leaving the network to learn it.
+#
+# ## Summary
+#
+# - The catalog's fractions are multiplied down the decision tree: deep answers are small
+#   and their champions far from unanimous.
+# - A few answers win most majorities; stars and artifacts are rare.
+# - Correlations of cumulative fractions mostly show the tree's arithmetic (two-answer
+#   questions at −1, answers sharing a parent inflated); divide the parent out first.
+# - How much the volunteers agree is read from each galaxy's votes — the winning share —
+#   not from correlations between answers.
+#
+# Practise with {doc}`Exercises 1: exploratory data analysis <../solutions/01_eda>`.

@@ -37,25 +37,42 @@ PROFILE = setup_notebook()
 # %%
 import keras
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
-from galaxylib.course import course_data
+from galaxylib.course import course_data, glue
+from galaxylib.data import load_catalog
 from galaxylib.models import DecisionTree, improved_cnn, report_cnn, report_pools
 from galaxylib.preprocess import preprocess_catalog
+from galaxylib.synthetic import typical_galaxies
 from galaxylib.taxonomy import check_tree
 
 DATA = course_data()
 cache = preprocess_catalog(DATA, size=150, progress=False)
-galaxy = cache.images[int(np.argmax(cache.images.reshape(len(cache), -1).std(axis=1)))]
-print(f"Data: {DATA}; the example below is one 150 x 150 crop of chapter 3's cache")
+if (DATA / "truth.csv").exists():  # a synthetic sky: its clearest spiral
+    spiral = typical_galaxies(pd.read_csv(DATA / "truth.csv")).at["spiral", "GalaxyID"]
+    chosen_by = "the sky's truth"
+else:  # the real data: the galaxy most volunteers called a spiral
+    labels = load_catalog(DATA).labels
+    spiral = labels["GalaxyID"].iat[int(labels["Class4.1"].to_numpy().argmax())]
+    chosen_by = "the volunteers' votes"
+galaxy = cache.images[cache.rows_of(np.array([spiral]))[0]]
+print(
+    f"Data: {DATA}; the example below is spiral #{spiral} (chosen by {chosen_by}), "
+    "a 150 x 150 crop of chapter 3's cache"
+)
 
 
-def show(images, titles, cmap="gray", size=2.4):
-    fig = Figure(figsize=(size * len(images), size + 0.4), layout="constrained")
+def show(images, titles, cmap="gray", size=2.4, colorbar=False):
+    """Images side by side, each with its title (and, for feature maps, a colour bar)."""
+    fig = Figure(figsize=(size * len(images) * (1.2 if colorbar else 1), size + 0.4))
+    fig.set_layout_engine("constrained")
     for ax, image, title in zip(fig.subplots(1, len(images)), images, titles, strict=True):
-        ax.imshow(image, cmap=cmap)
+        shown = ax.imshow(image, cmap=cmap)
         ax.set_title(title, fontsize=9)
         ax.set_axis_off()
+        if colorbar:
+            fig.colorbar(shown, ax=ax, shrink=0.75)
     return fig
 
 
@@ -87,33 +104,75 @@ conv = keras.layers.Conv2D(4, 7, use_bias=False)
 conv.build((None, 150, 150, 1))
 conv.set_weights([kernels])
 maps = keras.ops.convert_to_numpy(conv(galaxy[None, ..., None].astype("float32") / 255))[0]
+glue("ch4_map_side", int(maps.shape[0]))
+glue("ch4_map_loss", int(galaxy.shape[0] - maps.shape[0]))
 show(
-    [galaxy] + [maps[..., i] for i in range(4)],
-    ["the crop", "blur", "vertical edges", "horizontal edges", "spots"],
+    [galaxy / 255] + [maps[..., i] for i in range(4)],
+    [
+        "the crop, 150 x 150 px",
+        "blur",
+        "vertical edges",
+        "horizontal edges",
+        "spots",
+    ],
     cmap="magma",
+    colorbar=True,
 )
 
 # %% [markdown]
-# Each map is 6 pixels smaller than the image (144 × 144): a 7 × 7 filter without
-# padding has no room at the border. After each convolution comes a **ReLU**, which keeps
-# positive responses and sets negative ones to zero, so that stacking layers builds
-# ever more complex patterns instead of collapsing into one big linear filter.
+# Read the maps against the crop (brightness from 0 to 1; each colour bar gives a map's
+# response in the same units). The blur is the galaxy, softened; the edge maps are bright
+# on one side of each arm and dark on the other, because their filters are positive on one
+# half and negative on the other; the spot map lights up where a small bright knot sits on
+# a fainter background — clumps along the arms, stars — but hardly on the bulge, which is
+# broader than the filter's bright centre. Each map is {glue:text}`ch4_map_loss` pixels
+# smaller than the image ({glue:text}`ch4_map_side` × {glue:text}`ch4_map_side`): a 7 × 7
+# filter without padding has no room at the border. After each convolution comes a
+# **ReLU**, which keeps positive responses and sets negative ones to zero, so that
+# stacking layers builds ever more complex patterns instead of collapsing into one big
+# linear filter.
 #
 # ## Pooling: keep the strongest response, halve the size
 #
 # A 2 × 2 max pooling keeps the largest of each four neighbouring values. The map is
 # halved in each direction, the exact position of a feature matters a little less, and
-# the next layer's 7 × 7 filter now covers 14 × 14 pixels of the original: deeper
-# layers see larger structures.
+# each pixel of the next layer's input stands for two of the previous one. How much of
+# the original image does the next 7 × 7 filter see — its *receptive field*? Each layer
+# widens the field by (its kernel − 1) steps of the layers below:
+
+# %%
+field, step = 1, 1
+for layer, kernel, stride in [("7 x 7 conv", 7, 1), ("2 x 2 pool", 2, 2), ("7 x 7 conv", 7, 1)]:
+    field += (kernel - 1) * step
+    step *= stride
+    print(f"after the {layer}: each output sees {field} x {field} pixels of the image")
+glue("ch4_field", field)
+
+# %% [markdown]
+# The second 7 × 7 filter covers {glue:text}`ch4_field` × {glue:text}`ch4_field` pixels
+# of the original: deeper layers see larger structures. Here is the spot map pooled once
+# and twice:
 
 # %%
 pooled = keras.ops.convert_to_numpy(keras.layers.MaxPooling2D(2)(maps[None]))[0]
 pooled2 = keras.ops.convert_to_numpy(keras.layers.MaxPooling2D(2)(pooled[None]))[0]
 show(
     [maps[..., 3], pooled[..., 3], pooled2[..., 3]],
-    ["spots, 144 x 144", "after one pooling, 72 x 72", "after two, 36 x 36"],
+    [
+        f"spots, {maps.shape[0]} x {maps.shape[0]} px",
+        f"after one pooling, {pooled.shape[0]} x {pooled.shape[0]}",
+        f"after two, {pooled2.shape[0]} x {pooled2.shape[0]}",
+    ],
     cmap="magma",
+    colorbar=True,
 )
+
+# %% [markdown]
+# Each pooling halves the picture and keeps the brightest spots: the knots and stars
+# survive as blocky peaks, while the precise shape of the arms fades. The top of the
+# colour bar stays where it was, because max pooling keeps the largest response of each
+# block rather than averaging it away; the negative values all but vanish, because the
+# largest of four neighbours is rarely negative.
 
 # %% [markdown]
 # ## Batch normalisation and dropout
@@ -150,7 +209,13 @@ augment = keras.Sequential(
 )
 batch = np.repeat(galaxy[None, ..., None].astype("float32"), 6, axis=0)
 views = keras.ops.convert_to_numpy(augment(batch, training=True))[..., 0]
-show(list(views), [f"draw {i + 1}" for i in range(6)])
+show(list(views), [f"draw {i + 1}, 150 x 150 px" for i in range(6)])
+
+# %% [markdown]
+# The same spiral, turned, mirrored, slightly zoomed and with its contrast nudged: to a
+# volunteer every draw is the same galaxy with the same answers, and that is what the
+# network is taught. Where a rotation uncovers the corners, the zoom layer's `nearest`
+# filling repeats the border pixels instead of leaving black triangles.
 
 # %% [markdown]
 # ## The report's network
@@ -158,16 +223,26 @@ show(list(views), [f"draw {i + 1}" for i in range(6)])
 # The report stacks six convolutions with growing numbers of filters (32, 32, 64, 64,
 # 128, 256) and shrinking kernels (7, 7, 5, 5, 3, 3) — "CNNs with multiple consecutive
 # convolutional layers learn best with increasing filter and decreasing kernel sizes",
-# as it found by trial and error — each followed by batch normalisation and max pooling;
-# then dropout, two dense layers of 512 and 256 units, and 37 sigmoid outputs, one per
+# as it found by trial and error — each followed by batch normalisation and max pooling
+# (2 × 2 after the first four; 1 × 1, which changes nothing, after the last two); then
+# dropout, two dense layers of 512 and 256 units, and 37 sigmoid outputs, one per
 # answer, each between 0 and 1. `galaxylib.models.report_cnn` builds it with today's
-# Keras; at the report's 150 × 150 grey input its summary matches the report's line for
-# line:
+# Keras; at the report's 150 × 150 grey input its summary matches the report's layer for
+# layer, with two additions described below:
 
 # %%
 report_150 = report_cnn((150, 150, 1))
 report_150.summary(line_length=90)
 print(f"{report_150.count_params():,} parameters (the report: 849,285)")
+
+# %% tags=["remove-cell"]
+# The prose quotes the report's parameter counts as ours: check that they are.
+frozen = sum(int(np.prod(w.shape)) for w in report_150.non_trainable_weights)
+assert report_150.count_params() == 849_285, report_150.count_params()
+assert frozen == 1_152, frozen
+assert tuple(report_pools(150)) == (2, 2, 2, 2, 1, 1), report_pools(150)
+flatten = next(la for la in report_150.layers if isinstance(la, keras.layers.Flatten))
+assert tuple(flatten.input.shape[1:]) == (1, 1, 256), flatten.input.shape
 
 # %% [markdown]
 # Two lines differ from the report's summary: a `Rescaling` layer, which turns the cache's
@@ -184,14 +259,15 @@ print(f"{report_150.count_params():,} parameters (the report: 849,285)")
 print("pooling at 150 px:", report_pools(150), " at 64 px:", report_pools(PROFILE.image_size))
 report_small = report_cnn((PROFILE.image_size, PROFILE.image_size, 1))
 print(f"{report_small.count_params():,} parameters at {PROFILE.image_size} px")
+glue("ch4_size", PROFILE.image_size)
 
 # %% [markdown]
 # ## An improved network
 #
 # The report's network ignores two facts about its targets that the Kaggle winner used.
 #
-# **The answers obey the decision tree.** Its 37 sigmoids can predict 0.8 smooth *and*
-# 0.8 disc. `improved_cnn` ends instead in a `DecisionTree` layer: for each question it
+# **The answers obey the decision tree.** Its 37 sigmoids can predict 80 % smooth *and*
+# 80 % disc. `improved_cnn` ends instead in a `DecisionTree` layer: for each question it
 # makes the values positive, divides them by their sum, and multiplies by the answer that
 # leads to the question — so its outputs obey the tree whatever the weights, and the
 # network spends nothing on learning the catalog's arithmetic. Fed random numbers, it
@@ -208,12 +284,42 @@ print("all between 0 and 1:", bool(((fractions >= 0) & (fractions <= 1)).all()))
 # and at prediction time `predict_tta` averages its answers over the eight rotations by
 # quarter turns and their mirror images. Between the two ends it uses today's habits:
 # small 3 × 3 convolutions padded to keep their size, in four stages, and a global
-# average over the last feature maps instead of a huge dense layer — far fewer
-# parameters than the report's network:
+# average over the last feature maps instead of the report's `Flatten`. The report's
+# pooling shrinks its last map to 1 × 1 × 256, so its `Flatten` is no bigger than a
+# global average there; but the global average keeps 256 numbers at any input size,
+# while `Flatten` grows with the map it is given — at a larger input the first dense layer
+# would need four times the weights for every doubling of the map's side.
 
 # %%
 improved = improved_cnn((PROFILE.image_size, PROFILE.image_size, 1))
 improved.summary(line_length=90)
+ratio = report_small.count_params() / improved.count_params()
+glue("ch4_improved_params", f"{improved.count_params():,}")
+glue("ch4_report_params", f"{report_small.count_params():,}")
+dense = [la for la in report_small.layers if isinstance(la, keras.layers.Dense)]
+glue("ch4_dense_share", sum(la.count_params() for la in dense) / report_small.count_params())
+glue(
+    "ch4_param_ratio",
+    f"{ratio:.1f} times fewer than" if ratio >= 1 else f"{1 / ratio:.1f} times more than",
+)
 
 # %% [markdown]
+# The improved network has {glue:text}`ch4_improved_params` parameters at
+# {glue:text}`ch4_size` pixels, {glue:text}`ch4_param_ratio` the report's
+# {glue:text}`ch4_report_params`, of which {glue:text}`ch4_dense_share:.0%` sit in its
+# dense layers.
+#
 # The next chapter trains both, and chapter 6 compares them.
+#
+# ## Summary
+#
+# - A convolution slides one small filter over the whole image; pooling halves the map,
+#   so deeper filters see larger structures.
+# - Batch normalisation keeps each layer's inputs on a steady scale; dropout and
+#   augmentation fight overfitting.
+# - The report's network, rebuilt with today's Keras, has exactly the report's 849,285
+#   parameters at 150 × 150; `report_pools` fits the same layers to smaller crops.
+# - The improved network builds the decision tree into its output and averages over
+#   rotations, with {glue:text}`ch4_param_ratio` the report's parameters.
+#
+# Practise with {doc}`Exercises 4: the CNN <../solutions/04_cnn>`.

@@ -155,7 +155,8 @@ cost.round(1)
 # been saved. `galaxylib.training.train` trains both networks the same way:
 #
 # - **a cosine schedule** for Adam's learning rate, instead of waiting for plateaus:
-#   we know the number of epochs in advance, so the rate starts at the report's 0.001 and
+#   we know the number of epochs in advance, so the rate starts at the report's
+#   {glue:text}`ch5_first_rate` and
 #   falls smoothly to a hundredth of it by the last epoch. Large steps early make fast
 #   progress; small steps at the end settle the weights, so the curves flatten;
 # - `ModelCheckpoint` keeps the weights of the epoch with the lowest **validation loss**;
@@ -170,6 +171,7 @@ cost.round(1)
 
 # %%
 schedule = cosine_schedule(PROFILE.epochs)
+glue("ch5_first_rate", schedule(0))
 pd.Series(
     [schedule(epoch) for epoch in range(PROFILE.epochs)],
     index=pd.RangeIndex(1, PROFILE.epochs + 1, name="epoch"),

@@ -244,14 +244,21 @@ glue("ch6_edge_on_share", 100 * committed.loc["edge_on", "share"])
 glue("ch6_edge_on_n", int(committed.loc["edge_on", "galaxies"]))
 glue("ch6_bar_share", 100 * committed.loc["bar", "share"])
 glue("ch6_bar_n", int(committed.loc["bar", "galaxies"]))
+glue("ch6_size", PROFILE.image_size)
+for kind in ("edge_on", "bar"):
+    glue(f"ch6_{kind}_clear_from", committed.loc[kind, "clear_from"])
+    glue(f"ch6_{kind}_seen_from", committed.loc[kind, "seen_from"])
 
 # %% [markdown]
 # Of the {glue:text}`ch6_edge_on_n` test galaxies that the volunteers clearly called
-# edge-on (`Class2.1` ≥ 0.6), the improved network gives {glue:text}`ch6_edge_on_share:.0f` %
-# an edge-on fraction of 0.5 or more; of the {glue:text}`ch6_bar_n` clear bars
-# (`Class3.1` ≥ 0.5), it gives {glue:text}`ch6_bar_share:.0f` % a bar fraction of 0.3 or
-# more. A bar is a small feature at 64 × 64 pixels, and a bar fraction is cumulative: it
-# can only be large when the network is also sure that the galaxy is a disc seen face-on.
+# edge-on (`Class2.1` ≥ {glue:text}`ch6_edge_on_clear_from`), the improved network gives
+# {glue:text}`ch6_edge_on_share:.0f` % an edge-on fraction of
+# {glue:text}`ch6_edge_on_seen_from` or more; of the {glue:text}`ch6_bar_n` clear bars
+# (`Class3.1` ≥ {glue:text}`ch6_bar_clear_from`), it gives {glue:text}`ch6_bar_share:.0f` %
+# a bar fraction of {glue:text}`ch6_bar_seen_from` or more. A bar is a small feature
+# at {glue:text}`ch6_size` × {glue:text}`ch6_size` pixels, and a bar fraction is
+# cumulative: it can only be large when the network is also sure that the galaxy is a
+# disc seen face-on.
 #
 # ## The galaxies it gets most wrong
 #
@@ -278,7 +285,9 @@ worst.round(3)
 # Whose fault is each miss? The volunteers' when their catalog fraction sits far from the
 # expected one (the noise floor, galaxy by galaxy); the network's when the catalog and the
 # expected fraction agree and the prediction is far from both.
-noisy = int(np.sum(np.abs(worst["true"] - worst["expected"]) > 0.2))
+NOISY_FROM = 0.2  # how far the catalog may sit from the expected fraction by luck
+noisy = int(np.sum(np.abs(worst["true"] - worst["expected"]) > NOISY_FROM))
+glue("ch6_noisy_from", NOISY_FROM)
 network = len(worst) - noisy
 glue("ch6_worst_n", len(worst))
 glue("ch6_worst_noisy", noisy)
@@ -296,7 +305,7 @@ glue(
 # apart, the few volunteers who saw the galaxy happened to disagree with the crowd: the
 # noise floor at work, and no network could have matched the catalog. Where they agree and
 # `pred` is far from both, the network is wrong. Among these {glue:text}`ch6_worst_n`,
-# the catalog is more than 0.2 from the expected fraction for
+# the catalog is more than {glue:text}`ch6_noisy_from` from the expected fraction for
 # {glue:text}`ch6_worst_noisy`, and the network alone is to blame for
 # {glue:text}`ch6_worst_network`: the worst misses are {glue:text}`ch6_worst_reading`.
 #

@@ -126,32 +126,34 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     return path
 
 
-def glue(name: str, value: object) -> object:
-    """Hand a computed value to the page's prose, and return it.
+GLUE_PREFIX = "application/papermill.record/"
+"""Where myst-nb looks for a glued value in a cell's outputs (``myst_nb.glue``'s format)."""
 
-    In the book, the prose quotes it with ``{glue:text}`name:.4f``` (myst-nb's glue), so
-    that no computed number is ever typed by hand. Where myst-nb is not installed (on
-    Colab, say), the prose shows the role's source instead, so the value is printed.
+
+def glue(name: str, value: object) -> None:
+    """Hand a computed value to the prose: the book's ``{glue:text}`name``` roles show it.
+
+    Writes the output that ``myst_nb.glue(name, value, display=False)`` writes — a hidden
+    display record that myst-nb pastes into the page — without needing myst-nb, so the
+    chapters run unchanged on Colab. NumPy scalars become Python numbers first, so that a
+    format such as ``{glue:text}`name:.4f``` can read them. Colab shows a notebook's
+    markdown as it is, roles and all, so there the value is also printed as
+    ``name = value``, for the reader to match with the prose.
 
     Parameters
     ----------
     name : str
-        The name the prose uses; unique across the book.
+        The name the prose uses; unique within the book (a chapter prefix, ``ch2_...``).
     value : object
-        A number, or a word or phrase computed from the numbers. A NumPy scalar becomes
-        a Python number first, so that a format such as ``:.4f`` can read it back.
-
-    Returns
-    -------
-    object
-        ``value``.
+        A number or a string, usually.
     """
-    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
         value = value.item()  # np.float64(0.1) -> 0.1
-    try:
-        from myst_nb import glue as myst_glue
-    except ImportError:
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+    if "google.colab" in sys.modules:
         print(f"{name} = {value}")
-    else:
-        myst_glue(name, value, display=False)
-    return value

@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.colors import LogNorm
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -25,15 +26,20 @@ from galaxylib.preprocess import crop, improved_box, improved_crop, report_box, 
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS
 
 __all__ = [
+    "plot_agreement",
+    "plot_benchmarks",
     "plot_class_bars",
     "plot_correlations",
     "plot_crops",
     "plot_decision_tree",
     "plot_gallery",
     "plot_history",
+    "plot_learning_curves",
+    "plot_morphologies",
     "plot_predicted_vs_true",
     "plot_question_correlations",
     "plot_roi_steps",
+    "plot_skill_per_question",
     "plot_worst_galaxies",
 ]
 
@@ -126,6 +132,7 @@ def plot_class_bars(
     ax.set_xticklabels([c.replace("Class", "") for c in values.index], rotation=90)
     ax.set_xlim(-0.7, len(values) - 0.3)
     ax.set_title(title)
+    ax.set_xlabel("answer (question.answer)")
     ax.set_ylabel(ylabel)
     return fig
 
@@ -136,7 +143,15 @@ def plot_correlations(labels: pd.DataFrame, *, title: str = "") -> Figure:
     corr.index = corr.columns = [c.replace("Class", "") for c in COLUMNS]
     fig = Figure(figsize=(12, 10.5), layout="constrained")
     ax = fig.subplots()
-    sns.heatmap(corr, ax=ax, vmin=-1, vmax=1, cmap="RdBu_r", square=True, cbar_kws={"shrink": 0.6})
+    sns.heatmap(
+        corr,
+        ax=ax,
+        vmin=-1,
+        vmax=1,
+        cmap="RdBu_r",
+        square=True,
+        cbar_kws={"shrink": 0.6, "label": "correlation"},
+    )
     ax.set_title(title or "Correlation between all morphology classes")
     return fig
 
@@ -162,8 +177,10 @@ def plot_question_correlations(labels: pd.DataFrame) -> Figure:
             yticklabels=names,
             annot_kws={"fontsize": 7},
         )
-        ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 38))
+        ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 38), fontsize=10)
     axes[-1].remove()
+    colours = ScalarMappable(Normalize(-1, 1), "RdBu_r")
+    fig.colorbar(colours, ax=list(axes[:-1]), shrink=0.5, label="correlation")
     return fig
 
 
@@ -389,6 +406,110 @@ def plot_worst_galaxies(images: np.ndarray, worst: pd.DataFrame, *, ncols: int =
         )
         ax.set_axis_off()
     return fig
+
+
+# -------------------------------------------------- figures of the data and the benchmarks
+
+
+def plot_morphologies(catalog: Catalog, examples: pd.DataFrame) -> Figure:
+    """A strip of galaxies, one per morphology, titled with what the volunteers said.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    examples : DataFrame
+        Indexed by morphology, with ``GalaxyID``, ``answer`` and ``expected`` columns, as
+        :func:`galaxylib.synthetic.typical_galaxies` returns.
+
+    Returns
+    -------
+    Figure
+    """
+    fig, axes = _panel_grid(len(examples), len(examples), 2.3, 3.4)
+    labels = catalog.labels.set_index("GalaxyID")
+    for ax, (morphology, row) in zip(axes, examples.iterrows(), strict=True):
+        votes = labels.at[row["GalaxyID"], row["answer"]]
+        ax.imshow(catalog.read_image(row["GalaxyID"]))
+        ax.set_title(
+            f"{morphology} (#{row['GalaxyID']})\n{row['answer']} "
+            f"{DESCRIPTIONS[row['answer']].lower()}:\nexpected {row['expected']:.2f}, "
+            f"voted {votes:.2f}",
+            fontsize=8,
+        )
+        ax.set_axis_off()
+    fig.suptitle("One galaxy of each morphology, as the volunteers saw it (424 x 424 pixels)")
+    return fig
+
+
+def plot_agreement(shares: pd.DataFrame, *, ncols: int = 4, bins: int = 20) -> Figure:
+    """How much the volunteers agree: per question, a histogram of the winning share.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        :func:`galaxylib.taxonomy.winning_share`'s table: one column per question, NaN
+        where a galaxy's volunteers did not reach it.
+    ncols : int, default 4
+    bins : int, default 20
+
+    Returns
+    -------
+    Figure
+        One panel per question; a dashed line marks the median and a dotted one the
+        share of an even split, ``1 / k`` for ``k`` answers.
+    """
+    questions = [q for q in QUESTIONS if q.name in shares.columns]
+    fig, axes = _panel_grid(len(questions), ncols, 3.4, 2.6)
+    for ax, question in zip(axes, questions, strict=True):
+        values = shares[question.name].dropna()
+        ax.hist(values, bins=bins, range=(0, 1), color="#4c72b0")
+        ax.axvline(1 / len(question.answers), color="grey", ls=":", lw=1)
+        if len(values):
+            ax.axvline(values.median(), color="black", ls="--", lw=1)
+        ax.set_title(
+            f"{question.name}: {textwrap.shorten(question.text, 30)}\n"
+            f"{len(values):,} galaxies, median {values.median():.2f}",
+            fontsize=8,
+        )
+        ax.set_xlim(0, 1)
+        ax.tick_params(labelsize=7)
+    fig.supxlabel("share of the volunteers asked who gave the most popular answer")
+    fig.supylabel("galaxies")
+    fig.suptitle("How much the volunteers agree, question by question")
+    return fig
+
+
+def plot_benchmarks(table: pd.DataFrame) -> Figure:
+    """The benchmarks' RMSE on this data beside the report's figures, as the report gave them.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`galaxylib.baselines.run_baselines`'s table: ``benchmark``, ``rmse`` and
+        ``report_rmse``.
+
+    Returns
+    -------
+    Figure
+    """
+    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    ax = fig.subplots()
+    rows = np.arange(len(table))
+    height = 0.38
+    ours = ax.barh(rows - height / 2, table["rmse"], height, label="this data (test split)")
+    report = ax.barh(rows + height / 2, table["report_rmse"], height, label="the report")
+    ax.bar_label(ours, labels=[f"{v:.4f}" for v in table["rmse"]], padding=3, fontsize=8)
+    ax.bar_label(report, labels=[f"{v:g}" for v in table["report_rmse"]], padding=3, fontsize=8)
+    ax.set_yticks(rows, table["benchmark"])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.2 * float(np.nanmax(table[["rmse", "report_rmse"]].to_numpy())))
+    ax.set_xlabel("RMSE over all 37 answers (vote fraction; lower is better)")
+    ax.set_title("The four benchmarks: this data against the report")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    return fig
+
+
+# ------------------------------------------------------- figures of training and evaluation
 
 
 def plot_learning_curves(

@@ -57,6 +57,7 @@ __all__ = [
     "noise_floor",
     "render_galaxy",
     "sample_catalog",
+    "typical_galaxies",
     "vote_probabilities",
 ]
 
@@ -937,3 +938,57 @@ def default_sky(name: str | None = None) -> Path:
     if not _holds_data_set(out):
         print(make_sky(out, chosen.n_galaxies, seed=0))
     return out
+
+
+# ------------------------------------------------------------------------ examples
+# Each morphology: which galaxies of the truth may show it, and the expected vote
+# fraction that says how clearly they do.
+_MORPHOLOGIES = {
+    "elliptical": ("kind == 'elliptical' and odd == 'none'", "Class1.1"),
+    "spiral": ("kind == 'disc' and odd == 'none' and bar < 0.2 and arms >= 2", "Class4.1"),
+    "barred spiral": ("kind == 'disc' and odd == 'none' and arms >= 2", "Class3.1"),
+    "edge-on disc": ("kind == 'disc' and odd == 'none'", "Class2.1"),
+    "merger": ("odd == 'merger'", "Class8.6"),
+    "irregular": ("kind == 'irregular'", "Class8.4"),
+    "star": ("kind == 'star'", "Class1.3"),
+}
+
+
+def typical_galaxies(truth: pd.DataFrame, *, brightest_mag: float = 14.0) -> pd.DataFrame:
+    """One clear example of each morphology, chosen from a synthetic sky's truth.
+
+    For each of elliptical, spiral, barred spiral, edge-on disc, merger, irregular and
+    star, the galaxy of that kind whose *expected* vote fraction for the answer that
+    names it (``Class1.1`` smooth, ``Class4.1`` spiral, ``Class3.1`` bar, ``Class2.1``
+    edge-on, ``Class8.6`` merger, ``Class8.4`` irregular, ``Class1.3`` star) is highest:
+    the one infinitely many volunteers would call that morphology most surely. Galaxies
+    brighter than ``brightest_mag`` are passed over, their cores saturated.
+
+    Parameters
+    ----------
+    truth : DataFrame
+        The sky's ``truth.csv``.
+    brightest_mag : float, default 14.0
+
+    Returns
+    -------
+    DataFrame
+        Indexed by morphology: ``GalaxyID``, ``answer`` (the column it was chosen by)
+        and ``expected`` (that column's expected fraction).
+    """
+    missing = {"GalaxyID", "kind", "odd", "bar", "arms", "mag"} - set(truth.columns)
+    if missing:
+        raise GalaxyLibError(f"The truth table lacks the columns {', '.join(sorted(missing))}.")
+    rows = {}
+    for morphology, (rule, answer) in _MORPHOLOGIES.items():
+        pool = truth.query(rule).query("mag >= @brightest_mag")
+        if pool.empty:
+            raise GalaxyLibError(f"The sky holds no {morphology} fainter than mag {brightest_mag}.")
+        best = pool.loc[pool[EXPECTED_PREFIX + answer].idxmax()]
+        expected = float(best[EXPECTED_PREFIX + answer])
+        rows[morphology] = {
+            "GalaxyID": int(best["GalaxyID"]),
+            "answer": answer,
+            "expected": expected,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from galaxylib.errors import DataError
+
 __all__ = [
     "COLUMNS",
     "DESCRIPTIONS",
@@ -27,6 +29,7 @@ __all__ = [
     "question_of",
     "to_cumulative",
     "to_per_question",
+    "winning_share",
 ]
 
 
@@ -305,3 +308,37 @@ def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
         with np.errstate(divide="ignore", invalid="ignore"):
             out[:, _slice(q)] = np.where(parent > 0, values[:, _slice(q)] / parent, np.nan)
     return _like(cumulative, out)
+
+
+def winning_share(cumulative: pd.DataFrame, *, min_asked: float = 0.5) -> pd.DataFrame:
+    """How much the volunteers agree: the share of the most popular answer, per question.
+
+    For each galaxy and question, the largest per-question fraction (see
+    :func:`to_per_question`): 1 when everyone who was asked gave the same answer,
+    ``1 / k`` at best for a question of ``k`` answers split evenly. A question reached by
+    fewer than ``min_asked`` of a galaxy's volunteers is left out (NaN): a share of a
+    handful of people says little.
+
+    Parameters
+    ----------
+    cumulative : DataFrame
+        The catalog's labels, with the 37 answer columns.
+    min_asked : float, default 0.5
+        Smallest fraction of the volunteers who must have reached a question, between
+        0 and 1.
+
+    Returns
+    -------
+    DataFrame
+        One row per galaxy (the same index), one column per question (``'Q1'`` ...).
+    """
+    if not 0 <= min_asked <= 1:
+        raise DataError(f"min_asked must lie between 0 and 1, not {min_asked}.")
+    values = _as_array(cumulative)
+    per_question = _as_array(to_per_question(values))
+    shares = {}
+    for q in QUESTIONS:
+        asked = 1.0 if q.parent is None else values[:, _COLUMN_INDEX[q.parent]]
+        share = np.nanmax(np.nan_to_num(per_question[:, _slice(q)], nan=-1.0), axis=1)
+        shares[q.name] = np.where(np.asarray(asked) >= max(min_asked, 1e-12), share, np.nan)
+    return pd.DataFrame(shares, index=getattr(cumulative, "index", None))

@@ -3,6 +3,8 @@ import pandas as pd
 from conftest import random_fractions
 
 from galaxylib.plots import (
+    plot_agreement,
+    plot_benchmarks,
     plot_class_bars,
     plot_correlations,
     plot_decision_tree,
@@ -31,6 +33,7 @@ def test_correlation_heatmaps_cover_every_answer_and_question():
     grid = plot_question_correlations(table)
     titles = [ax.get_title() for ax in grid.axes if ax.get_title()]
     assert len(titles) == 11 and titles[6].startswith("Q7: How rounded")
+    assert grid.axes[-1].get_ylabel() == "correlation"  # the shared colour bar
     q1 = grid.axes[0]
     expected = table[["Class1.1", "Class1.2", "Class1.3"]].corr().to_numpy()
     shown = [float(t.get_text()) for t in q1.texts]
@@ -59,3 +62,54 @@ def test_crop_figures_show_each_step_and_each_galaxy(tmp_path):
     crops = plot_crops(catalog, catalog.ids[:2], size=48)
     assert len(crops.axes) == 6
     assert crops.axes[1].images[0].get_array().shape == (48, 48)
+
+
+# ------------------------------------------------------------------ figures of issue 11
+
+
+def test_morphology_strip_shows_each_chosen_galaxy_with_its_votes(tmp_path):
+    from conftest import write_dataset
+
+    from galaxylib.data import load_catalog
+    from galaxylib.plots import plot_morphologies
+
+    write_dataset(tmp_path, 3)
+    catalog = load_catalog(tmp_path)
+    ids = catalog.ids[:2]
+    examples = pd.DataFrame(
+        {"GalaxyID": ids, "answer": ["Class1.1", "Class4.1"], "expected": [0.9, 0.7]},
+        index=["elliptical", "spiral"],
+    )
+    fig = plot_morphologies(catalog, examples)
+    assert len(fig.axes) == 2
+    voted = catalog.labels.set_index("GalaxyID").at[ids[1], "Class4.1"]
+    title = fig.axes[1].get_title()
+    assert title.startswith(f"spiral (#{ids[1]})")
+    assert f"expected 0.70, voted {voted:.2f}" in title
+    assert fig.axes[0].images[0].get_array().shape[:2] == catalog.read_image(ids[0]).shape[:2]
+
+
+def test_agreement_histograms_count_every_galaxy_that_reached_a_question():
+    from galaxylib.taxonomy import winning_share
+
+    shares = winning_share(labels(300))
+    fig = plot_agreement(shares)
+    assert len(fig.axes) == 11
+    for ax, question in zip(fig.axes, shares.columns, strict=True):
+        counted = sum(patch.get_height() for patch in ax.patches)
+        assert counted == shares[question].notna().sum()
+        assert ax.get_title().startswith(f"{question}: ")
+        assert f"median {shares[question].median():.2f}" in ax.get_title()
+
+
+def test_benchmark_bars_show_ours_beside_the_report_with_their_values():
+    table = pd.DataFrame(
+        {"benchmark": ["a", "b"], "rmse": [0.15, 0.16], "report_rmse": [0.1639, 0.16194]}
+    )
+    ax = plot_benchmarks(table).axes[0]
+    widths = [patch.get_width() for patch in ax.patches]
+    np.testing.assert_allclose(widths, [0.15, 0.16, 0.1639, 0.16194])
+    shown = [t.get_text() for t in ax.texts]
+    assert shown == ["0.1500", "0.1600", "0.1639", "0.16194"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert "RMSE" in ax.get_xlabel()

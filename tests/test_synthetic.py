@@ -234,3 +234,27 @@ def test_default_sky_is_made_once_per_profile(tmp_path, monkeypatch):
     stamp = (sky / "training_solutions_rev1.csv").stat().st_mtime_ns
     assert default_sky("tiny") == sky
     assert (sky / "training_solutions_rev1.csv").stat().st_mtime_ns == stamp
+
+
+def test_typical_galaxies_pick_the_clearest_example_of_each_morphology():
+    from galaxylib.synthetic import typical_galaxies
+
+    _, truth = sample_catalog(3000, seed=3)
+    examples = typical_galaxies(truth, brightest_mag=0)
+    assert list(examples.index) == [
+        "elliptical",
+        "spiral",
+        "barred spiral",
+        "edge-on disc",
+        "merger",
+        "irregular",
+        "star",
+    ]
+    by_id = truth.set_index("GalaxyID")
+    spiral = by_id.loc[examples.at["spiral", "GalaxyID"]]
+    assert spiral["kind"] == "disc" and spiral["arms"] >= 2 and spiral["bar"] < 0.2
+    discs = truth.query("kind == 'disc' and odd == 'none'")
+    assert examples.at["edge-on disc", "expected"] == discs["expected_Class2.1"].max()
+    assert by_id.loc[examples.at["merger", "GalaxyID"], "odd"] == "merger"
+    faint = typical_galaxies(truth, brightest_mag=15)
+    assert (by_id.loc[faint["GalaxyID"], "mag"] >= 15).all()

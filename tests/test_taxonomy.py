@@ -11,6 +11,7 @@ from galaxylib.taxonomy import (
     question_of,
     to_cumulative,
     to_per_question,
+    winning_share,
 )
 
 
@@ -112,3 +113,21 @@ def test_check_tree_flags_a_broken_parent_and_its_children():
     report = check_tree(cum)
     assert set(report["question"]) == {"Q2", "Q9"}
     assert check_tree(cum, tol=0.2).empty
+
+
+def test_winning_share_is_the_top_answer_among_those_asked_and_skips_the_unasked():
+    per_question = np.full((2, len(COLUMNS)), np.nan)
+    for q in QUESTIONS:  # an even split everywhere ...
+        per_question[:, [COLUMNS.index(a) for a in q.answers]] = 1 / len(q.answers)
+    per_question[0, :3] = [0.7, 0.2, 0.1]  # ... but Q1 of galaxy 0: 70 % smooth
+    per_question[1, :3] = [0.1, 0.3, 0.6]  # galaxy 1: 30 % disc, so Q2 reached by 0.3
+    table = pd.DataFrame(to_cumulative(per_question), columns=list(COLUMNS))
+    shares = winning_share(table, min_asked=0.5)
+    assert list(shares.columns) == [q.name for q in QUESTIONS]
+    np.testing.assert_allclose(shares["Q1"], [0.7, 0.6])
+    np.testing.assert_allclose(shares["Q6"], [0.5, 0.5])
+    assert np.isnan(shares.at[1, "Q2"]) and np.isnan(shares.at[0, "Q2"])  # disc 0.2, 0.3
+    np.testing.assert_allclose(shares.at[0, "Q7"], 1 / 3)  # smooth 0.7 >= 0.5
+    assert winning_share(table, min_asked=0.2)["Q2"].notna().all()
+    with pytest.raises(ValueError, match="min_asked"):
+        winning_share(table, min_asked=2)
