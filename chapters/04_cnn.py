@@ -195,13 +195,21 @@ show(
 # flip, rotate, zoom and change the contrast of every image at random, so the network
 # sees a new variant of each galaxy at every epoch. The report wrote them as
 # `layers.experimental.preprocessing.RandomFlip`, a name Keras 3 has removed; today they
-# are `keras.layers.RandomFlip` and friends. Six random draws of the report's
-# augmentation:
+# are `keras.layers.RandomFlip` and friends.
+#
+# One of them changed its meaning on the way. In TensorFlow 2,
+# `RandomFlip("horizontal_and_vertical")` tossed one coin per axis; Keras 3's tosses a
+# single coin for both, so it either turns the image by half a turn or leaves it alone,
+# and **never mirrors it**. A network trained that way never sees the mirror image of a
+# galaxy, and a spiral's mirror image winds the other way. `galaxylib` therefore
+# flips each axis with its own layer, as the report's code did when it was written. Six
+# random draws of the report's augmentation:
 
 # %%
 augment = keras.Sequential(
     [
-        keras.layers.RandomFlip("horizontal_and_vertical", seed=1),
+        keras.layers.RandomFlip("horizontal", seed=1),
+        keras.layers.RandomFlip("vertical", seed=5),
         keras.layers.RandomRotation(0.3, seed=2),
         keras.layers.RandomZoom(0.1, 0.1, fill_mode="nearest", seed=3),
         keras.layers.RandomContrast(0.05, seed=4),
@@ -212,10 +220,10 @@ views = keras.ops.convert_to_numpy(augment(batch, training=True))[..., 0]
 show(list(views), [f"draw {i + 1}, 150 x 150 px" for i in range(6)])
 
 # %% [markdown]
-# The same spiral, turned, mirrored, slightly zoomed and with its contrast nudged: to a
-# volunteer every draw is the same galaxy with the same answers, and that is what the
-# network is taught. Where a rotation uncovers the corners, the zoom layer's `nearest`
-# filling repeats the border pixels instead of leaving black triangles.
+# The same spiral, each draw turned, perhaps mirrored, slightly zoomed and with its
+# contrast nudged: to a volunteer every draw is the same galaxy with the same answers, and
+# that is what the network is taught. Where a rotation uncovers the corners, the zoom
+# layer's `nearest` filling repeats the border pixels instead of leaving black triangles.
 
 # %% [markdown]
 # ## The report's network

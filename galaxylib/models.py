@@ -95,6 +95,17 @@ def _inputs(input_shape: tuple[int, int, int]) -> list[layers.Layer]:
     return [keras.Input(shape=input_shape, dtype="uint8", name="image"), layers.Rescaling(1 / 255)]
 
 
+def _flips() -> list[layers.Layer]:
+    """Mirror images, left-right and upside down, each half the time and independently.
+
+    Keras 3's ``RandomFlip("horizontal_and_vertical")`` draws one coin for both axes: it
+    turns an image by half a turn or leaves it, and never mirrors it. The report's
+    TensorFlow 2 layer flipped each axis on its own coin, so a network also saw galaxies
+    whose arms wind the other way; two layers do that here.
+    """
+    return [layers.RandomFlip("horizontal"), layers.RandomFlip("vertical")]
+
+
 def report_cnn(input_shape: tuple[int, int, int] = (150, 150, 1)) -> keras.Model:
     """The report's CNN, with Keras 3 augmentation layers.
 
@@ -113,7 +124,7 @@ def report_cnn(input_shape: tuple[int, int, int] = (150, 150, 1)) -> keras.Model
     """
     stack = [
         *_inputs(input_shape),
-        layers.RandomFlip("horizontal_and_vertical"),
+        *_flips(),
         layers.RandomRotation(0.3),
         layers.RandomZoom(height_factor=0.1, width_factor=0.1, fill_mode="nearest"),
         layers.RandomContrast(0.05),
@@ -231,7 +242,7 @@ def improved_cnn(
         convolutions.append(layers.MaxPooling2D(2))
     stack = [
         *_inputs(input_shape),
-        layers.RandomFlip("horizontal_and_vertical"),
+        *_flips(),
         layers.RandomRotation(0.5, fill_mode="constant"),
         layers.RandomZoom(0.1, fill_mode="constant"),
         *convolutions,

@@ -61,7 +61,7 @@ __all__ = [
     "vote_probabilities",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped whenever the same seed would give different data."""
 
 KINDS = ("elliptical", "disc", "irregular", "star", "artifact")
@@ -169,6 +169,9 @@ def _sample_truth(n: int, rng: np.random.Generator) -> pd.DataFrame:
     table["pixel_scale"] = table["r90_arcsec"] / table["r90_px"]
     table["psf_fwhm_px"] = table["psf_arcsec"] / table["pixel_scale"]
     table["visibility"] = visibility(table)
+    # Drawn last, so that the parameters above do not depend on it: spiral arms trail
+    # clockwise or anticlockwise as seen, in equal numbers, as in the real sky.
+    table["winding"] = np.where(arms > 0, rng.choice(np.array([1, -1]), n), 0)
     return table
 
 
@@ -340,7 +343,8 @@ def sample_catalog(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
         ``psf_fwhm_px``, ``pixel_scale``, ``mag`` (r band), ``axis_ratio``, ``inclination``
         and ``position_angle`` in degrees, ``sersic_n``, ``bulge_fraction``,
         ``bulge_shape``, ``bar`` strength, ``arms``, ``arm_strength``, ``pitch`` in
-        degrees, ``dust``, ``odd``, ``odd_strength``, ``n_volunteers``, ``visibility``)
+        degrees, ``dust``, ``odd``, ``odd_strength``, ``n_volunteers``, ``visibility``,
+        ``winding``: 1 or -1, the way the arms turn as seen, 0 without arms)
         and the 37 expected fractions, named ``expected_Class1.1`` and so on.
     """
     if not 1 <= n <= _MAX_ID - _MIN_ID + 1:
@@ -456,7 +460,7 @@ def _tail(stamp: _Stamp, g: dict, rng: np.random.Generator, start_angle: float) 
 
 def _spiral(stamp: _Stamp, ud, wd, g: dict, h: float, rng: np.random.Generator):
     """Spiral-arm light and star-forming clumps in the disc plane, each summing to 1."""
-    m, pitch = int(g["arms"]), np.radians(g["pitch"])
+    m, pitch = int(g["arms"]), np.radians(g["pitch"]) * g["winding"]  # S- or Z-shaped
     phase0 = rng.uniform(0, 2 * np.pi)
     radius = np.sqrt(ud**2 + wd**2) + np.float32(1e-3)
     theta = np.arctan2(wd, ud)
