@@ -64,7 +64,7 @@ def tree_violations(labels: pd.DataFrame, tol: float = 1e-4) -> set:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 checks.check_tree_violations(tree_violations)
 print(f"{len(tree_violations(labels))} of {len(labels):,} galaxies break the tree")
 
@@ -90,7 +90,7 @@ def per_question(labels: pd.DataFrame) -> pd.DataFrame:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_per_question(per_question)
 
@@ -123,7 +123,7 @@ def majority_summary(labels: pd.DataFrame) -> tuple[str, int, float]:
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_majority_summary(majority_summary)
 

@@ -63,7 +63,7 @@ def rmse(pred: np.ndarray, truth: np.ndarray) -> float:
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_rmse(rmse)
 
@@ -93,7 +93,7 @@ def central_pixel_predict(
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_central_pixel(central_pixel_predict)
 
@@ -132,7 +132,7 @@ def make_split(galaxy_ids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarra
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_split(make_split)
 

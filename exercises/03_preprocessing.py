@@ -70,7 +70,7 @@ def largest_box(mask: np.ndarray) -> tuple[int, int, int, int]:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_largest_box(largest_box)
 
@@ -96,7 +96,7 @@ def report_square(box: tuple[int, int, int, int], size: int = 424) -> tuple[int,
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_report_square(report_square)
 
@@ -126,7 +126,7 @@ def offset(box: tuple[float, float, float], x: float, y: float) -> float:
     raise NotImplementedError()
 
 
-# %%
+# %% points=1
 # NBVAL_CHECK_OUTPUT
 checks.check_offset(offset)
 
@@ -155,7 +155,7 @@ def centred_crop(image: np.ndarray, cx: int, cy: int, side: int) -> np.ndarray:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_centred_crop(centred_crop)
 

@@ -64,7 +64,7 @@ def output_size(size: int, kernel: int, stride: int = 1, padding: str = "valid")
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 checks.check_output_size(output_size)
 
 # %% [markdown]
@@ -102,7 +102,7 @@ def dense_params(n_in: int, n_out: int, use_bias: bool = True) -> int:
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 checks.check_param_counts(conv2d_params, dense_params)
 
 # %% [markdown]
@@ -143,7 +143,7 @@ def build_cnn(input_shape: tuple[int, int, int]) -> keras.Model:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 checks.check_cnn_budget(build_cnn)
 
 # %%
@@ -173,7 +173,7 @@ def tree_normalise(values: np.ndarray) -> np.ndarray:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 checks.check_tree_output(tree_normalise)
 
 # %% [markdown]

@@ -76,7 +76,7 @@ def training_time(
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 checks.check_training_time(training_time)
 
 # %%
@@ -111,7 +111,7 @@ def make_pipeline(
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 checks.check_pipeline(make_pipeline)
 
 
@@ -138,7 +138,7 @@ def make_callbacks(path: str, patience: int = 7) -> list[keras.callbacks.Callbac
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 checks.check_callbacks(make_callbacks)
 
 # %% [markdown]

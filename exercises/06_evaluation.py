@@ -81,7 +81,7 @@ def per_question_rmse(pred: np.ndarray, truth: np.ndarray) -> pd.Series:
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_rmse_per_question(per_question_rmse)
 
@@ -103,7 +103,7 @@ def worst(galaxy_ids: np.ndarray, pred: np.ndarray, truth: np.ndarray, k: int = 
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_worst_galaxies(worst)
 
@@ -140,7 +140,7 @@ def noise_floor_of(labels: pd.DataFrame, truth: pd.DataFrame) -> float:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_noise_floor(noise_floor_of)
 

@@ -77,7 +77,7 @@ def tree_violations(labels: pd.DataFrame, tol: float = 1e-4) -> set:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 checks.check_tree_violations(tree_violations)
 print(f"{len(tree_violations(labels))} of {len(labels):,} galaxies break the tree")
 
@@ -120,7 +120,7 @@ def per_question(labels: pd.DataFrame) -> pd.DataFrame:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_per_question(per_question)
 
@@ -165,7 +165,7 @@ def majority_summary(labels: pd.DataFrame) -> tuple[str, int, float]:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_majority_summary(majority_summary)
 

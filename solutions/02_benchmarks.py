@@ -72,7 +72,7 @@ def rmse(pred: np.ndarray, truth: np.ndarray) -> float:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_rmse(rmse)
 
@@ -123,7 +123,7 @@ def central_pixel_predict(
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_central_pixel(central_pixel_predict)
 
@@ -175,7 +175,7 @@ def make_split(galaxy_ids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarra
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_split(make_split)
 

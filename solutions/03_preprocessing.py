@@ -85,7 +85,7 @@ def largest_box(mask: np.ndarray) -> tuple[int, int, int, int]:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_largest_box(largest_box)
 
@@ -127,7 +127,7 @@ def report_square(box: tuple[int, int, int, int], size: int = 424) -> tuple[int,
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_report_square(report_square)
 
@@ -168,7 +168,7 @@ def offset(box: tuple[float, float, float], x: float, y: float) -> float:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=1
 # NBVAL_CHECK_OUTPUT
 checks.check_offset(offset)
 
@@ -213,7 +213,7 @@ def centred_crop(image: np.ndarray, cx: int, cy: int, side: int) -> np.ndarray:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_centred_crop(centred_crop)
 

@@ -74,7 +74,7 @@ def output_size(size: int, kernel: int, stride: int = 1, padding: str = "valid")
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 checks.check_output_size(output_size)
 
 # %% [markdown]
@@ -123,7 +123,7 @@ def dense_params(n_in: int, n_out: int, use_bias: bool = True) -> int:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 checks.check_param_counts(conv2d_params, dense_params)
 
 # %% [markdown]
@@ -187,7 +187,7 @@ def build_cnn(input_shape: tuple[int, int, int]) -> keras.Model:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 checks.check_cnn_budget(build_cnn)
 
 # %%
@@ -235,7 +235,7 @@ def tree_normalise(values: np.ndarray) -> np.ndarray:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 checks.check_tree_output(tree_normalise)
 
 # %% [markdown]

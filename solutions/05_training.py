@@ -86,7 +86,7 @@ def training_time(
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 checks.check_training_time(training_time)
 
 # %%
@@ -133,7 +133,7 @@ def make_pipeline(
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 checks.check_pipeline(make_pipeline)
 
 # %% [markdown]
@@ -176,7 +176,7 @@ def make_callbacks(path: str, patience: int = 7) -> list[keras.callbacks.Callbac
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 checks.check_callbacks(make_callbacks)
 
 # %% [markdown]

@@ -94,7 +94,7 @@ def per_question_rmse(pred: np.ndarray, truth: np.ndarray) -> pd.Series:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_rmse_per_question(per_question_rmse)
 
@@ -127,7 +127,7 @@ def worst(galaxy_ids: np.ndarray, pred: np.ndarray, truth: np.ndarray, k: int = 
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_worst_galaxies(worst)
 
@@ -177,7 +177,7 @@ def noise_floor_of(labels: pd.DataFrame, truth: pd.DataFrame) -> float:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_noise_floor(noise_floor_of)
 

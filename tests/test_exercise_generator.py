@@ -1,7 +1,7 @@
 import jupytext
 import pytest
 
-from galaxylib.exercises import make_exercise, write_exercises
+from build_tools.exercises import make_exercise, write_exercises
 
 SOLUTION = '''# %% [markdown]
 # Write `double`.
@@ -80,7 +80,7 @@ def test_student_book_takes_exercise_pages_and_no_solutions(tmp_path):
 
     import yaml
 
-    from galaxylib.exercises import write_student_book
+    from build_tools.exercises import write_student_book
 
     root = Path(__file__).resolve().parents[1]
     config_path, toc_path = write_student_book(root, tmp_path)

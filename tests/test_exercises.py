@@ -9,7 +9,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from galaxylib.exercises import BEGIN, CHECKED, END, STUB, write_exercises
+from build_tools.exercises import BEGIN, CHECKED, END, STUB, write_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.py"))
