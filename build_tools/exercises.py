@@ -263,10 +263,11 @@ def write_notebook(notebook: NotebookNode, path: Path) -> Path:
     -------
     Path
     """
+    kernelspec = notebook.metadata.get("kernelspec")
     out = nbformat.from_dict(
         {
             "cells": [],
-            "metadata": {"kernelspec": dict(notebook.metadata.get("kernelspec", {}))},
+            "metadata": {"kernelspec": dict(kernelspec)} if kernelspec else {},
             "nbformat": 4,
             "nbformat_minor": 5,
         }

@@ -16,7 +16,8 @@
 # %% [markdown]
 # # Exercises 1: exploratory data analysis
 #
-# These exercises go with chapter 1. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 1 <../chapters/01_eda>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top.
 
@@ -130,3 +131,30 @@ checks.check_majority_summary(majority_summary)
 # %%
 answer, galaxies, stars = majority_summary(labels)
 print(f"{answer} wins {galaxies:,} of {len(labels):,} galaxies; Class1.3 wins {stars:.2%}")
+
+
+# %% [markdown]
+# ```{exercise} Reading the mean confidence per answer
+# :label: ex-1-4
+#
+# Chapter 1's bar chart of the mean confidence per answer is redrawn below. Read it:
+# outside Q1 and Q6, which every volunteer answers, which answer has the tallest bar? Set
+# `tallest` to its column name (such as `"Class2.2"`) and `height` to the height of its
+# bar, to two decimals.
+# ```
+
+# %%
+from galaxylib import plots
+
+means = labels[list(COLUMNS)].mean()
+plots.plot_class_bars(
+    means, "Mean confidence level for all 37 morphology classes", ylabel="mean vote fraction"
+)
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% points=2
+# NBVAL_CHECK_OUTPUT
+checks.check_mean_confidence_reading(tallest, height, labels)

@@ -16,7 +16,8 @@
 # %% [markdown]
 # # Exercises 3: preprocessing
 #
-# These exercises go with chapter 3. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 3 <../chapters/03_preprocessing>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top.
 
@@ -175,3 +176,28 @@ ax = fig.subplots()
 ax.imshow(square)
 ax.set_axis_off()
 fig
+
+
+# %% [markdown]
+# ```{exercise} Reading the crop steps
+# :label: ex-3-5
+#
+# Chapter 3's figure of the crop, step by step, on its example galaxy is redrawn below
+# (the image is 424 pixels wide). Read panel 3: how many pixels wide is the report's
+# square, in orange? Set `report_side` to it, to within 5 %. Then set `larger` to
+# `"report"` or `"improved"`: which square is larger, the report's (orange, panel 3) or
+# the improved one (green, panel 1)?
+# ```
+
+# %%
+from galaxylib import plots
+
+plots.plot_roi_steps(image)
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% points=1
+# NBVAL_CHECK_OUTPUT
+checks.check_crop_reading(report_side, larger, image)

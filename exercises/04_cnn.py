@@ -16,7 +16,8 @@
 # %% [markdown]
 # # Exercises 4: the CNN
 #
-# These exercises go with chapter 4. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 4 <../chapters/04_cnn>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top; the first import of Keras takes a few seconds.
 
@@ -184,3 +185,23 @@ checks.check_tree_output(tree_normalise)
 values = np.random.default_rng(4).normal(0, 3, (5, 37)).astype("float32")
 layer = np.asarray(DecisionTree()(values))
 print(f"largest difference from the layer: {np.abs(tree_normalise(values) - layer).max():.1e}")
+
+
+# %% [markdown]
+# ```{exercise} Reading the network's summary
+# :label: ex-4-5
+#
+# Chapter 4 prints the summary of the report's network at 150 pixels; it is below. In its
+# *Param #* column, find the layer with the most parameters. Set `largest_params` to that
+# number and `largest_kind` to its kind, `"conv"` or `"dense"`.
+# ```
+
+# %%
+report_cnn((150, 150, 1)).summary()
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% points=1
+checks.check_summary_reading(largest_params, largest_kind)

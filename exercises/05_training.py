@@ -16,7 +16,8 @@
 # %% [markdown]
 # # Exercises 5: training on a GPU
 #
-# These exercises go with chapter 5. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 5 <../chapters/05_training>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top; they run on a CPU too, on small slices of the sky.
 
@@ -171,3 +172,25 @@ with tempfile.TemporaryDirectory() as folder:
     )
     print("checkpoint saved:", best.exists())
 print("validation RMSE per epoch:", np.round(history.history["val_root_mean_squared_error"], 4))
+
+
+# %% [markdown]
+# ```{exercise} Reading the learning curves
+# :label: ex-5-4
+#
+# The learning curves of the run above are drawn below, as chapter 5 draws its own. Set
+# `best_epoch` to the epoch (counted from 1, as on the x axis) with the lowest validation
+# loss, and `kept` to `"best"` or `"last"`: whose weights did the checkpoint file hold?
+# ```
+
+# %%
+from galaxylib import plots
+
+plots.plot_history(history.history)
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% points=1
+checks.check_curve_reading(best_epoch, kept, history.history)

@@ -14,7 +14,8 @@
 # %% [markdown]
 # # Exercises 1: exploratory data analysis
 #
-# These exercises go with chapter 1. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 1 <../chapters/01_eda>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top.
 
@@ -172,3 +173,41 @@ checks.check_majority_summary(majority_summary)
 # %%
 answer, galaxies, stars = majority_summary(labels)
 print(f"{answer} wins {galaxies:,} of {len(labels):,} galaxies; Class1.3 wins {stars:.2%}")
+
+
+# %% [markdown]
+# ```{exercise} Reading the mean confidence per answer
+# :label: ex-1-4
+#
+# Chapter 1's bar chart of the mean confidence per answer is redrawn below. Read it:
+# outside Q1 and Q6, which every volunteer answers, which answer has the tallest bar? Set
+# `tallest` to its column name (such as `"Class2.2"`) and `height` to the height of its
+# bar, to two decimals.
+# ```
+
+# %%
+from galaxylib import plots
+
+means = labels[list(COLUMNS)].mean()
+plots.plot_class_bars(
+    means, "Mean confidence level for all 37 morphology classes", ylabel="mean vote fraction"
+)
+
+# %% [markdown]
+# ```{solution-start} ex-1-4
+# :class: dropdown
+# ```
+
+# %%
+### BEGIN SOLUTION
+deeper = means.drop([a for q in QUESTIONS if q.parent is None for a in q.answers])
+tallest, height = deeper.idxmax(), round(float(deeper.max()), 2)
+### END SOLUTION
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% points=2
+# NBVAL_CHECK_OUTPUT
+checks.check_mean_confidence_reading(tallest, height, labels)

@@ -6,9 +6,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from galaxylib.checks._common import as_2d, correct, exercise, fail, number
+from galaxylib.checks._common import as_2d, choice, correct, exercise, fail, number
 
-__all__ = ["check_central_pixel", "check_rmse", "check_split"]
+__all__ = [
+    "check_central_pixel",
+    "check_mean_baseline_reading",
+    "check_rmse",
+    "check_split",
+]
 
 
 @exercise("2.1", forbid=("galaxylib.metrics:rmse",))
@@ -114,4 +119,42 @@ def check_split(make_split: Callable[[np.ndarray, int], tuple]) -> None:
     other = parts(ids, 8)
     if np.array_equal(np.sort(other[2]), np.sort(test)):
         fail("Two different seeds gave the same test set: shuffle with the seed.")
+    correct()
+
+
+MEAN_REASONS = {
+    "a": "its answers vary most from galaxy to galaxy, so a constant prediction misses most",
+    "b": "it has the most answers",
+    "c": "few galaxies reach it, so it has few votes",
+}
+"""The choices of exercise 2.4 (the right one is checked, not stated here)."""
+
+
+@exercise("2.4")
+def check_mean_baseline_reading(
+    question: object, reason: object, train: np.ndarray, test: np.ndarray
+) -> None:
+    """Exercise 2.4: read chapter 2's table of the mean prediction's RMSE per question.
+
+    ``question`` names the question (``"Q1"`` ... ``"Q11"``) with the largest RMSE when
+    every test galaxy gets the training mean; ``reason`` picks why (:data:`MEAN_REASONS`).
+    """
+    from galaxylib.metrics import rmse_per_question
+
+    table = rmse_per_question(np.asarray(train, dtype=float).mean(axis=0), test)
+    if question not in table.index:
+        fail(f"Name the question as the table does, 'Q1' to 'Q11', not {question!r}.")
+    if question != table.idxmax():
+        fail(f"In the table another question has a larger RMSE than {question}.")
+    reason = choice(reason, "The reason", tuple(MEAN_REASONS))
+    if reason == "b":
+        fail(
+            "A per-question RMSE averages over the question's answers: their number does "
+            "not make it larger."
+        )
+    if reason == "c":
+        fail(
+            "A question few galaxies reach has small fractions, and small errors: look at "
+            "how much the fractions vary instead."
+        )
     correct()

@@ -6,10 +6,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-from galaxylib.checks._common import as_2d, correct, exercise, fail
+from galaxylib.checks._common import as_2d, choice, correct, exercise, fail, number
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
-__all__ = ["check_cnn_budget", "check_output_size", "check_param_counts", "check_tree_output"]
+__all__ = [
+    "check_cnn_budget",
+    "check_output_size",
+    "check_param_counts",
+    "check_summary_reading",
+    "check_tree_output",
+]
 
 
 @exercise("4.1")
@@ -146,4 +152,25 @@ def check_tree_output(tree_normalise: Callable[[np.ndarray], np.ndarray]) -> Non
         order_out = np.argsort(out[reached][:, columns], axis=1)
         if not np.array_equal(order_in, order_out):
             fail(f"Within {question.name} a larger value must give a larger share.")
+    correct()
+
+
+@exercise("4.5")
+def check_summary_reading(params: object, kind: object) -> None:
+    """Exercise 4.5: read the summary of the report's network at 150 pixels (chapter 4).
+
+    ``params`` is the number of parameters of its largest layer, ``kind`` that layer's
+    kind, ``"conv"`` or ``"dense"``.
+    """
+    import keras
+
+    from galaxylib.models import report_cnn
+
+    layers = [layer for layer in report_cnn((150, 150, 1)).layers if layer.count_params()]
+    largest = max(layers, key=lambda layer: layer.count_params())
+    if number(params, "The number of parameters") != largest.count_params():
+        fail("That is not the largest count in the summary's Param # column.")
+    expected = "conv" if isinstance(largest, keras.layers.Conv2D) else "dense"
+    if choice(kind, "kind", ("conv", "dense")) != expected:
+        fail("Read the layer type in the summary's first column again.")
     correct()

@@ -19,7 +19,12 @@ from galaxylib.checks._common import (
 )
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
 
-__all__ = ["check_majority_summary", "check_per_question", "check_tree_violations"]
+__all__ = [
+    "check_majority_summary",
+    "check_mean_confidence_reading",
+    "check_per_question",
+    "check_tree_violations",
+]
 
 
 @exercise("1.1")
@@ -131,5 +136,29 @@ def check_majority_summary(majority_summary: Callable[[pd.DataFrame], tuple]) ->
         fail(
             "The share of Class1.3 is wrong on a hidden catalog: divide the galaxies where it "
             "wins a majority by all galaxies."
+        )
+    correct()
+
+
+@exercise("1.4")
+def check_mean_confidence_reading(answer: object, mean: object, labels: pd.DataFrame) -> None:
+    """Exercise 1.4: read chapter 1's bar chart of the mean confidence per answer.
+
+    ``answer`` is the column, outside Q1 and Q6, with the tallest bar of ``labels``;
+    ``mean`` its height, read to within 0.02.
+    """
+    roots = {a for q in QUESTIONS if q.parent is None for a in q.answers}
+    means = labels[list(COLUMNS)].mean()
+    deeper = means.drop(sorted(roots))
+    if not isinstance(answer, str) or answer not in COLUMNS:
+        fail(f"Name the answer by its column, such as 'Class2.2', not {answer!r}.")
+    if answer in roots:
+        fail(f"{answer} belongs to Q1 or Q6, which every volunteer answers: look past them.")
+    if answer != deeper.idxmax():
+        fail(f"Outside Q1 and Q6 another answer has a taller bar than {answer}.")
+    if abs(number(mean, "The mean fraction") - deeper.max()) > 0.02:
+        fail(
+            f"The bar of {answer} is not at {float(mean):.2f}: read its height on the y axis "
+            "(a fraction between 0 and 1)."
         )
     correct()

@@ -10,7 +10,12 @@ import pandas as pd
 from galaxylib.checks._common import correct, exercise, fail, hidden_catalog, number
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
-__all__ = ["check_noise_floor", "check_rmse_per_question", "check_worst_galaxies"]
+__all__ = [
+    "check_noise_floor",
+    "check_rmse_per_question",
+    "check_skill_reading",
+    "check_worst_galaxies",
+]
 
 
 def _hidden_predictions(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -107,4 +112,38 @@ def check_noise_floor(noise_floor_of: Callable[[pd.DataFrame, pd.DataFrame], flo
             "On a hidden case your noise floor is wrong: match each galaxy's votes with its own "
             "expected fractions by GalaxyID, as the tables are in different orders."
         )
+    correct()
+
+
+@exercise("6.4")
+def check_skill_reading(
+    largest_rmse: object,
+    least_skill: object,
+    pred: np.ndarray,
+    truth: np.ndarray,
+    baseline: np.ndarray,
+) -> None:
+    """Exercise 6.4: the question with the largest RMSE is not the one the model does worst.
+
+    ``largest_rmse`` names the question with the largest RMSE per question;
+    ``least_skill`` the one with the lowest skill ``1 - RMSE / RMSE of the mean``, where
+    the mean is ``baseline`` (the training set's mean answers).
+    """
+    from galaxylib.metrics import rmse_per_question
+
+    model = rmse_per_question(pred, truth)
+    mean = rmse_per_question(np.asarray(baseline, dtype=float), truth)
+    skill = 1 - model / mean
+    for name, answer in (("largest_rmse", largest_rmse), ("least_skill", least_skill)):
+        if answer not in model.index:
+            fail(f"Name {name} as the table does, 'Q1' to 'Q11', not {answer!r}.")
+    if largest_rmse != model.idxmax():
+        fail(f"In the table of RMSE per question another question is above {largest_rmse}.")
+    if least_skill == model.idxmax() and least_skill != skill.idxmin():
+        fail(
+            f"{least_skill} has the largest RMSE, but also the largest RMSE of the mean: "
+            "divide by it before you compare."
+        )
+    if least_skill != skill.idxmin():
+        fail(f"{least_skill} is not the question with the lowest skill over the mean.")
     correct()

@@ -6,9 +6,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from galaxylib.checks._common import correct, exercise, fail, number
+from galaxylib.checks._common import choice, correct, exercise, fail, number
 
-__all__ = ["check_centred_crop", "check_largest_box", "check_offset", "check_report_square"]
+__all__ = [
+    "check_centred_crop",
+    "check_crop_reading",
+    "check_largest_box",
+    "check_offset",
+    "check_report_square",
+]
 
 
 def _box_tuple(found: object, name: str, length: int) -> tuple[float, ...]:
@@ -165,4 +171,27 @@ def check_centred_crop(centred_crop: Callable[..., np.ndarray]) -> None:
                 "the image: its top-left pixel is (cx - side // 2, cy - side // 2)."
             )
         fail("Where the square leaves the image, fill it with black (0).")
+    correct()
+
+
+@exercise("3.5")
+def check_crop_reading(side: object, larger: object, image: np.ndarray) -> None:
+    """Exercise 3.5: read chapter 3's figure of the crop steps on its example galaxy.
+
+    ``side`` is the side of the report's square (panel 3) in pixels, read to within 5 %;
+    ``larger`` says which square is larger, ``"report"`` or ``"improved"``.
+    """
+    from galaxylib.preprocess import improved_box, report_box
+
+    report, improved = report_box(image).side, improved_box(image).side
+    found = number(side, "The side")
+    if abs(found - report) > 0.05 * report:
+        fail(
+            f"The report's square is not {found:g} pixels wide: the image is 424 pixels, "
+            "read the orange square against it."
+        )
+    if choice(larger, "larger", ("report", "improved")) != (
+        "report" if report > improved else "improved"
+    ):
+        fail("Compare the orange square (panel 3) with the green one (panel 1) again.")
     correct()

@@ -6,10 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from galaxylib.checks._common import correct, exercise, fail, number
+from galaxylib.checks._common import choice, correct, exercise, fail, number
 
-__all__ = ["check_callbacks", "check_pipeline", "check_training_time"]
+__all__ = [
+    "check_callbacks",
+    "check_curve_reading",
+    "check_pipeline",
+    "check_training_time",
+]
 
 
 def _stages(dataset) -> list[str]:
@@ -176,4 +182,22 @@ def check_training_time(training_time: Callable[..., tuple]) -> None:
             fail(f"For {n:,} images, {ms:g} ms a step and {epochs} epochs the hours are wrong.")
         if not np.isclose(rate, batch * 1000 / ms):
             fail(f"At {ms:g} ms a step of {batch} images the images per second are wrong.")
+    correct()
+
+
+@exercise("5.4")
+def check_curve_reading(best_epoch: object, kept: object, history: dict) -> None:
+    """Exercise 5.4: read the learning curves of the small run, as chapter 5 reads its own.
+
+    ``best_epoch`` is the epoch (from 1) of the lowest validation loss; ``kept`` says
+    which weights the checkpoint file holds, ``"best"`` or ``"last"``.
+    """
+    losses = np.asarray(pd.DataFrame(history)["val_loss"], dtype=float)
+    epoch = number(best_epoch, "The epoch")
+    if epoch == np.argmin(losses):
+        fail("Epochs count from 1 on the figure's x axis, not from 0.")
+    if epoch != np.argmin(losses) + 1:
+        fail(f"At epoch {epoch:g} the validation loss is not at its lowest.")
+    if choice(kept, "kept", ("best", "last")) != "best":
+        fail("Your ModelCheckpoint saves only when the validation loss improves.")
     correct()
