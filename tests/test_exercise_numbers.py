@@ -78,3 +78,27 @@ def test_the_site_numbers_exercises_by_their_labels(tmp_path):
     assert "Exercise 2.1" in first and "Exercise 2.2" in first
     assert "Exercise 3.1" in second
     assert "Exercise 1" not in first + second
+
+
+def points_by_exercise():
+    found = {}
+    for solution in SOLUTIONS:
+        current = None
+        for cell in jupytext.read(solution).cells:
+            current = ([exercise_number(x) for x in LABEL.findall(cell.source)] or [current])[-1]
+            if "checks.check_" in cell.source:
+                found[current] = cell.metadata["points"]
+    return found
+
+
+def test_the_instructors_page_lists_every_exercise_with_its_points():
+    text = (ROOT / "solutions" / "instructors.md").read_text()
+    rows = re.findall(r"^\| (\d+\.\d+) \| [^|]+ \| (\d+) \| (\d+) \|", text, re.MULTILINE)
+    points = points_by_exercise()
+    assert {number: int(p) for number, _, p in rows} == points
+    sets = re.findall(r"^\| (\d) \| (\d+) \| (\d+) \| \d+ s \|", text, re.MULTILINE)
+    assert len(sets) == len(SOLUTIONS)
+    for chapter, minutes, total in sets:
+        mine = [row for row in rows if row[0].split(".")[0] == chapter]
+        assert int(minutes) == sum(int(m) for _, m, _ in mine), f"set {chapter}'s minutes"
+        assert int(total) == sum(int(p) for *_, p in mine), f"set {chapter}'s points"
