@@ -636,3 +636,105 @@ def test_noise_floor(capsys):
     rejects(checks.check_noise_floor, by_position, "GalaxyID")
     rejects(checks.check_noise_floor, lambda lab, tr: noise_floor_of(lab, tr) ** 2, "square root")
     rejects(checks.check_noise_floor, lambda lab, tr: None, "number")
+
+
+# --------------------------------------------------------------------------- reading exercises
+
+
+def reads(check, *args, capsys):
+    check(*args)
+    assert capsys.readouterr().out.strip() == "Correct!"
+
+
+def refuses(check, args, *words):
+    with pytest.raises(checks.CheckFailed) as failed:
+        check(*args)
+    message = str(failed.value)
+    assert message.endswith(".") and "\n" not in message
+    for word in words:
+        assert word in message, message
+
+
+def test_mean_confidence_reading(capsys):
+    labels = hidden_catalog(200, seed=3)
+    means = labels[list(COLUMNS)].mean()
+    deeper = means.drop([a for q in QUESTIONS if q.parent is None for a in q.answers])
+    top, height = deeper.idxmax(), deeper.max()
+    check = checks.check_mean_confidence_reading
+    reads(check, top, round(height, 2), labels, capsys=capsys)
+    refuses(check, (means.idxmax(), means.max(), labels), "Q1 or Q6")
+    refuses(check, (deeper.drop(top).idxmax(), height, labels), "taller bar")
+    refuses(check, (top, height + 0.05, labels), "height")
+    refuses(check, ("2.2", height, labels), "column")
+
+
+def test_mean_baseline_reading(capsys):
+    rng = np.random.default_rng(8)
+    train, test = rng.random((50, 37)), rng.random((30, 37))
+    test[:, COLUMNS.index("Class5.1")] = rng.choice([0.0, 1.0], 30)  # Q5 varies most
+    check = checks.check_mean_baseline_reading
+    reads(check, "Q5", "a", train, test, capsys=capsys)
+    refuses(check, ("Q1", "a", train, test), "larger RMSE")
+    refuses(check, ("Q5", "b", train, test), "number")
+    refuses(check, ("Q5", "c", train, test), "vary")
+    refuses(check, ("Q5", "d", train, test), "one of")
+    refuses(check, ("5", "a", train, test), "'Q1' to 'Q11'")
+
+
+def test_crop_reading(capsys):
+    image = np.zeros((424, 424, 3), np.uint8)
+    cv2.circle(image, (200, 220), 40, (255, 255, 255), -1)
+    report = report_box(image).side
+    from galaxylib.preprocess import improved_box
+
+    larger = "report" if report > improved_box(image).side else "improved"
+    other = "improved" if larger == "report" else "report"
+    check = checks.check_crop_reading
+    reads(check, round(report * 1.03), larger, image, capsys=capsys)
+    refuses(check, (report * 1.2, larger, image), "pixels wide")
+    refuses(check, (424, larger, image), "pixels wide")
+    refuses(check, (report, other, image), "orange square")
+
+
+def test_summary_reading(capsys):
+    import keras
+
+    from galaxylib.models import report_cnn
+
+    layers = report_cnn((150, 150, 1)).layers
+    largest = max(layers, key=lambda layer: layer.count_params())
+    kind = "conv" if isinstance(largest, keras.layers.Conv2D) else "dense"
+    check = checks.check_summary_reading
+    reads(check, largest.count_params(), kind, capsys=capsys)
+    refuses(check, (849_285, kind), "Param #")
+    refuses(check, (largest.count_params(), {"conv": "dense"}.get(kind, "conv")), "layer type")
+
+
+def test_curve_reading(capsys):
+    history = {"val_loss": [0.05, 0.03, 0.04], "loss": [0.06, 0.04, 0.03]}
+    check = checks.check_curve_reading
+    reads(check, 2, "best", history, capsys=capsys)
+    refuses(check, (1, "best", history), "from 1")
+    refuses(check, (3, "best", history), "lowest")
+    refuses(check, (2, "last", history), "improves")
+
+
+def test_skill_reading(capsys):
+    rng = np.random.default_rng(9)
+    truth = rng.random((40, 37)) * 0.1
+    q2 = [COLUMNS.index(a) for a in QUESTIONS[1].answers]  # Q2 varies most, model fair
+    truth[:, q2] = rng.random((40, len(q2)))
+    pred = truth + rng.normal(0, 0.02, truth.shape)
+    pred[:, q2] = truth[:, q2] + rng.normal(0, 0.15, (40, len(q2)))
+    q9 = [COLUMNS.index(a) for a in QUESTIONS[8].answers]  # Q9 hardly varies, model poor
+    pred[:, q9] = truth[:, q9] + rng.normal(0, 0.08, (40, len(q9)))
+    baseline = truth.mean(axis=0)
+    model = rmse_per_question(pred, truth)
+    skill = 1 - model / rmse_per_question(np.tile(baseline, (40, 1)), truth)
+    assert model.idxmax() == "Q2" and skill.idxmin() == "Q9"  # the case the exercise is about
+    check = checks.check_skill_reading
+    reads(check, "Q2", "Q9", pred, truth, baseline, capsys=capsys)
+    refuses(check, ("Q9", "Q9", pred, truth, baseline), "above Q9")
+    refuses(check, ("Q2", "Q2", pred, truth, baseline), "divide by it")
+    refuses(check, ("Q2", "Q1", pred, truth, baseline), "lowest skill")
+    refuses(check, ("Q2", 9, pred, truth, baseline), "'Q1' to 'Q11'")
