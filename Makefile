@@ -59,8 +59,8 @@ nbgrader: $(STAMP)
 
 ## lint: ruff over the package, the tests and the notebooks' sources
 lint: $(STAMP)
-	$(BIN)/ruff check galaxylib build_tools tests chapters solutions
-	$(BIN)/ruff format --check galaxylib build_tools tests chapters solutions
+	$(BIN)/ruff check galaxylib build_tools _ext tests chapters solutions
+	$(BIN)/ruff format --check galaxylib build_tools _ext tests chapters solutions
 
 clean:
 	rm -rf _build

@@ -12,7 +12,6 @@ nbclient (IPython's ``_render_traceback_``), never as the checker's traceback.
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
 from collections.abc import Callable
 from types import FrameType
@@ -72,11 +71,11 @@ class _Answer:
     """The student's function, called the way a check calls it.
 
     Any exception it raises becomes a :class:`CheckFailed` sentence naming the function,
-    the exception and the input. When ``forbidden`` code objects run during the call
+    the exception and the input. When a ``forbidden`` function runs during the call
     (galaxylib's own solution, however it was imported), the answer is refused.
     """
 
-    def __init__(self, function: Callable, forbidden: dict[Any, str]) -> None:
+    def __init__(self, function: Callable, forbidden: dict[tuple[str, str], str]) -> None:
         self.function = function
         self.name = getattr(function, "__name__", type(function).__name__)
         self.forbidden = forbidden
@@ -85,8 +84,14 @@ class _Answer:
         called: list[str] = []
 
         def watch(frame: FrameType, event: str, arg: object) -> None:
-            if event == "call" and frame.f_code in self.forbidden:
-                called.append(self.forbidden[frame.f_code])
+            if event == "call":
+                code = frame.f_code
+                key = (
+                    frame.f_globals.get("__name__", ""),
+                    getattr(code, "co_qualname", code.co_name),
+                )
+                if key in self.forbidden:
+                    called.append(self.forbidden[key])
 
         previous = sys.getprofile()
         if self.forbidden:
@@ -115,13 +120,20 @@ class _Answer:
         return result
 
 
-def _code_of(name: str) -> Any:
-    """The code object of ``"module:qualified.name"``, a function or a method."""
+def _key(name: str) -> tuple[str, str]:
+    """``(module, qualified name)`` of the code that runs when ``"module:name"`` is called.
+
+    A module already imported says where the function is really defined; otherwise
+    (nothing is imported just for this) the name is taken as given.
+    """
     module, _, qualname = name.partition(":")
-    found: Any = importlib.import_module(module)
+    found: Any = sys.modules.get(module)
     for part in qualname.split("."):
-        found = getattr(found, part)
-    return found.__code__
+        found = getattr(found, part, None)
+    function = getattr(found, "__func__", found)
+    if hasattr(function, "__code__"):
+        return function.__module__, function.__qualname__
+    return module, qualname
 
 
 def exercise(number: str, *, forbid: tuple[str, ...] = ()) -> Callable[[F], F]:
@@ -133,8 +145,8 @@ def exercise(number: str, *, forbid: tuple[str, ...] = ()) -> Callable[[F], F]:
         The exercise's number, ``"2.1"`` for the exercise labelled ``ex-2-1``.
     forbid : tuple of str
         galaxylib's own solutions of the exercise, as ``"module:qualified.name"``
-        (imported when the check runs, so that TensorFlow is not imported before it is
-        needed): an answer that calls one of them while the check runs it is refused.
+        (recognised by name when they run, so that nothing is imported for them): an
+        answer that calls one of them while the check runs it is refused.
 
     Returns
     -------
@@ -145,7 +157,7 @@ def exercise(number: str, *, forbid: tuple[str, ...] = ()) -> Callable[[F], F]:
     def decorate(check: F) -> F:
         @functools.wraps(check)
         def run(*answers: Any) -> None:
-            forbidden = {_code_of(name): name.replace(":", ".") for name in forbid}
+            forbidden = {_key(name): name.replace(":", ".") for name in forbid}
             wrapped = [
                 _Answer(a, forbidden) if callable(a) and not isinstance(a, type) else a
                 for a in answers
