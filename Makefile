@@ -10,7 +10,7 @@ export GALAXYLIB_PROFILE ?= small
 # Notebooks run in their own folder: anchor the data root at the repository.
 export GALAXYLIB_DATA ?= $(CURDIR)/data
 
-.PHONY: book book-student test lint exercises clean
+.PHONY: book book-student test lint exercises nbgrader clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 # Executed outputs are cached per notebook; a change to galaxylib invalidates them all.
-_build/.galaxylib: $(wildcard galaxylib/*.py) | $(STAMP)
+_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) | $(STAMP)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 
@@ -40,7 +40,7 @@ book: $(STAMP) _build/.galaxylib /usr/bin/chromium /usr/bin/chromedriver
 
 ## book-student: the same site without solutions (exercise pages as students get them)
 book-student: $(STAMP) _build/.galaxylib
-	$(BIN)/python -m galaxylib.exercises --student-book _build/student
+	$(BIN)/python -m build_tools.exercises --student-book _build/student
 	$(BUILD) --config _build/student/_config.yml --toc _build/student/_toc.yml \
 		--path-output _build/student
 
@@ -50,13 +50,17 @@ test: lint
 
 ## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
 exercises: $(STAMP)
-	$(BIN)/python -m galaxylib.exercises solutions exercises --execute
-	$(BIN)/jupytext --to ipynb --quiet chapters/*.py
+	$(BIN)/python -m build_tools.exercises solutions exercises --execute
+	$(BIN)/python -m build_tools.exercises --twins chapters/*.py
+
+## nbgrader: write an nbgrader course directory with the six sets to _build/nbgrader
+nbgrader: $(STAMP)
+	$(BIN)/python -m build_tools.nbgrader _build/nbgrader
 
 ## lint: ruff over the package, the tests and the notebooks' sources
 lint: $(STAMP)
-	$(BIN)/ruff check galaxylib tests chapters solutions
-	$(BIN)/ruff format --check galaxylib tests chapters solutions
+	$(BIN)/ruff check galaxylib build_tools _ext tests chapters solutions
+	$(BIN)/ruff format --check galaxylib build_tools _ext tests chapters solutions
 
 clean:
 	rm -rf _build

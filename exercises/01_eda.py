@@ -16,9 +16,13 @@
 # %% [markdown]
 # # Exercises 1: exploratory data analysis
 #
-# These exercises go with chapter 1. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 1 <../chapters/01_eda>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top.
+#
+# Where `galaxylib` already holds an answer, write your own: the check refuses an answer
+# that calls galaxylib's version.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -64,7 +68,7 @@ def tree_violations(labels: pd.DataFrame, tol: float = 1e-4) -> set:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 checks.check_tree_violations(tree_violations)
 print(f"{len(tree_violations(labels))} of {len(labels):,} galaxies break the tree")
 
@@ -90,7 +94,7 @@ def per_question(labels: pd.DataFrame) -> pd.DataFrame:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_per_question(per_question)
 
@@ -123,10 +127,37 @@ def majority_summary(labels: pd.DataFrame) -> tuple[str, int, float]:
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_majority_summary(majority_summary)
 
 # %%
 answer, galaxies, stars = majority_summary(labels)
 print(f"{answer} wins {galaxies:,} of {len(labels):,} galaxies; Class1.3 wins {stars:.2%}")
+
+
+# %% [markdown]
+# ```{exercise} Reading the mean confidence per answer
+# :label: ex-1-4
+#
+# Chapter 1's bar chart of the mean confidence per answer is redrawn below. Read it:
+# outside Q1 and Q6, which every volunteer answers, which answer has the tallest bar? Set
+# `tallest` to its column name (such as `"Class2.2"`) and `height` to the height of its
+# bar, to two decimals.
+# ```
+
+# %%
+from galaxylib import plots
+
+means = labels[list(COLUMNS)].mean()
+plots.plot_class_bars(
+    means, "Mean confidence level for all 37 morphology classes", ylabel="mean vote fraction"
+)
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% points=2
+# NBVAL_CHECK_OUTPUT
+checks.check_mean_confidence_reading(tallest, height, labels)

@@ -16,9 +16,13 @@
 # %% [markdown]
 # # Exercises 2: benchmarks
 #
-# These exercises go with chapter 2. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 2 <../chapters/02_benchmarks>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top.
+#
+# Where `galaxylib` already holds an answer, write your own: the check refuses an answer
+# that calls galaxylib's version.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -63,7 +67,7 @@ def rmse(pred: np.ndarray, truth: np.ndarray) -> float:
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_rmse(rmse)
 
@@ -93,7 +97,7 @@ def central_pixel_predict(
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_central_pixel(central_pixel_predict)
 
@@ -132,7 +136,7 @@ def make_split(galaxy_ids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarra
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_split(make_split)
 
@@ -140,3 +144,33 @@ checks.check_split(make_split)
 train, val, test = make_split(catalog.ids, seed=42)
 print(f"{len(train):,} / {len(val):,} / {len(test):,} galaxies")
 print("61,578 galaxies:", [len(part) for part in make_split(np.arange(61578), seed=42)])
+
+
+# %% [markdown]
+# ```{exercise} Reading the mean prediction's table
+# :label: ex-2-4
+#
+# Chapter 2 ends on a table, redrawn below: the RMSE per question when every test galaxy
+# gets the training galaxies' mean answers. Set `worst_question` to the question with the
+# largest RMSE (`"Q1"` to `"Q11"`), and `why` to the letter of the reason:
+#
+# - `"a"`: its answers vary most from galaxy to galaxy, so a constant prediction misses most;
+# - `"b"`: it has the most answers;
+# - `"c"`: few galaxies reach it, so it has few votes.
+# ```
+
+# %%
+from galaxylib.data import split
+from galaxylib.metrics import rmse_per_question
+
+parts = split(catalog.ids, seed=42)
+train_y, test_y = catalog.subset(parts.train).targets, catalog.subset(parts.test).targets
+rmse_per_question(train_y.mean(axis=0), test_y).to_frame("RMSE of the mean").T.round(3)
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% points=2
+# NBVAL_CHECK_OUTPUT
+checks.check_mean_baseline_reading(worst_question, why, train_y, test_y)

@@ -16,9 +16,13 @@
 # %% [markdown]
 # # Exercises 3: preprocessing
 #
-# These exercises go with chapter 3. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 3 <../chapters/03_preprocessing>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top.
+#
+# Where `galaxylib` already holds an answer, write your own: the check refuses an answer
+# that calls galaxylib's version.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -70,7 +74,7 @@ def largest_box(mask: np.ndarray) -> tuple[int, int, int, int]:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_largest_box(largest_box)
 
@@ -96,7 +100,7 @@ def report_square(box: tuple[int, int, int, int], size: int = 424) -> tuple[int,
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_report_square(report_square)
 
@@ -126,7 +130,7 @@ def offset(box: tuple[float, float, float], x: float, y: float) -> float:
     raise NotImplementedError()
 
 
-# %%
+# %% points=1
 # NBVAL_CHECK_OUTPUT
 checks.check_offset(offset)
 
@@ -155,7 +159,7 @@ def centred_crop(image: np.ndarray, cx: int, cy: int, side: int) -> np.ndarray:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_centred_crop(centred_crop)
 
@@ -175,3 +179,28 @@ ax = fig.subplots()
 ax.imshow(square)
 ax.set_axis_off()
 fig
+
+
+# %% [markdown]
+# ```{exercise} Reading the crop steps
+# :label: ex-3-5
+#
+# Chapter 3's figure of the crop, step by step, on its example galaxy is redrawn below
+# (the image is 424 pixels wide). Read panel 3: how many pixels wide is the report's
+# square, in orange? Set `report_side` to it, to within 5 %. Then set `larger` to
+# `"report"` or `"improved"`: which square is larger, the report's (orange, panel 3) or
+# the improved one (green, panel 1)?
+# ```
+
+# %%
+from galaxylib import plots
+
+plots.plot_roi_steps(image)
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% points=1
+# NBVAL_CHECK_OUTPUT
+checks.check_crop_reading(report_side, larger, image)

@@ -16,9 +16,13 @@
 # %% [markdown]
 # # Exercises 6: evaluation
 #
-# These exercises go with chapter 6. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 6 <../chapters/06_evaluation>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top.
+#
+# Where `galaxylib` already holds an answer, write your own: the check refuses an answer
+# that calls galaxylib's version.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -81,7 +85,7 @@ def per_question_rmse(pred: np.ndarray, truth: np.ndarray) -> pd.Series:
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_rmse_per_question(per_question_rmse)
 
@@ -103,7 +107,7 @@ def worst(galaxy_ids: np.ndarray, pred: np.ndarray, truth: np.ndarray, k: int = 
     raise NotImplementedError()
 
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_worst_galaxies(worst)
 
@@ -140,7 +144,7 @@ def noise_floor_of(labels: pd.DataFrame, truth: pd.DataFrame) -> float:
     raise NotImplementedError()
 
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_noise_floor(noise_floor_of)
 
@@ -148,3 +152,27 @@ checks.check_noise_floor(noise_floor_of)
 floor = noise_floor_of(catalog.subset(test_ids).labels, pd.read_csv(DATA / "truth.csv"))
 model = np.sqrt(np.mean((pred - truth) ** 2))
 print(f"stand-in model {model:.4f}, noise floor {floor:.4f}: {model - floor:.4f} to win")
+
+
+# %% [markdown]
+# ```{exercise} The largest error is not the hardest question
+# :label: ex-6-4
+#
+# The table under exercise 6.1 gives the stand-in's RMSE per question, as chapter 6's figure
+# does for the CNN. Set `largest_rmse` to the question with the largest RMSE. Is it the
+# question the model does worst? A question whose fractions hardly vary is easy to score
+# well on just by predicting the mean. Compute each question's *skill*,
+# 1 − RMSE / RMSE of the mean, where the mean is `baseline` below (the training galaxies'
+# mean answers), and set `least_skill` to the question with the lowest skill.
+# ```
+
+# %%
+baseline = catalog.subset(parts.train).targets.mean(axis=0)
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% points=2
+# NBVAL_CHECK_OUTPUT
+checks.check_skill_reading(largest_rmse, least_skill, pred, truth, baseline)

@@ -14,9 +14,13 @@
 # %% [markdown]
 # # Exercises 2: benchmarks
 #
-# These exercises go with chapter 2. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 2 <../chapters/02_benchmarks>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top.
+#
+# Where `galaxylib` already holds an answer, write your own: the check refuses an answer
+# that calls galaxylib's version.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -72,7 +76,7 @@ def rmse(pred: np.ndarray, truth: np.ndarray) -> float:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 # NBVAL_CHECK_OUTPUT
 checks.check_rmse(rmse)
 
@@ -123,7 +127,7 @@ def central_pixel_predict(
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_central_pixel(central_pixel_predict)
 
@@ -175,7 +179,7 @@ def make_split(galaxy_ids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarra
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 # NBVAL_CHECK_OUTPUT
 checks.check_split(make_split)
 
@@ -183,3 +187,44 @@ checks.check_split(make_split)
 train, val, test = make_split(catalog.ids, seed=42)
 print(f"{len(train):,} / {len(val):,} / {len(test):,} galaxies")
 print("61,578 galaxies:", [len(part) for part in make_split(np.arange(61578), seed=42)])
+
+
+# %% [markdown]
+# ```{exercise} Reading the mean prediction's table
+# :label: ex-2-4
+#
+# Chapter 2 ends on a table, redrawn below: the RMSE per question when every test galaxy
+# gets the training galaxies' mean answers. Set `worst_question` to the question with the
+# largest RMSE (`"Q1"` to `"Q11"`), and `why` to the letter of the reason:
+#
+# - `"a"`: its answers vary most from galaxy to galaxy, so a constant prediction misses most;
+# - `"b"`: it has the most answers;
+# - `"c"`: few galaxies reach it, so it has few votes.
+# ```
+
+# %%
+from galaxylib.data import split
+from galaxylib.metrics import rmse_per_question
+
+parts = split(catalog.ids, seed=42)
+train_y, test_y = catalog.subset(parts.train).targets, catalog.subset(parts.test).targets
+rmse_per_question(train_y.mean(axis=0), test_y).to_frame("RMSE of the mean").T.round(3)
+
+# %% [markdown]
+# ```{solution-start} ex-2-4
+# :class: dropdown
+# ```
+
+# %%
+### BEGIN SOLUTION
+worst_question = rmse_per_question(train_y.mean(axis=0), test_y).idxmax()
+why = "a"
+### END SOLUTION
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% points=2
+# NBVAL_CHECK_OUTPUT
+checks.check_mean_baseline_reading(worst_question, why, train_y, test_y)

@@ -14,9 +14,13 @@
 # %% [markdown]
 # # Exercises 4: the CNN
 #
-# These exercises go with chapter 4. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 4 <../chapters/04_cnn>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top; the first import of Keras takes a few seconds.
+#
+# Where `galaxylib` already holds an answer, write your own: the check refuses an answer
+# that calls galaxylib's version.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -74,7 +78,7 @@ def output_size(size: int, kernel: int, stride: int = 1, padding: str = "valid")
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 checks.check_output_size(output_size)
 
 # %% [markdown]
@@ -123,7 +127,7 @@ def dense_params(n_in: int, n_out: int, use_bias: bool = True) -> int:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 checks.check_param_counts(conv2d_params, dense_params)
 
 # %% [markdown]
@@ -187,7 +191,7 @@ def build_cnn(input_shape: tuple[int, int, int]) -> keras.Model:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 checks.check_cnn_budget(build_cnn)
 
 # %%
@@ -235,7 +239,7 @@ def tree_normalise(values: np.ndarray) -> np.ndarray:
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 checks.check_tree_output(tree_normalise)
 
 # %% [markdown]
@@ -246,3 +250,35 @@ checks.check_tree_output(tree_normalise)
 values = np.random.default_rng(4).normal(0, 3, (5, 37)).astype("float32")
 layer = np.asarray(DecisionTree()(values))
 print(f"largest difference from the layer: {np.abs(tree_normalise(values) - layer).max():.1e}")
+
+
+# %% [markdown]
+# ```{exercise} Reading the network's summary
+# :label: ex-4-5
+#
+# Chapter 4 prints the summary of the report's network at 150 pixels; it is below. In its
+# *Param #* column, find the layer with the most parameters. Set `largest_params` to that
+# number and `largest_kind` to its kind, `"conv"` or `"dense"`.
+# ```
+
+# %%
+report_cnn((150, 150, 1)).summary()
+
+# %% [markdown]
+# ```{solution-start} ex-4-5
+# :class: dropdown
+# ```
+
+# %%
+### BEGIN SOLUTION
+largest = max(report_cnn((150, 150, 1)).layers, key=lambda layer: layer.count_params())
+largest_params = largest.count_params()
+largest_kind = "conv" if isinstance(largest, keras.layers.Conv2D) else "dense"
+### END SOLUTION
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% points=1
+checks.check_summary_reading(largest_params, largest_kind)

@@ -14,9 +14,13 @@
 # %% [markdown]
 # # Exercises 5: training on a GPU
 #
-# These exercises go with chapter 5. Each asks you to write a few lines and ends with a
+# These exercises go with {doc}`chapter 5 <../chapters/05_training>`.
+# Each asks you to write a few lines and ends with a
 # check cell that prints **Correct!** or tells you, in one sentence, what is still wrong.
 # Run the cells from the top; they run on a CPU too, on small slices of the sky.
+#
+# Where `galaxylib` already holds an answer, write your own: the check refuses an answer
+# that calls galaxylib's version.
 
 # %%
 # On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
@@ -86,7 +90,7 @@ def training_time(
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 checks.check_training_time(training_time)
 
 # %%
@@ -133,7 +137,7 @@ def make_pipeline(
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=3
 checks.check_pipeline(make_pipeline)
 
 # %% [markdown]
@@ -176,7 +180,7 @@ def make_callbacks(path: str, patience: int = 7) -> list[keras.callbacks.Callbac
 # ```{solution-end}
 # ```
 
-# %%
+# %% points=2
 checks.check_callbacks(make_callbacks)
 
 # %% [markdown]
@@ -209,3 +213,36 @@ with tempfile.TemporaryDirectory() as folder:
     )
     print("checkpoint saved:", best.exists())
 print("validation RMSE per epoch:", np.round(history.history["val_root_mean_squared_error"], 4))
+
+
+# %% [markdown]
+# ```{exercise} Reading the learning curves
+# :label: ex-5-4
+#
+# The learning curves of the run above are drawn below, as chapter 5 draws its own. Set
+# `best_epoch` to the epoch (counted from 1, as on the x axis) with the lowest validation
+# loss, and `kept` to `"best"` or `"last"`: whose weights did the checkpoint file hold?
+# ```
+
+# %%
+from galaxylib import plots
+
+plots.plot_history(history.history)
+
+# %% [markdown]
+# ```{solution-start} ex-5-4
+# :class: dropdown
+# ```
+
+# %%
+### BEGIN SOLUTION
+best_epoch = int(np.argmin(history.history["val_loss"])) + 1
+kept = "best"
+### END SOLUTION
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% points=1
+checks.check_curve_reading(best_epoch, kept, history.history)

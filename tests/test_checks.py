@@ -8,6 +8,7 @@ from sklearn.model_selection import train_test_split
 
 from galaxylib import checks, metrics
 from galaxylib.baselines import CentralPixelBenchmark
+from galaxylib.checks._common import hidden_catalog
 from galaxylib.data import split
 from galaxylib.preprocess import Box, crop, report_box
 from galaxylib.synthetic import EXPECTED_PREFIX, noise_floor
@@ -65,11 +66,30 @@ def passes(check, *answers, capsys):
     assert capsys.readouterr().out.strip() == "Correct!"
 
 
+def library_refused(check, *library):
+    """galaxylib's own solution, called directly or through a wrapper, does not pass."""
+    for function in library:
+        rejects(check, function, "calls galaxylib.", "yourself")
+        rejects(check, lambda *a, f=function, **k: f(*a, **k), "yourself")
+
+
 # --------------------------------------------------------------------------- chapter 1
 
 
+def per_question(labels):
+    out = labels.copy()
+    for q in QUESTIONS:
+        if q.parent is not None:
+            for a in q.answers:
+                out[a] = (labels[a] / labels[q.parent]).where(labels[q.parent] > 0)
+    return out
+
+
 def test_per_question(capsys):
-    passes(checks.check_per_question, to_per_question, capsys=capsys)
+    passes(checks.check_per_question, per_question, capsys=capsys)
+    labels = hidden_catalog(30, seed=1)
+    pd.testing.assert_frame_equal(per_question(labels), to_per_question(labels))
+    library_refused(checks.check_per_question, to_per_question)
 
     def in_place(labels):  # divides by parents it has already divided
         out = labels.copy()
@@ -82,7 +102,7 @@ def test_per_question(capsys):
     rejects(checks.check_per_question, in_place, "original")
 
     def zero_not_nan(labels):
-        return to_per_question(labels).fillna(0.0)
+        return per_question(labels).fillna(0.0)
 
     rejects(checks.check_per_question, zero_not_nan, "NaN")
     rejects(checks.check_per_question, lambda t: t[list(COLUMNS)].to_numpy()[:5], "shape")
@@ -112,26 +132,42 @@ def test_majority_summary(capsys):
 
 
 def test_rmse(capsys):
-    passes(checks.check_rmse, metrics.rmse, capsys=capsys)
+    passes(checks.check_rmse, lambda p, t: float(np.sqrt(np.mean((p - t) ** 2))), capsys=capsys)
+    library_refused(checks.check_rmse, metrics.rmse)
     rejects(checks.check_rmse, lambda p, t: float(np.mean((p - t) ** 2)), "square root")
     per_galaxy = lambda p, t: float(np.sqrt(np.mean((p - t) ** 2, axis=1)).mean())  # noqa: E731
     rejects(checks.check_rmse, per_galaxy, "before the square root")
     rejects(checks.check_rmse, lambda p, t: np.sqrt((p - t) ** 2), "number")
 
 
-def central_pixel(train_rgb, train_y, test_rgb, levels=8):
-    return CentralPixelBenchmark(levels).fit(train_rgb, train_y).predict(test_rgb)
+def central_pixel(train_rgb, train_y, test_rgb, levels=8, fallback=None):
+    def cell_of(rgb):
+        steps = np.asarray(rgb, dtype=int) * levels // 256
+        return (steps[:, 0] * levels + steps[:, 1]) * levels + steps[:, 2]
+
+    train_cells = cell_of(train_rgb)
+    overall = train_y.mean(axis=0) if fallback is None else np.full(train_y.shape[1], fallback)
+    pred = np.empty((len(test_rgb), train_y.shape[1]))
+    for i, cell in enumerate(cell_of(test_rgb)):
+        members = train_cells == cell
+        pred[i] = train_y[members].mean(axis=0) if members.any() else overall
+    return pred
 
 
 def test_central_pixel(capsys):
     passes(checks.check_central_pixel, central_pixel, capsys=capsys)
+    rng = np.random.default_rng(0)
+    rgb, y = rng.integers(0, 256, (50, 3)), rng.random((50, 37))
+    library = CentralPixelBenchmark(8).fit(rgb[:40], y[:40]).predict(rgb[40:])
+    np.testing.assert_allclose(central_pixel(rgb[:40], y[:40], rgb[40:]), library)
+
+    def library_benchmark(train_rgb, train_y, test_rgb, levels=8):
+        return CentralPixelBenchmark(levels).fit(train_rgb, train_y).predict(test_rgb)
+
+    rejects(checks.check_central_pixel, library_benchmark, "yourself")
 
     def zero_fallback(train_rgb, train_y, test_rgb, levels=8):
-        model = CentralPixelBenchmark(levels).fit(train_rgb, train_y)
-        cells = model._cells(train_rgb)
-        pred = model.predict(test_rgb)
-        pred[~np.isin(model._cells(test_rgb), cells)] = 0.0
-        return pred
+        return central_pixel(train_rgb, train_y, test_rgb, levels, fallback=0.0)
 
     rejects(checks.check_central_pixel, zero_fallback, "training set's mean")
 
@@ -144,10 +180,24 @@ def test_central_pixel(capsys):
 
 def test_split(capsys):
     def reference(ids, seed):
+        ordered = np.sort(np.asarray(ids))
+        n_val, n_test = -(-len(ids) * 20 // 100), -(-len(ids) * 16 // 100)
+        shuffled = np.random.default_rng(seed).permutation(ordered)
+        return shuffled[n_val + n_test :], shuffled[:n_val], shuffled[n_val : n_val + n_test]
+
+    passes(checks.check_split, reference, capsys=capsys)
+    library = split(np.arange(1003), seed=7)
+    assert [len(p) for p in reference(np.arange(1003), 7)] == [
+        len(library.train),
+        len(library.val),
+        len(library.test),
+    ]
+
+    def library_split(ids, seed):
         parts = split(ids, seed=seed)
         return parts.train, parts.val, parts.test
 
-    passes(checks.check_split, reference, capsys=capsys)
+    library_refused(checks.check_split, library_split)
 
     def unsorted(ids, seed):
         order = np.random.default_rng(seed).permutation(np.asarray(ids))
@@ -256,11 +306,23 @@ def test_offset(capsys):
 
 def test_centred_crop(capsys):
     def reference(image, cx, cy, side):
+        square = np.zeros((side, side, *image.shape[2:]), dtype=image.dtype)
+        top, left = cy - side // 2, cx - side // 2
+        r0, r1 = max(top, 0), min(top + side, image.shape[0])
+        c0, c1 = max(left, 0), min(left + side, image.shape[1])
+        if r1 > r0 and c1 > c0:
+            square[r0 - top : r1 - top, c0 - left : c1 - left] = image[r0:r1, c0:c1]
+        return square
+
+    def library(image, cx, cy, side):
         half = side // 2
-        box = Box(cx - half, cy - half, side)
-        return crop(image, box, size=side, color=image.ndim == 3)
+        return crop(image, Box(cx - half, cy - half, side), size=side, color=image.ndim == 3)
 
     passes(checks.check_centred_crop, reference, capsys=capsys)
+    image = np.random.default_rng(3).integers(1, 256, (40, 50, 3), dtype=np.uint8)
+    for cx, cy, side in [(25, 20, 10), (2, 3, 16), (48, 38, 60)]:
+        assert np.array_equal(reference(image, cx, cy, side), library(image, cx, cy, side))
+    library_refused(checks.check_centred_crop, library)
 
     def clipped(image, cx, cy, side):  # shrinks at the edge instead of padding
         top, left = cy - side // 2, cx - side // 2
@@ -341,7 +403,20 @@ def test_cnn_budget(capsys):
 def test_tree_output(capsys):
     from galaxylib.models import DecisionTree
 
-    passes(checks.check_tree_output, lambda v: np.asarray(DecisionTree()(v)), capsys=capsys)
+    def normalise(values):
+        positive = np.logaddexp(0.0, values)
+        out = np.zeros_like(positive)
+        for q in QUESTIONS:
+            cols = [COLUMNS.index(a) for a in q.answers]
+            out[:, cols] = positive[:, cols] / positive[:, cols].sum(axis=1, keepdims=True)
+            if q.parent is not None:
+                out[:, cols] *= out[:, [COLUMNS.index(q.parent)]]
+        return out
+
+    passes(checks.check_tree_output, normalise, capsys=capsys)
+    values = np.random.default_rng(4).normal(0, 3, (5, 37)).astype("float32")
+    np.testing.assert_allclose(normalise(values), DecisionTree()(values), atol=1e-5)
+    library_refused(checks.check_tree_output, lambda v: np.asarray(DecisionTree()(v)))
 
     def roots_only(values):  # every question sums to one
         out = np.log1p(np.exp(values))
@@ -362,7 +437,7 @@ def test_tree_output(capsys):
     rejects(checks.check_tree_output, raw, "outside [0, 1]")
 
     def reversed_order(values):
-        return np.asarray(DecisionTree()(-values))
+        return normalise(-values)
 
     rejects(checks.check_tree_output, reversed_order, "larger share")
 
@@ -438,7 +513,25 @@ def test_callbacks(capsys):
         return [checkpoint, *right(path)[1:]]
 
     rejects(checks.check_callbacks, max_mode, "mode")
-    rejects(checks.check_callbacks, lambda path: right(path)[1:], "ModelCheckpoint")
+    rejects(checks.check_callbacks, lambda path, patience=7: right(path)[1:], "ModelCheckpoint")
+    rejects(checks.check_callbacks, lambda path, patience=7: right(path)[:2], "ReduceLROnPlateau")
+    rejects(checks.check_callbacks, lambda path, patience=7: right(path), "pass make_callbacks")
+
+    def plateau(path, stop, **options):
+        return [*right(path, stop)[:2], keras.callbacks.ReduceLROnPlateau(**options)]
+
+    rejects(checks.check_callbacks, lambda p, patience=7: plateau(p, patience), "factor")
+    rejects(
+        checks.check_callbacks,
+        lambda p, patience=7: plateau(p, patience, factor=0.2, patience=patience, min_lr=1e-5),
+        "3 epochs",
+    )
+    rejects(
+        checks.check_callbacks,
+        lambda p, patience=7: plateau(p, patience, factor=0.2, patience=3),
+        "1e-5",
+    )
+    rejects(checks.check_callbacks, lambda path: right(path), "unexpected keyword")
 
 
 def test_training_time(capsys):
@@ -469,17 +562,28 @@ def test_training_time(capsys):
 # --------------------------------------------------------------------------- chapter 6
 
 
+def rmse_per_question(pred, truth, sqrt_first=False):
+    squared = (pred - truth) ** 2
+    scores = {}
+    for q in QUESTIONS:
+        cols = [COLUMNS.index(a) for a in q.answers]
+        per_answer = np.sqrt(squared[:, cols].mean(axis=0))
+        scores[q.name] = per_answer.mean() if sqrt_first else np.sqrt(squared[:, cols].mean())
+    return pd.Series(scores)
+
+
 def test_rmse_per_question(capsys):
-    passes(checks.check_rmse_per_question, metrics.rmse_per_question, capsys=capsys)
-
-    def sqrt_first(pred, truth):
-        per_answer = metrics.rmse_per_answer(pred, truth)
-        return pd.Series({q.name: per_answer[list(q.answers)].mean() for q in QUESTIONS})
-
+    passes(checks.check_rmse_per_question, rmse_per_question, capsys=capsys)
+    pred, truth = np.random.default_rng(5).random((2, 20, 37))
+    pd.testing.assert_series_equal(
+        rmse_per_question(pred, truth), metrics.rmse_per_question(pred, truth), check_names=False
+    )
+    library_refused(checks.check_rmse_per_question, metrics.rmse_per_question)
+    sqrt_first = lambda p, t: rmse_per_question(p, t, sqrt_first=True)  # noqa: E731
     rejects(checks.check_rmse_per_question, sqrt_first, "first")
     rejects(
         checks.check_rmse_per_question,
-        lambda p, t: metrics.rmse_per_question(p, t).reset_index(drop=True),
+        lambda p, t: rmse_per_question(p, t).reset_index(drop=True),
         "Q1",
     )
     rejects(checks.check_rmse_per_question, lambda p, t: metrics.rmse(p, t), "Series")
@@ -515,13 +619,122 @@ def test_worst_galaxies(capsys):
     )
 
 
+def noise_floor_of(labels, truth):
+    matched = truth.set_index("GalaxyID").loc[labels["GalaxyID"]]
+    expected = matched[[EXPECTED_PREFIX + c for c in COLUMNS]].to_numpy(dtype=float)
+    return float(np.sqrt(np.mean((labels[list(COLUMNS)].to_numpy(dtype=float) - expected) ** 2)))
+
+
 def test_noise_floor(capsys):
-    passes(checks.check_noise_floor, noise_floor, capsys=capsys)
+    passes(checks.check_noise_floor, noise_floor_of, capsys=capsys)
+    library_refused(checks.check_noise_floor, noise_floor)
 
     def by_position(labels, truth):
         expected = truth[[EXPECTED_PREFIX + c for c in COLUMNS]].to_numpy()[: len(labels)]
         return float(np.sqrt(np.mean((labels[list(COLUMNS)].to_numpy() - expected) ** 2)))
 
     rejects(checks.check_noise_floor, by_position, "GalaxyID")
-    rejects(checks.check_noise_floor, lambda lab, tr: noise_floor(lab, tr) ** 2, "square root")
+    rejects(checks.check_noise_floor, lambda lab, tr: noise_floor_of(lab, tr) ** 2, "square root")
     rejects(checks.check_noise_floor, lambda lab, tr: None, "number")
+
+
+# --------------------------------------------------------------------------- reading exercises
+
+
+def reads(check, *args, capsys):
+    check(*args)
+    assert capsys.readouterr().out.strip() == "Correct!"
+
+
+def refuses(check, args, *words):
+    with pytest.raises(checks.CheckFailed) as failed:
+        check(*args)
+    message = str(failed.value)
+    assert message.endswith(".") and "\n" not in message
+    for word in words:
+        assert word in message, message
+
+
+def test_mean_confidence_reading(capsys):
+    labels = hidden_catalog(200, seed=3)
+    means = labels[list(COLUMNS)].mean()
+    deeper = means.drop([a for q in QUESTIONS if q.parent is None for a in q.answers])
+    top, height = deeper.idxmax(), deeper.max()
+    check = checks.check_mean_confidence_reading
+    reads(check, top, round(height, 2), labels, capsys=capsys)
+    refuses(check, (means.idxmax(), means.max(), labels), "Q1 or Q6")
+    refuses(check, (deeper.drop(top).idxmax(), height, labels), "taller bar")
+    refuses(check, (top, height + 0.05, labels), "height")
+    refuses(check, ("2.2", height, labels), "column")
+
+
+def test_mean_baseline_reading(capsys):
+    rng = np.random.default_rng(8)
+    train, test = rng.random((50, 37)), rng.random((30, 37))
+    test[:, COLUMNS.index("Class5.1")] = rng.choice([0.0, 1.0], 30)  # Q5 varies most
+    check = checks.check_mean_baseline_reading
+    reads(check, "Q5", "a", train, test, capsys=capsys)
+    refuses(check, ("Q1", "a", train, test), "larger RMSE")
+    refuses(check, ("Q5", "b", train, test), "number")
+    refuses(check, ("Q5", "c", train, test), "vary")
+    refuses(check, ("Q5", "d", train, test), "one of")
+    refuses(check, ("5", "a", train, test), "'Q1' to 'Q11'")
+
+
+def test_crop_reading(capsys):
+    image = np.zeros((424, 424, 3), np.uint8)
+    cv2.circle(image, (200, 220), 40, (255, 255, 255), -1)
+    report = report_box(image).side
+    from galaxylib.preprocess import improved_box
+
+    larger = "report" if report > improved_box(image).side else "improved"
+    other = "improved" if larger == "report" else "report"
+    check = checks.check_crop_reading
+    reads(check, round(report * 1.03), larger, image, capsys=capsys)
+    refuses(check, (report * 1.2, larger, image), "pixels wide")
+    refuses(check, (424, larger, image), "pixels wide")
+    refuses(check, (report, other, image), "orange square")
+
+
+def test_summary_reading(capsys):
+    import keras
+
+    from galaxylib.models import report_cnn
+
+    layers = report_cnn((150, 150, 1)).layers
+    largest = max(layers, key=lambda layer: layer.count_params())
+    kind = "conv" if isinstance(largest, keras.layers.Conv2D) else "dense"
+    check = checks.check_summary_reading
+    reads(check, largest.count_params(), kind, capsys=capsys)
+    refuses(check, (849_285, kind), "Param #")
+    refuses(check, (largest.count_params(), {"conv": "dense"}.get(kind, "conv")), "layer type")
+
+
+def test_curve_reading(capsys):
+    history = {"val_loss": [0.05, 0.03, 0.04], "loss": [0.06, 0.04, 0.03]}
+    check = checks.check_curve_reading
+    reads(check, 2, "best", history, capsys=capsys)
+    refuses(check, (1, "best", history), "from 1")
+    refuses(check, (3, "best", history), "lowest")
+    refuses(check, (2, "last", history), "improves")
+
+
+def test_skill_reading(capsys):
+    rng = np.random.default_rng(9)
+    truth = rng.random((40, 37)) * 0.1
+    q2 = [COLUMNS.index(a) for a in QUESTIONS[1].answers]  # Q2 varies most, model fair
+    truth[:, q2] = rng.random((40, len(q2)))
+    pred = truth + rng.normal(0, 0.02, truth.shape)
+    pred[:, q2] = truth[:, q2] + rng.normal(0, 0.15, (40, len(q2)))
+    q9 = [COLUMNS.index(a) for a in QUESTIONS[8].answers]  # Q9 hardly varies, model poor
+    pred[:, q9] = truth[:, q9] + rng.normal(0, 0.08, (40, len(q9)))
+    baseline = truth.mean(axis=0)
+    model = rmse_per_question(pred, truth)
+    skill = 1 - model / rmse_per_question(np.tile(baseline, (40, 1)), truth)
+    assert model.idxmax() == "Q2" and skill.idxmin() == "Q9"  # the case the exercise is about
+    check = checks.check_skill_reading
+    reads(check, "Q2", "Q9", pred, truth, baseline, capsys=capsys)
+    refuses(check, ("Q9", "Q9", pred, truth, baseline), "above Q9")
+    refuses(check, ("Q2", "Q2", pred, truth, baseline), "divide by it")
+    refuses(check, ("Q2", "Q1", pred, truth, baseline), "lowest skill")
+    refuses(check, ("Q2", 9, pred, truth, baseline), "'Q1' to 'Q11'")

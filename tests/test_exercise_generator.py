@@ -1,7 +1,17 @@
+import json
+
 import jupytext
+import nbformat
 import pytest
 
-from galaxylib.exercises import make_exercise, write_exercises
+from build_tools.exercises import (
+    CHECKED,
+    make_exercise,
+    notebook_form,
+    write_exercises,
+    write_notebook,
+)
+from build_tools.nbgrader import nbgrader_source, write_course
 
 SOLUTION = '''# %% [markdown]
 # Write `double`.
@@ -69,10 +79,110 @@ def test_write_exercises_writes_both_folders_twins(tmp_path):
         "exercises/01_demo.ipynb",
         "exercises/01_demo.py",
         "solutions/01_demo.ipynb",
-        "solutions/01_demo.py",
     ]
     assert "2 * x" not in (exercises / "01_demo.ipynb").read_text()
     assert "2 * x" in (solutions / "01_demo.ipynb").read_text()
+
+
+EXERCISE = """# %% [markdown]
+# These go with {doc}`chapter 2 <../chapters/02_benchmarks>`.
+
+# %% [markdown]
+# Some words first.
+#
+# ```{exercise} Double it
+# :label: ex-2-3
+#
+# Write **`double`**:
+#
+# - twice `x`.
+# ```
+
+# %%
+def double(x):
+    ### BEGIN SOLUTION
+    return 2 * x
+    ### END SOLUTION
+
+# %% points=2
+# NBVAL_CHECK_OUTPUT
+checks.check_double(double)
+
+# %%
+print(double(1))
+"""
+
+
+def test_notebook_form_turns_exercises_into_markdown_headings():
+    notebook = notebook_form(jupytext.reads(EXERCISE, fmt="py:percent"))
+    assert notebook.cells[0].source == (
+        "These go with [chapter 2](../chapters/02_benchmarks.ipynb)."
+    )
+    assert notebook.cells[1].source == (
+        "Some words first.\n\n## Exercise 2.3 — Double it\n\nWrite **`double`**:\n\n- twice `x`."
+    )
+    assert notebook.cells[2].source.startswith("def double(x):")
+
+
+def test_an_exercise_without_a_label_is_refused():
+    source = "# %% [markdown]\n# ```{exercise} Nameless\n#\n# Do it.\n# ```\n"
+    with pytest.raises(ValueError, match="no :label:"):
+        notebook_form(jupytext.reads(source, fmt="py:percent"), where="s.py")
+    bad = source.replace("#\n# Do", "# :label: double-it\n#\n# Do")
+    with pytest.raises(ValueError, match="ex-<chapter>-<n>"):
+        notebook_form(jupytext.reads(bad, fmt="py:percent"), where="s.py")
+
+
+def test_generated_notebooks_are_byte_identical_and_carry_no_run(tmp_path):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    (solutions / "02_demo.py").write_text(EXERCISE)
+    write_exercises(solutions, exercises)
+    solved = solutions / "02_demo.ipynb"
+    # a run stored an output on the checked cell, with the timings nbclient records
+    notebook = nbformat.read(solved, as_version=4)
+    checked = next(c for c in notebook.cells if c.source.startswith(CHECKED))
+    checked.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Correct!\n")]
+    checked.execution_count = 3
+    checked.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00Z"}
+    notebook.metadata["language_info"] = {"version": "3.11.7"}
+    write_notebook(notebook, solved)
+    first = {p.name: p.read_bytes() for p in sorted(tmp_path.rglob("*.*"))}
+    write_exercises(solutions, exercises)
+    again = {p.name: p.read_bytes() for p in sorted(tmp_path.rglob("*.*"))}
+    assert first == again
+    stored = json.loads(again["02_demo.ipynb"])
+    assert set(stored["metadata"]) <= {"kernelspec"}
+    assert all("execution" not in c["metadata"] for c in stored["cells"])
+    kept = next(c for c in stored["cells"] if c["source"] and c["source"][0].startswith(CHECKED))
+    assert kept["outputs"][0]["text"] == ["Correct!\n"] and kept["execution_count"] == 3
+    ids = [c["id"] for c in stored["cells"]]
+    assert len(set(ids)) == len(ids)
+
+
+def test_nbgrader_source_marks_answers_checks_and_read_only_cells():
+    notebook = nbgrader_source(jupytext.reads(EXERCISE, fmt="py:percent"))
+    meta = [c.metadata["nbgrader"] for c in notebook.cells]
+    answer, check, example = meta[2], meta[3], meta[4]
+    assert answer["solution"] and not answer["locked"] and answer["grade_id"] == "ex-2-3-answer"
+    assert check["grade"] and check["locked"] and check["points"] == 2
+    assert check["grade_id"] == "ex-2-3-check"
+    assert all(m["locked"] and not m["grade"] and not m["solution"] for m in (meta[0], example))
+    assert len({m["grade_id"] for m in meta}) == len(meta)
+    assert all("points" not in c.metadata for c in notebook.cells)
+
+
+def test_a_check_without_points_is_refused(tmp_path):
+    source = EXERCISE.replace("# %% points=2", "# %%")
+    with pytest.raises(ValueError, match="points"):
+        nbgrader_source(jupytext.reads(source, fmt="py:percent"), where="s.py")
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "02_demo.py").write_text(EXERCISE)
+    written = write_course(tmp_path / "solutions", tmp_path / "course")
+    assert [p.relative_to(tmp_path / "course").as_posix() for p in written] == [
+        "nbgrader_config.py",
+        "source/02_demo/02_demo.ipynb",
+    ]
 
 
 def test_student_book_takes_exercise_pages_and_no_solutions(tmp_path):
@@ -80,7 +190,7 @@ def test_student_book_takes_exercise_pages_and_no_solutions(tmp_path):
 
     import yaml
 
-    from galaxylib.exercises import write_student_book
+    from build_tools.exercises import write_student_book
 
     root = Path(__file__).resolve().parents[1]
     config_path, toc_path = write_student_book(root, tmp_path)

@@ -1,6 +1,7 @@
 """The exercises: generated from the solutions, free of solution code, and each one
 stops at the student's part."""
 
+import shutil
 from pathlib import Path
 
 import jupytext
@@ -9,11 +10,12 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from galaxylib.exercises import BEGIN, CHECKED, END, STUB, write_exercises
+from build_tools.exercises import BEGIN, CHECKED, END, STUB, write_exercises, write_twin
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.py"))
 EXERCISES = sorted((ROOT / "exercises").glob("*.py"))
+CHAPTERS = sorted((ROOT / "chapters").glob("*.py"))
 
 
 def cells(path):
@@ -26,16 +28,28 @@ def test_there_are_exercises_for_chapters_1_to_6():
     assert [p.name for p in EXERCISES] == [p.name for p in SOLUTIONS]
 
 
-def test_regenerating_the_exercises_changes_nothing(tmp_path):
+def test_regenerating_the_exercises_changes_no_byte(tmp_path):
     solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
     solutions.mkdir()
-    for source in SOLUTIONS:
-        (solutions / source.name).write_text(source.read_text())
+    for source in SOLUTIONS:  # with their .ipynb, whose stored outputs are kept
+        shutil.copy(source, solutions)
+        shutil.copy(source.with_suffix(".ipynb"), solutions)
     write_exercises(solutions, exercises)
     for fresh in sorted(exercises.iterdir()) + sorted(solutions.glob("*.ipynb")):
         committed = ROOT / fresh.parent.name / fresh.name
         assert committed.exists(), f"{committed.name} is missing: run `make exercises`"
-        assert cells(committed) == cells(fresh), f"{committed} is stale: run `make exercises`"
+        assert committed.read_bytes() == fresh.read_bytes(), (
+            f"{committed} is stale: run `make exercises`"
+        )
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_twins_are_written_byte_for_byte(source, tmp_path):
+    copy = tmp_path / source.name
+    shutil.copy(source, copy)
+    assert write_twin(copy).read_bytes() == source.with_suffix(".ipynb").read_bytes(), (
+        f"{source.with_suffix('.ipynb').name} is stale: run `make exercises`"
+    )
 
 
 def solution_lines(path):
@@ -79,7 +93,10 @@ def test_each_exercise_stops_at_the_students_part(exercise):
     )
     with pytest.raises(CellExecutionError) as stopped:
         client.execute()
-    assert stopped.value.ename == "NotImplementedError", str(stopped.value)[-500:]
+    error = stopped.value  # in the student's cell, or in a check that called the stub
+    assert error.ename == "NotImplementedError" or (
+        error.ename == "CheckFailed" and "raised NotImplementedError" in error.evalue
+    ), str(error)[-500:]
     failed = next(
         i
         for i, c in enumerate(notebook.cells)
@@ -98,3 +115,35 @@ def test_checked_cells_carry_the_output_nbval_compares(solution):
             assert cell.outputs and cell.execution_count, f"run `make exercises`: {cell.source}"
         else:
             assert not cell.outputs, "only the checked cells keep their outputs"
+
+
+WRONG_ANSWERS = {
+    "the mean squared error": (
+        "checks.check_rmse(lambda pred, truth: float(np.mean((pred - truth) ** 2)))",
+        "Exercise 2.1: You return the mean squared error: take its square root.",
+    ),
+    "an exception in the student's function": (
+        "def make_split(galaxy_ids, seed):\n    return galaxy_ids[10**6]\n\n"
+        "checks.check_split(make_split)",
+        "Exercise 2.3: Your make_split(an array of shape (1003,), 7) raised IndexError: "
+        "index 1000000 is out of bounds for axis 0 with size 1003.",
+    ),
+    "galaxylib's own solution": (
+        "from galaxylib.metrics import rmse\n\ndef my_rmse(pred, truth):\n"
+        "    return rmse(pred, truth)\n\nchecks.check_rmse(my_rmse)",
+        "Exercise 2.1: Your my_rmse calls galaxylib.metrics.rmse: the point of this exercise "
+        "is to write it yourself, with NumPy and pandas.",
+    ),
+}
+
+
+def test_a_wrong_answer_shows_one_line_in_a_notebook():
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import numpy as np\n\nfrom galaxylib import checks")]
+        + [nbformat.v4.new_code_cell(code) for code, _ in WRONG_ANSWERS.values()]
+    )
+    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True).execute()
+    for cell, (what, (_, sentence)) in zip(notebook.cells[1:], WRONG_ANSWERS.items(), strict=True):
+        (error,) = [o for o in cell.outputs if o.output_type == "error"]
+        assert error.ename == "CheckFailed", what
+        assert error.traceback == [sentence], what

@@ -11,20 +11,34 @@ and whole cells may be tagged ``solution``. :func:`make_exercise` replaces each 
 block by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (at the block's
 indentation), replaces each ``solution`` cell by the same stub, and drops the markdown
 cells that open and close the book's folded solutions (sphinx-exercise's
-``solution-start`` and ``solution-end``), which mean nothing in Jupyter.
+``solution-start`` and ``solution-end``).
 
-Run ``python -m galaxylib.exercises`` (``make exercises``) to regenerate ``exercises/``
-and the ``.ipynb`` twins of both folders.
+Each source has two forms. The ``.py`` files keep the book's MyST (the pages of the
+site, with sphinx-exercise's ``{exercise}`` directives); the ``.ipynb`` files, which
+Jupyter and Colab open, are in *notebook form* (:func:`notebook_form`): every exercise
+becomes a Markdown heading ``## Exercise 2.3 — title`` numbered from its label
+``ex-2-3``, exactly as the book's ``_ext/exercise_numbers.py`` numbers it on the site.
+
+The ``.ipynb`` files are deterministic (:func:`write_notebook`): cell ids derive from
+the cells' content, no run leaves timings or the Python version behind, and the outputs
+stored on checked cells (``# NBVAL_CHECK_OUTPUT``) are kept from the last ``--execute``
+while their cells do not change. Running ``make exercises`` twice gives the same bytes.
+
+Run ``python -m build_tools.exercises`` (``make exercises``) to regenerate
+``exercises/`` and the ``.ipynb`` twins of both folders, and
+``python -m build_tools.exercises --twins chapters/*.py`` for the chapters' twins.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import jupytext
+import nbformat
 import yaml
 from nbformat import NotebookNode
 
@@ -33,10 +47,14 @@ __all__ = [
     "CHECKED",
     "END",
     "STUB",
+    "exercise_number",
     "make_exercise",
+    "notebook_form",
     "record_checked_outputs",
     "write_exercises",
+    "write_notebook",
     "write_student_book",
+    "write_twin",
 ]
 
 CHECKED = "# NBVAL_CHECK_OUTPUT"
@@ -45,6 +63,28 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 _GATE = re.compile(r"^\s*[`:]{3,}\s*\{solution-(start|end)\}", re.MULTILINE)
+_EXERCISE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{exercise\}[ \t]*(?P<title>[^\n]*)\n"
+    r"(?P<options>(?:[ \t]*:[\w-]+:[^\n]*\n)*)"
+    r"(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+_LABEL = re.compile(r"^ex-(\d+)-(\d+)$")
+_DOC = re.compile(r"\{doc\}`(?P<text>[^`<]*?)\s*<(?P<target>[^>`]+)>`")
+
+
+def exercise_number(label: str) -> str:
+    """``"2.3"`` for the label ``ex-2-3``: the one numbering of site, notebooks and nbgrader.
+
+    Raises
+    ------
+    ValueError
+        If the label is not ``ex-<chapter>-<n>``.
+    """
+    match = _LABEL.match(label)
+    if not match:
+        raise ValueError(f"the exercise label {label!r} is not of the form ex-<chapter>-<n>")
+    return f"{int(match[1])}.{int(match[2])}"
 
 
 def _strip_blocks(source: str, where: str) -> str:
@@ -71,7 +111,7 @@ def _strip_blocks(source: str, where: str) -> str:
 
 
 def make_exercise(solution: NotebookNode, where: str = "notebook") -> NotebookNode:
-    """Return the student version of a solution notebook.
+    """Return the student version of a solution notebook (still in the book's form).
 
     Parameters
     ----------
@@ -83,7 +123,7 @@ def make_exercise(solution: NotebookNode, where: str = "notebook") -> NotebookNo
     Returns
     -------
     NotebookNode
-        A new notebook without any solution code or marker.
+        A new notebook without any solution code, marker or solution gate.
     """
     exercise = jupytext.reads(jupytext.writes(solution, fmt="ipynb"), fmt="ipynb")
     cells = []
@@ -104,6 +144,49 @@ def make_exercise(solution: NotebookNode, where: str = "notebook") -> NotebookNo
         cells.append(cell)
     exercise.cells = cells
     return exercise
+
+
+def _markdown_exercise(match: re.Match, where: str) -> str:
+    options = dict(
+        line.strip()[1:].split(":", 1) for line in match["options"].splitlines() if line.strip()
+    )
+    label = options.get("label", "").strip()
+    if not label:
+        raise ValueError(f"{where}: an exercise has no :label: ex-<chapter>-<n>")
+    title = match["title"].strip()
+    heading = f"## Exercise {exercise_number(label)}" + (f" — {title}" if title else "")
+    return f"{heading}\n\n{match['body'].strip()}"
+
+
+def notebook_form(notebook: NotebookNode, where: str = "notebook") -> NotebookNode:
+    """The notebook as Jupyter and Colab should show it, with no MyST left in it.
+
+    Each ``{exercise}`` directive becomes a heading ``## Exercise 2.3 — title`` and its
+    body, plain Markdown; the solution gates are dropped; a ``{doc}`` link to another
+    page becomes a Markdown link to that page's ``.ipynb``. Code cells are untouched.
+
+    Parameters
+    ----------
+    notebook : NotebookNode
+        A solution or an exercise notebook in the book's form; left unchanged.
+    where : str
+        Its name, for error messages.
+
+    Returns
+    -------
+    NotebookNode
+    """
+    converted = jupytext.reads(jupytext.writes(notebook, fmt="ipynb"), fmt="ipynb")
+    cells = []
+    for cell in converted.cells:
+        if cell.cell_type == "markdown":
+            if _GATE.search(cell.source):
+                continue
+            source = _EXERCISE.sub(lambda m: _markdown_exercise(m, where), cell.source)
+            cell.source = _DOC.sub(lambda m: f"[{m['text']}]({m['target']}.ipynb)", source)
+        cells.append(cell)
+    converted.cells = cells
+    return converted
 
 
 def record_checked_outputs(notebook: NotebookNode, folder: Path) -> NotebookNode:
@@ -130,7 +213,11 @@ def record_checked_outputs(notebook: NotebookNode, folder: Path) -> NotebookNode
 
     executed = jupytext.reads(jupytext.writes(notebook, fmt="ipynb"), fmt="ipynb")
     client = NotebookClient(
-        executed, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        executed,
+        timeout=900,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(folder)}},
     )
     client.execute()
     for cell in executed.cells:  # nbval wants a marked cell's execution count too
@@ -144,6 +231,65 @@ def record_checked_outputs(notebook: NotebookNode, folder: Path) -> NotebookNode
     return executed
 
 
+def _keep_outputs(notebook: NotebookNode, previous: Path) -> None:
+    """Give checked cells the outputs stored in ``previous`` for the same source."""
+    if not previous.exists():
+        return
+    stored = {
+        cell.source: cell
+        for cell in nbformat.read(previous, as_version=4).cells
+        if cell.cell_type == "code" and cell.source.startswith(CHECKED) and cell.outputs
+    }
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source in stored:
+            cell.outputs = stored[cell.source].outputs
+            cell.execution_count = stored[cell.source].execution_count
+
+
+def write_notebook(notebook: NotebookNode, path: Path) -> Path:
+    """Write a notebook's ``.ipynb`` so that the same content always gives the same bytes.
+
+    Cell ids are derived from each cell's type and source (a repeated cell gets a
+    suffix); the notebook keeps only its kernelspec as metadata, and cells lose what a
+    run leaves behind (``execution`` timings).
+
+    Parameters
+    ----------
+    notebook : NotebookNode
+        Left unchanged.
+    path : Path
+
+    Returns
+    -------
+    Path
+    """
+    kernelspec = notebook.metadata.get("kernelspec")
+    out = nbformat.from_dict(
+        {
+            "cells": [],
+            "metadata": {"kernelspec": dict(kernelspec)} if kernelspec else {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+    seen: dict[str, int] = {}
+    for cell in notebook.cells:
+        digest = hashlib.sha256(f"{cell.cell_type}\0{cell.source}".encode()).hexdigest()[:12]
+        seen[digest] = seen.get(digest, 0) + 1
+        copy = nbformat.from_dict(dict(cell))
+        copy.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+        copy.metadata = {k: v for k, v in cell.metadata.items() if k != "execution"}
+        out.cells.append(copy)
+    nbformat.validate(out)
+    path.write_text(nbformat.writes(out) + "\n", encoding="utf-8")
+    return path
+
+
+def write_twin(source: Path) -> Path:
+    """Write the ``.ipynb`` twin of a jupytext source as it is (a chapter's), deterministically."""
+    return write_notebook(jupytext.read(source), source.with_suffix(".ipynb"))
+
+
 def write_exercises(solutions: Path, exercises: Path, *, execute: bool = False) -> list[Path]:
     """Regenerate ``exercises/`` from ``solutions/``, with ``.ipynb`` twins for both.
 
@@ -152,7 +298,8 @@ def write_exercises(solutions: Path, exercises: Path, *, execute: bool = False) 
     solutions, exercises : Path
     execute : bool, default False
         Run each solution notebook and store the outputs of its checked cells in its
-        ``.ipynb`` (:func:`record_checked_outputs`), for nbval to compare.
+        ``.ipynb`` (:func:`record_checked_outputs`), for nbval to compare. Without it,
+        the outputs already stored for unchanged checked cells are kept.
 
     Returns
     -------
@@ -164,14 +311,16 @@ def write_exercises(solutions: Path, exercises: Path, *, execute: bool = False) 
     for source in sorted(solutions.glob("*.py")):
         solution = jupytext.read(source)
         exercise = make_exercise(solution, where=str(source))
-        if execute:
-            solution = record_checked_outputs(solution, solutions)
         target = exercises / source.name
-        for notebook, path in ((solution, source), (exercise, target)):
-            if path != source:
-                jupytext.write(notebook, path, fmt="py:percent")
-            jupytext.write(notebook, path.with_suffix(".ipynb"), fmt="ipynb")
-            written += [path, path.with_suffix(".ipynb")]
+        jupytext.write(exercise, target, fmt="py:percent")
+        solved = notebook_form(solution, where=str(source))
+        if execute:
+            solved = record_checked_outputs(solved, solutions)
+        else:
+            _keep_outputs(solved, source.with_suffix(".ipynb"))
+        write_notebook(notebook_form(exercise, where=str(target)), target.with_suffix(".ipynb"))
+        write_notebook(solved, source.with_suffix(".ipynb"))
+        written += [source.with_suffix(".ipynb"), target, target.with_suffix(".ipynb")]
     return written
 
 
@@ -219,7 +368,7 @@ def write_student_book(root: Path, out: Path) -> tuple[Path, Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m galaxylib.exercises [SOLUTIONS] [EXERCISES] [--student-book OUT]``."""
+    """``python -m build_tools.exercises [SOLUTIONS] [EXERCISES] [--execute]``, and more."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("solutions", type=Path, nargs="?", default=Path("solutions"))
     parser.add_argument("exercises", type=Path, nargs="?", default=Path("exercises"))
@@ -232,12 +381,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="OUT",
         help="write the students' edition's _config.yml and _toc.yml to OUT instead",
     )
+    parser.add_argument(
+        "--twins",
+        type=Path,
+        nargs="+",
+        metavar="SOURCE",
+        help="write the .ipynb twins of these jupytext sources (the chapters) instead",
+    )
     args = parser.parse_args(argv)
     if args.student_book:
-        for path in write_student_book(Path("."), args.student_book):
-            print(f"wrote {path}")
-        return
-    for path in write_exercises(args.solutions, args.exercises, execute=args.execute):
+        written = list(write_student_book(Path("."), args.student_book))
+    elif args.twins:
+        written = [write_twin(source) for source in args.twins]
+    else:
+        written = write_exercises(args.solutions, args.exercises, execute=args.execute)
+    for path in written:
         print(f"wrote {path}")
 
 

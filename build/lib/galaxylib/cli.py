@@ -1,0 +1,273 @@
+"""The ``galaxylib`` command: ``galaxylib --help`` lists the subcommands.
+
+Every subcommand prints one sentence and exits with status 1 on bad input
+(a :class:`~galaxylib.errors.GalaxyLibError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from galaxylib.errors import GalaxyLibError
+
+__all__ = ["main"]
+
+
+def _synth(args: argparse.Namespace) -> None:
+    from galaxylib.synthetic import make_sky
+
+    report = make_sky(args.out, args.n, seed=args.seed, workers=args.workers, force=args.force)
+    print(report)
+
+
+def _baselines(args: argparse.Namespace) -> None:
+    from galaxylib.baselines import run_baselines
+    from galaxylib.data import load_catalog, split
+
+    catalog = load_catalog(args.data_dir, skip_bad=args.skip_bad)
+    if len(catalog.skipped):
+        print(f"Left out {len(catalog.skipped)} bad rows:", file=sys.stderr)
+        print(catalog.skipped.to_string(index=False), file=sys.stderr)
+    table = run_baselines(catalog, split(catalog.ids, seed=args.seed), workers=args.workers)
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}", na_rep="-"))
+
+
+def _check(args: argparse.Namespace) -> int:
+    from galaxylib.data import load_catalog
+
+    catalog = load_catalog(args.data_dir, skip_bad=True, verify_images=not args.quick)
+    print(f"{catalog.csv_path}: {len(catalog)} good galaxies, {len(catalog.skipped)} bad rows.")
+    if len(catalog.skipped):
+        print(catalog.skipped.to_string(index=False))
+        return 1
+    return 0
+
+
+def _download(args: argparse.Namespace) -> None:
+    from galaxylib.download import download_kaggle, download_zip
+
+    if args.url:
+        root = download_zip(args.url, args.out, sha256=args.sha256, force=args.force)
+    else:
+        root = download_kaggle(args.out, force=args.force)
+    print(f"The Galaxy Zoo training set is ready in {root}.")
+
+
+def _preprocess(args: argparse.Namespace) -> None:
+    from galaxylib.preprocess import preprocess_catalog
+
+    cache = preprocess_catalog(
+        args.data_dir, crop=args.crop, size=args.size, color=args.color, workers=args.workers
+    )
+    print(f"{cache.path}: {len(cache)} galaxies, {len(cache.problems)} with a fallback.")
+    if len(cache.problems):
+        print(cache.problems.to_string(index=False))
+
+
+def _train(args: argparse.Namespace) -> None:
+    from galaxylib.training import train
+
+    result = train(
+        args.data_dir,
+        model=args.model,
+        out=args.out,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        size=args.size,
+        crop=args.crop,
+        color=args.color,
+        force=args.force,
+        workers=args.workers,
+    )
+    print(
+        f"Saved {result.files.model}: validation RMSE {result.val_rmse:.4f} after "
+        f"{len(result.history)} epochs, {result.seconds_per_epoch:.1f} s per epoch on "
+        f"{result.setup}; history in {result.files.history}."
+    )
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from galaxylib.evaluation import evaluate, load_model, results_table, sky_noise_floor
+
+    trained = load_model(args.model)
+    evaluation = evaluate(trained, args.data_dir, tta=not args.no_tta, seed=args.seed)
+    baselines = None
+    if not args.no_baselines:
+        from galaxylib.baselines import run_baselines
+        from galaxylib.data import load_catalog, split
+
+        catalog = load_catalog(args.data_dir, skip_bad=True)
+        baselines = run_baselines(catalog, split(catalog.ids, seed=args.seed), progress=False)
+    floor = sky_noise_floor(args.data_dir, evaluation.ids)
+    fmt = {"float_format": lambda x: f"{x:.4f}", "na_rep": "-"}
+    print(
+        f"{args.model} ({trained.name}): test RMSE {evaluation.rmse:.4f} on "
+        f"{len(evaluation.ids)} galaxies{'' if args.no_tta else ' (mean of 8 rotations/flips)'}."
+    )
+    print("\nRMSE per question:")
+    print(evaluation.per_question.to_frame("rmse").T.to_string(**fmt))
+    print("\nThe galaxies it gets most wrong:")
+    print(evaluation.worst(5).to_string(index=False, **fmt))
+    print("\nResults on the test split:")
+    print(results_table(baselines, [evaluation], floor).to_string(index=False, **fmt))
+
+
+def _predict(args: argparse.Namespace) -> None:
+    from galaxylib.evaluation import load_model, predict_files, write_csv
+
+    table = predict_files(load_model(args.model), args.images, tta=not args.no_tta)
+    if args.out is None:
+        print(table.drop(columns="file").to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    else:
+        write_csv(table, args.out, force=args.force)
+        print(f"Wrote the 37 vote fractions of {len(table)} images to {args.out}.")
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from galaxylib.preprocess import bench_preprocess
+    from galaxylib.synthetic import bench_synth
+
+    def bench_pipeline() -> dict[str, float]:
+        from galaxylib.pipeline import bench_pipeline
+
+        return bench_pipeline(_bench_data(args), n=args.n, workers=args.workers)
+
+    def bench_train() -> dict[str, float]:
+        from galaxylib.training import bench_train
+
+        return bench_train(_bench_data(args), workers=args.workers)
+
+    benchmarks: dict[str, Callable[[], dict[str, float]]] = {
+        "synth": lambda: bench_synth(n=args.n, workers=args.workers),
+        "preprocess": lambda: bench_preprocess(_bench_data(args), n=args.n, workers=args.workers),
+        "pipeline": bench_pipeline,
+        "train": bench_train,
+    }
+    figures = benchmarks[args.name]()
+    print(" ".join(f"{key}={_figure(value)}" for key, value in figures.items()))
+
+
+def _figure(value: float) -> str:
+    """A benchmark figure for a key=value line: whole numbers plain, rates to 0.1."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.1f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
+def _bench_data(args: argparse.Namespace) -> Path:
+    """The data set a benchmark runs on: --data, or a synthetic sky made once for it."""
+    if args.data is not None:
+        return args.data
+    from galaxylib.config import data_root
+    from galaxylib.synthetic import make_sky
+
+    root = data_root() / f"bench-sky-{args.n}"
+    if not (root / "training_solutions_rev1.csv").exists():
+        make_sky(root, args.n, seed=0, workers=args.workers)
+    return root
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="galaxylib",
+        description="Galaxy Zoo data, baselines and models for the course "
+        "'Galaxy morphology with CNNs'.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    workers = {"type": int, "default": None, "help": "processes to use (default: every core)"}
+
+    p = sub.add_parser("synth", help="make a synthetic Galaxy Zoo in the Kaggle format")
+    p.add_argument("--out", type=Path, required=True, help="directory to write")
+    p.add_argument("--n", type=int, required=True, help="number of galaxies")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--workers", **workers)
+    p.add_argument("--force", action="store_true", help="overwrite an existing data set")
+    p.set_defaults(func=_synth)
+
+    p = sub.add_parser("check", help="check a data directory's catalog and images")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--quick", action="store_true", help="do not decode every image")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("baselines", help="RMSE of the report's four benchmarks on the test split")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--seed", type=int, default=42, help="seed of the split (default 42)")
+    p.add_argument("--skip-bad", action="store_true", help="leave bad rows out and list them")
+    p.add_argument("--workers", **workers)
+    p.set_defaults(func=_baselines)
+
+    p = sub.add_parser("download", help="fetch the real Galaxy Zoo training set")
+    p.add_argument(
+        "--out", type=Path, default=None, help="data directory (default: $GALAXYLIB_DATA/galaxyzoo)"
+    )
+    p.add_argument("--url", help="a zip URL (such as the report's) instead of Kaggle")
+    p.add_argument("--sha256", help="expected SHA-256 of the zip at --url")
+    p.add_argument("--force", action="store_true", help="download again over a complete data set")
+    p.set_defaults(func=_download)
+
+    p = sub.add_parser("preprocess", help="crop and resize every image into one cache")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--size", type=int, default=150, help="output side in pixels (default 150)")
+    p.add_argument("--color", action="store_true", help="keep colour (default grey)")
+    p.add_argument("--crop", choices=["improved", "report"], default="improved")
+    p.add_argument("--workers", **workers)
+    p.set_defaults(func=_preprocess)
+
+    p = sub.add_parser("train", help="train the report's CNN or the improved one")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--model", choices=["improved", "report"], default="improved")
+    p.add_argument("--out", type=Path, required=True, help="model file to write (MODEL.keras)")
+    p.add_argument("--epochs", type=int, default=None, help="default: the profile's")
+    p.add_argument("--batch-size", type=int, default=None, help="default: the profile's")
+    p.add_argument("--size", type=int, default=None, help="image side; default: the profile's")
+    p.add_argument("--color", action="store_true", help="train on colour (default grey)")
+    p.add_argument("--crop", choices=["improved", "report"], default="improved")
+    p.add_argument("--workers", **workers)
+    p.add_argument("--force", action="store_true", help="overwrite MODEL.keras, start afresh")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("evaluate", help="score a model on the test split beside the baselines")
+    p.add_argument("model", type=Path, help="MODEL.keras")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--seed", type=int, default=42, help="seed of the split (default 42)")
+    p.add_argument("--no-tta", action="store_true", help="do not average over rotations/flips")
+    p.add_argument("--no-baselines", action="store_true", help="leave the baselines out")
+    p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("predict", help="the 37 vote fractions of any galaxy images")
+    p.add_argument("model", type=Path, help="MODEL.keras")
+    p.add_argument("images", type=Path, nargs="+", help="image files (JPEG, PNG, any size)")
+    p.add_argument("--out", type=Path, default=None, help="CSV to write (default: print)")
+    p.add_argument("--no-tta", action="store_true", help="do not average over rotations/flips")
+    p.add_argument("--force", action="store_true", help="overwrite --out")
+    p.set_defaults(func=_predict)
+
+    p = sub.add_parser("bench", help="time a part of the pipeline and print key=value figures")
+    p.add_argument("name", choices=["synth", "preprocess", "pipeline", "train"])
+    p.add_argument("--n", type=int, default=500, help="galaxies to time (default 500)")
+    p.add_argument(
+        "--data", type=Path, default=None, help="data set to time on (default: a synthetic sky)"
+    )
+    p.add_argument("--workers", **workers)
+    p.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except GalaxyLibError as err:
+        print(f"galaxylib {args.command}: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"galaxylib {args.command}: interrupted; run it again to continue.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""The one exception type that galaxylib raises for bad input."""
+
+
+class GalaxyLibError(Exception):
+    """Bad input or a missing step, explained in one sentence.
+
+    The message names the file, row or setting at fault and says what to do.
+    The command line prints it as it is, without a traceback.
+    """
+
+
+class DataError(GalaxyLibError, ValueError):
+    """A catalog, an image or a data directory that cannot be used as it is."""

@@ -1,0 +1,346 @@
+"""How good is a trained model, and what does it say about new images?
+
+:func:`evaluate` scores a model on the test split, the galaxies it never saw: overall
+RMSE (the competition's score), RMSE per question and the galaxies it gets most wrong.
+:func:`results_table` puts the models beside the report's four baselines, the report's
+own figures and the noise floor -- the RMSE of the volunteers' votes against the expected
+fractions, which no model can beat on average. :func:`predict_files` classifies any image
+file, applying the same crop and resize the model was trained on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from galaxylib.data import load_catalog, read_image, split
+from galaxylib.errors import GalaxyLibError
+from galaxylib.metrics import rmse, rmse_per_question
+from galaxylib.models import predict_tta
+from galaxylib.preprocess import CROPS, Cache, crop, open_cache
+from galaxylib.synthetic import EXPECTED_PREFIX, SKY_FILE, TRUTH_FILE, noise_floor
+from galaxylib.taxonomy import COLUMNS
+from galaxylib.training import ModelFiles
+
+__all__ = [
+    "REPORT_CNN_RMSE",
+    "Evaluation",
+    "TrainedModel",
+    "evaluate",
+    "load_model",
+    "predict_cache",
+    "predict_files",
+    "predict_images",
+    "results_table",
+    "sky_noise_floor",
+    "worst_galaxies",
+    "write_csv",
+]
+
+REPORT_CNN_RMSE = 0.0926
+"""The report's CNN on its validation set, after 50 epochs."""
+
+
+@dataclass
+class TrainedModel:
+    """A saved model with the preprocessing it was trained on.
+
+    Attributes
+    ----------
+    net : keras.Model
+    files : ModelFiles
+    settings : dict
+        ``MODEL.json``'s content (empty when it is missing).
+    preprocessing : dict
+        ``crop``, ``size`` and ``color``: what images must go through before the model.
+    """
+
+    net: keras.Model
+    files: ModelFiles
+    settings: dict
+    preprocessing: dict
+
+    @property
+    def name(self) -> str:
+        """``'report'``, ``'improved'``, or the file's name for a model of unknown kind."""
+        return self.settings.get("model", self.files.model.stem)
+
+
+def load_model(path: str | Path) -> TrainedModel:
+    """Load ``MODEL.keras`` and its preprocessing settings from ``MODEL.json``.
+
+    Without ``MODEL.json`` the settings are taken from the model's input: the improved
+    crop at its size, grey for one channel and colour for three.
+
+    Raises
+    ------
+    GalaxyLibError
+        If the file is missing or not a Keras model, or ``MODEL.json`` describes images of
+        another size or colour than the model takes.
+    """
+    files = ModelFiles(Path(path))
+    if not files.model.is_file():
+        raise GalaxyLibError(
+            f"{files.model} does not exist; train one with "
+            f"`galaxylib train DATA_DIR --out {files.model}`."
+        )
+    try:
+        net = keras.saving.load_model(files.model)
+    except (ValueError, OSError) as err:
+        raise GalaxyLibError(
+            f"{files.model} is not a Keras model that galaxylib can load "
+            f"({str(err).splitlines()[0]}); train it again with `galaxylib train`."
+        ) from None
+    settings = files.read_settings()
+    height, width, channels = net.input_shape[1:]
+    found = {"crop": "improved", "size": height, "color": channels == 3}
+    preprocessing = settings.get("preprocessing", found)
+    expected = (preprocessing["size"], preprocessing["size"], 3 if preprocessing["color"] else 1)
+    if (height, width, channels) != expected:
+        raise GalaxyLibError(
+            f"{files.model} takes {height}x{width}x{channels} images, but {files.settings} "
+            f"says it was trained on {_describe(preprocessing)}; the two files do not belong "
+            "together: train the model again with `galaxylib train ... --force`."
+        )
+    return TrainedModel(net, files, settings, preprocessing)
+
+
+def _describe(preprocessing: dict) -> str:
+    size, colour = preprocessing["size"], "colour" if preprocessing["color"] else "grey"
+    return f"{preprocessing['crop']} crops of {size}x{size} pixels in {colour}"
+
+
+def predict_images(trained: TrainedModel, images: np.ndarray, *, tta: bool = True) -> np.ndarray:
+    """Predict the 37 fractions of preprocessed images.
+
+    Parameters
+    ----------
+    trained : TrainedModel
+    images : ndarray
+        ``uint8`` crops as the cache holds them: ``(n, size, size)`` grey or
+        ``(n, size, size, 3)``.
+    tta : bool, default True
+        Average over the eight rotations and flips (:func:`galaxylib.models.predict_tta`).
+
+    Returns
+    -------
+    ndarray of shape (n, 37), float32
+    """
+    images = np.asarray(images).reshape(len(images), *trained.net.input_shape[1:])
+    if tta:
+        return predict_tta(trained.net, images)
+    return trained.net.predict(images, batch_size=256, verbose=0)
+
+
+def predict_cache(
+    trained: TrainedModel, cache: Cache, galaxy_ids: np.ndarray, *, tta: bool = True
+) -> np.ndarray:
+    """Predict the given galaxies of a cache, checking that it suits the model.
+
+    Raises
+    ------
+    GalaxyLibError
+        If the cache holds other crops than the model was trained on.
+    """
+    if cache.settings != trained.preprocessing:
+        raise GalaxyLibError(
+            f"{trained.files.model} was trained on {_describe(trained.preprocessing)}, but "
+            f"the cache {cache.path} holds {_describe(cache.settings)}; use the cache that "
+            "`galaxylib preprocess` makes with the model's settings."
+        )
+    return predict_images(trained, cache.images[cache.rows_of(galaxy_ids)], tta=tta)
+
+
+@dataclass
+class Evaluation:
+    """A model's predictions for the test split, beside the truth.
+
+    Attributes
+    ----------
+    name : str
+        The model's kind (``'report'`` or ``'improved'``).
+    ids : ndarray
+        GalaxyIDs of the test galaxies.
+    pred, truth : ndarray of shape (n, 37)
+    """
+
+    name: str
+    ids: np.ndarray
+    pred: np.ndarray
+    truth: np.ndarray
+
+    @property
+    def rmse(self) -> float:
+        """The competition's score on the test split."""
+        return rmse(self.pred, self.truth)
+
+    @property
+    def per_question(self) -> pd.Series:
+        """RMSE of each question, ``Q1`` ... ``Q11``."""
+        return rmse_per_question(self.pred, self.truth)
+
+    def worst(self, n: int = 12) -> pd.DataFrame:
+        """The ``n`` test galaxies the model gets most wrong (see :func:`worst_galaxies`)."""
+        return worst_galaxies(self.ids, self.pred, self.truth, n=n)
+
+
+def evaluate(
+    model: str | Path | TrainedModel, data_dir: str | Path, *, tta: bool = True, seed: int = 42
+) -> Evaluation:
+    """Score a model on the test split of a data set (``split(ids, seed).test``).
+
+    Parameters
+    ----------
+    model : path or TrainedModel
+    data_dir : path
+        The data set; its cache for the model's preprocessing must exist.
+    tta : bool, default True
+        Average the predictions over the eight rotations and flips.
+    seed : int, default 42
+        Seed of the split, as in training.
+
+    Raises
+    ------
+    GalaxyLibError
+        For a missing model or cache, with what to run.
+    """
+    trained = model if isinstance(model, TrainedModel) else load_model(model)
+    catalog = load_catalog(data_dir, skip_bad=True)
+    test = split(catalog.ids, seed=seed).test
+    cache = open_cache(data_dir, **trained.preprocessing)
+    pred = predict_cache(trained, cache, test, tta=tta)
+    return Evaluation(trained.name, test, pred, catalog.subset(test).targets)
+
+
+def worst_galaxies(
+    galaxy_ids: np.ndarray, pred: np.ndarray, truth: np.ndarray, *, n: int = 12
+) -> pd.DataFrame:
+    """The galaxies with the largest RMSE over their 37 answers.
+
+    Returns
+    -------
+    DataFrame
+        ``n`` rows, worst first: ``GalaxyID``, ``rmse`` (over the galaxy's 37 answers),
+        ``answer`` (the column it misses most), ``true`` and ``pred`` (of that answer).
+    """
+    error = np.asarray(pred, float) - np.asarray(truth, float)
+    per_galaxy = np.sqrt(np.mean(error**2, axis=1))
+    order = np.argsort(per_galaxy)[::-1][:n]
+    answer = np.argmax(np.abs(error[order]), axis=1)
+    return pd.DataFrame(
+        {
+            "GalaxyID": np.asarray(galaxy_ids)[order],
+            "rmse": per_galaxy[order],
+            "answer": np.asarray(COLUMNS)[answer],
+            "true": np.asarray(truth)[order, answer],
+            "pred": np.asarray(pred)[order, answer],
+        }
+    )
+
+
+def sky_noise_floor(data_dir: str | Path, galaxy_ids: np.ndarray | None = None) -> float | None:
+    """The noise floor of a synthetic data set, or ``None`` when it is unknown.
+
+    With the sky's ``truth.csv``, the RMSE of the catalog's votes against the expected
+    fractions over ``galaxy_ids`` (default all); else the figure in ``sky.json``; real
+    data has neither.
+    """
+    root = Path(data_dir)
+    if (root / TRUTH_FILE).exists():
+        catalog = load_catalog(root, skip_bad=True)
+        labels = catalog.labels if galaxy_ids is None else catalog.subset(galaxy_ids).labels
+        truth = pd.read_csv(root / TRUTH_FILE)
+        return noise_floor(labels, truth[["GalaxyID", *(EXPECTED_PREFIX + c for c in COLUMNS)]])
+    if (root / SKY_FILE).exists():
+        return float(json.loads((root / SKY_FILE).read_text())["noise_floor"])
+    return None
+
+
+_MODEL_LABELS = {"report": "CNN, the report's network", "improved": "CNN, improved"}
+
+
+def results_table(
+    baselines: pd.DataFrame | None, evaluations: Sequence[Evaluation], floor: float | None
+) -> pd.DataFrame:
+    """One table: the baselines, each model, the noise floor, and the report's figures.
+
+    Parameters
+    ----------
+    baselines : DataFrame or None
+        :func:`galaxylib.baselines.run_baselines`'s table, on the same test split.
+    evaluations : sequence of Evaluation
+    floor : float or None
+        :func:`sky_noise_floor` (``None``: unknown).
+
+    Returns
+    -------
+    DataFrame
+        ``method``, ``rmse`` (ours on the test split), ``report_rmse`` (the report's
+        figure, where it has one) and ``above_floor`` (``rmse`` minus the noise floor);
+        the last row is the noise floor itself, with ``rmse`` NaN when it is unknown.
+    """
+    rows = [] if baselines is None else baselines.rename(columns={"benchmark": "method"})
+    rows = pd.DataFrame(rows, columns=["method", "rmse", "report_rmse"])
+    models = pd.DataFrame(
+        {
+            "method": [_MODEL_LABELS.get(e.name, e.name) for e in evaluations],
+            "rmse": [e.rmse for e in evaluations],
+            "report_rmse": [REPORT_CNN_RMSE if e.name == "report" else np.nan for e in evaluations],
+        }
+    )
+    floor_label = "noise floor" if floor is not None else "noise floor (unknown for this data)"
+    bottom = pd.DataFrame({"method": [floor_label], "rmse": [floor], "report_rmse": [np.nan]})
+    table = pd.concat([rows, models, bottom], ignore_index=True).astype(
+        {"rmse": float, "report_rmse": float}
+    )
+    table["above_floor"] = table["rmse"] - (np.nan if floor is None else floor)
+    return table
+
+
+def predict_files(
+    trained: TrainedModel, paths: Sequence[str | Path], *, tta: bool = True
+) -> pd.DataFrame:
+    """Classify image files of any size, in colour or grey (JPEG, PNG, ...).
+
+    Each image gets the crop and resize the model was trained on
+    (``trained.preprocessing``), then the model predicts its 37 fractions.
+
+    Returns
+    -------
+    DataFrame
+        ``GalaxyID`` (the file name without its extension), ``file`` and the 37 answers.
+
+    Raises
+    ------
+    DataError
+        If a file is missing or not a readable image.
+    """
+    settings = trained.preprocessing
+    find_box = CROPS[settings["crop"]]
+    crops = []
+    for path in paths:
+        image = read_image(path, size=None)
+        crops.append(crop(image, find_box(image), size=settings["size"], color=settings["color"]))
+    pred = predict_images(trained, np.stack(crops), tta=tta)
+    table = pd.DataFrame(pred, columns=list(COLUMNS))
+    table.insert(0, "file", [str(p) for p in paths])
+    table.insert(0, "GalaxyID", [Path(p).stem for p in paths])
+    return table
+
+
+def write_csv(table: pd.DataFrame, out: str | Path, *, force: bool = False) -> Path:
+    """Write a table to CSV atomically, refusing to overwrite a file without ``force``."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise GalaxyLibError(f"{out} already exists; pass --force to overwrite it.")
+    tmp = out.with_name(f".{out.name}.tmp")
+    table.to_csv(tmp, index=False, float_format="%.6f")
+    os.replace(tmp, out)
+    return out

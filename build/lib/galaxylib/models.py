@@ -1,0 +1,287 @@
+"""The networks of the course: the report's CNN, and a better one that knows the tree.
+
+Both take the preprocessing cache's ``uint8`` images (grey: one channel; colour: three)
+and scale them to [0, 1] in their first layer, so that a quarter of the bytes travel from
+the input pipeline to the accelerator. Augmentation layers come next: they run on the
+accelerator, and only while training.
+
+:func:`report_cnn`
+    The report's network: four augmentation layers (Keras 3's ``RandomFlip``, ...,
+    instead of the removed ``layers.experimental.preprocessing``), six convolutions with
+    batch normalisation and max pooling, dropout, dense 512/256 and 37 sigmoids. At
+    150x150x1 it is the report's layer for layer, 849,285 parameters. At another size
+    only the pooling moves (see :func:`report_pools`), so that the small profile's 64-pixel
+    images fit the same six convolutions and the same parameter count.
+:func:`improved_cnn`
+    A network whose output obeys the decision tree by construction (:class:`DecisionTree`,
+    as the Kaggle winner's did), trained with every rotation and flip, and averaged over
+    the eight rotations and flips of the square at prediction time (:func:`predict_tta`).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, question_of
+
+__all__ = [
+    "MODELS",
+    "REPORT_KERNELS",
+    "DecisionTree",
+    "build_model",
+    "dihedral_views",
+    "improved_cnn",
+    "predict_tta",
+    "report_cnn",
+    "report_pools",
+]
+
+REPORT_FILTERS = (32, 32, 64, 64, 128, 256)
+REPORT_KERNELS = (7, 7, 5, 5, 3, 3)
+"""Kernel sizes of the report's six convolutions."""
+
+BN_MOMENTUM = 0.9
+"""Momentum of batch normalisation's moving mean and variance, which the network uses
+once trained. Keras's default, 0.99, averages over the last few hundred steps and still
+remembers its starting values after the small profile's 240 (8 epochs of 30 steps), so
+that validation runs with statistics unlike the training ones; 0.9 settles within a few
+dozen steps, and at the report's scale (770 steps an epoch) the two do not differ."""
+
+
+def report_pools(size: int, kernels: tuple[int, ...] = REPORT_KERNELS) -> tuple[int, ...]:
+    """Where the report's network pools, for square inputs of side ``size``.
+
+    Each convolution (no padding) shrinks the map by ``kernel - 1``; a 2x2 max pooling
+    follows it whenever the halved map still leaves room for the convolutions after it.
+    At 150 pixels this rule gives the report's own pooling, (2, 2, 2, 2, 1, 1), and a
+    1x1x256 map before the dense layers; at the small profile's 64 pixels it gives
+    (2, 1, 2, 1, 1, 1) and again 1x1x256, so the network keeps every layer and parameter.
+
+    Parameters
+    ----------
+    size : int
+        Side of the input image in pixels.
+    kernels : tuple of int
+        Kernel size of each convolution.
+
+    Returns
+    -------
+    tuple of int
+        Pool size (1 or 2) after each convolution.
+
+    Raises
+    ------
+    ValueError
+        If the image is too small for the convolutions.
+    """
+    needed = 1 + sum(k - 1 for k in kernels)
+    if size < needed:
+        raise ValueError(f"the report's network needs images of at least {needed} pixels")
+    pools = []
+    for i, kernel in enumerate(kernels):
+        size -= kernel - 1
+        rest = 1 + sum(k - 1 for k in kernels[i + 1 :])
+        pool = 2 if i < len(kernels) - 1 and size // 2 >= rest else 1
+        size //= pool
+        pools.append(pool)
+    return tuple(pools)
+
+
+def _inputs(input_shape: tuple[int, int, int]) -> list[layers.Layer]:
+    """The uint8 input and its scaling to [0, 1] (no parameters)."""
+    return [keras.Input(shape=input_shape, dtype="uint8", name="image"), layers.Rescaling(1 / 255)]
+
+
+def report_cnn(input_shape: tuple[int, int, int] = (150, 150, 1)) -> keras.Model:
+    """The report's CNN, with Keras 3 augmentation layers.
+
+    Parameters
+    ----------
+    input_shape : (height, width, channels), default (150, 150, 1)
+        At the default, the report's network exactly: 849,285 parameters. Other sizes
+        move the pooling only (:func:`report_pools`); 64x64x1 keeps all 849,285. One
+        setting differs at every size: batch normalisation's momentum (:data:`BN_MOMENTUM`).
+
+    Returns
+    -------
+    keras.Model
+        Not compiled. Input ``uint8`` images, output 37 sigmoids (float32, also under
+        mixed precision).
+    """
+    stack = [
+        *_inputs(input_shape),
+        layers.RandomFlip("horizontal_and_vertical"),
+        layers.RandomRotation(0.3),
+        layers.RandomZoom(height_factor=0.1, width_factor=0.1, fill_mode="nearest"),
+        layers.RandomContrast(0.05),
+    ]
+    pools = report_pools(min(input_shape[:2]))
+    for filters, kernel, pool in zip(REPORT_FILTERS, REPORT_KERNELS, pools, strict=True):
+        stack += [
+            layers.Conv2D(filters, kernel, activation="relu"),
+            layers.BatchNormalization(momentum=BN_MOMENTUM),
+            layers.MaxPooling2D(pool),
+        ]
+    stack += [
+        layers.Dropout(0.05),
+        layers.Flatten(),
+        layers.Dense(512, activation="relu"),
+        layers.Dropout(0.15),
+        layers.Dense(256, activation="relu"),
+        layers.Dropout(0.15),
+        layers.Dense(len(COLUMNS), activation="sigmoid", dtype="float32"),
+    ]
+    return keras.Sequential(stack, name="report_cnn")
+
+
+@keras.saving.register_keras_serializable(package="galaxylib")
+class DecisionTree(layers.Layer):
+    """Turn 37 numbers into vote fractions that obey the decision tree.
+
+    For each question, in the tree's order: make the answers' values positive, divide
+    them by their sum, and multiply them by the output of the answer that leads to the
+    question (Dieleman, Willett & Dambre 2015). The answers of Q1 and Q6 sum to 1, every
+    other question's to its parent answer, and every output lies in [0, 1] -- whatever
+    the input.
+
+    Values are made positive by softplus, where Dieleman et al. used ReLU: with ReLU, a
+    question whose values are all negative gets no gradient at all (they switched the
+    normalisation off early in training so that it would converge).
+
+    Parameters
+    ----------
+    epsilon : float, default 1e-6
+        Added to every value before normalising, so that a question whose values all
+        vanish gets equal fractions instead of 0/0.
+    """
+
+    def __init__(self, epsilon: float = 1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = epsilon
+
+    def call(self, values):
+        positive = ops.softplus(values) + self.epsilon
+        parts: list = []  # one per question, in the tree's order: parents come first
+        for question in QUESTIONS:
+            start = COLUMNS.index(question.answers[0])
+            part = positive[:, start : start + len(question.answers)]
+            part = part / ops.sum(part, axis=1, keepdims=True)
+            if question.parent is not None:
+                parent = question_of(question.parent)
+                answer = parent.answers.index(question.parent)
+                part = part * parts[parent.number - 1][:, answer : answer + 1]
+            parts.append(part)
+        return ops.concatenate(parts, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "epsilon": self.epsilon}
+
+
+def _conv_block(filters: int) -> list[layers.Layer]:
+    return [
+        layers.Conv2D(filters, 3, padding="same", use_bias=False),
+        layers.BatchNormalization(momentum=BN_MOMENTUM),
+        layers.ReLU(),
+    ]
+
+
+def improved_cnn(
+    input_shape: tuple[int, int, int] = (64, 64, 1), *, width: int = 32
+) -> keras.Model:
+    """A CNN that respects the decision tree and does not care which way up a galaxy is.
+
+    - Augmentation: any rotation (the sky has no up), flips, a little zoom.
+    - Seven 3x3 convolutions, padded to keep their size, in four stages of ``width``,
+      ``2 width``, ``4 width`` and ``4 width`` filters, each convolution with batch
+      normalisation, each stage ending in 2x2 max pooling (so any input of 16 pixels or
+      more fits); then global average pooling, which forgets where a feature was.
+    - Dense 256 with dropout, then 37 values made into tree-consistent fractions by
+      :class:`DecisionTree`.
+
+    Average its predictions over the eight rotations and flips with :func:`predict_tta`.
+
+    Parameters
+    ----------
+    input_shape : (height, width, channels), default (64, 64, 1)
+    width : int, default 32
+        Filters of the first stage; the others scale with it.
+
+    Returns
+    -------
+    keras.Model
+        Not compiled; input ``uint8`` images, output float32 fractions.
+    """
+    stages = [(width, 2), (2 * width, 2), (4 * width, 2), (4 * width, 1)]
+    convolutions = []
+    for filters, repeat in stages:
+        for _ in range(repeat):
+            convolutions += _conv_block(filters)
+        convolutions.append(layers.MaxPooling2D(2))
+    stack = [
+        *_inputs(input_shape),
+        layers.RandomFlip("horizontal_and_vertical"),
+        layers.RandomRotation(0.5, fill_mode="constant"),
+        layers.RandomZoom(0.1, fill_mode="constant"),
+        *convolutions,
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(256, activation="relu"),
+        layers.Dropout(0.3),
+        layers.Dense(len(COLUMNS), dtype="float32"),
+        DecisionTree(dtype="float32"),
+    ]
+    return keras.Sequential(stack, name="improved_cnn")
+
+
+MODELS = {"report": report_cnn, "improved": improved_cnn}
+"""Model name (as ``galaxylib train --model`` takes it) to the function that builds it."""
+
+
+def build_model(name: str, input_shape: tuple[int, int, int]) -> keras.Model:
+    """Build the model called ``name`` (``'report'`` or ``'improved'``) for ``input_shape``."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    return MODELS[name](input_shape)
+
+
+def dihedral_views(images: np.ndarray) -> list[np.ndarray]:
+    """The eight rotations by quarter turns and their mirror images of a batch.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, height, width, ...)
+
+    Returns
+    -------
+    list of 8 ndarrays
+        The identity first.
+    """
+    turns = [np.rot90(images, k, axes=(1, 2)) for k in range(4)]
+    return turns + [view[:, :, ::-1] for view in turns]
+
+
+def predict_tta(model: keras.Model, images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
+    """Predict with test-time augmentation: the mean over the eight :func:`dihedral_views`.
+
+    A galaxy looks the same turned or mirrored, so averaging removes the part of the
+    error that depends on its orientation. Averages of tree-consistent fractions are
+    tree-consistent.
+
+    Parameters
+    ----------
+    model : keras.Model
+    images : ndarray of shape (n, height, width, channels)
+    batch_size : int, default 256
+
+    Returns
+    -------
+    ndarray of shape (n, 37), float32
+    """
+    views = [
+        model.predict(view, batch_size=batch_size, verbose=0) for view in dihedral_views(images)
+    ]
+    return np.mean(views, axis=0, dtype=np.float64).astype(np.float32)

@@ -1,0 +1,386 @@
+"""Figures of the course.
+
+Every function returns a :class:`matplotlib.figure.Figure` made without pyplot, so it
+works under any backend (a notebook shows the returned figure once; a script saves it
+with ``fig.savefig``).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from galaxylib.data import Catalog
+from galaxylib.metrics import rmse_per_answer
+from galaxylib.preprocess import crop, improved_box, improved_crop, report_box, report_crop
+from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS
+
+__all__ = [
+    "plot_class_bars",
+    "plot_correlations",
+    "plot_crops",
+    "plot_decision_tree",
+    "plot_gallery",
+    "plot_history",
+    "plot_predicted_vs_true",
+    "plot_question_correlations",
+    "plot_roi_steps",
+    "plot_worst_galaxies",
+]
+
+
+def _panel_grid(n: int, ncols: int, width: float, height: float) -> tuple[Figure, list]:
+    """A figure of ``n`` panels, ``ncols`` to a row, each ``width`` x ``height`` inches."""
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(ncols * width, nrows * height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    return fig, list(axes[:n])
+
+
+def plot_gallery(
+    catalog: Catalog,
+    columns: Sequence[str] = COLUMNS,
+    *,
+    ncols: int = 4,
+    panel_size: float = 2.4,
+    crop: int | None = None,
+) -> Figure:
+    """Show the galaxy that the volunteers were surest of, for each answer.
+
+    Like the report's first figure: one panel per answer column, holding the image of
+    the galaxy with the highest vote fraction for that answer, titled with the column,
+    its description and the fraction.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A loaded catalog (:func:`galaxylib.data.load_catalog`).
+    columns : sequence of str, default all 37 answers
+    ncols : int, default 4
+        Panels per row.
+    panel_size : float, default 2.4
+        Width of a panel in inches.
+    crop : int, optional
+        Show only the central ``crop`` x ``crop`` pixels.
+
+    Returns
+    -------
+    Figure
+    """
+    fig, axes = _panel_grid(len(columns), ncols, panel_size, panel_size + 0.5)
+    labels = catalog.labels
+    for ax, column in zip(axes, columns, strict=True):
+        row = int(np.argmax(labels[column].to_numpy()))
+        galaxy_id, value = labels["GalaxyID"].iat[row], labels[column].iat[row]
+        image = catalog.read_image(galaxy_id)
+        if crop is not None:
+            top = (image.shape[0] - crop) // 2
+            image = image[top : top + crop, top : top + crop]
+        ax.imshow(image)
+        ax.set_title(f"{column}: {DESCRIPTIONS[column]}\n{value:.2f} (#{galaxy_id})", fontsize=8)
+        ax.set_axis_off()
+    return fig
+
+
+def plot_class_bars(
+    values: pd.Series, title: str, *, ylabel: str = "", reference: pd.Series | None = None
+) -> Figure:
+    """A bar for each of the 37 answers, like the report's class plots.
+
+    Parameters
+    ----------
+    values : Series
+        Indexed by answer column, e.g. ``labels[COLUMNS].mean()`` (the report's mean
+        confidence) or ``(labels[COLUMNS] >= 0.5).sum()`` (its counts above 0.5).
+    title, ylabel : str
+    reference : Series, optional
+        Values to draw as black ticks over the bars, for a comparison (for instance the
+        real catalog's means next to a synthetic one's).
+
+    Returns
+    -------
+    Figure
+    """
+    values = values.reindex(list(COLUMNS))
+    fig = Figure(figsize=(14, 4.2), layout="constrained")
+    ax = fig.subplots()
+    colours = sns.color_palette("tab20", len(QUESTIONS))
+    question = [int(c[5:].split(".")[0]) - 1 for c in values.index]
+    ax.bar(range(len(values)), values.to_numpy(), color=[colours[q] for q in question])
+    if reference is not None:
+        ref = reference.reindex(list(COLUMNS)).to_numpy()
+        ax.scatter(range(len(ref)), ref, marker="_", s=200, color="black", label="reference")
+        ax.legend(loc="upper right")
+    ax.set_xticks(range(len(values)))
+    ax.set_xticklabels([c.replace("Class", "") for c in values.index], rotation=90)
+    ax.set_xlim(-0.7, len(values) - 0.3)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def plot_correlations(labels: pd.DataFrame, *, title: str = "") -> Figure:
+    """Heatmap of the correlations between all 37 answers, as in the report."""
+    corr = labels.loc[:, list(COLUMNS)].corr()
+    corr.index = corr.columns = [c.replace("Class", "") for c in COLUMNS]
+    fig = Figure(figsize=(12, 10.5), layout="constrained")
+    ax = fig.subplots()
+    sns.heatmap(corr, ax=ax, vmin=-1, vmax=1, cmap="RdBu_r", square=True, cbar_kws={"shrink": 0.6})
+    ax.set_title(title or "Correlation between all morphology classes")
+    return fig
+
+
+def plot_question_correlations(labels: pd.DataFrame) -> Figure:
+    """One annotated correlation heatmap per question, as in the report's 3 x 4 grid."""
+    fig = Figure(figsize=(15, 11), layout="constrained")
+    axes = fig.subplots(3, 4).ravel()
+    for ax, question in zip(axes, QUESTIONS, strict=False):
+        corr = labels.loc[:, list(question.answers)].corr()
+        names = [a.replace("Class", "") for a in question.answers]
+        sns.heatmap(
+            corr,
+            ax=ax,
+            vmin=-1,
+            vmax=1,
+            cmap="RdBu_r",
+            annot=True,
+            fmt=".2f",
+            cbar=False,
+            square=True,
+            xticklabels=names,
+            yticklabels=names,
+            annot_kws={"fontsize": 7},
+        )
+        ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 38))
+    axes[-1].remove()
+    return fig
+
+
+# Where each question's box stands in the decision-tree diagram: (x, y).
+_TREE_LAYOUT = {
+    1: (3.2, 3),
+    6: (9.0, 3),
+    7: (0.9, 2),
+    2: (4.6, 2),
+    8: (9.0, 2),
+    9: (2.3, 1),
+    3: (4.0, 1),
+    4: (5.7, 1),
+    5: (7.4, 1),
+    10: (4.9, 0),
+    11: (6.6, 0),
+}
+
+
+def plot_decision_tree() -> Figure:
+    """The 11 questions as a diagram: each arrow is the answer that leads to a question.
+
+    Q1 and Q6 are asked of every volunteer; every other question only of those who gave
+    the answer on its arrow. That is why the catalog's fractions are multiplied down the
+    tree.
+    """
+    fig = Figure(figsize=(14, 7.5), layout="constrained")
+    ax = fig.subplots()
+    for question in QUESTIONS:
+        x, y = _TREE_LAYOUT[question.number]
+        answers = ", ".join(question.descriptions)
+        text = f"{question.name}  " + textwrap.fill(question.text, 24)
+        text += "\n" + textwrap.fill(answers, 30)
+        root = question.parent is None
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            wrap=True,
+            bbox={
+                "boxstyle": "round,pad=0.5",
+                "fc": "#fde7c7" if root else "#e3eefa",
+                "ec": "#555555",
+            },
+        )
+        if question.parent is not None:
+            parent = int(question.parent[5:].split(".")[0])
+            px, py = _TREE_LAYOUT[parent]
+            ax.annotate(
+                "",
+                xy=(x, y + 0.33),
+                xytext=(px, py - 0.33),
+                arrowprops={"arrowstyle": "->", "color": "#555555"},
+            )
+            ax.text(
+                (x + px) / 2,
+                (y + py) / 2,
+                f"{question.parent}\n{DESCRIPTIONS[question.parent]}",
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="#8a3b00",
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
+            )
+    ax.set_xlim(-0.3, 10.3)
+    ax.set_ylim(-0.6, 3.6)
+    ax.set_axis_off()
+    ax.set_title("The Galaxy Zoo decision tree (orange: asked of everyone)")
+    return fig
+
+
+def _draw_box(ax, box, colour: str, label: str | None = None) -> None:
+    ax.add_patch(
+        Rectangle((box.x, box.y), box.side, box.side, fill=False, ec=colour, lw=1.5, label=label)
+    )
+
+
+def plot_roi_steps(image: np.ndarray) -> Figure:
+    """The report's region-of-interest crop step by step, then the improved crop.
+
+    Panels: the image; the pixels above grey level 10 (the report's threshold); the
+    contours' largest bounding box and the padded square cut from its top-left corner;
+    the report's 150 x 150 crop; the improved box; the improved crop.
+    """
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)  # the report's channel order
+    _, mask = cv2.threshold(gray, 10, 255, cv2.THRESH_BINARY)
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    x, y, w, h = max((cv2.boundingRect(c) for c in contours), key=lambda b: b[2] * b[3])
+    fig = Figure(figsize=(15, 5.6), layout="constrained")
+    axes = fig.subplots(1, 5)
+    axes[0].imshow(image)
+    axes[0].set_title("1. the 424 x 424 image")
+    axes[1].imshow(mask, cmap="gray")
+    axes[1].set_title(f"2. grey level > 10\n({len(contours)} contours)")
+    axes[2].imshow(image)
+    axes[2].add_patch(Rectangle((x, y), w, h, fill=False, ec="white", ls="--", lw=1))
+    _draw_box(axes[2], report_box(image), "#ff7f0e")
+    axes[2].set_title("3. largest bounding box (dashed)\nand the report's square")
+    axes[3].imshow(report_crop(image), cmap="gray")
+    axes[3].set_title("4. the report's crop")
+    axes[4].imshow(improved_crop(image), cmap="gray")
+    _draw_box(axes[0], improved_box(image), "#2ca02c")
+    axes[4].set_title("5. improved crop\n(its box in green on panel 1)")
+    for ax in axes:
+        ax.set_axis_off()
+    return fig
+
+
+def plot_crops(catalog: Catalog, galaxy_ids: Sequence[int], *, size: int = 150) -> Figure:
+    """Original, report crop and improved crop side by side, one galaxy per row.
+
+    The original shows the report's box in orange and the improved box in green.
+    """
+    fig = Figure(figsize=(9, 3.1 * len(galaxy_ids)), layout="constrained")
+    axes = fig.subplots(len(galaxy_ids), 3, squeeze=False)
+    for row, galaxy_id in zip(axes, galaxy_ids, strict=True):
+        image = catalog.read_image(galaxy_id)
+        boxes = {"report": report_box(image), "improved": improved_box(image)}
+        row[0].imshow(image)
+        _draw_box(row[0], boxes["report"], "#ff7f0e")
+        _draw_box(row[0], boxes["improved"], "#2ca02c")
+        row[0].set_title(f"#{galaxy_id}")
+        for ax, name in zip(row[1:], boxes, strict=True):
+            ax.imshow(crop(image, boxes[name], size=size), cmap="gray")
+            ax.set_title(f"{name} crop")
+        for ax in row:
+            ax.set_axis_off()
+    return fig
+
+
+def plot_history(history: pd.DataFrame | dict) -> Figure:
+    """The report's learning curves: RMSE and loss by epoch, training against validation.
+
+    Parameters
+    ----------
+    history : DataFrame or dict
+        ``galaxylib.training.read_history``'s table, or a Keras ``History.history`` dict:
+        ``loss``, ``val_loss``, ``root_mean_squared_error`` and its ``val_`` twin.
+
+    Returns
+    -------
+    Figure
+    """
+    history = pd.DataFrame(history)
+    epochs = np.arange(1, len(history) + 1)
+    fig = Figure(figsize=(12, 5), layout="constrained")
+    panels = [
+        ("root_mean_squared_error", "RMSE", "Root-mean-square error"),
+        ("loss", "Loss", "Loss"),
+    ]
+    for ax, (key, label, title) in zip(fig.subplots(1, 2), panels, strict=True):
+        ax.plot(epochs, history[key], marker=".", label="Training")
+        ax.plot(epochs, history[f"val_{key}"], marker=".", label="Validation")
+        ax.set(xlabel="Epoch", ylabel=label, title=title)
+        ax.legend(loc="upper right")
+    return fig
+
+
+def plot_predicted_vs_true(
+    pred: np.ndarray, truth: np.ndarray, columns: Sequence[str] = COLUMNS, *, ncols: int = 6
+) -> Figure:
+    """Predicted against true vote fraction, one hexagonal-bin panel per answer.
+
+    A perfect model puts every galaxy on the diagonal; the panel's title gives the
+    answer's RMSE.
+
+    Parameters
+    ----------
+    pred, truth : ndarray of shape (n, 37)
+    columns : sequence of str, default all 37 answers
+    ncols : int, default 6
+
+    Returns
+    -------
+    Figure
+    """
+    fig, axes = _panel_grid(len(columns), ncols, 2.3, 2.5)
+    errors = rmse_per_answer(pred, truth)
+    for ax, column in zip(axes, columns, strict=True):
+        j = COLUMNS.index(column)
+        error = errors[column]
+        ax.hexbin(truth[:, j], pred[:, j], gridsize=25, extent=(0, 1, 0, 1), bins="log", mincnt=1)
+        ax.plot([0, 1], [0, 1], color="grey", lw=0.8)
+        ax.set_title(f"{column} {DESCRIPTIONS[column]}\nRMSE {error:.3f}", fontsize=8)
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
+        ax.tick_params(labelsize=7)
+    fig.supxlabel("true vote fraction")
+    fig.supylabel("predicted vote fraction")
+    return fig
+
+
+def plot_worst_galaxies(images: np.ndarray, worst: pd.DataFrame, *, ncols: int = 4) -> Figure:
+    """The galaxies a model gets most wrong, with the answer it misses most.
+
+    Parameters
+    ----------
+    images : ndarray
+        The galaxies' images (as the model saw them, or the originals), in the order of
+        ``worst``'s rows.
+    worst : DataFrame
+        ``galaxylib.evaluation.worst_galaxies``'s table: ``GalaxyID``, ``rmse``,
+        ``answer``, ``true`` and ``pred``.
+    ncols : int, default 4
+
+    Returns
+    -------
+    Figure
+    """
+    fig, axes = _panel_grid(len(worst), ncols, 2.6, 2.9)
+    for ax, image, row in zip(axes, images, worst.itertuples(), strict=False):
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+        ax.set_title(
+            f"#{row.GalaxyID}  RMSE {row.rmse:.3f}\n{row.answer} {DESCRIPTIONS[row.answer]}: "
+            f"true {row.true:.2f}, predicted {row.pred:.2f}",
+            fontsize=7,
+        )
+        ax.set_axis_off()
+    return fig

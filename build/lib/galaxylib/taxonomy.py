@@ -1,0 +1,307 @@
+"""The Galaxy Zoo 2 decision tree: 11 questions, 37 answers, and how they nest.
+
+Volunteers answer the questions one after another; which question comes next depends
+on the answer just given. The Kaggle catalog stores, for every galaxy, 37 *cumulative*
+vote fractions: each answer's fraction among the volunteers who saw its question,
+multiplied by the cumulative fraction of the answer that led to that question. So the
+answers of a question sum to the value of their parent answer, and the two root
+questions (Q1 and Q6, which every volunteer sees) sum to 1.
+
+Example: 80 % call a galaxy smooth (Class1.1 = 0.80) and half of those call it
+completely round, so Class7.1 = 0.80 x 0.50 = 0.40.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "COLUMNS",
+    "DESCRIPTIONS",
+    "QUESTIONS",
+    "Question",
+    "check_tree",
+    "question_of",
+    "to_cumulative",
+    "to_per_question",
+]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the decision tree.
+
+    Attributes
+    ----------
+    number : int
+        1 to 11, as in the column names (``Class<number>.<answer>``).
+    text : str
+        The question as the volunteers read it.
+    answers : tuple of str
+        The catalog columns of its answers, in Kaggle order.
+    descriptions : tuple of str
+        A short plain-English description of each answer.
+    parent : str or None
+        The answer (a column) that leads to this question; ``None`` for the two
+        questions every volunteer is asked (Q1 and Q6).
+    """
+
+    number: int
+    text: str
+    answers: tuple[str, ...]
+    descriptions: tuple[str, ...]
+    parent: str | None
+
+    @property
+    def name(self) -> str:
+        """Short label, e.g. ``'Q7'``."""
+        return f"Q{self.number}"
+
+
+def _question(number: int, text: str, parent: str | None, *descriptions: str) -> Question:
+    answers = tuple(f"Class{number}.{i}" for i in range(1, len(descriptions) + 1))
+    return Question(number, text, answers, descriptions, parent)
+
+
+QUESTIONS: tuple[Question, ...] = (
+    _question(
+        1,
+        "Is the galaxy simply smooth and rounded, with no sign of a disk?",
+        None,
+        "Smooth",
+        "Features or disk",
+        "Star or artifact",
+    ),
+    _question(2, "Could this be a disk viewed edge-on?", "Class1.2", "Edge-on", "Not edge-on"),
+    _question(
+        3,
+        "Is there a sign of a bar feature through the centre of the galaxy?",
+        "Class2.2",
+        "Bar",
+        "No bar",
+    ),
+    _question(4, "Is there any sign of a spiral arm pattern?", "Class2.2", "Spiral", "No spiral"),
+    _question(
+        5,
+        "How prominent is the central bulge, compared with the rest of the galaxy?",
+        "Class2.2",
+        "No bulge",
+        "Just noticeable bulge",
+        "Obvious bulge",
+        "Dominant bulge",
+    ),
+    _question(6, "Is there anything odd?", None, "Odd feature", "No odd feature"),
+    _question(
+        7,
+        "How rounded is it?",
+        "Class1.1",
+        "Completely round",
+        "In between",
+        "Cigar-shaped",
+    ),
+    _question(
+        8,
+        "Is the odd feature a ring, or is the galaxy disturbed or irregular?",
+        "Class6.1",
+        "Ring",
+        "Lens or arc",
+        "Disturbed",
+        "Irregular",
+        "Other",
+        "Merger",
+        "Dust lane",
+    ),
+    _question(
+        9,
+        "Does the galaxy have a bulge at its centre? If so, what shape?",
+        "Class2.1",
+        "Rounded bulge",
+        "Boxy bulge",
+        "No bulge",
+    ),
+    _question(
+        10,
+        "How tightly wound do the spiral arms appear?",
+        "Class4.1",
+        "Tightly wound arms",
+        "Medium wound arms",
+        "Loosely wound arms",
+    ),
+    _question(
+        11,
+        "How many spiral arms are there?",
+        "Class4.1",
+        "1 spiral arm",
+        "2 spiral arms",
+        "3 spiral arms",
+        "4 spiral arms",
+        "More than four spiral arms",
+        "Can't tell how many arms",
+    ),
+)
+"""The 11 questions in Kaggle order. A question's parent always has a smaller number,
+so walking them in this order visits every parent before its children."""
+
+COLUMNS: tuple[str, ...] = tuple(a for q in QUESTIONS for a in q.answers)
+"""The 37 answer columns, ``Class1.1`` to ``Class11.6``, in the catalog's order."""
+
+DESCRIPTIONS: dict[str, str] = {
+    a: d for q in QUESTIONS for a, d in zip(q.answers, q.descriptions, strict=True)
+}
+"""Plain-English description of each answer column."""
+
+_COLUMN_INDEX = {c: i for i, c in enumerate(COLUMNS)}
+_QUESTION_OF = {a: q for q in QUESTIONS for a in q.answers}
+
+
+def question_of(column: str) -> Question:
+    """Return the question that an answer column belongs to.
+
+    >>> question_of("Class7.1").text
+    'How rounded is it?'
+    """
+    try:
+        return _QUESTION_OF[column]
+    except KeyError:
+        raise KeyError(f"{column!r} is not one of the 37 Galaxy Zoo answer columns") from None
+
+
+def _slice(q: Question) -> slice:
+    start = _COLUMN_INDEX[q.answers[0]]
+    return slice(start, start + len(q.answers))
+
+
+def _as_array(table: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """The 37 answer columns of a table, as a float array of shape (n, 37)."""
+    if isinstance(table, pd.DataFrame):
+        missing = [c for c in COLUMNS if c not in table.columns]
+        if missing:
+            raise KeyError(f"the table lacks the answer columns {', '.join(missing)}")
+        values = table.loc[:, list(COLUMNS)].to_numpy(dtype=float)
+    else:
+        values = np.asarray(table, dtype=float)
+    if values.ndim != 2 or values.shape[1] != len(COLUMNS):
+        raise ValueError(f"expected an array of shape (n, 37), got {values.shape}")
+    return values
+
+
+def _like(table: pd.DataFrame | np.ndarray, values: np.ndarray) -> pd.DataFrame | np.ndarray:
+    """Return ``values`` in the type of ``table``: a DataFrame keeps its other columns."""
+    if isinstance(table, pd.DataFrame):
+        out = table.copy()
+        out.loc[:, list(COLUMNS)] = values
+        return out
+    return values
+
+
+def check_tree(
+    table: pd.DataFrame | np.ndarray, *, tol: float = 1e-4, ids: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Find the galaxies whose vote fractions break the decision tree.
+
+    For every question, the answers must sum to the value of the parent answer
+    (to 1 for Q1 and Q6), within ``tol``.
+
+    Parameters
+    ----------
+    table : DataFrame or ndarray of shape (n, 37)
+        Cumulative vote fractions. A DataFrame with a ``GalaxyID`` column reports
+        the offending galaxies by their ID.
+    tol : float, default 1e-4
+        Largest accepted gap. The real catalog rounds to 6 decimals, so a sum of
+        up to seven rounded values can be off by about 4e-6; the default leaves
+        a wide margin above that and still catches any real break.
+    ids : array-like, optional
+        Galaxy IDs for the rows, when ``table`` is an array.
+
+    Returns
+    -------
+    DataFrame
+        One row per broken (galaxy, question) pair, with columns ``row`` (position
+        in ``table``), ``GalaxyID``, ``question``, ``total`` (sum of its answers)
+        and ``expected`` (the parent's value, or 1). Empty when the table obeys the tree.
+    """
+    values = _as_array(table)
+    if ids is None and isinstance(table, pd.DataFrame) and "GalaxyID" in table.columns:
+        ids = table["GalaxyID"].to_numpy()
+    if ids is None:
+        ids = np.full(len(values), -1)
+    frames = []
+    for q in QUESTIONS:
+        total = values[:, _slice(q)].sum(axis=1)
+        expected = np.ones(len(values)) if q.parent is None else values[:, _COLUMN_INDEX[q.parent]]
+        bad = ~(np.abs(total - expected) <= tol)  # NaN counts as broken
+        rows = np.flatnonzero(bad)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    "GalaxyID": np.asarray(ids)[rows],
+                    "question": q.name,
+                    "total": total[rows],
+                    "expected": expected[rows],
+                }
+            )
+        )
+    report = pd.concat(frames, ignore_index=True)
+    return report.sort_values(["row", "question"], key=_question_order, ignore_index=True)
+
+
+def _question_order(column: pd.Series) -> pd.Series:
+    if column.name == "question":
+        return column.str[1:].astype(int)
+    return column
+
+
+def to_cumulative(per_question: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
+    """Turn per-question fractions into the cumulative fractions of the Kaggle catalog.
+
+    Parameters
+    ----------
+    per_question : DataFrame or ndarray of shape (n, 37)
+        For each question, the fraction of the volunteers *who were asked it* that gave
+        each answer (each question's answers sum to 1). Questions nobody was asked
+        may hold NaN; they become 0.
+
+    Returns
+    -------
+    DataFrame or ndarray
+        The same type and shape: each answer multiplied down the tree by its parents.
+    """
+    values = _as_array(per_question)
+    out = np.zeros_like(values)
+    for q in QUESTIONS:  # parents come first
+        weight = 1.0 if q.parent is None else out[:, _COLUMN_INDEX[q.parent], None]
+        part = values[:, _slice(q)] * weight
+        out[:, _slice(q)] = np.where(np.asarray(weight) > 0, np.nan_to_num(part), 0.0)
+    return _like(per_question, out)
+
+
+def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
+    """Turn the catalog's cumulative fractions back into per-question fractions.
+
+    Each answer is divided by the value of the answer that leads to its question, so
+    that every question's answers sum to 1 again. Where nobody reached a question
+    (its parent is 0), its answers are NaN: the fraction is undefined.
+
+    Parameters
+    ----------
+    cumulative : DataFrame or ndarray of shape (n, 37)
+
+    Returns
+    -------
+    DataFrame or ndarray
+        The same type and shape.
+    """
+    values = _as_array(cumulative)
+    out = values.copy()
+    for q in QUESTIONS:
+        if q.parent is None:
+            continue
+        parent = values[:, _COLUMN_INDEX[q.parent], None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[:, _slice(q)] = np.where(parent > 0, values[:, _slice(q)] / parent, np.nan)
+    return _like(cumulative, out)
