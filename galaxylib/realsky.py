@@ -229,8 +229,8 @@ def _get_deb(deb: Path, url: str, sha256: str, version: str) -> None:
         return
     try:
         fetch(url, deb, sha256=sha256)
-    except GalaxyLibError as err:
-        raise GalaxyLibError(
+    except GalaxyLibError as err:  # a DataError (bad checksum) stays one
+        raise type(err)(
             f"Could not get {PACKAGE} {version}: apt-get download {apt_said}, and from the "
             f"mirror: {err}"
         ) from None
