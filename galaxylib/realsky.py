@@ -35,6 +35,7 @@ from galaxylib.download import fetch
 from galaxylib.errors import DataError, GalaxyLibError
 
 __all__ = [
+    "CREDITS_FILE",
     "DEB_SHA256",
     "DEB_URL",
     "DEB_VERSION",
