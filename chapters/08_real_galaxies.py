@@ -515,7 +515,7 @@ bars
 # network's. A cheap repair for photographs: before cropping, shift the image so that its
 # brightest extended object (the maximum of a heavily blurred copy) sits at the centre,
 # then crop as before. On Galaxy Zoo images the galaxy is already there, so the shift
-# changes nothing the networks learned from.
+# should change little of what the networks learned from; we measure how little.
 
 
 # %%
@@ -590,7 +590,9 @@ tuned.round(3)
 # {glue:text}`tuned_auc_smooth:.2f`, edge-on {glue:text}`tuned_auc_edge_on:.2f`, barred
 # {glue:text}`tuned_auc_barred:.2f`, odd {glue:text}`tuned_auc_odd:.2f`. Where the
 # network's answers hold the information in another form, a few labels recover it; where
-# they do not (a network that never learned bars), no regression on top can.
+# they do not, no regression on top can. With only {glue:text}`n_pos_barred` barred
+# galaxies among {glue:text}`n_known_barred`, each fold holds about one of them, so the
+# bar figure is mostly the noise of the folds.
 #
 # **Named, not measured here** (each needs a retraining, beyond this chapter's CPU budget):
 # a more realistic renderer (foreground stars, galaxies off-centre and of every size in
@@ -628,8 +630,7 @@ ten.round(2)
 # %% [markdown]
 # {glue:text}`ten_failed` of these ten are failed crops. What carries over best from the
 # synthetic sky is the {glue:md}`best_label` label; what does not is everything that
-# depends on where and how the galaxy sits in the frame, and the bars the networks did
-# not learn on their own sky.
+# depends on where and how the galaxy sits in the frame, and bars (section 7 says why).
 #
 # The photographs are credited below as the `stellarium-data` package credits them (its
 # `textures.json`; licences in its `CREDITS.md`, in `/usr/share/doc/stellarium-data/`
