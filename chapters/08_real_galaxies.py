@@ -249,17 +249,17 @@ glue("smooth_called_featured", int(called_featured.sum()), display=False)
 # edge-on answer.
 
 # %%
-FIRST = {"Class1.1": "smooth", "Class1.2": "features/disc", "Class1.3": "star/artifact"}
+FIRST = {"Class1.1": "smooth", "Class1.2": "features", "Class1.3": "star"}
 improved = predictions["improved"]
-fig, axes = plt.subplots(4, 6, figsize=(13, 10.4))
+fig, axes = plt.subplots(4, 6, figsize=(15, 11))
 for ax, row in zip(axes.ravel(), range(0, len(labels), 2), strict=False):
     top = improved.loc[row, list(FIRST)].astype(float).idxmax()
     ax.imshow(read_image(paths[row], size=None))
     ax.set_title(
         f"{labels.loc[row, 'name']}\n{labels.loc[row, 'hubble_type']}\n"
-        f"{FIRST[top]} {improved.loc[row, top]:.2f}, "
+        f"{FIRST[top]} {improved.loc[row, top]:.2f}; "
         f"edge-on {scores['improved'].loc[row, 'edge_on']:.2f}",
-        fontsize=8,
+        fontsize=8.5,
     )
 for ax in axes.ravel():
     ax.set_axis_off()
