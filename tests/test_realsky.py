@@ -29,7 +29,7 @@ from galaxylib.realsky import (
     labels_for,
 )
 
-OPEN_LIST = Path(__file__).parent / "data" / "realgalaxies-open.csv"
+OPEN_LIST = Path(__file__).with_name("realgalaxies-open.csv")  # the list of usable files
 FILES = ("n1", "n2")
 TEXTURES = """{
 	"subTiles" : [
