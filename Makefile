@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 # Executed outputs are cached per notebook; a change to galaxylib invalidates them all.
-_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) | $(STAMP)
+_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) galaxylib/real_galaxies.csv | $(STAMP)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 

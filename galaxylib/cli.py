@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -116,9 +117,16 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _predict(args: argparse.Namespace) -> None:
-    from galaxylib.evaluation import load_model, predict_files, write_csv
+    from galaxylib.evaluation import FrameWarning, load_model, predict_files, write_csv
 
-    table = predict_files(load_model(args.model), args.images, tta=not args.no_tta)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", FrameWarning)
+        table = predict_files(load_model(args.model), args.images, tta=not args.no_tta)
+    for note in notes:  # a frame note is one line, without the source line Python adds
+        if issubclass(note.category, FrameWarning):
+            print(f"galaxylib predict: {note.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
     if args.out is None:
         print(table.drop(columns="file").to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     else:

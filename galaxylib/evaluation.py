@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from galaxylib.data import load_catalog, read_image, split
+from galaxylib.data import IMAGE_SIZE, load_catalog, read_image, split
 from galaxylib.errors import GalaxyLibError
 from galaxylib.metrics import rmse, rmse_per_question
 from galaxylib.models import predict_tta
@@ -32,8 +33,10 @@ from galaxylib.training import ModelFiles
 __all__ = [
     "REPORT_CNN_RMSE",
     "Evaluation",
+    "FrameWarning",
     "TrainedModel",
     "evaluate",
+    "frame_note",
     "load_model",
     "predict_cache",
     "predict_files",
@@ -307,6 +310,45 @@ def results_table(
     return table
 
 
+class FrameWarning(UserWarning):
+    """An image to classify is framed unlike the Galaxy Zoo images the network learned from."""
+
+
+def frame_note(path: str | Path, shape: tuple[int, ...]) -> str | None:
+    """One sentence when an image is not square or not the training images' 424x424.
+
+    A non-square image is cropped to a square that may leave the frame (the crop pads
+    with black); an image of another size was taken at another pixel scale, so the
+    galaxy's size in the frame and its sharpness after the resize differ from what the
+    network learned.
+
+    Parameters
+    ----------
+    path : path
+        The image's file, named in the sentence.
+    shape : tuple of int
+        The image's shape, height first.
+
+    Returns
+    -------
+    str or None
+        ``None`` for a 424x424 image.
+    """
+    height, width = shape[:2]
+    if height != width:
+        return (
+            f"{path} is {width}x{height} pixels, not square: the square crop around the "
+            "galaxy is padded with black where it leaves the frame."
+        )
+    if height != IMAGE_SIZE:
+        return (
+            f"{path} is {width}x{height} pixels, not the {IMAGE_SIZE}x{IMAGE_SIZE} of the "
+            "training images: the galaxy may fill more or less of the frame, and be sharper "
+            "or blurrier after the resize, than the galaxies the network learned from."
+        )
+    return None
+
+
 def predict_files(
     trained: TrainedModel, paths: Sequence[str | Path], *, tta: bool = True
 ) -> pd.DataFrame:
@@ -320,6 +362,11 @@ def predict_files(
     DataFrame
         ``GalaxyID`` (the file name without its extension), ``file`` and the 37 answers.
 
+    Warns
+    -----
+    FrameWarning
+        For each image that is not square or not 424x424 (see :func:`frame_note`).
+
     Raises
     ------
     DataError
@@ -330,6 +377,9 @@ def predict_files(
     crops = []
     for path in paths:
         image = read_image(path, size=None)
+        note = frame_note(path, image.shape)
+        if note:
+            warnings.warn(note, FrameWarning, stacklevel=2)
         crops.append(crop(image, find_box(image), size=settings["size"], color=settings["color"]))
     pred = predict_images(trained, np.stack(crops), tta=tta)
     table = pd.DataFrame(pred, columns=list(COLUMNS))

@@ -16,7 +16,11 @@ from galaxylib.cli import main  # noqa: E402
 from galaxylib.data import load_catalog, split  # noqa: E402
 from galaxylib.evaluation import (  # noqa: E402
     Evaluation,
+    FrameWarning,
     evaluate,
+    frame_note,
+    load_model,
+    predict_files,
     results_table,
     sky_noise_floor,
     worst_galaxies,
@@ -130,7 +134,8 @@ def test_predict_takes_any_size_colour_or_grey(model, tmp_path, capsys):
     assert check_tree(table[list(COLUMNS)], tol=1e-4).empty
 
     status, _, err = _run(capsys, "predict", model, grey, "--out", out)
-    assert status == 1 and len(err) == 1 and "already exists; pass --force" in err[0]
+    assert status == 1 and "already exists; pass --force" in err[-1]
+    assert len(err) == 2 and "200x200 pixels, not the 424x424" in err[0]  # a frame note
     assert _run(capsys, "predict", model, grey, "--out", out, "--force")[0] == 0
     assert len(pd.read_csv(out)) == 1
 
@@ -167,3 +172,23 @@ def test_a_model_of_another_input_size_is_refused(model, root, tmp_path, capsys)
 def test_a_missing_model_says_how_to_make_one(tmp_path, capsys):
     status, _, err = _run(capsys, "predict", tmp_path / "none.keras", tmp_path / "x.png")
     assert status == 1 and "galaxylib train" in err[0]
+
+
+def test_a_photograph_not_square_is_cropped_as_its_square_twin_and_named(model, tmp_path, capsys):
+    square = galaxy_image(0.7, size=424)
+    wide = np.zeros((300, 500, 3), np.uint8)  # the same galaxy in a wider, shorter frame
+    wide[:, 38:462] = square[62:362]
+    paths = {"square": tmp_path / "square.png", "wide": tmp_path / "wide.png"}
+    for name, image in (("square", square), ("wide", wide)):
+        cv2.imwrite(str(paths[name]), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    trained = load_model(model)
+    with pytest.warns(FrameWarning) as notes:
+        table = predict_files(trained, [paths["square"], paths["wide"]], tta=False)
+    assert [str(n.message) for n in notes] == [frame_note(paths["wide"], wide.shape)]
+    assert "500x300 pixels, not square" in str(notes[0].message)
+    assert np.allclose(table.iloc[0, 2:].to_numpy(float), table.iloc[1, 2:].to_numpy(float))
+    assert frame_note("a.png", (256, 256, 3)).startswith("a.png is 256x256 pixels, not the 424")
+    assert frame_note("a.png", (424, 424)) is None
+
+    status, _, err = _run(capsys, "predict", model, paths["wide"])
+    assert status == 0 and err == [f"galaxylib predict: {notes[0].message}"]
