@@ -178,8 +178,7 @@ def require_space(folder: str | Path, needed: int, what: str, elsewhere: str = "
     if needed > free:
         raise GalaxyLibError(
             f"{what} needs {format_bytes(needed)} in {folder}, but only {format_bytes(free)} "
-            f"{'is' if free else 'are'} free there; free some space{_or(elsewhere)} and run "
-            "it again."
+            f"is free there; free some space{_or(elsewhere)} and run it again."
         )
 
 
@@ -201,7 +200,7 @@ def disk_error(
     if is_full(err):
         return GalaxyLibError(
             f"The disk holding {folder} is full; free some space there{_or(elsewhere)} and "
-            "run it again (what was finished is kept)."
+            "run it again."
         )
     code = getattr(err, "errno", None)
     if code in _READ_ONLY or "Read-only file system" in str(err):

@@ -144,7 +144,7 @@ def test_an_unreadable_image_is_one_sentence(model, tmp_path, capsys):
 
 def test_a_missing_cache_names_the_command_that_makes_it(model, tmp_path, capsys):
     other = tmp_path / "other"
-    write_dataset(other, 8, seed=6)
+    write_dataset(other, 8, seed=6, first_id=900000)  # galaxies the model never saw
     status, _, err = _run(capsys, "evaluate", model, other, "--no-baselines")
     assert status == 1 and len(err) == 1
     assert f"run `galaxylib preprocess {other} --crop improved --size 32`" in err[0]
