@@ -39,11 +39,11 @@ import pandas as pd
 
 from galaxylib._files import atomic_path, disk_error, require_space, write_text
 from galaxylib.config import profile
-from galaxylib.data import Split, load_catalog, split
+from galaxylib.data import Catalog, Split, load_catalog, split
 from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.models import MODELS, build_model
 from galaxylib.pipeline import Setup, make_dataset, setup
-from galaxylib.preprocess import Settings, preprocess_catalog
+from galaxylib.preprocess import Cache, Settings, preprocess_catalog
 
 try:
     import fcntl
@@ -472,8 +472,20 @@ def train(
     return result
 
 
-def _fit(cache, catalog, parts, files, run, epochs, patience, lr_patience, verbose, callbacks):
-    """Build, fit and save the network of ``run``; the body of :func:`train`."""
+def _fit(
+    cache: Cache,
+    catalog: Catalog,
+    parts: Split,
+    files: ModelFiles,
+    run: dict,
+    epochs: int,
+    patience: int,
+    lr_patience: int,
+    verbose: str | int,
+    callbacks: Sequence[keras.callbacks.Callback],
+) -> TrainResult:
+    """Build, fit and save the network of ``run``: :func:`train` once the run holds
+    its lock and its data are ready."""
     model, seed, batch_size = run["model"], run["seed"], run["batch_size"]
     size, color = run["size"], run["color"]
     hardware = setup()
@@ -551,7 +563,7 @@ def bench_train(
     scale = profile()
     size = size or scale.image_size
     batch_size = batch_size or scale.batch_size
-    cache = preprocess_catalog(root, size=size, workers=workers, progress=False)
+    cache = preprocess_catalog(root, size=size, workers=workers, progress=False, skip_bad=True)
     catalog = load_catalog(root, skip_bad=True)
     dataset = make_dataset(cache, catalog, batch_size=batch_size, training=True).repeat()
     hardware = setup()

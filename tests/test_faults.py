@@ -135,7 +135,7 @@ def test_a_killed_run_resumes_from_its_last_epoch_and_says_what_it_left_out(tmp_
     table.to_csv(csv, index=False)
     out = tmp_path / "m.keras"
     files = ModelFiles(out)
-    args = ["train", data, "--out", out, "--epochs", "3", "--seed", "7", *TINY]
+    args = ["train", data, "--out", out, "--epochs", "2", "--seed", "7", *TINY]
     proc = start(*args)
     wait_for((files.work / "backup" / "training_metadata.json").exists, proc)
     proc.kill()  # kill -9: no chance to clean up
@@ -146,7 +146,7 @@ def test_a_killed_run_resumes_from_its_last_epoch_and_says_what_it_left_out(tmp_
     assert again.returncode == 0, again.stderr
     assert f"Left out 1 bad rows of {csv}" in again.stderr
     history = read_history(files.history)
-    assert list(history["epoch"]) == [0, 1, 2]
+    assert list(history["epoch"]) == [0, 1]
     assert history.iloc[0].equals(first)  # epoch 1 was not run again
     split = files.read_split()
     assert set(split["part"]) == {"train", "val"} and len(split) == 47 - 8
