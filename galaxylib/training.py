@@ -24,10 +24,12 @@ afresh; a second run to the same ``--out`` is refused while the first holds its 
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import sys
 import time
+import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -279,7 +281,23 @@ def _writing(folder: Path) -> Iterator[None]:
         sentence = disk_error(err, folder, "choose another --out")
         if sentence is None:
             raise
+        _release(err)
         raise sentence from None
+
+
+def _release(err: BaseException) -> None:
+    """Close the files that a failed HDF5 write still holds, quietly.
+
+    Left to the garbage collector, each would print a traceback of its own as it fails
+    to flush to the full disk, after galaxylib's sentence.
+    """
+    traceback.clear_frames(err.__traceback__)
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 class _KeepBest(keras.callbacks.Callback):
@@ -367,10 +385,12 @@ def _positive(name: str, value: int | float) -> None:
         raise GalaxyLibError(f"--{name.replace('_', '-')} is {value!r}; use a positive number.")
 
 
-def _space_needed(net: keras.Model) -> int:
-    """Bytes a run writes beside the model: the model, the best weights, the backup
-    (weights and the optimizer's two moments) and one temporary copy, plus history."""
-    return 6 * 4 * net.count_params() + 1_000_000
+def _space_needed(net: keras.Model, files: ModelFiles) -> int:
+    """Bytes a run still has to write beside the model: the model, the best weights, the
+    backup (weights and the optimizer's two moments) and one temporary copy, plus
+    history, less what a resumed run's checkpoints already hold."""
+    there = sum(p.stat().st_size for p in files.work.rglob("*") if p.is_file())
+    return 6 * 4 * net.count_params() + 1_000_000 - there
 
 
 def train(
@@ -501,7 +521,7 @@ def _fit(
         net = compile_model(net, run["learning_rate"])
     require_space(
         files.model.parent,
-        _space_needed(net),
+        _space_needed(net, files),
         f"Training {files.model.name}",
         "choose another --out",
     )

@@ -5,6 +5,7 @@ small tmpfs, a read-only remount) and checks the one sentence that follows and t
 nothing done is lost or left half-written.
 """
 
+import json
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -164,6 +165,37 @@ def test_a_full_disk_stops_training_before_it_starts(sky, small_disk, capsys):
         err,
     )
     assert not out.exists() and not list(disk.glob("**/*.h5"))
+
+
+def test_a_disk_that_fills_during_training_is_one_sentence_and_keeps_the_last_epoch(
+    sky, small_disk
+):
+    disk = small_disk("models", "16m")
+    out = disk / "m.keras"
+    files = ModelFiles(out)
+    args = ["train", sky, "--out", out, "--epochs", "3", *TINY]
+    proc = start(*args)
+    metadata = files.work / "backup" / "training_metadata.json"
+    wait_for(metadata.exists, proc)
+    with (disk / "filler").open("wb", buffering=0) as f:  # something else fills the disk
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError:
+            pass
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert sentence(stderr) == (
+        f"galaxylib train: The disk holding {disk} is full; free some space there, or choose "
+        "another --out, and run it again."
+    )
+    assert not out.exists() and not list(disk.glob("**/.tmp-*"))
+    assert json.loads(metadata.read_text())["epoch"] >= 1  # the last backup is whole
+    (disk / "filler").unlink()  # the learner makes room
+    subprocess.run(["mount", "-o", "remount,size=64m", disk], check=True)
+    again = run(*args)
+    assert again.returncode == 0, again.stderr
+    assert list(read_history(files.history)["epoch"]) == [0, 1, 2]
 
 
 def test_read_only_folders_name_the_way_out(sky, small_disk, tmp_path, capsys):
