@@ -69,6 +69,11 @@ def test_bench_ends_with_one_key_value_line(capsys):
     assert float(figures["galaxies_per_s"]) > 0
 
 
+@pytest.fixture(autouse=True)
+def _no_progress_bars(monkeypatch):
+    monkeypatch.setenv("TQDM_DISABLE", "1")  # bars share stderr with the one sentence
+
+
 def _refused(capsys, *argv) -> tuple[int, str]:
     """Exit status and the one line of stderr of a command that is refused."""
     try:
