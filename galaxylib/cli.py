@@ -29,29 +29,25 @@ def _synth(args: argparse.Namespace) -> None:
 
 def _baselines(args: argparse.Namespace) -> None:
     from galaxylib.baselines import run_baselines
-    from galaxylib.data import load_catalog, split
+    from galaxylib.data import load_catalog
 
     catalog = load_catalog(args.data_dir, skip_bad=args.skip_bad)
     if len(catalog.skipped):
         print(f"Left out {len(catalog.skipped)} bad rows:", file=sys.stderr)
         print(catalog.skipped.to_string(index=False), file=sys.stderr)
-    table = run_baselines(catalog, split(catalog.ids, seed=args.seed), workers=args.workers)
+    table = run_baselines(catalog, catalog.split(args.seed), workers=args.workers)
     print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}", na_rep="-"))
 
 
 def _check(args: argparse.Namespace) -> int:
-    from galaxylib.data import MIN_GALAXIES, load_catalog
+    from galaxylib.data import load_catalog
 
     catalog = load_catalog(args.data_dir, skip_bad=True, verify_images=not args.quick)
     print(f"{catalog.csv_path}: {len(catalog)} good galaxies, {len(catalog.skipped)} bad rows.")
     if len(catalog.skipped):
         print(catalog.skipped.to_string(index=False))
         return 1
-    if len(catalog) < MIN_GALAXIES:
-        raise GalaxyLibError(
-            f"{catalog.csv_path} has {len(catalog)} good galaxies, too few to split into "
-            f"training, validation and test sets: add rows (at least {MIN_GALAXIES})."
-        )
+    catalog.split()  # refuses a catalog too small to split, in a sentence
     return 0
 
 
@@ -125,10 +121,10 @@ def _evaluate(args: argparse.Namespace) -> None:
     baselines = None
     if not args.no_baselines:
         from galaxylib.baselines import run_baselines
-        from galaxylib.data import load_catalog, split
+        from galaxylib.data import load_catalog
 
         catalog = load_catalog(args.data_dir, skip_bad=True)
-        baselines = run_baselines(catalog, split(catalog.ids, seed=args.seed), progress=False)
+        baselines = run_baselines(catalog, catalog.split(args.seed), progress=False)
     floor = sky_noise_floor(args.data_dir, evaluation.ids)
     fmt = {"float_format": lambda x: f"{x:.4f}", "na_rep": "-"}
     print(

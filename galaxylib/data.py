@@ -123,6 +123,21 @@ class Catalog:
         """Read and check one galaxy's image (see :func:`read_image`)."""
         return read_image(self.image_path(galaxy_id))
 
+    def split(self, seed: int = 42) -> Split:
+        """:func:`split` of the catalog's galaxies, refusing a catalog too small to split.
+
+        Raises
+        ------
+        DataError
+            If it holds fewer than :data:`MIN_GALAXIES` galaxies, naming the file.
+        """
+        if len(self) < MIN_GALAXIES:
+            raise DataError(
+                f"{self.csv_path} has {len(self)} good galaxies, too few to split into "
+                f"training, validation and test sets: add rows (at least {MIN_GALAXIES})."
+            )
+        return split(self.ids, seed=seed)
+
     def subset(self, galaxy_ids: np.ndarray) -> Catalog:
         """The catalog restricted to ``galaxy_ids``, in that order."""
         rows = self.labels.set_index("GalaxyID").loc[np.asarray(galaxy_ids)].reset_index()

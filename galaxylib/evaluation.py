@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from galaxylib._files import atomic_path, disk_errors
-from galaxylib.data import load_catalog, split
+from galaxylib.data import load_catalog
 from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.metrics import rmse, rmse_per_question
 from galaxylib.models import predict_tta
@@ -240,7 +240,7 @@ def evaluate(
     """
     trained = model if isinstance(model, TrainedModel) else load_model(model)
     catalog = load_catalog(data_dir, skip_bad=True)
-    test = split(catalog.ids, seed=seed).test
+    test = catalog.split(seed).test
     _check_unseen(trained, test, seed)
     found = open_cache(data_dir, settings=trained.preprocessing, cache=cache)
     pred = predict_cache(trained, found, test, tta=tta)

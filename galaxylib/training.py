@@ -41,7 +41,7 @@ import pandas as pd
 
 from galaxylib._files import atomic_path, disk_error, require_space, write_text
 from galaxylib.config import profile
-from galaxylib.data import Catalog, Split, load_catalog, split
+from galaxylib.data import Catalog, Split, load_catalog
 from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.models import MODELS, build_model
 from galaxylib.pipeline import Setup, make_dataset, setup
@@ -481,7 +481,7 @@ def train(
                 f"(`galaxylib check {data_dir}` lists them).",
                 file=sys.stderr,
             )
-        parts = split(catalog.ids, seed=seed)
+        parts = catalog.split(seed)
         cache = preprocess_catalog(
             data_dir, **preprocessing.as_dict(), workers=workers, cache=cache, skip_bad=True
         )

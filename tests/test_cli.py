@@ -157,11 +157,9 @@ def test_a_catalog_too_small_to_split_is_refused(dataset, capsys, rows):
     )
     status, err = _refused(capsys, "baselines", dataset)
     assert status == 1
-    galaxies = "galaxy" if rows == 1 else "galaxies"
     assert err == (
-        f"galaxylib baselines: There {'is' if rows == 1 else 'are'} only {rows} good {galaxies} "
-        "to split; training, validation and test need at least 3 (thousands for a useful "
-        "model): add rows to the catalog."
+        f"galaxylib baselines: {path} has {rows} good galaxies, too few to split into training, "
+        "validation and test sets: add rows (at least 3)."
     )
 
 
