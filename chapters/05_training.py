@@ -182,17 +182,21 @@ pd.Series(
 # ## Training both networks
 #
 # At its heart `train` is the Keras call you would write yourself. These lines are copied
-# from `galaxylib/training.py` (a test checks that they still are):
+# from `galaxylib/training.py`, with `...` where checks of the size and the free disk space
+# sit (a test checks that the lines are still there):
 #
 # ```python
 # with hardware.strategy.scope():
-#     net = compile_model(build_model(model, (size, size, 3 if color else 1)), learning_rate)
+#     net = build_model(model, (size, size, 3 if color else 1))
+#     ...
+#     net = compile_model(net, run["learning_rate"])
+# ...
 # net.fit(
 #     make_dataset(cache, catalog, parts.train, batch_size=batch_size, training=True, seed=seed),
 #     validation_data=make_dataset(cache, catalog, parts.val, batch_size=batch_size),
 #     epochs=epochs,
 #     callbacks=[
-#         *_callbacks(files, patience, cosine_schedule(epochs, learning_rate)),
+#         *_callbacks(files, patience, cosine_schedule(epochs, run["learning_rate"])),
 #         *callbacks,
 #     ],
 #     shuffle=False,  # the dataset shuffles itself

@@ -21,7 +21,6 @@ average colour
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,6 +31,7 @@ from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression
 
 from galaxylib._progress import progress_bar
+from galaxylib._workers import resolve_workers
 from galaxylib.data import Catalog, Split
 from galaxylib.metrics import rmse
 from galaxylib.taxonomy import COLUMNS
@@ -83,7 +83,7 @@ def image_features(
         image's centre, 0-255) and ``mean_r/g/b`` (the average over all pixels).
     """
     ids = catalog.ids if galaxy_ids is None else np.asarray(galaxy_ids)
-    workers = workers or os.cpu_count() or 1
+    workers = resolve_workers(workers)
     with ThreadPoolExecutor(workers) as pool:
         rows = pool.map(lambda gid: _features_of(catalog.read_image(gid)), ids, chunksize=32)
         values = list(

@@ -1,17 +1,21 @@
 """The ``galaxylib`` command: ``galaxylib --help`` lists the subcommands.
 
 Every subcommand prints one sentence and exits with status 1 on bad input
-(a :class:`~galaxylib.errors.GalaxyLibError`), never a traceback.
+(a :class:`~galaxylib.errors.GalaxyLibError`), never a traceback; a bad flag is
+one sentence and status 2, a Ctrl-C one sentence and status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from galaxylib._files import disk_error
 from galaxylib.errors import GalaxyLibError
 
 __all__ = ["main"]
@@ -26,13 +30,13 @@ def _synth(args: argparse.Namespace) -> None:
 
 def _baselines(args: argparse.Namespace) -> None:
     from galaxylib.baselines import run_baselines
-    from galaxylib.data import load_catalog, split
+    from galaxylib.data import load_catalog
 
     catalog = load_catalog(args.data_dir, skip_bad=args.skip_bad)
     if len(catalog.skipped):
         print(f"Left out {len(catalog.skipped)} bad rows:", file=sys.stderr)
         print(catalog.skipped.to_string(index=False), file=sys.stderr)
-    table = run_baselines(catalog, split(catalog.ids, seed=args.seed), workers=args.workers)
+    table = run_baselines(catalog, catalog.split(args.seed), workers=args.workers)
     print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}", na_rep="-"))
 
 
@@ -44,6 +48,7 @@ def _check(args: argparse.Namespace) -> int:
     if len(catalog.skipped):
         print(catalog.skipped.to_string(index=False))
         return 1
+    catalog.split()  # refuses a catalog too small to split, in a sentence
     return 0
 
 
@@ -61,7 +66,14 @@ def _preprocess(args: argparse.Namespace) -> None:
     from galaxylib.preprocess import preprocess_catalog
 
     cache = preprocess_catalog(
-        args.data_dir, crop=args.crop, size=args.size, color=args.color, workers=args.workers
+        args.data_dir,
+        crop=args.crop,
+        size=args.size,
+        color=args.color,
+        workers=args.workers,
+        force=args.force,
+        cache=args.cache,
+        skip_bad=args.skip_bad,
     )
     print(f"{cache.path}: {len(cache)} galaxies, {len(cache.problems)} with a fallback.")
     if len(cache.problems):
@@ -82,6 +94,8 @@ def _train(args: argparse.Namespace) -> None:
         color=args.color,
         force=args.force,
         workers=args.workers,
+        seed=args.seed,
+        cache=args.cache,
     )
     print(
         f"Saved {result.files.model}: validation RMSE {result.val_rmse:.4f} after "
@@ -91,17 +105,27 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from galaxylib.evaluation import evaluate, load_model, results_table, sky_noise_floor
+    from galaxylib.evaluation import (
+        evaluate,
+        load_model,
+        results_table,
+        sky_noise_floor,
+        write_csv,
+    )
 
     trained = load_model(args.model)
-    evaluation = evaluate(trained, args.data_dir, tta=not args.no_tta, seed=args.seed)
+    evaluation = evaluate(
+        trained, args.data_dir, tta=not args.no_tta, seed=args.seed, cache=args.cache
+    )
+    if args.out is not None:
+        write_csv(evaluation.predictions(), args.out, force=args.force)
     baselines = None
     if not args.no_baselines:
         from galaxylib.baselines import run_baselines
-        from galaxylib.data import load_catalog, split
+        from galaxylib.data import load_catalog
 
         catalog = load_catalog(args.data_dir, skip_bad=True)
-        baselines = run_baselines(catalog, split(catalog.ids, seed=args.seed), progress=False)
+        baselines = run_baselines(catalog, catalog.split(args.seed), progress=False)
     floor = sky_noise_floor(args.data_dir, evaluation.ids)
     fmt = {"float_format": lambda x: f"{x:.4f}", "na_rep": "-"}
     print(
@@ -114,6 +138,8 @@ def _evaluate(args: argparse.Namespace) -> None:
     print(evaluation.worst(5).to_string(index=False, **fmt))
     print("\nResults on the test split:")
     print(results_table(baselines, [evaluation], floor).to_string(index=False, **fmt))
+    if args.out is not None:
+        print(f"\nWrote the 37 predicted vote fractions of each test galaxy to {args.out}.")
 
 
 def _predict(args: argparse.Namespace) -> None:
@@ -184,18 +210,51 @@ def _bench_data(args: argparse.Namespace) -> Path:
     return root
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose complaint about a flag is one sentence."""
+
+    def error(self, message: str):
+        print(f"{self.prog}: {message}; see `{self.prog} --help`.", file=sys.stderr)
+        sys.exit(2)
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small: use {minimum} or more")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from galaxylib.preprocess import MIN_SIZE
+
+    positive, pixels = _at_least(1), _at_least(MIN_SIZE)
+    parser = _Parser(
         prog="galaxylib",
         description="Galaxy Zoo data, baselines and models for the course "
         "'Galaxy morphology with CNNs'.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    workers = {"type": int, "default": None, "help": "processes to use (default: every core)"}
+    workers = {"type": positive, "default": None, "help": "processes to use (default: every core)"}
+    cache = {
+        "type": Path,
+        "default": None,
+        "help": "folder for the preprocessing cache (default: DATA_DIR/cache, or "
+        "$GALAXYLIB_CACHE); for data in a folder you cannot write to",
+    }
 
     p = sub.add_parser("synth", help="make a synthetic Galaxy Zoo in the Kaggle format")
     p.add_argument("--out", type=Path, required=True, help="directory to write")
-    p.add_argument("--n", type=int, required=True, help="number of galaxies")
+    p.add_argument("--n", type=positive, required=True, help="number of galaxies")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--workers", **workers)
     p.add_argument("--force", action="store_true", help="overwrite an existing data set")
@@ -224,22 +283,27 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preprocess", help="crop and resize every image into one cache")
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--size", type=int, default=150, help="output side in pixels (default 150)")
+    p.add_argument("--size", type=pixels, default=150, help="output side in pixels (default 150)")
     p.add_argument("--color", action="store_true", help="keep colour (default grey)")
     p.add_argument("--crop", choices=["improved", "report"], default="improved")
     p.add_argument("--workers", **workers)
+    p.add_argument("--cache", **cache)
+    p.add_argument("--skip-bad", action="store_true", help="leave bad rows out and go on")
+    p.add_argument("--force", action="store_true", help="rebuild the cache even if up to date")
     p.set_defaults(func=_preprocess)
 
     p = sub.add_parser("train", help="train the report's CNN or the improved one")
     p.add_argument("data_dir", type=Path)
     p.add_argument("--model", choices=["improved", "report"], default="improved")
     p.add_argument("--out", type=Path, required=True, help="model file to write (MODEL.keras)")
-    p.add_argument("--epochs", type=int, default=None, help="default: the profile's")
-    p.add_argument("--batch-size", type=int, default=None, help="default: the profile's")
-    p.add_argument("--size", type=int, default=None, help="image side; default: the profile's")
+    p.add_argument("--epochs", type=positive, default=None, help="default: the profile's")
+    p.add_argument("--batch-size", type=positive, default=None, help="default: the profile's")
+    p.add_argument("--size", type=pixels, default=None, help="image side; default: the profile's")
     p.add_argument("--color", action="store_true", help="train on colour (default grey)")
     p.add_argument("--crop", choices=["improved", "report"], default="improved")
+    p.add_argument("--seed", type=int, default=42, help="seed of the split (default 42)")
     p.add_argument("--workers", **workers)
+    p.add_argument("--cache", **cache)
     p.add_argument("--force", action="store_true", help="overwrite MODEL.keras, start afresh")
     p.set_defaults(func=_train)
 
@@ -249,6 +313,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42, help="seed of the split (default 42)")
     p.add_argument("--no-tta", action="store_true", help="do not average over rotations/flips")
     p.add_argument("--no-baselines", action="store_true", help="leave the baselines out")
+    p.add_argument("--cache", **cache)
+    p.add_argument(
+        "--out", type=Path, default=None, help="CSV to write each test galaxy's predictions to"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite --out")
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("predict", help="the 37 vote fractions of any galaxy images")
@@ -261,7 +330,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="time a part of the pipeline and print key=value figures")
     p.add_argument("name", choices=["synth", "preprocess", "pipeline", "train", "quality"])
-    p.add_argument("--n", type=int, default=500, help="galaxies to time (default 500)")
+    p.add_argument("--n", type=positive, default=500, help="galaxies to time (default 500)")
     p.add_argument(
         "--data", type=Path, default=None, help="data set to time on (default: a synthetic sky)"
     )
@@ -277,10 +346,51 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_USES_TENSORFLOW = {
+    "train",
+    "evaluate",
+    "predict",
+    "bench pipeline",
+    "bench train",
+    "bench quality",
+}
+
+
+def _start_tensorflow() -> None:
+    """Import TensorFlow and find the devices with its C++ start-up lines silenced.
+
+    TensorFlow's C++ side prints ``I0000 ...`` lines (oneDNN, CUDA, CPU features) to
+    the process's stderr before ``TF_CPP_MIN_LOG_LEVEL`` takes effect; a learner should
+    see galaxylib's message, not them. They are shown only if the start fails.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+        except BaseException:
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
+    command = f"{args.command} {getattr(args, 'name', '')}".strip()
     try:
+        if command in _USES_TENSORFLOW or args.command in _USES_TENSORFLOW:
+            _start_tensorflow()
         return args.func(args) or 0
     except GalaxyLibError as err:
         print(f"galaxylib {args.command}: {err}", file=sys.stderr)
@@ -288,6 +398,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"galaxylib {args.command}: interrupted; run it again to continue.", file=sys.stderr)
         return 130
+    except OSError as err:  # a full disk or an unwritable folder the command did not foresee
+        folder = Path(err.filename).parent if err.filename else Path.cwd()
+        sentence = disk_error(err, folder)
+        if sentence is None:
+            raise
+        print(f"galaxylib {args.command}: {sentence}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -64,5 +64,17 @@ def profile(name: str | None = None) -> Profile:
 
 
 def data_root() -> Path:
-    """The data root: ``GALAXYLIB_DATA`` if set, else ``./data``."""
-    return Path(os.environ.get("GALAXYLIB_DATA", "data"))
+    """The data root: ``GALAXYLIB_DATA`` if set, else ``./data``.
+
+    Raises
+    ------
+    GalaxyLibError
+        If it names a file.
+    """
+    root = Path(os.environ.get("GALAXYLIB_DATA", "data"))
+    if root.exists() and not root.is_dir():
+        raise GalaxyLibError(
+            f"GALAXYLIB_DATA is {str(root)!r}, a file, not a folder; set it to the folder "
+            "that holds (or will hold) the data."
+        )
+    return root

@@ -28,6 +28,7 @@ from galaxylib.taxonomy import COLUMNS, check_tree
 __all__ = [
     "IMAGE_SIZE",
     "LAYOUTS",
+    "MIN_GALAXIES",
     "Catalog",
     "Split",
     "decode_image",
@@ -45,6 +46,9 @@ LAYOUTS: tuple[tuple[str, str], ...] = (
     ("training_solutions.csv", "images_training"),  # the report's zip
 )
 """The accepted (catalog, image folder) names, in order of preference."""
+
+MIN_GALAXIES = 3
+"""Fewest galaxies that :func:`split` can share out: one each to train, validate and test."""
 
 _JPEG_START = b"\xff\xd8"
 _JPEG_END = b"\xff\xd9"
@@ -119,6 +123,21 @@ class Catalog:
         """Read and check one galaxy's image (see :func:`read_image`)."""
         return read_image(self.image_path(galaxy_id))
 
+    def split(self, seed: int = 42) -> Split:
+        """:func:`split` of the catalog's galaxies, refusing a catalog too small to split.
+
+        Raises
+        ------
+        DataError
+            If it holds fewer than :data:`MIN_GALAXIES` galaxies, naming the file.
+        """
+        if len(self) < MIN_GALAXIES:
+            raise DataError(
+                f"{self.csv_path} has {len(self)} good galaxies, too few to split into "
+                f"training, validation and test sets: add rows (at least {MIN_GALAXIES})."
+            )
+        return split(self.ids, seed=seed)
+
     def subset(self, galaxy_ids: np.ndarray) -> Catalog:
         """The catalog restricted to ``galaxy_ids``, in that order."""
         rows = self.labels.set_index("GalaxyID").loc[np.asarray(galaxy_ids)].reset_index()
@@ -188,7 +207,8 @@ def load_catalog(
     skipped = _problems(sorted(problems, key=lambda p: p[0]))
     keep = ~table["line"].isin(set(skipped["line"]))
     labels = table.loc[keep, ["GalaxyID", *COLUMNS]].reset_index(drop=True)
-    labels["GalaxyID"] = labels["GalaxyID"].astype(np.int64)
+    # whole numbers written as floats ("100277.0", as Excel and pandas write them) are IDs too
+    labels["GalaxyID"] = pd.to_numeric(labels["GalaxyID"].str.strip()).astype(np.int64)
     labels[list(COLUMNS)] = labels[list(COLUMNS)].astype(float)
     return Catalog(labels, images_dir, csv_path, skipped)
 
@@ -391,6 +411,13 @@ def split(
     if not isinstance(seed, int | np.integer):
         raise TypeError(f"seed must be an integer, not {seed!r}: None would not be reproducible")
     ids = np.sort(np.asarray(galaxy_ids))
+    if len(ids) < MIN_GALAXIES:
+        raise DataError(
+            f"There {'is' if len(ids) == 1 else 'are'} only {len(ids)} good "
+            f"galax{'y' if len(ids) == 1 else 'ies'} to split; training, validation and test "
+            f"need at least {MIN_GALAXIES} (thousands for a useful model): add rows to the "
+            "catalog."
+        )
     if len(np.unique(ids)) != len(ids):
         raise DataError("The galaxy IDs to split contain duplicates; load them with load_catalog.")
     if not (0 <= val_size < 1 and 0 <= test_size < 1 and val_size + test_size < 1):

@@ -25,8 +25,6 @@ import http.client
 import json
 import os
 import re
-import shutil
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -35,6 +33,7 @@ from urllib.parse import urlparse
 from urllib.request import Request, urlopen
 
 from galaxylib import __version__
+from galaxylib._files import disk_errors, replace, staging_dir
 from galaxylib._progress import progress_bar
 from galaxylib.config import data_root
 from galaxylib.data import LAYOUTS, find_layout, load_catalog
@@ -142,7 +141,7 @@ def fetch(
         ) from None
     if sha256:
         _verify(part, sha256.strip().lower(), url)
-    os.replace(part, dest)
+    replace(part, dest)
     return dest
 
 
@@ -273,17 +272,26 @@ def download_zip(
     DataError
         If the zip is corrupt, unsafe, or does not hold a Galaxy Zoo training set.
     """
+    address = urlparse(url)
+    if address.scheme not in ("http", "https") or not address.netloc:
+        raise GalaxyLibError(
+            f"--url {url!r} is not a web address; give one starting with https:// "
+            "(such as https://physics.sh/galaxyclass-data.zip)."
+        )
     root = _data_dir(root)
     if not force and _already_there(root):
         return root
-    archive = root / (PurePosixPath(urlparse(url).path).name or "galaxyzoo.zip")
-    if not archive.exists():
-        gone = (
-            f"{url} answered 404 (not found): the link is gone; get the data from Kaggle "
-            "instead with `galaxylib download` (without --url)."
-        )
-        fetch(url, archive, sha256=sha256, messages={404: gone})
-    _install([archive], root)
+    archive = root / (PurePosixPath(address.path).name or "galaxyzoo.zip")
+    with disk_errors(root, "choose another --out"):
+        if force:
+            archive.unlink(missing_ok=True)
+        if not archive.exists():
+            gone = (
+                f"{url} answered 404 (not found): the link is gone; get the data from Kaggle "
+                "instead with `galaxylib download` (without --url)."
+            )
+            fetch(url, archive, sha256=sha256, messages={404: gone})
+        _install([archive], root)
     return root
 
 
@@ -336,11 +344,14 @@ def download_kaggle(
         f"{KAGGLE_RULES} while signed in, then run this again.",
     }
     archives = [root / name for name in KAGGLE_FILES]
-    for archive in archives:
-        if not archive.exists():
-            url = f"{api_url}/competitions/data/download/{KAGGLE_COMPETITION}/{archive.name}"
-            fetch(url, archive, auth=auth, messages=messages)
-    _install(archives, root)
+    with disk_errors(root, "choose another --out"):
+        for archive in archives:
+            if force:
+                archive.unlink(missing_ok=True)
+            if not archive.exists():
+                url = f"{api_url}/competitions/data/download/{KAGGLE_COMPETITION}/{archive.name}"
+                fetch(url, archive, auth=auth, messages=messages)
+        _install(archives, root)
     return root
 
 
@@ -401,7 +412,10 @@ def _read_token(path: Path) -> tuple[str, str]:
 
 def _data_dir(root: str | Path | None) -> Path:
     root = Path(root) if root is not None else data_root() / DEFAULT_DIR
-    root.mkdir(parents=True, exist_ok=True)
+    if root.exists() and not root.is_dir():
+        raise GalaxyLibError(f"{root} is a file, not a folder; choose a folder for --out.")
+    with disk_errors(root.parent, "choose another --out"):
+        root.mkdir(parents=True, exist_ok=True)
     return root
 
 
@@ -427,15 +441,12 @@ def _already_there(root: Path) -> bool:
 
 def _install(archives: list[Path], root: Path) -> None:
     """Unpack ``archives``, move the catalog and images into ``root``, check, delete them."""
-    staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=root))
-    try:
+    with staging_dir(root, "unpacking") as staging:
         for archive in archives:
             _unpack(archive, staging)
         csv_path, images_dir = _locate(staging, archives)
-        _replace(images_dir, root / images_dir.name)
-        _replace(csv_path, root / csv_path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        replace(images_dir, root / images_dir.name)
+        replace(csv_path, root / csv_path.name)
     catalog = load_catalog(root, skip_bad=True)
     if len(catalog.skipped):
         print(
@@ -501,22 +512,16 @@ def _locate(staging: Path, archives: list[Path]) -> tuple[Path, Path]:
         ]
         if catalogs and folders:
             return catalogs[0], folders[0]
-    names = ", ".join(a.name for a in archives)
+    names = ", ".join(str(a) for a in archives)
+    for archive in archives:  # never reuse a download that holds the wrong thing
+        archive.unlink(missing_ok=True)
     raise DataError(
-        f"{names} hold no {LAYOUTS[0][0]} with an {LAYOUTS[0][1]}/ folder of JPEGs (nor the "
-        f"report's {LAYOUTS[1][0]} with {LAYOUTS[1][1]}/); check that the download is the "
-        "Galaxy Zoo training set."
+        f"{names} held no {LAYOUTS[0][0]} with an {LAYOUTS[0][1]}/ folder of JPEGs (nor the "
+        f"report's {LAYOUTS[1][0]} with {LAYOUTS[1][1]}/), so it was removed; check that the "
+        "URL is the Galaxy Zoo training set."
     )
 
 
 def _kept(path: Path) -> bool:
     """False for macOS resource-fork copies (``__MACOSX/``)."""
     return "__MACOSX" not in path.parts
-
-
-def _replace(src: Path, dst: Path) -> None:
-    if dst.is_dir():
-        shutil.rmtree(dst)
-    elif dst.exists():
-        dst.unlink()
-    os.replace(src, dst)

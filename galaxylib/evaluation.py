@@ -11,8 +11,8 @@ file, applying the same crop and resize the model was trained on.
 from __future__ import annotations
 
 import json
-import os
 import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +21,12 @@ import keras
 import numpy as np
 import pandas as pd
 
-from galaxylib.data import IMAGE_SIZE, load_catalog, read_image, split
-from galaxylib.errors import GalaxyLibError
+from galaxylib._files import atomic_path, disk_errors
+from galaxylib.data import IMAGE_SIZE, load_catalog, read_image
+from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.metrics import rmse, rmse_per_question
 from galaxylib.models import predict_tta
-from galaxylib.preprocess import CROPS, Cache, crop, open_cache
+from galaxylib.preprocess import Cache, Settings, crop_file, open_cache
 from galaxylib.synthetic import EXPECTED_PREFIX, SKY_FILE, TRUTH_FILE, noise_floor
 from galaxylib.taxonomy import COLUMNS
 from galaxylib.training import ModelFiles
@@ -61,14 +62,14 @@ class TrainedModel:
     files : ModelFiles
     settings : dict
         ``MODEL.json``'s content (empty when it is missing).
-    preprocessing : dict
-        ``crop``, ``size`` and ``color``: what images must go through before the model.
+    preprocessing : Settings
+        How images must be cropped before the model sees them.
     """
 
     net: keras.Model
     files: ModelFiles
     settings: dict
-    preprocessing: dict
+    preprocessing: Settings
 
     @property
     def name(self) -> str:
@@ -89,35 +90,41 @@ def load_model(path: str | Path) -> TrainedModel:
         another size or colour than the model takes.
     """
     files = ModelFiles(Path(path))
+    if files.model.is_dir():
+        raise GalaxyLibError(
+            f"{files.model} is a folder, not a model file; the model comes first, as in "
+            "`galaxylib evaluate MODEL.keras DATA_DIR`."
+        )
     if not files.model.is_file():
         raise GalaxyLibError(
             f"{files.model} does not exist; train one with "
             f"`galaxylib train DATA_DIR --out {files.model}`."
         )
+    if not zipfile.is_zipfile(files.model):
+        raise GalaxyLibError(
+            f"{files.model} is not a Keras model file (a .keras file is a zip archive); "
+            "name the file that `galaxylib train --out` wrote."
+        )
     try:
         net = keras.saving.load_model(files.model)
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as err:
         raise GalaxyLibError(
             f"{files.model} is not a Keras model that galaxylib can load "
             f"({str(err).splitlines()[0]}); train it again with `galaxylib train`."
         ) from None
     settings = files.read_settings()
     height, width, channels = net.input_shape[1:]
-    found = {"crop": "improved", "size": height, "color": channels == 3}
-    preprocessing = settings.get("preprocessing", found)
-    expected = (preprocessing["size"], preprocessing["size"], 3 if preprocessing["color"] else 1)
-    if (height, width, channels) != expected:
+    if "preprocessing" in settings:
+        preprocessing = Settings.from_dict(settings["preprocessing"], files.settings)
+    else:
+        preprocessing = Settings("improved", height, channels == 3)
+    if (height, width, channels) != (*preprocessing.shape[:2], 3 if preprocessing.color else 1):
         raise GalaxyLibError(
             f"{files.model} takes {height}x{width}x{channels} images, but {files.settings} "
-            f"says it was trained on {_describe(preprocessing)}; the two files do not belong "
+            f"says it was trained on {preprocessing.describe()}; the two files do not belong "
             "together: train the model again with `galaxylib train ... --force`."
         )
     return TrainedModel(net, files, settings, preprocessing)
-
-
-def _describe(preprocessing: dict) -> str:
-    size, colour = preprocessing["size"], "colour" if preprocessing["color"] else "grey"
-    return f"{preprocessing['crop']} crops of {size}x{size} pixels in {colour}"
 
 
 def predict_images(trained: TrainedModel, images: np.ndarray, *, tta: bool = True) -> np.ndarray:
@@ -154,8 +161,8 @@ def predict_cache(
     """
     if cache.settings != trained.preprocessing:
         raise GalaxyLibError(
-            f"{trained.files.model} was trained on {_describe(trained.preprocessing)}, but "
-            f"the cache {cache.path} holds {_describe(cache.settings)}; use the cache that "
+            f"{trained.files.model} was trained on {trained.preprocessing.describe()}, but "
+            f"the cache {cache.path} holds {cache.settings.describe()}; use the cache that "
             "`galaxylib preprocess` makes with the model's settings."
         )
     return predict_images(trained, cache.images[cache.rows_of(galaxy_ids)], tta=tta)
@@ -189,15 +196,31 @@ class Evaluation:
         """RMSE of each question, ``Q1`` ... ``Q11``."""
         return rmse_per_question(self.pred, self.truth)
 
+    def predictions(self) -> pd.DataFrame:
+        """``GalaxyID`` and the 37 predicted fractions of each test galaxy, as
+        :func:`predict_files` gives them for image files."""
+        table = pd.DataFrame(self.pred, columns=list(COLUMNS))
+        table.insert(0, "GalaxyID", self.ids)
+        return table
+
     def worst(self, n: int = 12) -> pd.DataFrame:
         """The ``n`` test galaxies the model gets most wrong (see :func:`worst_galaxies`)."""
         return worst_galaxies(self.ids, self.pred, self.truth, n=n)
 
 
 def evaluate(
-    model: str | Path | TrainedModel, data_dir: str | Path, *, tta: bool = True, seed: int = 42
+    model: str | Path | TrainedModel,
+    data_dir: str | Path,
+    *,
+    tta: bool = True,
+    seed: int = 42,
+    cache: str | Path | None = None,
 ) -> Evaluation:
     """Score a model on the test split of a data set (``split(ids, seed).test``).
+
+    A test score is honest only on galaxies the model never saw: when the model's
+    ``MODEL.split.csv`` shows that some test galaxies were among those it trained or
+    was validated on (another ``seed``, or a catalog that changed since), it refuses.
 
     Parameters
     ----------
@@ -208,18 +231,40 @@ def evaluate(
         Average the predictions over the eight rotations and flips.
     seed : int, default 42
         Seed of the split, as in training.
+    cache : path, optional
+        The folder of the caches, if not under ``data_dir`` (see
+        :func:`galaxylib.preprocess.cache_root`).
 
     Raises
     ------
     GalaxyLibError
-        For a missing model or cache, with what to run.
+        For a missing model or cache, with what to run, or a test split that overlaps
+        the galaxies the model learnt from.
     """
     trained = model if isinstance(model, TrainedModel) else load_model(model)
     catalog = load_catalog(data_dir, skip_bad=True)
-    test = split(catalog.ids, seed=seed).test
-    cache = open_cache(data_dir, **trained.preprocessing)
-    pred = predict_cache(trained, cache, test, tta=tta)
+    test = catalog.split(seed).test
+    _check_unseen(trained, test, seed)
+    found = open_cache(data_dir, settings=trained.preprocessing, cache=cache)
+    pred = predict_cache(trained, found, test, tta=tta)
     return Evaluation(trained.name, test, pred, catalog.subset(test).targets)
+
+
+def _check_unseen(trained: TrainedModel, test: np.ndarray, seed: int) -> None:
+    """Refuse test galaxies that the model trained or was validated on."""
+    seen = trained.files.read_split()
+    if seen is None:
+        return
+    overlap = np.isin(test, seen["GalaxyID"].to_numpy())
+    if overlap.any():
+        used = trained.settings.get("split", {}).get("seed", "?")
+        raise DataError(
+            f"{overlap.sum()} of the {len(test)} test galaxies ({overlap.mean():.0%}) were "
+            f"among those {trained.files.model} trained or was validated on (it was "
+            f"trained with --seed {used}; this split has --seed {seed}), so its test score "
+            f"would flatter it; evaluate with --seed {used} on the catalog it was trained "
+            "on, or train it again on this one."
+        )
 
 
 def worst_galaxies(
@@ -355,7 +400,8 @@ def predict_files(
     """Classify image files of any size, in colour or grey (JPEG, PNG, ...).
 
     Each image gets the crop and resize the model was trained on
-    (``trained.preprocessing``), then the model predicts its 37 fractions.
+    (``trained.preprocessing``), through :func:`galaxylib.preprocess.crop_file` -- the
+    function that made the training cache -- then the model predicts its 37 fractions.
 
     Returns
     -------
@@ -372,15 +418,12 @@ def predict_files(
     DataError
         If a file is missing or not a readable image.
     """
-    settings = trained.preprocessing
-    find_box = CROPS[settings["crop"]]
     crops = []
     for path in paths:
-        image = read_image(path, size=None)
-        note = frame_note(path, image.shape)
+        note = frame_note(path, read_image(path, size=None).shape)
         if note:
             warnings.warn(note, FrameWarning, stacklevel=2)
-        crops.append(crop(image, find_box(image), size=settings["size"], color=settings["color"]))
+        crops.append(crop_file(path, trained.preprocessing)[0])
     pred = predict_images(trained, np.stack(crops), tta=tta)
     table = pd.DataFrame(pred, columns=list(COLUMNS))
     table.insert(0, "file", [str(p) for p in paths])
@@ -391,9 +434,15 @@ def predict_files(
 def write_csv(table: pd.DataFrame, out: str | Path, *, force: bool = False) -> Path:
     """Write a table to CSV atomically, refusing to overwrite a file without ``force``."""
     out = Path(out)
+    if out.is_dir():
+        raise GalaxyLibError(f"{out} is a folder; --out names the CSV file to write.")
+    if not out.parent.is_dir():
+        raise GalaxyLibError(
+            f"The folder {out.parent} does not exist; create it (mkdir -p {out.parent}) or "
+            "choose another --out."
+        )
     if out.exists() and not force:
         raise GalaxyLibError(f"{out} already exists; pass --force to overwrite it.")
-    tmp = out.with_name(f".{out.name}.tmp")
-    table.to_csv(tmp, index=False, float_format="%.6f")
-    os.replace(tmp, out)
+    with disk_errors(out.parent, "choose another --out"), atomic_path(out) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.6f")
     return out

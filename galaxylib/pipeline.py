@@ -316,7 +316,7 @@ def bench_pipeline(
     dict
         ``n``, ``size``, ``ours_img_per_s``, ``report_img_per_s`` and ``ratio``.
     """
-    cache = preprocess_catalog(root, size=size, workers=workers, progress=False)
+    cache = preprocess_catalog(root, size=size, workers=workers, progress=False, skip_bad=True)
     catalog = load_catalog(root, skip_bad=True)
     ids = catalog.ids[:n]
     ours = _images_per_second(

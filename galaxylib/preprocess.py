@@ -37,18 +37,24 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from galaxylib._files import atomic_path, disk_errors, require_space, write_text
 from galaxylib._progress import progress_bar
-from galaxylib._workers import worker_pool
+from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.data import IMAGE_SIZE, Catalog, decode_image, load_catalog
 from galaxylib.errors import DataError
 
 __all__ = [
+    "CACHE_ENV",
     "CROPS",
+    "MIN_SIZE",
     "Box",
+    "Settings",
     "bench_preprocess",
     "crop_quality",
     "Cache",
+    "cache_root",
     "crop",
+    "crop_file",
     "improved_box",
     "improved_crop",
     "open_cache",
@@ -242,36 +248,131 @@ CROPS = {"report": report_box, "improved": improved_box}
 """Crop name to the function that finds its box."""
 
 
-# --------------------------------------------------------------------------- batch run
+# --------------------------------------------------------------------------- one image file
+
+MIN_SIZE = 8
+"""Smallest crop side, in pixels."""
+
+LOCATE_SIDE = -(-IMAGE_SIZE // 8)
+"""Side in pixels of the small copy of an image on which the improved crop finds its box
+(a Galaxy Zoo image decoded at one eighth of its size)."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What a cache holds: which crop, at which size, in colour or grey."""
+    """How an image is cropped: which crop, at which size, in colour or grey.
+
+    The one description of a crop, used by the cache (:func:`preprocess_catalog`), by
+    training and by a saved model (its ``MODEL.json``), so that :func:`crop_file` gives a
+    model at prediction exactly the crops it was trained on.
+
+    Raises
+    ------
+    DataError
+        For an unknown crop or a size below :data:`MIN_SIZE`.
+    """
 
     crop: str = "improved"
     size: int = 150
     color: bool = False
 
+    def __post_init__(self) -> None:
+        if self.crop not in CROPS:
+            raise DataError(f"Unknown crop {self.crop!r}; choose one of {', '.join(CROPS)}.")
+        size = self.size
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < MIN_SIZE:
+            raise DataError(
+                f"--size is {size!r}; use a whole number of pixels, at least {MIN_SIZE}."
+            )
+        object.__setattr__(self, "size", int(size))
+        object.__setattr__(self, "color", bool(self.color))
+
     @property
     def name(self) -> str:
+        """``<crop>-<size>-<gray|rgb>``, the cache folder's name."""
         return f"{self.crop}-{self.size}-{'rgb' if self.color else 'gray'}"
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """Shape of one crop: ``(size, size)`` or ``(size, size, 3)``."""
         return (self.size, self.size, 3) if self.color else (self.size, self.size)
 
+    def as_dict(self) -> dict:
+        """``{"crop": ..., "size": ..., "color": ...}``, as ``MODEL.json`` stores it."""
+        return asdict(self)
 
-# Status of each row of a cache.
-PENDING, OK, FALLBACK = 0, 1, 2
+    @classmethod
+    def from_dict(cls, content: object, source: str | Path) -> Settings:
+        """Read settings stored in ``source`` (a ``MODEL.json`` or a cache's ``meta.json``).
+
+        Raises
+        ------
+        DataError
+            If ``content`` is not the three settings, naming ``source``.
+        """
+        keys = {"crop", "size", "color"}
+        if not isinstance(content, dict) or not keys <= set(content):
+            raise DataError(
+                f"{source} does not say how the images were cropped (it needs crop, size and "
+                "color); make it again (`galaxylib train ... --force`)."
+            )
+        try:
+            return cls(content["crop"], content["size"], content["color"])
+        except DataError as err:
+            raise DataError(f"{source}: {err}") from None
+
+    def describe(self) -> str:
+        """``improved crops of 64x64 pixels in grey``."""
+        colour = "colour" if self.color else "grey"
+        return f"{self.crop} crops of {self.size}x{self.size} pixels in {colour}"
+
+
+def _read(path: Path) -> bytes:
+    """An image file's bytes, or a sentence saying why they cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path} does not exist; check the file name.") from None
+    except IsADirectoryError:
+        raise DataError(
+            f"{path} is a folder, not an image file; name the images in it ({path}/*.jpg)."
+        ) from None
+    except PermissionError:
+        raise DataError(f"{path} cannot be read (permission denied); check its rights.") from None
+
+
+def _small_copy(raw: bytes, path: Path) -> tuple[np.ndarray, float]:
+    """The grey copy of an image whose longer side is :data:`LOCATE_SIDE` pixels.
+
+    Returns the copy and how many pixels of the original one of its pixels spans. A
+    424x424 Galaxy Zoo JPEG is decoded at one eighth of its size (cheap: libjpeg skips
+    most of the work) and used as it is; images of other sizes are decoded at the
+    largest reduction that keeps enough pixels, then resized, so that the box is found
+    relative to the frame whatever its size.
+    """
+    small = decode_image(raw, path, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+    reduction = 8
+    if max(small.shape) < LOCATE_SIDE:
+        longer = 8 * max(small.shape)
+        reduction = next((r for r in (4, 2) if longer // r >= LOCATE_SIDE), 1)
+        small = decode_image(raw, path, _flags(False, reduction))
+    longer = max(small.shape)
+    if longer == LOCATE_SIDE:
+        return small, float(reduction)
+    scale = LOCATE_SIDE / longer
+    width = max(1, round(small.shape[1] * scale))
+    height = max(1, round(small.shape[0] * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    resized = cv2.resize(small, (width, height), interpolation=interpolation)
+    return resized, reduction * small.shape[1] / width
 
 
 def _locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box, int, str]:
-    """Decode one image as the batch run does and find its box.
+    """Decode one image and find its box, for :func:`crop_file`.
 
-    The improved crop first finds its box on a decode at one eighth of the size (cheap:
-    libjpeg skips most of the work), then decodes again at the smallest scale that still
-    gives at least ``size`` pixels across the box. The report's crop decodes in full.
+    The improved crop finds its box on :func:`_small_copy`, then decodes again at the
+    smallest scale that still gives at least ``size`` pixels across the box. The
+    report's crop decodes in full.
 
     Returns
     -------
@@ -285,12 +386,12 @@ def _locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box
         Why a fallback was used; empty when none was.
     """
     if settings.crop == "improved":
-        small = decode_image(raw, path, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+        small, spans = _small_copy(raw, path)
         box = improved_box(small, min_level=4.0)
         note = "nothing above the sky: whole frame kept" if box == _whole(small) else ""
-        factor = _reduction(box.side * 8, settings.size)
+        factor = _reduction(box.side * spans, settings.size)
         image = decode_image(raw, path, _flags(settings.color, factor))
-        box = box.scaled(image.shape[0] / small.shape[0])
+        box = box.scaled(image.shape[1] / small.shape[1])
     else:
         factor = 1
         image = decode_image(raw, path, _flags(True, 1))
@@ -306,19 +407,63 @@ def _locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box
     return image, box, factor, note
 
 
+def crop_file(path: str | Path, settings: Settings) -> tuple[np.ndarray, str]:
+    """Crop and resize one image file, exactly as the cache and prediction do.
+
+    This is the one crop path of the course: :func:`preprocess_catalog` calls it for
+    every galaxy of a catalog and :func:`galaxylib.evaluation.predict_files` for any
+    image a learner brings, so a network sees at prediction the crop it trained on.
+    Images of any size and shape are accepted: the box is found relative to the frame.
+
+    Parameters
+    ----------
+    path : path
+        A JPEG, PNG or any image OpenCV reads, in colour or grey.
+    settings : Settings
+        Which crop, at which size, in colour or grey.
+
+    Returns
+    -------
+    crop : ndarray
+        ``uint8``, of shape ``settings.shape``.
+    note : str
+        Why a fallback was used (nothing above the sky, not a 424x424 image); empty
+        when none was.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, a folder, truncated or not an image.
+    """
+    path = Path(path)
+    image, box, _, note = _locate(_read(path), path, settings)
+    if settings.color:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return crop(image, box, size=settings.size, color=settings.color), note
+
+
+# --------------------------------------------------------------------------- batch run
+
+
+# Status of each row of a cache.
+PENDING, OK, FALLBACK = 0, 1, 2
+
+CACHE_ENV = "GALAXYLIB_CACHE"
+"""Environment variable naming a folder for the caches, for data in a read-only folder."""
+
+_ELSEWHERE = f"pass --cache DIR (or set {CACHE_ENV}) to keep the cache in another folder"
+
+
 def _process_one(path: Path, settings: Settings) -> tuple[np.ndarray, int, str]:
-    """Decode, crop and resize one image; never raises for a bad image.
+    """Crop one image for the cache; never raises for a bad image.
 
     Returns the crop, its status and a note on any fallback.
     """
     try:
-        image, box, _, note = _locate(path.read_bytes(), path, settings)
+        out, note = crop_file(path, settings)
     except (OSError, DataError) as err:
         reason = str(err).split(";")[0].replace(f"{path} ", "")
         return np.zeros(settings.shape, np.uint8), FALLBACK, f"{reason}: left black"
-    if settings.color:
-        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-    out = crop(image, box, size=settings.size, color=settings.color)
     return out, (FALLBACK if note else OK), note
 
 
@@ -356,7 +501,7 @@ class Cache:
     Attributes
     ----------
     path : Path
-        Its folder, ``<data dir>/cache/<crop>-<size>-<gray|rgb>``.
+        Its folder, ``<data dir>/cache/<crop>-<size>-<gray|rgb>`` (or under ``--cache``).
     images : ndarray
         ``uint8`` array of shape ``(n, size, size)`` or ``(n, size, size, 3)``, read-only
         and memory-mapped: rows are read from disk only when used.
@@ -364,15 +509,15 @@ class Cache:
         The GalaxyID of each row, in the catalog's order.
     problems : DataFrame
         ``GalaxyID`` and ``problem`` of every image that got a fallback.
-    settings : dict
-        ``crop``, ``size`` and ``color``.
+    settings : Settings
+        How its images were cropped.
     """
 
     path: Path
     images: np.ndarray
     ids: np.ndarray
     problems: pd.DataFrame
-    settings: dict
+    settings: Settings
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -389,15 +534,44 @@ class Cache:
         return lookup.loc[np.asarray(galaxy_ids)].to_numpy()
 
 
+def cache_root(root: str | Path, cache: str | Path | None = None) -> Path:
+    """The folder that holds a data directory's caches.
+
+    ``<root>/cache`` by default. With ``cache`` (or ``GALAXYLIB_CACHE`` set), a folder
+    of that one named after the data directory, so that data in a folder one cannot
+    write to (an instructor's shared copy) can still be preprocessed.
+    """
+    cache = cache or os.environ.get(CACHE_ENV) or None
+    if cache is None:
+        return Path(root) / "cache"
+    resolved = Path(root).resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]
+    return Path(cache) / f"{resolved.name}-{digest}"
+
+
 def _fingerprint(catalog: Catalog) -> str:
+    """What the crops depend on: the catalog's rows and each image's size and time."""
     digest = hashlib.sha256(catalog.labels.to_csv(index=False).encode())
+    for gid in catalog.ids:
+        try:
+            stat = catalog.image_path(gid).stat()
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns};".encode())
+        except OSError:
+            digest.update(b"missing;")
     return digest.hexdigest()[:16]
 
 
+def _read_meta(folder: Path) -> dict:
+    """A cache's ``meta.json``, or ``{}`` when it is missing or unreadable."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 def _write_json(path: Path, content: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(content, indent=2))
-    os.replace(tmp, path)
+    write_text(path, json.dumps(content, indent=2))
 
 
 def _chunks(rows: np.ndarray, paths: list[str], settings: Settings, n: int) -> Iterator[tuple]:
@@ -416,20 +590,26 @@ def preprocess_catalog(
     chunk: int = 64,
     progress: bool = True,
     limit: int | None = None,
+    force: bool = False,
+    cache: str | Path | None = None,
+    skip_bad: bool = False,
 ) -> Cache:
     """Crop and resize every image of a catalog into one cache; resume if interrupted.
 
-    The cache is a folder ``<root>/cache/<crop>-<size>-<gray|rgb>/`` holding
-    ``images.npy`` (all crops in one ``uint8`` array, memory-mappable), ``ids.npy`` (the
-    GalaxyID of each row, in catalog order), ``status.npy`` (per row: 0 pending, 1 done,
-    2 done with a fallback), ``problems.csv`` and ``meta.json``. Rows are written in
-    chunks, images before their status, so an interrupted run continues where it stopped;
-    ``meta.json`` says ``complete`` only when every row is done, and a finished cache is
-    returned at once. A cache made from a different catalog is rebuilt.
+    The cache is a folder ``<root>/cache/<crop>-<size>-<gray|rgb>/`` (see
+    :func:`cache_root` for ``cache``) holding ``images.npy`` (all crops in one ``uint8``
+    array, memory-mappable), ``ids.npy`` (the GalaxyID of each row, in catalog order),
+    ``status.npy`` (per row: 0 pending, 1 done, 2 done with a fallback),
+    ``problems.csv`` and ``meta.json``. Rows are written in chunks, images before their
+    status, so an interrupted run continues where it stopped; ``meta.json`` says
+    ``complete`` only when every row is done, and a finished cache is returned at once.
+    A cache is rebuilt when the catalog, or any image's size or modification time, has
+    changed since it was made. The space it needs is checked before it starts.
 
     Bad images never stop the run: a missing, truncated or unreadable file becomes a
     black image, an image with nothing above the sky keeps its whole frame, an image of
-    another size is cropped as found; each is listed in ``Cache.problems``.
+    another size is cropped as found; each is listed in ``Cache.problems``. Bad rows of
+    the catalog stop it before it starts, unless ``skip_bad``.
 
     Parameters
     ----------
@@ -446,41 +626,69 @@ def preprocess_catalog(
     limit : int, optional
         Stop after this many new rows (leaving the cache incomplete); for tests and demos
         of resumption.
+    force : bool, default False
+        Rebuild the cache even if it is up to date.
+    cache : path, optional
+        Keep the cache under this folder instead of ``<root>/cache`` (default:
+        ``$GALAXYLIB_CACHE`` if set).
+    skip_bad : bool, default False
+        Leave bad catalog rows out instead of refusing the catalog.
 
     Returns
     -------
     Cache
         The finished (or, with ``limit``, partial) cache, memory-mapped.
+
+    Raises
+    ------
+    DataError
+        For a bad catalog row (unless ``skip_bad``) or bad settings.
+    GalaxyLibError
+        If the disk has too little room or the folder cannot be written.
     """
-    if crop not in CROPS:
-        raise DataError(f"Unknown crop {crop!r}; choose one of {', '.join(CROPS)}.")
-    settings = Settings(crop, int(size), bool(color))
-    catalog = load_catalog(root, skip_bad=True)
-    folder = Path(root) / "cache" / settings.name
-    meta_path = folder / "meta.json"
-    fingerprint = _fingerprint(catalog)
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    if meta.get("fingerprint") != fingerprint or meta.get("settings") != asdict(settings):
-        _start_cache(folder, catalog, settings, fingerprint)
-        meta = json.loads(meta_path.read_text())
-    if not meta["complete"]:
-        _fill_cache(folder, catalog, settings, workers, chunk, progress, limit)
-    return open_cache(root, crop=crop, size=size, color=color, require_complete=limit is None)
+    settings = Settings(crop, size, color)
+    workers = resolve_workers(workers)
+    catalog = load_catalog(root, skip_bad=skip_bad)
+    folder = cache_root(root, cache) / settings.name
+    with disk_errors(folder, _ELSEWHERE):
+        fingerprint = _fingerprint(catalog)
+        meta = _read_meta(folder)
+        if (
+            force
+            or meta.get("fingerprint") != fingerprint
+            or meta.get("settings") != asdict(settings)
+        ):
+            _start_cache(folder, catalog, settings, fingerprint)
+            meta = _read_meta(folder)
+        if not meta["complete"]:
+            _fill_cache(folder, catalog, settings, workers, chunk, progress, limit)
+    return open_cache(root, settings=settings, cache=cache, require_complete=limit is None)
+
+
+def _allocate(path: Path) -> None:
+    """Reserve the disk blocks of a file, so that a full disk says so now (ENOSPC), not
+    later as a ``Bus error`` when a memory-mapped write finds no block."""
+    if hasattr(os, "posix_fallocate"):
+        with path.open("rb+") as f:
+            os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
 
 
 def _start_cache(folder: Path, catalog: Catalog, settings: Settings, fingerprint: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "meta.json").unlink(missing_ok=True)  # first: a stale cache is never "complete"
+    (folder / "images.npy").unlink(missing_ok=True)
     n = len(catalog)
-    images = np.lib.format.open_memmap(
-        folder / "images.npy.tmp", mode="w+", dtype=np.uint8, shape=(n, *settings.shape)
-    )
-    del images
-    os.replace(folder / "images.npy.tmp", folder / "images.npy")
-    np.save(folder / "ids.tmp.npy", catalog.ids.astype(np.int64))
-    os.replace(folder / "ids.tmp.npy", folder / "ids.npy")
-    np.save(folder / "status.tmp.npy", np.zeros(n, np.uint8))
-    os.replace(folder / "status.tmp.npy", folder / "status.npy")
-    pd.DataFrame(columns=["GalaxyID", "problem"]).to_csv(folder / "problems.csv", index=False)
+    needed = n * int(np.prod(settings.shape)) + 64 * 1024
+    require_space(folder, needed, f"The {settings.name} cache", _ELSEWHERE)
+    with atomic_path(folder / "images.npy") as tmp:
+        images = np.lib.format.open_memmap(
+            tmp, mode="w+", dtype=np.uint8, shape=(n, *settings.shape)
+        )
+        del images
+        _allocate(tmp)
+    with atomic_path(folder / "ids.npy") as tmp:
+        np.save(tmp, catalog.ids.astype(np.int64))
+    _save_status(folder, np.zeros(n, np.uint8), [])
     _write_json(
         folder / "meta.json",
         {"settings": asdict(settings), "fingerprint": fingerprint, "n": n, "complete": False},
@@ -491,11 +699,12 @@ def _fill_cache(
     folder: Path,
     catalog: Catalog,
     settings: Settings,
-    workers: int | None,
+    workers: int,
     chunk: int,
     progress: bool,
     limit: int | None,
 ) -> None:
+    _allocate(folder / "images.npy")  # a cache begun by an older version may be sparse
     images = np.load(folder / "images.npy", mmap_mode="r+")
     status = np.load(folder / "status.npy")
     problems = pd.read_csv(folder / "problems.csv").to_dict("records")
@@ -503,7 +712,6 @@ def _fill_cache(
     if limit is not None:
         todo = todo[:limit]
     paths = [str(catalog.image_path(gid)) for gid in catalog.ids]
-    workers = workers or os.cpu_count() or 1
     bar = progress_bar(
         total=len(status),
         initial=len(status) - len(np.flatnonzero(status == PENDING)),
@@ -530,11 +738,10 @@ def _fill_cache(
 
 def _save_status(folder: Path, status: np.ndarray, problems: list[dict]) -> None:
     """Write the status and problems atomically, after their images are on disk."""
-    table = pd.DataFrame(problems, columns=["GalaxyID", "problem"])
-    table.to_csv(folder / "problems.tmp", index=False)
-    os.replace(folder / "problems.tmp", folder / "problems.csv")
-    np.save(folder / "status.tmp.npy", status)
-    os.replace(folder / "status.tmp.npy", folder / "status.npy")
+    with atomic_path(folder / "problems.csv") as tmp:
+        pd.DataFrame(problems, columns=["GalaxyID", "problem"]).to_csv(tmp, index=False)
+    with atomic_path(folder / "status.npy") as tmp:
+        np.save(tmp, status)
 
 
 def open_cache(
@@ -543,9 +750,14 @@ def open_cache(
     crop: str = "improved",
     size: int = 150,
     color: bool = False,
+    settings: Settings | None = None,
+    cache: str | Path | None = None,
     require_complete: bool = True,
 ) -> Cache:
     """Open the cache that :func:`preprocess_catalog` wrote, memory-mapped read-only.
+
+    ``settings``, when given, replaces ``crop``, ``size`` and ``color``; ``cache`` is
+    :func:`preprocess_catalog`'s.
 
     Raises
     ------
@@ -553,23 +765,23 @@ def open_cache(
         If there is no such cache, or it is unfinished (``require_complete``), with the
         command that makes it.
     """
-    settings = Settings(crop, int(size), bool(color))
-    folder = Path(root) / "cache" / settings.name
+    settings = settings or Settings(crop, size, color)
+    folder = cache_root(root, cache) / settings.name
     command = (
-        f"galaxylib preprocess {root} --crop {crop} --size {size}{' --color' if color else ''}"
+        f"galaxylib preprocess {root} --crop {settings.crop} --size {settings.size}"
+        f"{' --color' if settings.color else ''}{f' --cache {cache}' if cache else ''}"
     )
-    meta_path = folder / "meta.json"
-    if not meta_path.exists():
+    meta = _read_meta(folder)
+    if not meta:
         raise DataError(f"There is no {settings.name} cache in {folder.parent}; run `{command}`.")
-    meta = json.loads(meta_path.read_text())
-    if require_complete and not meta["complete"]:
+    if require_complete and not meta.get("complete"):
         raise DataError(f"The cache {folder} is unfinished; run `{command}` to complete it.")
     return Cache(
         path=folder,
         images=np.load(folder / "images.npy", mmap_mode="r"),
         ids=np.load(folder / "ids.npy"),
         problems=pd.read_csv(folder / "problems.csv"),
-        settings=meta["settings"],
+        settings=Settings.from_dict(meta.get("settings"), folder / "meta.json"),
     )
 
 
@@ -669,9 +881,14 @@ def bench_preprocess(
         ``ours_report_crop_img_per_s`` and ``ratio`` (ours over the report's).
     """
     catalog = load_catalog(root)
+    if not len(catalog) or n < 1:
+        raise DataError(
+            f"There are no galaxies to time in {catalog.csv_path} (n={n}); run the "
+            "benchmark on a catalog with galaxies and --n of 1 or more."
+        )
     ids = catalog.ids[:n]
     paths = [catalog.image_path(gid) for gid in ids]
-    workers = workers or os.cpu_count() or 1
+    workers = resolve_workers(workers)
     for path in paths:
         path.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:

@@ -28,7 +28,6 @@ gives the same bytes, whatever the number of processes.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -39,8 +38,9 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from galaxylib._files import disk_errors, replace, staging_dir
 from galaxylib._progress import progress_bar
-from galaxylib._workers import worker_pool
+from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.config import data_root, profile
 from galaxylib.data import IMAGE_SIZE, LAYOUTS
 from galaxylib.errors import GalaxyLibError
@@ -813,9 +813,9 @@ def _publish(staging: Path, out: Path, force: bool) -> None:
         for name in (catalog, TRUTH_FILE, SKY_FILE):
             (out / name).unlink(missing_ok=True)
         shutil.rmtree(out / images, ignore_errors=True)
-    os.replace(staging / images, out / images)
+    replace(staging / images, out / images)
     for name in (TRUTH_FILE, SKY_FILE, catalog):
-        os.replace(staging / name, out / name)
+        replace(staging / name, out / name)
 
 
 def make_sky(
@@ -834,7 +834,7 @@ def make_sky(
     parameters and expected fractions, see :func:`sample_catalog`) and ``sky.json``
     (seed, size and noise floor). Everything is written to a hidden folder inside ``out``
     first and moved into place at the end, the catalog last, so an interrupted run never
-    looks like a finished data set.
+    looks like a finished data set; the next run removes a killed run's hidden folder.
 
     Parameters
     ----------
@@ -863,9 +863,9 @@ def make_sky(
     """
     start = time.perf_counter()
     out = Path(out)
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers < 1:
-        raise GalaxyLibError(f"--workers is {workers}; use 1 or more processes.")
+    workers = resolve_workers(workers)
+    if out.exists() and not out.is_dir():
+        raise GalaxyLibError(f"{out} is a file, not a folder; choose a folder for --out.")
     if _holds_data_set(out) and not force:
         raise GalaxyLibError(
             f"{out} already holds a data set; pass --force (force=True) to replace it, "
@@ -873,26 +873,24 @@ def make_sky(
         )
     labels, truth = sample_catalog(n, seed)
     floor = noise_floor(labels, truth)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".synth-", dir=out))
-    try:
-        images = staging / LAYOUTS[0][1]
-        images.mkdir()
-        _render_all(truth, seed, images, workers, progress)
-        truth.to_csv(staging / TRUTH_FILE, index=False, float_format="%.6f")
-        summary = {
-            "generator": "galaxylib.synthetic",
-            "schema": SCHEMA_VERSION,
-            "seed": seed,
-            "n": n,
-            "mean_volunteers": round(float(truth["n_volunteers"].mean()), 3),
-            "noise_floor": round(floor, 6),
-        }
-        (staging / SKY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
-        labels.to_csv(staging / LAYOUTS[0][0], index=False, float_format="%.6f")
-        _publish(staging, out, force)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with disk_errors(out, "choose another --out"):
+        out.mkdir(parents=True, exist_ok=True)
+        with staging_dir(out, "synth") as staging:
+            images = staging / LAYOUTS[0][1]
+            images.mkdir()
+            _render_all(truth, seed, images, workers, progress)
+            truth.to_csv(staging / TRUTH_FILE, index=False, float_format="%.6f")
+            summary = {
+                "generator": "galaxylib.synthetic",
+                "schema": SCHEMA_VERSION,
+                "seed": seed,
+                "n": n,
+                "mean_volunteers": round(float(truth["n_volunteers"].mean()), 3),
+                "noise_floor": round(floor, 6),
+            }
+            (staging / SKY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
+            labels.to_csv(staging / LAYOUTS[0][0], index=False, float_format="%.6f")
+            _publish(staging, out, force)
     return SkyReport(out, n, seed, time.perf_counter() - start, workers, floor)
 
 

@@ -17,30 +17,45 @@ Adam and mean squared error. The report's callbacks, repaired:
 
 Everything lives beside the model file ``MODEL.keras`` (see :class:`ModelFiles`):
 ``MODEL.json`` (the preprocessing settings, which evaluation and prediction apply
-again), ``MODEL.history.csv`` (one row per epoch, for :func:`galaxylib.plots.plot_history`)
-and, while training, the folder ``MODEL.train/``.
+again), ``MODEL.history.csv`` (one row per epoch, for :func:`galaxylib.plots.plot_history`),
+``MODEL.split.csv`` (which galaxies it trained and validated on, so that evaluation can
+refuse a "test" set that overlaps them) and, while training, the folder ``MODEL.train/``.
+
+A run never leaves ``--out`` broken: every file is written atomically, a run that
+finished at least one epoch resumes when started again, and one that did not starts
+afresh; a second run to the same ``--out`` is refused while the first holds its lock.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import math
-import os
 import shutil
+import sys
 import time
-from collections.abc import Callable, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import numpy as np
 import pandas as pd
 
+from galaxylib._files import atomic_path, disk_error, require_space, write_text
 from galaxylib.config import profile
-from galaxylib.data import load_catalog, split
-from galaxylib.errors import GalaxyLibError
+from galaxylib.data import Catalog, Split, load_catalog
+from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.models import MODELS, build_model
 from galaxylib.pipeline import Setup, make_dataset, setup
-from galaxylib.preprocess import preprocess_catalog
+from galaxylib.preprocess import Cache, Settings, preprocess_catalog
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock
+    fcntl = None
 
 __all__ = [
     "ModelFiles",
@@ -79,13 +94,46 @@ class ModelFiles:
         return self.model.with_suffix(".history.csv")
 
     @property
+    def split(self) -> Path:
+        """``MODEL.split.csv``: ``GalaxyID`` and ``part`` (train or val) of every galaxy
+        the model learnt from or was chosen on."""
+        return self.model.with_suffix(".split.csv")
+
+    @property
     def work(self) -> Path:
         """``MODEL.train/``: checkpoints of a run in progress; removed when it ends."""
         return self.model.with_suffix(".train")
 
+    @property
+    def lock(self) -> Path:
+        """``.MODEL.keras.lock``: held by the run that is writing the model."""
+        return self.model.with_name(f".{self.model.name}.lock")
+
     def read_settings(self) -> dict:
-        """The model's settings, or ``{}`` when ``MODEL.json`` is missing."""
-        return json.loads(self.settings.read_text()) if self.settings.exists() else {}
+        """The model's settings, or ``{}`` when ``MODEL.json`` is missing.
+
+        Raises
+        ------
+        GalaxyLibError
+            If ``MODEL.json`` is not a JSON object.
+        """
+        if not self.settings.exists():
+            return {}
+        try:
+            settings = json.loads(self.settings.read_text())
+        except (ValueError, UnicodeDecodeError) as err:
+            settings = err
+        if not isinstance(settings, dict):
+            raise GalaxyLibError(
+                f"{self.settings} is not a model's settings file (not a JSON object); "
+                f"restore it, or train the model again with `galaxylib train ... --out "
+                f"{self.model} --force`."
+            )
+        return settings
+
+    def read_split(self) -> pd.DataFrame | None:
+        """``MODEL.split.csv``, or ``None`` for a model saved without one."""
+        return pd.read_csv(self.split) if self.split.exists() else None
 
 
 @dataclass
@@ -133,8 +181,15 @@ def read_history(path: str | Path) -> pd.DataFrame:
     """Read ``MODEL.history.csv``: ``epoch`` (from 0), losses, RMSEs, learning rate, seconds.
 
     An epoch logged twice (by a run interrupted just after logging it) keeps its last row.
+    A missing or empty file (a run stopped before its first epoch ended) is an empty
+    table.
     """
-    history = pd.read_csv(path)
+    try:
+        history = pd.read_csv(path)
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return pd.DataFrame(columns=["epoch"])
+    if "epoch" not in history:
+        raise DataError(f"{path} is not a training history (no epoch column); delete it.")
     return history.drop_duplicates("epoch", keep="last").reset_index(drop=True)
 
 
@@ -151,27 +206,144 @@ class _HistoryLogger(keras.callbacks.CSVLogger):
         super().on_epoch_end(epoch, {**(logs or {}), "seconds": time.perf_counter() - self._start})
 
 
-def _check_out(files: ModelFiles, run: dict, force: bool) -> None:
-    """Refuse to overwrite a model, and start afresh or resume the interrupted run."""
-    if files.model.suffix != ".keras":
-        raise GalaxyLibError(f"The model file {files.model} must end in .keras; rename it.")
-    if files.model.exists() and not force:
+def _check_out(files: ModelFiles, force: bool) -> None:
+    """Refuse an ``--out`` that cannot be a model file, or a model that already exists."""
+    model = files.model
+    if model.is_dir():
         raise GalaxyLibError(
-            f"{files.model} already exists; pass --force (force=True) to overwrite it, "
+            f"{model} is a folder; --out names the model file to write, such as "
+            f"{model / 'model.keras'}."
+        )
+    if model.suffix != ".keras":
+        raise GalaxyLibError(f"The model file {model} must end in .keras; rename it.")
+    if not model.parent.is_dir():
+        raise GalaxyLibError(
+            f"The folder {model.parent} does not exist; create it (mkdir -p {model.parent}) "
             "or choose another --out."
         )
-    state = files.work / "run.json"
-    if force or not state.exists():
+    if model.exists() and not force:
+        raise GalaxyLibError(
+            f"{model} already exists; pass --force (force=True) to overwrite it, "
+            "or choose another --out."
+        )
+
+
+def _interrupted_run(files: ModelFiles) -> dict | None:
+    """The settings of an interrupted run that can resume: one that finished an epoch."""
+    try:
+        run = json.loads((files.work / "run.json").read_text())
+    except (OSError, ValueError):
+        return None
+    done = (files.work / "backup" / "training_metadata.json").exists()
+    return run if done and len(read_history(files.history)) else None
+
+
+def _start_or_resume(files: ModelFiles, run: dict, force: bool) -> None:
+    """Resume the interrupted run with these settings, or start afresh.
+
+    A run that never finished an epoch has nothing to resume: its leftovers are
+    removed, whatever its settings were.
+    """
+    previous = None if force else _interrupted_run(files)
+    if previous is None:
         shutil.rmtree(files.work, ignore_errors=True)
         files.history.unlink(missing_ok=True)
-    elif json.loads(state.read_text()) != run:
+    elif previous != run:
         raise GalaxyLibError(
             f"{files.work} holds an interrupted run with other settings than these "
-            f"({json.loads(state.read_text())}); run it again with those settings to resume "
-            "it, or pass --force to start afresh."
+            f"({previous}); run it again with those settings to resume it, or pass "
+            "--force to start afresh."
         )
     files.work.mkdir(parents=True, exist_ok=True)
-    state.write_text(json.dumps(run, indent=2))
+    write_text(files.work / "run.json", json.dumps(run, indent=2))
+
+
+@contextmanager
+def _locked(files: ModelFiles) -> Iterator[None]:
+    """Hold ``files.lock`` while training; refuse if another run holds it.
+
+    The operating system releases the lock when its process ends, however it ends, so
+    a killed run never leaves a stale lock.
+    """
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with files.lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise GalaxyLibError(
+                f"Another run is training {files.model} (it holds {files.lock}); wait for "
+                "it to finish, or choose another --out."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """A full disk or an unwritable folder while training becomes one sentence.
+
+    Keras and HDF5 report a full disk in exceptions of several types; the errno is in
+    the text.
+    """
+    try:
+        yield
+    except GalaxyLibError:
+        raise
+    except (OSError, RuntimeError, ValueError) as err:
+        sentence = disk_error(err, folder, "choose another --out")
+        if sentence is None:
+            raise
+        _release(err)
+        raise sentence from None
+
+
+def _release(err: BaseException) -> None:
+    """Close the files that a failed HDF5 write still holds, quietly.
+
+    Left to the garbage collector, each would print a traceback of its own as it fails
+    to flush to the full disk, after galaxylib's sentence.
+    """
+    traceback.clear_frames(err.__traceback__)
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+class _KeepBest(keras.callbacks.Callback):
+    """Save the weights of the epoch of lowest validation loss, atomically.
+
+    Keras's ``ModelCheckpoint`` writes in place: a kill or a full disk while it writes
+    leaves a truncated file.
+    """
+
+    def __init__(self, path: Path, best: float | None = None):
+        super().__init__()
+        self.path, self.best = path, np.inf if best is None else best
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("val_loss")
+        if loss is not None and np.isfinite(loss) and loss < self.best:
+            self.best = float(loss)
+            with atomic_path(self.path) as tmp:
+                self.model.save_weights(tmp)
+
+
+class _Backup(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` whose files are written atomically, the weights first."""
+
+    def _save_model(self):
+        Path(self.backup_dir).mkdir(parents=True, exist_ok=True)
+        with atomic_path(self._weights_path) as tmp:
+            self.model.save_weights(tmp)
+        state = {"epoch": self._current_epoch, "batch": self._last_batch_seen}
+        write_text(self._training_metadata_path, json.dumps(state))
 
 
 def cosine_schedule(
@@ -208,39 +380,62 @@ def cosine_schedule(
 
 def _callbacks(files: ModelFiles, patience: int, schedule: Callable[[int], float]) -> list:
     best = files.work / "best.weights.h5"
-    history = read_history(files.history) if files.history.exists() else None
-    best_so_far = None if history is None or history.empty else float(history["val_loss"].min())
+    history = read_history(files.history)
+    best_so_far = float(history["val_loss"].min()) if len(history) else None
     return [
         keras.callbacks.LearningRateScheduler(schedule),
         keras.callbacks.EarlyStopping(
             monitor="val_loss", mode="min", patience=patience, restore_best_weights=True
         ),
-        keras.callbacks.ModelCheckpoint(
-            best,
-            monitor="val_loss",
-            mode="min",
-            save_best_only=True,
-            save_weights_only=True,
-            initial_value_threshold=best_so_far,  # the best of the epochs before a resume
-        ),
+        _KeepBest(best, best_so_far),  # the best of the epochs before a resume, too
         _HistoryLogger(files.history, append=True),
-        keras.callbacks.BackupAndRestore(files.work / "backup"),
+        _Backup(files.work / "backup"),
     ]
 
 
-def _save(net: keras.Model, name: str, hardware: Setup, files: ModelFiles, settings: dict) -> None:
-    """Save the model (as float32, loadable anywhere) and its settings, atomically."""
+def _save(
+    net: keras.Model,
+    name: str,
+    hardware: Setup,
+    files: ModelFiles,
+    settings: dict,
+    parts: Split,
+) -> None:
+    """Save the model (as float32, loadable anywhere), its split and settings, atomically.
+
+    The settings come last: a model file without them is not taken for finished.
+    """
     if hardware.policy != "float32":
         keras.mixed_precision.set_global_policy("float32")
         portable = build_model(name, net.input_shape[1:])
         portable.set_weights(net.get_weights())
         keras.mixed_precision.set_global_policy(hardware.policy)
         net = portable
-    tmp = files.model.with_name(f".{files.model.stem}.tmp.keras")
-    net.save(tmp)
-    os.replace(tmp, files.model)
-    files.settings.with_suffix(".json.tmp").write_text(json.dumps(settings, indent=2))
-    os.replace(files.settings.with_suffix(".json.tmp"), files.settings)
+    files.settings.unlink(missing_ok=True)
+    with atomic_path(files.model) as tmp:
+        net.save(tmp)
+    table = pd.concat(
+        [
+            pd.DataFrame({"GalaxyID": parts.train, "part": "train"}),
+            pd.DataFrame({"GalaxyID": parts.val, "part": "val"}),
+        ]
+    )
+    with atomic_path(files.split) as tmp:
+        table.to_csv(tmp, index=False)
+    write_text(files.settings, json.dumps(settings, indent=2))
+
+
+def _positive(name: str, value: int | float) -> None:
+    if isinstance(value, bool) or not value > 0:
+        raise GalaxyLibError(f"--{name.replace('_', '-')} is {value!r}; use a positive number.")
+
+
+def _space_needed(net: keras.Model, files: ModelFiles) -> int:
+    """Bytes a run still has to write beside the model: the model, the best weights, the
+    backup (weights and the optimizer's two moments) and one temporary copy, plus
+    history, less what a resumed run's checkpoints already hold."""
+    there = sum(p.stat().st_size for p in files.work.rglob("*") if p.is_file())
+    return 6 * 4 * net.count_params() + 1_000_000 - there
 
 
 def train(
@@ -258,6 +453,7 @@ def train(
     seed: int = 42,
     force: bool = False,
     workers: int | None = None,
+    cache: str | Path | None = None,
     verbose: str | int = "auto",
     callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> TrainResult:
@@ -279,11 +475,14 @@ def train(
     patience : int, default 7
         Epochs without a better validation loss before stopping (the report's 7).
     seed : int, default 42
-        Seed of the split and of the weights and shuffles.
+        Seed of the split and of the weights and shuffles; evaluate with the same one.
     force : bool, default False
         Overwrite an existing model, and start afresh rather than resume.
     workers : int, optional
         Processes for preprocessing.
+    cache : path, optional
+        Folder for the preprocessing cache (see
+        :func:`galaxylib.preprocess.preprocess_catalog`), for data one cannot write to.
     verbose : 'auto', 0, 1 or 2
         Keras's progress display.
     callbacks : sequence of keras.callbacks.Callback
@@ -296,35 +495,78 @@ def train(
     Raises
     ------
     GalaxyLibError
-        If ``out`` exists and ``force`` is false, or an interrupted run with other
-        settings waits in ``MODEL.train/``; or for a bad data set.
+        If ``out`` exists and ``force`` is false, another run is writing it, or an
+        interrupted run with other settings waits in ``MODEL.train/``; for a bad data
+        set, a bad setting, a full disk or a folder that cannot be written.
     """
     if model not in MODELS:
         raise GalaxyLibError(f"Unknown model {model!r}; choose one of {', '.join(MODELS)}.")
     scale = profile()
-    epochs = epochs or scale.epochs
-    batch_size = batch_size or scale.batch_size
-    size = size or scale.image_size
+    epochs = scale.epochs if epochs is None else epochs
+    batch_size = scale.batch_size if batch_size is None else batch_size
+    for name, value in {"epochs": epochs, "batch_size": batch_size}.items():
+        _positive(name, value)
+    preprocessing = Settings(crop, scale.image_size if size is None else size, color)
     files = ModelFiles(Path(out))
-    preprocessing = {"crop": crop, "size": size, "color": color}
-    run = {"model": model, **preprocessing, "batch_size": batch_size, "seed": seed}
-    run |= {"epochs": epochs}
+    _check_out(files, force)
+    run = {"model": model, **preprocessing.as_dict(), "batch_size": batch_size, "seed": seed}
+    run |= {"epochs": epochs}  # the schedule depends on it
     run |= {"learning_rate": learning_rate, "data": str(Path(data_dir).resolve())}
-    _check_out(files, run, force)
+    with _writing(files.model.parent), _locked(files):
+        _start_or_resume(files, run, force)
+        catalog = load_catalog(data_dir, skip_bad=True)
+        if len(catalog.skipped):
+            print(
+                f"Left out {len(catalog.skipped)} bad rows of {catalog.csv_path} "
+                f"(`galaxylib check {data_dir}` lists them).",
+                file=sys.stderr,
+            )
+        parts = catalog.split(seed)
+        cache = preprocess_catalog(
+            data_dir, **preprocessing.as_dict(), workers=workers, cache=cache, skip_bad=True
+        )
+        result = _fit(cache, catalog, parts, files, run, patience, verbose, callbacks)
+        shutil.rmtree(files.work, ignore_errors=True)
+    return result
 
-    cache = preprocess_catalog(data_dir, crop=crop, size=size, color=color, workers=workers)
-    catalog = load_catalog(data_dir, skip_bad=True)
-    parts = split(catalog.ids, seed=seed)
+
+def _fit(
+    cache: Cache,
+    catalog: Catalog,
+    parts: Split,
+    files: ModelFiles,
+    run: dict,
+    patience: int,
+    verbose: str | int,
+    callbacks: Sequence[keras.callbacks.Callback],
+) -> TrainResult:
+    """Build, fit and save the network of ``run``: :func:`train` once the run holds
+    its lock and its data are ready."""
+    model, seed, batch_size, epochs = run["model"], run["seed"], run["batch_size"], run["epochs"]
+    size, color = run["size"], run["color"]
     hardware = setup()
     keras.utils.set_random_seed(seed)
     with hardware.strategy.scope():
-        net = compile_model(build_model(model, (size, size, 3 if color else 1)), learning_rate)
+        try:
+            net = build_model(model, (size, size, 3 if color else 1))
+        except ValueError as err:
+            raise GalaxyLibError(
+                f"--size {size} is too small for the {model} network "
+                f"({str(err).splitlines()[0]}); use a larger --size."
+            ) from None
+        net = compile_model(net, run["learning_rate"])
+    require_space(
+        files.model.parent,
+        _space_needed(net, files),
+        f"Training {files.model.name}",
+        "choose another --out",
+    )
     net.fit(
         make_dataset(cache, catalog, parts.train, batch_size=batch_size, training=True, seed=seed),
         validation_data=make_dataset(cache, catalog, parts.val, batch_size=batch_size),
         epochs=epochs,
         callbacks=[
-            *_callbacks(files, patience, cosine_schedule(epochs, learning_rate)),
+            *_callbacks(files, patience, cosine_schedule(epochs, run["learning_rate"])),
             *callbacks,
         ],
         shuffle=False,  # the dataset shuffles itself
@@ -337,16 +579,16 @@ def train(
     result = TrainResult(net, history, files, hardware)
     settings = {
         "model": model,
-        "preprocessing": preprocessing,
+        "preprocessing": cache.settings.as_dict(),
         "input_shape": list(net.input_shape[1:]),
         "epochs": len(history),
         "val_rmse": result.val_rmse,
         "seconds_per_epoch": result.seconds_per_epoch,
         "hardware": str(hardware),
         "data": run["data"],
+        "split": {"seed": seed, "train": len(parts.train), "val": len(parts.val)},
     }
-    _save(net, model, hardware, files, settings)
-    shutil.rmtree(files.work, ignore_errors=True)
+    _save(net, model, hardware, files, settings, parts)
     return result
 
 
@@ -380,7 +622,7 @@ def bench_train(
     scale = profile()
     size = size or scale.image_size
     batch_size = batch_size or scale.batch_size
-    cache = preprocess_catalog(root, size=size, workers=workers, progress=False)
+    cache = preprocess_catalog(root, size=size, workers=workers, progress=False, skip_bad=True)
     catalog = load_catalog(root, skip_bad=True)
     dataset = make_dataset(cache, catalog, batch_size=batch_size, training=True).repeat()
     hardware = setup()

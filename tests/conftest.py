@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import cv2
@@ -59,3 +61,31 @@ def dataset(tmp_path: Path) -> Path:
     """A 12-galaxy data set in the Kaggle layout."""
     write_dataset(tmp_path / "gz")
     return tmp_path / "gz"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """Make folders that are small real disks (tmpfs): ``small_disk(name, size)``.
+
+    ``read_only(path)`` remounts one read-only. Mounting needs root, as the tests run
+    here and in CI; elsewhere the test is skipped with the reason.
+    """
+    if os.geteuid() != 0:
+        pytest.skip("a real full or read-only disk needs a tmpfs mount, which needs root")
+    mounts: list[Path] = []
+
+    def make(name: str, size: str) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], check=True)
+        mounts.append(path)
+        return path
+
+    yield make
+    for path in reversed(mounts):
+        subprocess.run(["umount", "-l", path], check=True)
+
+
+def read_only(path: Path) -> None:
+    """Remount a :func:`small_disk` folder read-only."""
+    subprocess.run(["mount", "-o", "remount,ro", path], check=True)

@@ -51,7 +51,9 @@ def test_the_training_code_quoted_in_chapter_5_is_the_librarys():
     chapter = (ROOT / "chapters" / "05_training.py").read_text()
     block = chapter.split("# ```python\n# with hardware.strategy.scope():")[1].split("# ```")[0]
     quoted = ["with hardware.strategy.scope():"] + [
-        line.removeprefix("# ").strip() for line in block.splitlines() if line.strip("# ")
+        line.removeprefix("# ").strip()
+        for line in block.splitlines()
+        if line.strip("# ") and line.strip("# ") != "..."
     ]
     library = {
         line.strip() for line in (ROOT / "galaxylib" / "training.py").read_text().splitlines()

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 import pytest
 
+from galaxylib.cli import main
 from galaxylib.data import load_catalog
 from galaxylib.download import (
     KAGGLE_COMPETITION,
@@ -316,8 +317,9 @@ def test_zip_with_a_bad_crc_is_removed(site, tmp_path):
 
 def test_zip_without_a_training_set_says_so(site, tmp_path):
     site.files["/d.zip"] = make_zip({"readme.txt": b"hello"})
-    with pytest.raises(DataError, match="hold no training_solutions_rev1.csv"):
+    with pytest.raises(DataError, match="d.zip held no training_solutions_rev1.csv .* removed"):
         download_zip(f"{site.url}/d.zip", tmp_path)
+    assert list(tmp_path.iterdir()) == []  # not kept to be reused by the next run
 
 
 def test_default_root_is_under_the_data_root(site, tmp_path, monkeypatch):
@@ -411,3 +413,47 @@ def test_kaggle_token_in_home_when_no_config_dir(kaggle_env, tmp_path):
     (folder / "kaggle.json").write_text('{"username": "hubble"}')
     with pytest.raises(DataError, match=r"kaggle\.json is not a Kaggle API token"):
         kaggle_credentials()
+
+
+# --------------------------------------------------------------------------- bad input, faults
+
+
+def test_the_command_refuses_a_url_or_an_out_it_cannot_use(tmp_path, monkeypatch, capsys):
+    assert main(["download", "--url", "notaurl", "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "galaxylib download: --url 'notaurl' is not a web address; give one starting with "
+        "https:// (such as https://physics.sh/galaxyclass-data.zip)."
+    )
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    assert main(["download", "--url", "https://example.org/d.zip", "--out", str(afile)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"galaxylib download: {afile} is a file, not a folder; choose a folder for --out."
+    )
+    monkeypatch.setenv("GALAXYLIB_DATA", str(afile))
+    assert main(["download", "--url", "https://example.org/d.zip"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"galaxylib download: GALAXYLIB_DATA is {str(afile)!r}, a file, not a folder; set it "
+        "to the folder that holds (or will hold) the data."
+    )
+    assert afile.read_text() == "mine"
+
+
+def test_force_fetches_a_kept_zip_again(site, tmp_path):
+    (tmp_path / "d.zip").write_bytes(make_zip({"readme.txt": b"an old, wrong download"}))
+    site.files["/d.zip"] = make_zip(training_set())
+    download_zip(f"{site.url}/d.zip", tmp_path, force=True)
+    assert_installed(tmp_path)
+
+
+def test_a_full_disk_is_one_sentence_and_the_download_resumes(site, small_disk, capsys):
+    disk = small_disk("data", "64k")
+    site.files["/d.zip"] = make_zip({"big.bin": np.random.default_rng(0).bytes(200_000)})
+    assert main(["download", "--url", f"{site.url}/d.zip", "--out", str(disk)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        f"galaxylib download: The disk holding {disk} is full; free some space there, or "
+        "choose another --out, and run it again."
+    )
+    assert "Traceback" not in "".join(err)
+    assert (disk / "d.zip.part").stat().st_size > 0  # kept: the next run resumes it

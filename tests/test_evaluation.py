@@ -4,6 +4,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import json  # noqa: E402
 import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -152,7 +154,7 @@ def test_an_unreadable_image_is_one_sentence(model, tmp_path, capsys):
 
 def test_a_missing_cache_names_the_command_that_makes_it(model, tmp_path, capsys):
     other = tmp_path / "other"
-    write_dataset(other, 8, seed=6)
+    write_dataset(other, 8, seed=6, first_id=900000)  # galaxies the model never saw
     status, _, err = _run(capsys, "evaluate", model, other, "--no-baselines")
     assert status == 1 and len(err) == 1
     assert f"run `galaxylib preprocess {other} --crop improved --size 32`" in err[0]
@@ -192,3 +194,96 @@ def test_a_photograph_not_square_is_cropped_as_its_square_twin_and_named(model, 
 
     status, _, err = _run(capsys, "predict", model, paths["wide"])
     assert status == 0 and err == [f"galaxylib predict: {notes[0].message}"]
+
+
+def test_evaluate_out_and_predict_on_the_same_files_agree(model, root, tmp_path, capsys):
+    written = tmp_path / "test.csv"
+    status, out, _ = _run(
+        capsys, "evaluate", model, root, "--no-tta", "--no-baselines", "--out", written
+    )
+    assert status == 0 and f"to {written}." in out
+    evaluated = pd.read_csv(written)
+    assert list(evaluated.columns) == ["GalaxyID", *COLUMNS]
+    assert np.array_equal(evaluated["GalaxyID"], split(load_catalog(root).ids, seed=42).test)
+    files = [root / "images_training_rev1" / f"{gid}.jpg" for gid in evaluated["GalaxyID"]]
+    predicted = tmp_path / "predicted.csv"
+    assert _run(capsys, "predict", model, *files, "--no-tta", "--out", predicted)[0] == 0
+    predicted = pd.read_csv(predicted)
+    assert np.array_equal(predicted["GalaxyID"], evaluated["GalaxyID"])
+    difference = np.abs(predicted[list(COLUMNS)].to_numpy() - evaluated[list(COLUMNS)].to_numpy())
+    assert difference.max() <= 0.01
+
+
+def test_a_test_split_that_overlaps_the_training_galaxies_is_refused(model, root, capsys):
+    status, _, err = _run(capsys, "evaluate", model, root, "--seed", "7", "--no-baselines")
+    test = split(load_catalog(root).ids, seed=7).test
+    seen = pd.read_csv(model.with_suffix(".split.csv"))["GalaxyID"]
+    overlap = np.isin(test, seen)
+    assert overlap.any() and status == 1 and len(err) == 1
+    assert err[0] == (
+        f"galaxylib evaluate: {overlap.sum()} of the {len(test)} test galaxies "
+        f"({overlap.mean():.0%}) were among those {model} trained or was validated on (it was "
+        "trained with --seed 42; this split has --seed 7), so its test score would flatter "
+        "it; evaluate with --seed 42 on the catalog it was trained on, or train it again on "
+        "this one."
+    )
+
+
+def test_model_files_that_are_not_what_they_claim_are_one_sentence(model, root, tmp_path, capsys):
+    status, _, err = _run(capsys, "predict", model, root)
+    assert status == 1 and err == [
+        f"galaxylib predict: {root} is a folder, not an image file; name the images in it "
+        f"({root}/*.jpg)."
+    ]
+    status, _, err = _run(capsys, "evaluate", root, model)  # swapped
+    assert status == 1 and err == [
+        f"galaxylib evaluate: {root} is a folder, not a model file; the model comes first, as "
+        "in `galaxylib evaluate MODEL.keras DATA_DIR`."
+    ]
+    text = tmp_path / "notes.keras"
+    text.write_text("my notes")
+    status, _, err = _run(capsys, "predict", text, root)
+    assert status == 1 and err == [
+        f"galaxylib predict: {text} is not a Keras model file (a .keras file is a zip "
+        "archive); name the file that `galaxylib train --out` wrote."
+    ]
+    copy = tmp_path / "copy.keras"
+    shutil.copy(model, copy)
+    copy.with_suffix(".json").write_text('{"model": "improved", "preproc')
+    status, _, err = _run(capsys, "evaluate", copy, root)
+    assert status == 1 and err == [
+        f"galaxylib evaluate: {copy.with_suffix('.json')} is not a model's settings file (not "
+        f"a JSON object); restore it, or train the model again with `galaxylib train ... --out "
+        f"{copy} --force`."
+    ]
+    copy.with_suffix(".json").write_text('{"model": "improved", "preprocessing": {"size": 32}}')
+    status, _, err = _run(capsys, "evaluate", copy, root)
+    assert status == 1 and err == [
+        f"galaxylib evaluate: {copy.with_suffix('.json')} does not say how the images were "
+        "cropped (it needs crop, size and color); make it again (`galaxylib train ... --force`)."
+    ]
+
+
+def test_predict_out_in_a_missing_folder_is_one_sentence(model, root, tmp_path, capsys):
+    image = next((root / "images_training_rev1").glob("*.jpg"))
+    missing = tmp_path / "nosuchdir"
+    status, _, err = _run(capsys, "predict", model, image, "--out", missing / "p.csv")
+    assert status == 1 and err == [
+        f"galaxylib predict: The folder {missing} does not exist; create it (mkdir -p "
+        f"{missing}) or choose another --out."
+    ]
+
+
+def test_tensorflow_start_up_lines_stay_off_the_screen(model, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    missing = tmp_path / "x.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "galaxylib.cli", "predict", str(model), str(missing)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"galaxylib predict: {missing} does not exist; check the file name."
+    ]

@@ -6,11 +6,14 @@ import pandas as pd
 import pytest
 from conftest import write_dataset
 
+from galaxylib.cli import main
 from galaxylib.data import load_catalog
 from galaxylib.errors import DataError
 from galaxylib.preprocess import (
     Box,
+    Settings,
     crop,
+    crop_file,
     crop_quality,
     improved_box,
     improved_crop,
@@ -191,3 +194,53 @@ def test_crop_quality_measures_against_the_truth(data):
     assert not report.loc[fooled, "whole"].any()
     assert (report.loc[fooled, "offset_px"] > 100).all()
     assert ((improved["fill"] > 0.2) & (improved["fill"] < 1)).all()
+
+
+def test_the_cache_and_crop_file_give_the_same_crops(data):
+    catalog = load_catalog(data)
+    for settings in (Settings("improved", 40, False), Settings("report", 24, True)):
+        cache = preprocess_catalog(data, **settings.as_dict(), workers=1, progress=False)
+        for row, gid in enumerate(catalog.ids[:5]):
+            crop_of_file, _ = crop_file(catalog.image_path(gid), settings)
+            np.testing.assert_array_equal(crop_of_file, cache.images[row])
+
+
+def test_crop_file_crops_relative_to_the_frame_whatever_its_size(tmp_path):
+    settings = Settings("improved", 48, False)
+    full = scene(cx=240, cy=190, r=30, noise=0.5)
+    cv2.imwrite(str(tmp_path / "full.jpg"), full)
+    reference, note = crop_file(tmp_path / "full.jpg", settings)
+    assert note == ""
+    for side in (106, 212, 300, 848):
+        path = tmp_path / f"{side}.png"
+        cv2.imwrite(str(path), cv2.resize(full, (side, side), interpolation=cv2.INTER_AREA))
+        found, note = crop_file(path, settings)
+        assert f"not {424}x{424}: cropped as found" in note
+        assert np.abs(found.astype(int) - reference).mean() < 4, side
+    wide = np.zeros((300, 500, 3), np.uint8)
+    wide[:, 100:400] = cv2.resize(full, (300, 300))
+    cv2.imwrite(str(tmp_path / "wide.png"), wide)
+    assert crop_file(tmp_path / "wide.png", settings)[0].shape == (48, 48)
+
+
+def test_a_repaired_image_is_cropped_again_and_force_rebuilds(data, capsys):
+    gid = load_catalog(data).ids[3]
+    path = data / "images_training_rev1" / f"{gid}.jpg"
+    good = path.read_bytes()
+    path.write_bytes(b"broken")
+    cache = preprocess_catalog(data, size=32, progress=False)
+    assert list(cache.problems["GalaxyID"]) == [gid] and cache.images[3].max() == 0
+    path.write_bytes(good)  # the learner repairs the image
+    cache = preprocess_catalog(data, size=32, progress=False)
+    assert cache.problems.empty and cache.images[3].max() > 0
+    stamp = (cache.path / "images.npy").stat().st_mtime_ns
+    assert main(["preprocess", str(data), "--size", "32", "--force", "--workers", "1"]) == 0
+    assert (cache.path / "images.npy").stat().st_mtime_ns != stamp
+    assert "30 galaxies, 0 with a fallback" in capsys.readouterr().out
+
+
+def test_bad_settings_are_one_sentence(data):
+    with pytest.raises(DataError, match=r"--size is 4; use a whole number of pixels, at least 8"):
+        preprocess_catalog(data, size=4)
+    with pytest.raises(DataError, match=r"model.json does not say how the images were cropped"):
+        Settings.from_dict({"crop": "improved"}, "model.json")

@@ -1,0 +1,232 @@
+"""Writing files so that a crash, a kill or a full disk never leaves a half-written one.
+
+Every file galaxylib writes goes through :func:`atomic_path`: the content is written
+under a temporary name in the destination's own folder (``.tmp-<pid>-<name>``), flushed
+to the disk, and only then renamed over the destination -- a rename within one folder
+is atomic, so a reader sees the old file or the new one, never a part. A folder is
+published the same way with :func:`staging_dir` and :func:`replace`. What a killed
+process leaves behind (temporary names of a process that no longer runs) is removed
+by :func:`remove_leftovers`, which every writer calls first.
+
+:func:`disk_errors` turns a full disk, a read-only folder or a folder without write
+permission into one sentence naming the folder and what to do, and
+:func:`require_space` checks up front that a job whose size is known fits.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from galaxylib.errors import GalaxyLibError
+
+__all__ = [
+    "atomic_path",
+    "disk_error",
+    "disk_errors",
+    "format_bytes",
+    "is_full",
+    "remove_leftovers",
+    "replace",
+    "require_space",
+    "staging_dir",
+    "write_text",
+]
+
+TMP_PREFIX = ".tmp-"
+"""Temporary names start with this, then the writer's process id and a dash."""
+
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_leftovers(folder: str | Path) -> None:
+    """Delete the temporary files and folders a crashed or killed writer left in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for path in folder.glob(f"{TMP_PREFIX}*"):
+        pid = path.name[len(TMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def _temporary(dest: Path) -> Path:
+    # the name keeps dest's ending: Keras and NumPy choose the format by it
+    return dest.with_name(f"{TMP_PREFIX}{os.getpid()}-{dest.name}")
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb+") as f:
+        os.fsync(f.fileno())
+
+
+def replace(src: str | Path, dest: str | Path) -> None:
+    """Rename ``src`` over ``dest`` atomically (both in one folder), replacing a folder too.
+
+    This is the one place galaxylib renames a finished file into place.
+    """
+    src, dest = Path(src), Path(dest)
+    if dest.is_dir() and not dest.is_symlink():
+        old = _temporary(dest.with_name(dest.name + ".old"))
+        os.replace(dest, old)
+        os.replace(src, dest)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(src, dest)
+
+
+@contextmanager
+def atomic_path(dest: str | Path) -> Iterator[Path]:
+    """A temporary path to write ``dest``'s new content to; renamed over ``dest`` at the end.
+
+    If the block raises (or the process is killed), ``dest`` is left as it was and the
+    temporary file is removed (or later by :func:`remove_leftovers`).
+
+    Examples
+    --------
+    >>> with atomic_path(folder / "model.keras") as tmp:  # doctest: +SKIP
+    ...     net.save(tmp)
+    """
+    dest = Path(dest)
+    remove_leftovers(dest.parent)
+    tmp = _temporary(dest)
+    try:
+        yield tmp
+        if tmp.is_file():
+            _fsync(tmp)
+        replace(tmp, dest)
+    finally:
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
+def write_text(dest: str | Path, text: str) -> None:
+    """Write ``text`` to ``dest`` atomically (see :func:`atomic_path`)."""
+    with atomic_path(dest) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def staging_dir(parent: str | Path, label: str) -> Iterator[Path]:
+    """A hidden folder in ``parent`` to build something in; removed when the block ends.
+
+    A killed run's staging folder is removed by the next run's :func:`remove_leftovers`.
+    """
+    parent = Path(parent)
+    remove_leftovers(parent)
+    folder = parent / f"{TMP_PREFIX}{os.getpid()}-{label}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def format_bytes(n: float) -> str:
+    """``1.5 GB``-style size."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    raise AssertionError  # pragma: no cover
+
+
+def _existing(folder: Path) -> Path:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def require_space(folder: str | Path, needed: int, what: str, elsewhere: str = "") -> None:
+    """Refuse to start a job that needs ``needed`` bytes in ``folder`` when they are not free.
+
+    Parameters
+    ----------
+    folder : path
+        Where the job writes (it may not exist yet).
+    needed : int
+        Bytes it will write.
+    what : str
+        What it writes, for the message (``"The improved-64-gray cache"``).
+    elsewhere : str
+        Another way out, for the message (``"pass --cache DIR to keep it on another disk"``).
+    """
+    free = shutil.disk_usage(_existing(Path(folder))).free
+    if needed > free:
+        raise GalaxyLibError(
+            f"{what} needs {format_bytes(needed)} in {folder}, but only {format_bytes(free)} "
+            f"is free there; free some space{_or(elsewhere)} and run it again."
+        )
+
+
+def _or(elsewhere: str) -> str:
+    return f", or {elsewhere}," if elsewhere else ""
+
+
+def is_full(err: BaseException) -> bool:
+    """Whether ``err`` says that the disk is full (HDF5 puts the errno in its text)."""
+    code = getattr(err, "errno", None)
+    text = str(err)
+    return code in _FULL or "errno = 28" in text or "No space left" in text
+
+
+def disk_error(
+    err: BaseException, folder: str | Path, elsewhere: str = ""
+) -> GalaxyLibError | None:
+    """The sentence for a full disk or a folder that cannot be written, else ``None``."""
+    if is_full(err):
+        return GalaxyLibError(
+            f"The disk holding {folder} is full; free some space there{_or(elsewhere)} and "
+            "run it again."
+        )
+    code = getattr(err, "errno", None)
+    if code in _READ_ONLY or "Read-only file system" in str(err):
+        reason = "is read-only" if code in (errno.EROFS, None) else "is not writable by you"
+        return GalaxyLibError(
+            f"{folder} {reason}; {elsewhere or 'choose a folder you can write to'}, then run "
+            "it again."
+        )
+    return None
+
+
+@contextmanager
+def disk_errors(folder: str | Path, elsewhere: str = "") -> Iterator[None]:
+    """Turn a full disk or an unwritable folder inside the block into one sentence.
+
+    Parameters
+    ----------
+    folder : path
+        The folder the block writes to, named in the message.
+    elsewhere : str
+        Another way out, for the message (``"pass --cache DIR to keep it elsewhere"``).
+    """
+    try:
+        yield
+    except OSError as err:
+        sentence = disk_error(err, folder, elsewhere)
+        if sentence is None:
+            raise
+        raise sentence from None
