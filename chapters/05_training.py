@@ -109,13 +109,14 @@ print(hardware)
 # %% [markdown]
 # ## What a network costs: arithmetic, not parameters
 #
-# Which of our two networks trains faster? Counting parameters suggests the improved one,
-# which has fewer. But a convolution's weights are used at *every position* of its output
+# Which of our two networks trains faster? Counting parameters is the wrong way to tell.
+# A convolution's weights are used at *every position* of its output
 # map: a 3 × 3 layer of 32 filters on a 64 × 64 map does 64 × 64 × 3 × 3 × 32 × 32
 # multiply-adds per image, the same as a layer of 128 filters on a 16 × 16 map. The
 # first version of our improved network kept two layers of 32 filters at full
 # resolution, and trained at a third of the report's speed although it was smaller.
-# The version in the book pools after one narrow layer. `multiply_adds` counts the
+# The version in the book pools right after its first layer, a wide 5 × 5 one that is
+# cheap because it sees a single grey channel. `multiply_adds` counts the
 # arithmetic of each network per image, and `bench_train` times a few training steps:
 
 # %%
@@ -185,24 +186,13 @@ pd.Series(
 # from `galaxylib/training.py`, with `...` where checks of the size and the free disk space
 # sit (a test checks that the lines are still there):
 #
-# ```python
-# with hardware.strategy.scope():
-#     net = build_model(model, (size, size, 3 if color else 1))
-#     ...
-#     net = compile_model(net, run["learning_rate"])
-# ...
-# net.fit(
-#     make_dataset(cache, catalog, parts.train, batch_size=batch_size, training=True, seed=seed),
-#     validation_data=make_dataset(cache, catalog, parts.val, batch_size=batch_size),
-#     epochs=epochs,
-#     callbacks=[
-#         *_callbacks(files, patience, cosine_schedule(epochs, run["learning_rate"])),
-#         *callbacks,
-#     ],
-#     shuffle=False,  # the dataset shuffles itself
-#     verbose=verbose,
-# )
-# ```
+# ```python with hardware.strategy.scope(): net = build_model(model, (size, size, 3 if
+# color else 1)) ... net = compile_model(net, run["learning_rate"]) ... net.fit(
+# make_dataset(cache, catalog, parts.train, batch_size=batch_size, training=True,
+# seed=seed), validation_data=make_dataset(cache, catalog, parts.val,
+# batch_size=batch_size), epochs=epochs, callbacks=[ *_callbacks(files, patience,
+# cosine_schedule(epochs, run["learning_rate"])), *callbacks, ], shuffle=False,  # the
+# dataset shuffles itself verbose=verbose, ) ```
 #
 # Both networks get the same galaxies (the {glue:text}`ch5_galaxies:,` of the sky's
 # training split), the same number of epochs and the same schedule, and are checked on

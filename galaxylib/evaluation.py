@@ -420,10 +420,10 @@ def predict_files(
     """
     crops = []
     for path in paths:
+        crops.append(crop_file(path, trained.preprocessing)[0])  # checks the file first
         note = frame_note(path, read_image(path, size=None).shape)
         if note:
             warnings.warn(note, FrameWarning, stacklevel=2)
-        crops.append(crop_file(path, trained.preprocessing)[0])
     pred = predict_images(trained, np.stack(crops), tta=tta)
     table = pd.DataFrame(pred, columns=list(COLUMNS))
     table.insert(0, "file", [str(p) for p in paths])

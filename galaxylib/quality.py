@@ -172,6 +172,7 @@ def bench_quality(
     for name, tta in (("improved", True), ("report", False)):
         start = time.perf_counter()
         path = out / "models" / f"{name}.keras"
+        path.parent.mkdir(parents=True, exist_ok=True)
         train(sky, model=name, out=path, force=True, workers=workers, verbose=2)
         train_s += time.perf_counter() - start
         result = evaluate(path, sky, tta=tta)
