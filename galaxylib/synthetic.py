@@ -923,7 +923,9 @@ def default_sky(name: str | None = None) -> Path:
     """The synthetic sky the book runs on under a profile; made on first use.
 
     It lives in ``$GALAXYLIB_DATA/sky-<profile>`` and holds the profile's number of
-    galaxies, drawn with seed 0, so every chapter and every reader sees the same sky.
+    galaxies, drawn with seed 0, so every chapter and every reader sees the same sky. A
+    sky made by another version of galaxylib or for another size (its ``sky.json`` says
+    so) is made again.
 
     Parameters
     ----------
@@ -937,8 +939,27 @@ def default_sky(name: str | None = None) -> Path:
     """
     chosen = profile(name)
     out = data_root() / f"sky-{chosen.name}"
+    wanted = {"generator": "galaxylib.synthetic", "schema": SCHEMA_VERSION, "seed": 0}
+    wanted["n"] = chosen.n_galaxies
     if not _holds_data_set(out):
         print(make_sky(out, chosen.n_galaxies, seed=0))
+        return out
+    try:
+        made = json.loads((out / SKY_FILE).read_text())
+    except (OSError, ValueError):
+        made = None
+    if not isinstance(made, dict) or made.get("generator") != wanted["generator"]:
+        raise GalaxyLibError(
+            f"{out} holds a data set that galaxylib.synthetic did not make (no {SKY_FILE}); "
+            "move it elsewhere, and the book will make its synthetic sky there."
+        )
+    if {key: made.get(key) for key in wanted} != wanted:
+        print(
+            f"{out} holds a sky of {made.get('n')} galaxies made by schema "
+            f"{made.get('schema')}; making the profile's sky of {chosen.n_galaxies:,} "
+            f"(schema {SCHEMA_VERSION}) in its place."
+        )
+        print(make_sky(out, chosen.n_galaxies, seed=0, force=True))
     return out
 
 

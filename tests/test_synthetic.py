@@ -258,3 +258,25 @@ def test_typical_galaxies_pick_the_clearest_example_of_each_morphology():
     assert by_id.loc[examples.at["merger", "GalaxyID"], "odd"] == "merger"
     faint = typical_galaxies(truth, brightest_mag=15)
     assert (by_id.loc[faint["GalaxyID"], "mag"] >= 15).all()
+
+
+def test_default_sky_is_made_again_when_the_profile_or_the_schema_changed(
+    tmp_path, monkeypatch, capsys
+):
+    from galaxylib import config
+    from galaxylib.synthetic import SKY_FILE, default_sky
+
+    monkeypatch.setenv("GALAXYLIB_DATA", str(tmp_path))
+    monkeypatch.setitem(config.PROFILES, "tiny", config.Profile("tiny", 12, 32, 1, 4))
+    sky = default_sky("tiny")
+    monkeypatch.setitem(config.PROFILES, "tiny", config.Profile("tiny", 15, 32, 1, 4))
+    assert len(load_catalog(default_sky("tiny"))) == 15  # a bigger profile: a new sky
+    assert "holds a sky of 12 galaxies" in capsys.readouterr().out
+    summary = json.loads((sky / SKY_FILE).read_text())
+    (sky / SKY_FILE).write_text(json.dumps(summary | {"schema": 1}))  # an older galaxylib's
+    assert len(load_catalog(default_sky("tiny"))) == 15
+    assert json.loads((sky / SKY_FILE).read_text())["schema"] == summary["schema"]
+    (sky / SKY_FILE).unlink()  # somebody's own data set: never replaced
+    with pytest.raises(GalaxyLibError, match="did not make"):
+        default_sky("tiny")
+    assert (sky / "training_solutions_rev1.csv").exists()
