@@ -50,6 +50,7 @@ test: lint
 
 ## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
 exercises: $(STAMP)
+	$(BIN)/python -m build_tools.install_cell chapters/*.py solutions/*.py
 	$(BIN)/python -m galaxylib.exercises solutions exercises --execute
 	$(BIN)/jupytext --to ipynb --quiet chapters/*.py
 

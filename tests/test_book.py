@@ -28,18 +28,3 @@ def test_every_chapter_is_in_the_table_of_contents():
     listed = {c["file"] for part in toc["parts"] for c in part["chapters"]}
     assert SOURCES, "no chapters found"
     assert {f"chapters/{p.stem}" for p in SOURCES} <= listed
-
-
-def first_code_cell(path):
-    return next(c.source for c in jupytext.read(path).cells if c.cell_type == "code")
-
-
-def test_every_notebook_opens_with_the_same_setup_cell_and_the_configured_repository():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    url = config["repository"]["url"]
-    notebooks = SOURCES + sorted((ROOT / "solutions").glob("*.py"))
-    cells = {path.name: first_code_cell(path) for path in notebooks}
-    reference = cells[SOURCES[0].name]
-    assert f'REPOSITORY = "{url}"' in reference
-    assert "setup_notebook()" in reference
-    assert {name for name, cell in cells.items() if cell != reference} == set()
