@@ -10,7 +10,7 @@ export GALAXYLIB_PROFILE ?= small
 # Notebooks run in their own folder: anchor the data root at the repository.
 export GALAXYLIB_DATA ?= $(CURDIR)/data
 
-.PHONY: book book-student test lint exercises clean
+.PHONY: book book-student test colab-test lint exercises clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ book-student: $(STAMP) _build/.galaxylib
 ## test: lint, then run the test suite
 test: lint
 	$(BIN)/python -m pytest
+
+## colab-test: run chapters 0, 2 and 6 as Colab does (a fresh venv with Colab's packages at
+## the lowest TensorFlow allowed, galaxylib installed by the first cell from this clone,
+## the data root restored from Drive-style archives of what `make book` made)
+colab-test: $(STAMP)
+	$(BIN)/python -m pytest -q -s -p no:nbval -o addopts="" tests/colab
 
 ## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
 exercises: $(STAMP)
