@@ -197,7 +197,8 @@ def test_the_chapter_runs_as_on_colab(colab, name):
     print("  " + setup.replace("\n", "\n  ").rstrip())
     assert "Running on Colab" in setup and "Warning" not in setup, setup
     assert "Data root: data " in setup, setup  # the notebook's own folder, as on Colab
-    assert "Restored sky-small" in drive and "models/small" in drive, drive
+    assert "sky-small" in drive and "models/small" in drive, drive  # restored, not remade
+    assert not any("Epoch 1/" in text_of(c) for c in code), f"{name} trained a network anew"
     imported = json.loads(text_of(code[-1]))
     closure = subprocess.run(
         [colab["python"], "-c", CLOSURE, "galaxylib[tf]", "ipykernel"],
