@@ -19,10 +19,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-# Executed outputs are cached per notebook; a change to galaxylib invalidates them all.
+# Executed outputs are cached per notebook; a change to galaxylib's code invalidates them
+# all (its content, not its files' dates, which a fresh clone or a restored cache resets).
 _build/.galaxylib: $(wildcard galaxylib/*.py) | $(STAMP)
-	rm -rf _build/.jupyter_cache _build/.doctrees
-	mkdir -p _build && touch $@
+	@sum=$$(cat galaxylib/*.py | sha256sum); \
+	if [ "$$(cat $@ 2>/dev/null)" != "$$sum" ]; then rm -rf _build/.jupyter_cache _build/.doctrees; fi; \
+	mkdir -p _build && echo "$$sum" > $@
 
 BUILD := TQDM_DISABLE=1 $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -123,11 +123,27 @@ def colab(tmp_path_factory):
     save_data(data, drive / "MyDrive" / "galaxy-cnn-course")
 
     venv = base / "venv"
+    keep = ("HOME", "LANG", "LC_ALL", "TMPDIR", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
+    env = {k: v for k, v in os.environ.items() if k in keep or k.startswith("PIP_")}
+    env.update(
+        PATH=f"{venv / 'bin'}:/usr/bin:/bin",
+        PYTHONPATH=str(base / "standin"),
+        IPYTHONDIR=str(base / "ipython"),
+        GALAXYLIB_REPOSITORY=f"file://{ROOT}",
+        GALAXYLIB_PROFILE="small",  # what Colab picks without a GPU, named in case of one
+        TF_CPP_MIN_LOG_LEVEL="2",
+        TQDM_DISABLE="1",
+        # pip clones this repository with git, which may belong to another user (a CI
+        # container's checkout): trust it, as Colab trusts its own disk.
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0="safe.directory",
+        GIT_CONFIG_VALUE_0="*",
+    )
     start = time.monotonic()
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True, env=env)
     python = venv / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, lowest_tensorflow(), *PREINSTALLED], check=True)
+    subprocess.run([*pip, lowest_tensorflow(), *PREINSTALLED], check=True, env=env)
     print(f"\ncolab venv: {time.monotonic() - start:.0f} s")
 
     standin = base / "standin" / "google" / "colab"  # google/ stays a namespace package
@@ -139,17 +155,6 @@ def colab(tmp_path_factory):
     (startup / "00-colab.py").write_text("import google.colab  # as Colab's kernels do\n")
     (base / "run.py").write_text(RUNNER)
 
-    keep = ("HOME", "LANG", "LC_ALL", "TMPDIR", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
-    env = {k: v for k, v in os.environ.items() if k in keep or k.startswith("PIP_")}
-    env.update(
-        PATH=f"{venv / 'bin'}:/usr/bin:/bin",
-        PYTHONPATH=str(base / "standin"),
-        IPYTHONDIR=str(base / "ipython"),
-        GALAXYLIB_REPOSITORY=f"file://{ROOT}",
-        GALAXYLIB_PROFILE="small",  # what Colab picks without a GPU, named in case of one
-        TF_CPP_MIN_LOG_LEVEL="2",
-        TQDM_DISABLE="1",
-    )
     return {"base": base, "python": python, "env": env, "drive": drive}
 
 
