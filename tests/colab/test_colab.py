@@ -75,6 +75,11 @@ _tops = _md.packages_distributions()
 _used = {d for m in list(_sys.modules) for d in _tops.get(m.partition(".")[0], [])}
 print(_json.dumps(sorted(_used)))
 """
+NEW_CROPS = """from galaxylib.course import course_data
+from galaxylib.preprocess import preprocess_catalog
+
+preprocess_catalog(course_data(), size=16, progress=False)
+"""
 CLOSURE = """import json, sys
 from importlib.metadata import PackageNotFoundError, requires, version
 from packaging.requirements import Requirement
@@ -173,6 +178,8 @@ def run_chapter(colab: dict, name: str) -> nbformat.NotebookNode:
     mount = f"use_drive(mountpoint={str(colab['drive'])!r})"
     drive = nbformat.v4.new_code_cell(f"from galaxylib.course import use_drive\n\n{mount}")
     notebook.cells.insert(first + 1, drive)
+    if name == CHAPTERS[0]:  # a session that makes something keeps it on Drive
+        notebook.cells.append(nbformat.v4.new_code_cell(NEW_CROPS))
     notebook.cells.append(nbformat.v4.new_code_cell(IMPORTED))
     path = work / f"{name}.ipynb"
     nbformat.write(notebook, path)
@@ -204,6 +211,10 @@ def test_the_chapter_runs_as_on_colab(colab, name):
     assert "Data root: data " in setup, setup  # the notebook's own folder, as on Colab
     assert "sky-small" in drive and "models/small" in drive, drive  # restored, not remade
     assert not any("Epoch 1/" in text_of(c) for c in code), f"{name} trained a network anew"
+    assert not any("Error in callback" in text_of(c) for c in code), "saving to Drive failed"
+    if name == CHAPTERS[0]:
+        saved = colab["drive"] / "MyDrive/galaxy-cnn-course/sky-small/cache/improved-16-gray.tar"
+        assert saved.exists(), "the crops a cell made were not saved to Drive after it"
     imported = json.loads(text_of(code[-1]))
     closure = subprocess.run(
         [colab["python"], "-c", CLOSURE, "galaxylib[tf]", "ipykernel"],
