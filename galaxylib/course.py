@@ -9,11 +9,13 @@ of it on the learner's Google Drive, so that a new session does not start from z
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -62,7 +64,8 @@ def gpu_name() -> str | None:
 
 
 # The oldest and newest (major, minor) versions the course was run with: the lowest that
-# the ranges of pyproject.toml allow (`make colab-test`) and those of `make test`.
+# the ranges of pyproject.toml allow (`make colab-test`: pip pairs TensorFlow 2.16 with the
+# newest Keras) and those of `make test`.
 TESTED_VERSIONS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     "tensorflow": ((2, 16), (2, 21)),
     "keras": ((3, 15), (3, 15)),
@@ -151,7 +154,7 @@ def version_report() -> str:
     outside = []
     for name, (low, high) in TESTED_VERSIONS.items():
         version = found[name]
-        minor = tuple(int(part) for part in version.split(".")[:2]) if version else None
+        minor = _minor(version) if version else None
         if minor is None or not low <= minor <= high:
             tested = f"{low[0]}.{low[1]}" + ("" if low == high else f" to {high[0]}.{high[1]}")
             outside.append(f"{_NAMES[name]} {version or 'missing'} (tested: {tested})")
@@ -285,12 +288,39 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     Path
     """
     path = data_root() / "models" / profile().name / f"{name}.keras"
-    if retrain or not path.exists():
+    newer = _saved_by_newer_keras(path) if path.exists() and not retrain else None
+    if newer:
+        print(
+            f"{path.name} was saved by Keras {newer}, which this session's Keras "
+            f"{_version('keras')} cannot read; training it again."
+        )
+    if retrain or newer or not path.exists():
         from galaxylib.training import train
 
         path.parent.mkdir(parents=True, exist_ok=True)
         train(course_data(), model=name, out=path, force=True, verbose=2)
     return path
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+def _saved_by_newer_keras(path: Path) -> str | None:
+    """The Keras version that saved ``path`` when it is newer than the installed one.
+
+    A ``.keras`` file written by one Keras 3 release does not load in an older one (one
+    saved by 3.15 fails in 3.14 and before), as happens when a Drive archive made on one
+    Colab runtime is restored on an older runtime.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            saved = json.loads(archive.read("metadata.json"))["keras_version"]
+        installed = _version("keras")
+        return saved if installed and _minor(saved) > _minor(installed) else None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
 
 
 # Where Colab mounts Google Drive, and the folder in it that keeps the course's data.

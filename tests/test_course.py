@@ -1,6 +1,8 @@
+import json
 import re
 import sys
 import types
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,36 @@ def test_a_second_colab_session_starts_from_what_the_first_saved_on_drive(
     assert "Restored sky-small from " in capsys.readouterr().out
     csv = "sky-small/training_solutions_rev1.csv"
     assert (second / csv).read_bytes() == (first / csv).read_bytes()
+
+
+def keras_file(path, version):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("metadata.json", json.dumps({"keras_version": version}))
+    return path
+
+
+def test_a_model_saved_by_a_newer_keras_is_trained_again(monkeypatch, tmp_path, capsys):
+    import galaxylib.training
+
+    monkeypatch.setenv("GALAXYLIB_DATA", str(tmp_path))
+    monkeypatch.setenv("GALAXYLIB_PROFILE", "small")
+    model = keras_file(tmp_path / "models" / "small" / "report.keras", "99.0.0")
+    trained = []
+    monkeypatch.setattr(galaxylib.training, "train", lambda *a, **k: trained.append(k["out"]))
+    monkeypatch.setattr(course, "course_data", lambda: tmp_path / "sky")
+    assert course.course_model("report") == model
+    assert trained == [model]
+    assert "saved by Keras 99.0.0, which this session's Keras" in capsys.readouterr().out
+    keras_file(model, course._version("keras"))
+    course.course_model("report")
+    assert trained == [model]  # the same Keras reads its own files: no second training
+
+
+def test_only_a_newer_keras_counts(tmp_path):
+    installed = course._version("keras")
+    assert course._saved_by_newer_keras(keras_file(tmp_path / "a.keras", installed)) is None
+    assert course._saved_by_newer_keras(keras_file(tmp_path / "b.keras", "3.0.0")) is None
+    assert course._saved_by_newer_keras(keras_file(tmp_path / "c.keras", "4.1.0")) == "4.1.0"
+    (tmp_path / "d.keras").write_bytes(b"not a zip")
+    assert course._saved_by_newer_keras(tmp_path / "d.keras") is None
