@@ -51,9 +51,3 @@ def test_the_site_is_tested_built_and_deployed_with_the_official_actions():
     assert build[-1].startswith("actions/upload-pages-artifact@")
     assert steps("deploy")[0]["uses"].startswith("actions/deploy-pages@")
     assert steps("student")[-2]["run"] == "make book-student"
-
-
-def test_the_readme_names_the_site_of_the_configured_repository():
-    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
-    owner, name = url.removeprefix("https://github.com/").split("/")[:2]
-    assert f"https://{owner}.github.io/{name}/" in (ROOT / "README.md").read_text()
