@@ -75,6 +75,9 @@ _tops = _md.packages_distributions()
 _used = {d for m in list(_sys.modules) for d in _tops.get(m.partition(".")[0], [])}
 print(_json.dumps(sorted(_used)))
 """
+WHENCE = """from importlib.metadata import distribution
+print(distribution("galaxylib").read_text("direct_url.json"))
+"""
 NEW_CROPS = """from galaxylib.course import course_data
 from galaxylib.preprocess import preprocess_catalog
 
@@ -215,6 +218,14 @@ def test_the_chapter_runs_as_on_colab(colab, name):
     if name == CHAPTERS[0]:
         saved = colab["drive"] / "MyDrive/galaxy-cnn-course/sky-small/cache/improved-16-gray.tar"
         assert saved.exists(), "the crops a cell made were not saved to Drive after it"
+    origin = subprocess.run(
+        [colab["python"], "-c", WHENCE],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=colab["env"],
+    )
+    assert json.loads(origin.stdout)["url"] == f"file://{ROOT}", origin.stdout  # the first cell's
     imported = json.loads(text_of(code[-1]))
     closure = subprocess.run(
         [colab["python"], "-c", CLOSURE, "galaxylib[tf]", "ipykernel"],
