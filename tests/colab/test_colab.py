@@ -224,6 +224,7 @@ def test_the_chapter_runs_as_on_colab(colab, name):
         capture_output=True,
         text=True,
         env=colab["env"],
+        cwd=colab["base"],  # not the repository, whose galaxylib.egg-info python -c would see
     )
     assert json.loads(origin.stdout)["url"] == f"file://{ROOT}", origin.stdout  # the first cell's
     imported = json.loads(text_of(code[-1]))
@@ -233,6 +234,7 @@ def test_the_chapter_runs_as_on_colab(colab, name):
         capture_output=True,
         text=True,
         env=colab["env"],
+        cwd=colab["base"],
     )
     # What galaxylib[tf] brings, what the kernel runs on, and any environment's own tools
     # (setuptools' start-up hook is imported by every interpreter of the venv).
