@@ -1,20 +1,40 @@
 """What every chapter does first: find the machine, pick the profile, get the data.
 
 The first cell of each chapter installs ``galaxylib`` on Colab and then calls
-:func:`setup_notebook`; the chapters get their data set from :func:`course_data`.
+:func:`setup_notebook`; the chapters get their data set from :func:`course_data` and
+their trained networks from :func:`course_model`. On Colab, :func:`use_drive` keeps all
+of it on the learner's Google Drive, so that a new session does not start from zero.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
+import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from galaxylib.config import Profile, data_root, profile
+from galaxylib.errors import GalaxyLibError
 
-__all__ = ["course_data", "course_model", "glue", "gpu_name", "setup_notebook"]
+__all__ = [
+    "TESTED_VERSIONS",
+    "course_data",
+    "course_model",
+    "estimate_seconds",
+    "glue",
+    "gpu_name",
+    "save_to_drive",
+    "setup_notebook",
+    "time_estimate",
+    "use_drive",
+    "version_report",
+]
 
 GPU_HELP = (
     "No GPU found. On Colab choose Runtime > Change runtime type > T4 GPU (or better), "
@@ -44,13 +64,47 @@ def gpu_name() -> str | None:
     return listing.splitlines()[0] if listing else None
 
 
-def setup_notebook() -> Profile:
+# The oldest and newest (major, minor) versions the course was run with: the lowest that
+# the ranges of pyproject.toml allow (`make colab-test`: pip pairs TensorFlow 2.16 with the
+# newest Keras) and those of `make test`.
+TESTED_VERSIONS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    "tensorflow": ((2, 16), (2, 21)),
+    "keras": ((3, 15), (3, 15)),
+    "numpy": ((1, 26), (2, 4)),
+}
+_NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
+
+# Seconds per galaxy of the sky to draw it (`galaxylib bench synth --n 300`: 26.95 galaxies/s)
+# and to crop it (`galaxylib bench preprocess --n 600`: 358.4 images/s), and per galaxy and
+# epoch at 64 x 64 pixels to train each network (the mean `seconds` per epoch in the
+# training logs of `course_model` on the 3,000-galaxy sky: 9.06 s and 64.0 s), measured on
+# the book's build machine -- 2 shared CPU cores, as many as Colab gives, no GPU -- in
+# November 2026.
+SECONDS_PER_GALAXY = {"sky": 1 / 26.95, "crops": 1 / 358.4}
+TRAIN_SECONDS_PER_GALAXY_EPOCH = {"report": 9.06 / 3000, "improved": 64.0 / 3000}
+_MAKES = {
+    "sky": "draw the sky",
+    "crops": "crop it",
+    "report": "train the report's network",
+    "improved": "train the improved one",
+}
+
+
+def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     """Choose the profile for this session and say where the chapter runs.
 
     On Colab with a GPU, and no ``GALAXYLIB_PROFILE`` set, the ``full`` profile is
     chosen; without a GPU, it says how to switch one on. Elsewhere the profile is the
-    one ``GALAXYLIB_PROFILE`` names (``small`` by default). Prints one line per fact,
-    and in a notebook shows figures inline.
+    one ``GALAXYLIB_PROFILE`` names (``small`` by default). Prints one line per fact --
+    the machine, the profile, the versions in use (with a warning outside those the
+    course was tested with), where the data live, and how long the chapter takes when
+    nothing is cached -- and in a notebook shows figures inline.
+
+    Parameters
+    ----------
+    makes : sequence of {'sky', 'crops', 'report', 'improved'}
+        What the chapter makes on first use (written into each notebook's first cell by
+        ``build_tools/install_cell.py``): the time estimate adds up these steps.
 
     Returns
     -------
@@ -69,19 +123,136 @@ def setup_notebook() -> Profile:
         f"Profile {chosen.name!r}: {chosen.n_galaxies:,} galaxies at "
         f"{chosen.image_size}x{chosen.image_size} pixels, {chosen.epochs} epochs."
     )
-    print(f"Data root: {data_root().resolve()}")
+    print(version_report())
+    print(f"Data root: {_portable(data_root())} (set GALAXYLIB_DATA to move it).")
+    if makes:
+        print(time_estimate(makes, chosen, gpu=gpu is not None))
+    if on_colab:
+        print(
+            "To keep the sky, the crops and the networks between sessions, run "
+            "`galaxylib.course.use_drive()` in a new cell: they go to your Google Drive."
+        )
     _show_figures_inline()
     return chosen
 
 
-def _show_figures_inline() -> None:
-    """Let a notebook show the Figure objects that :mod:`galaxylib.plots` returns."""
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def version_report() -> str:
+    """One line naming the versions in use, and one sentence if any is outside those tested.
+
+    Reads the installed distributions' metadata (see :data:`TESTED_VERSIONS`), without
+    importing TensorFlow.
+    """
+    found = {name: _version(name) for name in TESTED_VERSIONS}
+    listed = ", ".join(f"{_NAMES[name]} {found[name] or 'missing'}" for name in found)
+    line = f"Versions: Python {platform.python_version()}, {listed}."
+    outside = []
+    for name, (low, high) in TESTED_VERSIONS.items():
+        version = found[name]
+        minor = _minor(version) if version else None
+        if minor is None or not low <= minor <= high:
+            tested = f"{low[0]}.{low[1]}" + ("" if low == high else f" to {high[0]}.{high[1]}")
+            outside.append(f"{_NAMES[name]} {version or 'missing'} (tested: {tested})")
+    if outside:
+        line += (
+            f"\nWarning: {'; '.join(outside)} -- outside what this course was tested with, "
+            "so if a cell fails, install a tested version and restart the session."
+        )
+    return line
+
+
+def _portable(path: Path) -> str:
+    """``path`` as a reader can use it: relative to here when near, else from ``~``."""
+    path = path.resolve()
+    relative = Path(os.path.relpath(path, Path.cwd()))
+    if relative.parts.count("..") <= 1:
+        return relative.as_posix()
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def estimate_seconds(
+    makes: Sequence[str], chosen: Profile, *, gpu: bool = False
+) -> dict[str, float | None]:
+    """How long each step of ``makes`` takes under ``chosen`` when nothing is cached.
+
+    Scales the rates measured on two CPU cores (:data:`SECONDS_PER_GALAXY`,
+    :data:`TRAIN_SECONDS_PER_GALAXY_EPOCH`) by the profile's galaxies, epochs and pixels.
+
+    Parameters
+    ----------
+    makes : sequence of {'sky', 'crops', 'report', 'improved'}
+    chosen : Profile
+    gpu : bool, default False
+        Whether a GPU trains the networks: no GPU rate has been measured, so their steps
+        get ``None``.
+
+    Returns
+    -------
+    dict
+        Seconds per step, in the order of the steps.
+    """
+    unknown = sorted(set(makes) - set(_MAKES))
+    if unknown:
+        raise GalaxyLibError(
+            f"setup_notebook(makes=...) got {unknown}; name steps among {', '.join(_MAKES)}."
+        )
+    pixels = (chosen.image_size / 64) ** 2
+    seconds: dict[str, float | None] = {}
+    for step in (s for s in _MAKES if s in makes):
+        if step in SECONDS_PER_GALAXY:
+            seconds[step] = SECONDS_PER_GALAXY[step] * chosen.n_galaxies
+        else:
+            rate = TRAIN_SECONDS_PER_GALAXY_EPOCH[step]
+            seconds[step] = None if gpu else rate * chosen.n_galaxies * chosen.epochs * pixels
+    return seconds
+
+
+def time_estimate(makes: Sequence[str], chosen: Profile, *, gpu: bool = False) -> str:
+    """One sentence saying :func:`estimate_seconds` to a learner."""
+    seconds = estimate_seconds(makes, chosen, gpu=gpu)
+    timed = {step: t for step, t in seconds.items() if t is not None}
+    untimed = " and ".join(_MAKES[step] for step, t in seconds.items() if t is None)
+    if not timed:
+        return f"With nothing cached, this chapter first has to {untimed} on this GPU."
+    steps = ", ".join(f"{_MAKES[step]} ({_duration(t)})" for step, t in timed.items())
+    line = (
+        f"With nothing cached, this chapter first has to {steps}: about "
+        f"{_duration(sum(timed.values()))} on 2 CPU cores"
+    )
+    return line + (f", plus the time to {untimed} on this GPU." if untimed else ".")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _ipython():
+    """The running IPython kernel's shell, or ``None`` outside a notebook."""
     try:
         from IPython import get_ipython
     except ImportError:
-        return
+        return None
     shell = get_ipython()
-    if shell is not None and hasattr(shell, "kernel"):
+    return shell if shell is not None and hasattr(shell, "kernel") else None
+
+
+def _show_figures_inline() -> None:
+    """Let a notebook show the Figure objects that :mod:`galaxylib.plots` returns."""
+    shell = _ipython()
+    if shell is not None:
         shell.run_line_magic("matplotlib", "inline")
 
 
@@ -118,7 +289,16 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     Path
     """
     path = data_root() / "models" / profile().name / f"{name}.keras"
-    if retrain or not path.exists():
+    newer = _saved_by_newer_keras(path) if path.exists() and not retrain else None
+    if newer:
+        print(
+            f"{path.name} was saved by Keras {newer}, which this session's Keras "
+            f"{_version('keras')} cannot read; training it again."
+        )
+    stale = path.exists() and not retrain and not newer and _older_than_its_sky(path)
+    if stale:
+        print(f"{path.name} was trained before the sky it is for was made; training it again.")
+    if retrain or newer or stale or not path.exists():
         from galaxylib.training import train
 
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -157,3 +337,121 @@ def glue(name: str, value: object) -> None:
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     if "google.colab" in sys.modules:
         print(f"{name} = {value}")
+
+
+def _older_than_its_sky(path: Path) -> bool:
+    """Whether a course model predates the synthetic sky the chapters now run on.
+
+    A sky made again (a new profile size, a newer schema) makes every model trained on the
+    old one meaningless: its test split may hold galaxies it never trained on, or ones it
+    did. Real data has no ``sky.json`` and is never judged stale.
+    """
+    from galaxylib.synthetic import SKY_FILE
+
+    summary = course_data() / SKY_FILE
+    return summary.exists() and path.stat().st_mtime < summary.stat().st_mtime
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+def _saved_by_newer_keras(path: Path) -> str | None:
+    """The Keras version that saved ``path`` when it is newer than the installed one.
+
+    A ``.keras`` file written by one Keras 3 release does not load in an older one (one
+    saved by 3.15 fails in 3.14 and before), as happens when a Drive archive made on one
+    Colab runtime is restored on an older runtime.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            saved = json.loads(archive.read("metadata.json"))["keras_version"]
+        installed = _version("keras")
+        return saved if installed and _minor(saved) > _minor(installed) else None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
+# Where Colab mounts Google Drive, and the folder in it that keeps the course's data.
+DRIVE_MOUNT = "/content/drive"
+DRIVE_FOLDER = "MyDrive/galaxy-cnn-course"
+_DRIVE_STORE = "GALAXYLIB_DRIVE_STORE"  # set by use_drive for the session
+
+
+def use_drive(folder: str = DRIVE_FOLDER, *, mountpoint: str = DRIVE_MOUNT) -> Path:
+    """Keep the data root on Google Drive, so that a new Colab session need not start from zero.
+
+    Mounts the learner's Drive (Colab asks for permission), copies into the data root
+    whatever an earlier session saved there, and from then on, after each cell, saves to
+    Drive what the session has made (the sky, finished crops, trained networks). Drive
+    keeps a few large archives (see :mod:`galaxylib.store`), not tens of thousands of
+    small JPEGs, while the chapters read the fast local disk.
+
+    Parameters
+    ----------
+    folder : str, default 'MyDrive/galaxy-cnn-course'
+        The folder on the Drive, relative to ``mountpoint``.
+    mountpoint : str, default '/content/drive'
+        Where to mount the Drive.
+
+    Returns
+    -------
+    Path
+        The folder on the Drive.
+
+    Raises
+    ------
+    GalaxyLibError
+        Outside Colab, where there is no Drive to mount.
+    """
+    if "google.colab" not in sys.modules:
+        raise GalaxyLibError(
+            "use_drive() mounts Google Drive, which only Colab can do; elsewhere the data "
+            "root (GALAXYLIB_DATA) already stays between sessions."
+        )
+    from google.colab import drive
+
+    from galaxylib.store import restore_data
+
+    drive.mount(mountpoint)
+    store = Path(mountpoint) / folder
+    store.mkdir(parents=True, exist_ok=True)
+    added = restore_data(store, data_root())
+    os.environ[_DRIVE_STORE] = str(store)
+    shell = _ipython()
+    if shell is not None and not getattr(shell, "_galaxylib_drive", False):
+        shell.events.register("post_run_cell", lambda result: _keep_on_drive())
+        shell._galaxylib_drive = True
+    restored = sorted({str(path.parent.relative_to(data_root())) for path in added})
+    print(
+        f"Restored {', '.join(restored)} from {store}; what this session makes is saved there too."
+        if restored
+        else f"Nothing saved in {store} yet; what this session makes is saved there."
+    )
+    return store
+
+
+def save_to_drive() -> list[Path]:
+    """Save to Drive now what the data root holds that Drive lacks (after :func:`use_drive`).
+
+    :func:`use_drive` does this after every cell; call it from a script or before a long
+    cell of your own.
+
+    Returns
+    -------
+    list of Path
+        The archives written.
+    """
+    if _DRIVE_STORE not in os.environ:
+        raise GalaxyLibError("Call galaxylib.course.use_drive() first, to say where to save.")
+    return _keep_on_drive()
+
+
+def _keep_on_drive() -> list[Path]:
+    store = os.environ.get(_DRIVE_STORE)
+    if not store:
+        return []
+    from galaxylib.store import save_data
+
+    return save_data(data_root(), store)

@@ -30,21 +30,6 @@ def test_every_chapter_is_in_the_table_of_contents():
     assert {f"chapters/{p.stem}" for p in SOURCES} <= listed
 
 
-def first_code_cell(path):
-    return next(c.source for c in jupytext.read(path).cells if c.cell_type == "code")
-
-
-def test_every_notebook_opens_with_the_same_setup_cell_and_the_configured_repository():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    url = config["repository"]["url"]
-    notebooks = SOURCES + sorted((ROOT / "solutions").glob("*.py"))
-    cells = {path.name: first_code_cell(path) for path in notebooks}
-    reference = cells[SOURCES[0].name]
-    assert f'REPOSITORY = "{url}"' in reference
-    assert "setup_notebook()" in reference
-    assert {name for name, cell in cells.items() if cell != reference} == set()
-
-
 def test_the_training_code_quoted_in_chapter_5_is_the_librarys():
     # Chapter 5 shows the heart of galaxylib.training.train as a code block: every line of
     # it must still be in training.py, so that the page never shows code that no longer runs.

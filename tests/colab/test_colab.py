@@ -1,0 +1,247 @@
+"""Chapters run as Colab runs them: a fresh machine, the notebook's own install, Drive.
+
+A new virtual environment holds only what Colab preinstalls that the course touches --
+TensorFlow (the lowest that pyproject.toml allows) with Keras 3, NumPy, pandas, OpenCV,
+Matplotlib, seaborn, scikit-learn, tqdm, IPython -- and a stand-in ``google.colab``
+module that every kernel imports at start, as Colab's do. Each chapter's committed
+``.ipynb`` then runs top to bottom with nbclient in its own folder outside the
+repository: its first cell installs ``galaxylib`` from ``git+file://`` this clone
+(``GALAXYLIB_REPOSITORY``), and a cell after it calls ``use_drive()``, which restores the
+data root that ``make book`` left -- saved as the archives Drive keeps -- so that no
+network is retrained. Afterwards every distribution the kernel imported must be one that
+``galaxylib`` (with its ``tf`` extra) or the kernel itself depends on.
+
+Run by ``make colab-test`` after ``make book``; it prints the time of each chapter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import tomllib
+from packaging.requirements import Requirement
+
+from galaxylib.config import data_root
+from galaxylib.store import save_data
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAPTERS = ["00_setup", "02_benchmarks", "06_evaluation"]
+# What Colab preinstalls that the course touches, besides TensorFlow.
+PREINSTALLED = [
+    "numpy",
+    "pandas",
+    "opencv-python-headless",
+    "matplotlib",
+    "seaborn",
+    "scikit-learn",
+    "tqdm",
+    "ipykernel",
+    "nbclient",
+]
+CHAPTER_TIMEOUT_S = 600
+
+STANDIN = '''"""A stand-in for Colab's own google.colab, which only Colab has."""
+'''
+DRIVE = '''"""google.colab.drive: the Drive here is a folder that already exists."""
+from pathlib import Path
+
+
+def mount(mountpoint):
+    if not Path(mountpoint).is_dir():
+        raise ValueError(f"Mountpoint {mountpoint} has no Drive behind it")
+    print(f"Mounted at {mountpoint}")
+'''
+RUNNER = """import sys, nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+notebook = nbformat.read(sys.argv[1], as_version=4)
+client = NotebookClient(notebook, timeout=int(sys.argv[3]), kernel_name="python3",
+                        resources={"metadata": {"path": sys.argv[2]}})
+try:
+    client.execute()
+finally:
+    nbformat.write(notebook, sys.argv[1])
+"""
+IMPORTED = """import importlib.metadata as _md, json as _json, sys as _sys
+_tops = _md.packages_distributions()
+_used = {d for m in list(_sys.modules) for d in _tops.get(m.partition(".")[0], [])}
+print(_json.dumps(sorted(_used)))
+"""
+WHENCE = """from importlib.metadata import distribution
+print(distribution("galaxylib").read_text("direct_url.json"))
+"""
+NEW_CROPS = """from galaxylib.course import course_data
+from galaxylib.preprocess import preprocess_catalog
+
+preprocess_catalog(course_data(), size=16, progress=False)
+"""
+CLOSURE = """import json, sys
+from importlib.metadata import PackageNotFoundError, requires, version
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+todo, seen = [(r.name, tuple(r.extras) or ("",)) for r in map(Requirement, sys.argv[1:])], set()
+while todo:
+    name, extras = todo.pop()
+    key = canonicalize_name(name)
+    if key in seen:
+        continue
+    try:
+        version(name)
+    except PackageNotFoundError:
+        continue
+    seen.add(key)
+    for line in requires(name) or []:
+        req = Requirement(line)
+        if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in extras):
+            todo.append((req.name, tuple(req.extras) or ("",)))
+print(json.dumps(sorted(seen)))
+"""
+
+
+def lowest_tensorflow() -> str:
+    """``tensorflow==X.Y.*`` for the lowest X.Y that pyproject.toml's ``tf`` extra allows."""
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for line in extra["tf"]:
+        req = Requirement(line)
+        if req.name == "tensorflow":
+            low = next(s.version for s in req.specifier if s.operator == ">=")
+            return f"tensorflow=={low}.*"
+    raise AssertionError("pyproject.toml's tf extra names no tensorflow")
+
+
+@pytest.fixture(scope="session")
+def colab(tmp_path_factory):
+    """The Colab-like machine: a venv, the stand-in module, and a Drive holding the data."""
+    base = tmp_path_factory.mktemp("colab")
+    assert not base.resolve().is_relative_to(ROOT)
+    data = data_root().resolve()
+    models = data / "models" / "small"
+    missing = [m for m in ("report", "improved") if not (models / f"{m}.keras").exists()]
+    if missing:
+        pytest.fail(f"{data} has no trained {' or '.join(missing)} network; run `make book` first.")
+    drive = base / "drive"
+    save_data(data, drive / "MyDrive" / "galaxy-cnn-course")
+
+    venv = base / "venv"
+    keep = ("HOME", "LANG", "LC_ALL", "TMPDIR", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
+    env = {k: v for k, v in os.environ.items() if k in keep or k.startswith("PIP_")}
+    env.update(
+        PATH=f"{venv / 'bin'}:/usr/bin:/bin",
+        PYTHONPATH=str(base / "standin"),
+        IPYTHONDIR=str(base / "ipython"),
+        GALAXYLIB_REPOSITORY=f"file://{ROOT}",
+        GALAXYLIB_PROFILE="small",  # what Colab picks without a GPU, named in case of one
+        TF_CPP_MIN_LOG_LEVEL="2",
+        TQDM_DISABLE="1",
+        # pip clones this repository with git, which may belong to another user (a CI
+        # container's checkout): trust it, as Colab trusts its own disk.
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0="safe.directory",
+        GIT_CONFIG_VALUE_0="*",
+    )
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True, env=env)
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, lowest_tensorflow(), *PREINSTALLED], check=True, env=env)
+    print(f"\ncolab venv: {time.monotonic() - start:.0f} s")
+
+    standin = base / "standin" / "google" / "colab"  # google/ stays a namespace package
+    standin.mkdir(parents=True)
+    (standin / "__init__.py").write_text(STANDIN)
+    (standin / "drive.py").write_text(DRIVE)
+    startup = base / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-colab.py").write_text("import google.colab  # as Colab's kernels do\n")
+    (base / "run.py").write_text(RUNNER)
+
+    return {"base": base, "python": python, "env": env, "drive": drive}
+
+
+def run_chapter(colab: dict, name: str) -> nbformat.NotebookNode:
+    """Run one chapter on a fresh 'machine': no galaxylib installed, an empty folder."""
+    subprocess.run(
+        [colab["python"], "-m", "pip", "uninstall", "--quiet", "--yes", "galaxylib"],
+        check=True,
+        env=colab["env"],
+    )
+    work = colab["base"] / f"content-{name}"
+    work.mkdir()
+    notebook = nbformat.read(ROOT / "chapters" / f"{name}.ipynb", as_version=4)
+    first = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")
+    assert "GALAXYLIB_REPOSITORY" in notebook.cells[first].source
+    mount = f"use_drive(mountpoint={str(colab['drive'])!r})"
+    drive = nbformat.v4.new_code_cell(f"from galaxylib.course import use_drive\n\n{mount}")
+    notebook.cells.insert(first + 1, drive)
+    if name == CHAPTERS[0]:  # a session that makes something keeps it on Drive
+        notebook.cells.append(nbformat.v4.new_code_cell(NEW_CROPS))
+    notebook.cells.append(nbformat.v4.new_code_cell(IMPORTED))
+    path = work / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    start = time.monotonic()
+    done = subprocess.run(
+        [colab["python"], colab["base"] / "run.py", path, work, str(CHAPTER_TIMEOUT_S)],
+        cwd=work,
+        env=colab["env"],
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.monotonic() - start
+    print(f"colab {name}: {seconds:.0f} s")
+    assert done.returncode == 0, f"{name} failed on the Colab-like machine:\n{done.stderr[-3000:]}"
+    return nbformat.read(path, as_version=4)
+
+
+def text_of(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_the_chapter_runs_as_on_colab(colab, name):
+    notebook = run_chapter(colab, name)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    setup, drive = text_of(code[0]), text_of(code[1])
+    print("  " + setup.replace("\n", "\n  ").rstrip())
+    assert "Running on Colab" in setup and "Warning" not in setup, setup
+    assert "Data root: data " in setup, setup  # the notebook's own folder, as on Colab
+    assert "sky-small" in drive and "models/small" in drive, drive  # restored, not remade
+    assert not any("Epoch 1/" in text_of(c) for c in code), f"{name} trained a network anew"
+    assert not any("Error in callback" in text_of(c) for c in code), "saving to Drive failed"
+    if name == CHAPTERS[0]:
+        saved = colab["drive"] / "MyDrive/galaxy-cnn-course/sky-small/cache/improved-16-gray.tar"
+        assert saved.exists(), "the crops a cell made were not saved to Drive after it"
+    origin = subprocess.run(
+        [colab["python"], "-c", WHENCE],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=colab["env"],
+        cwd=colab["base"],  # not the repository, whose galaxylib.egg-info python -c would see
+    )
+    assert json.loads(origin.stdout)["url"] == f"file://{ROOT}", origin.stdout  # the first cell's
+    imported = json.loads(text_of(code[-1]))
+    closure = subprocess.run(
+        [colab["python"], "-c", CLOSURE, "galaxylib[tf]", "ipykernel"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=colab["env"],
+        cwd=colab["base"],
+    )
+    # What galaxylib[tf] brings, what the kernel runs on, and any environment's own tools
+    # (setuptools' start-up hook is imported by every interpreter of the venv).
+    allowed = set(json.loads(closure.stdout)) | {"pip", "setuptools"}
+    assert {"galaxylib", "tensorflow", "keras", "ipykernel"} <= allowed
+    undeclared = sorted(d for d in imported if re.sub(r"[-_.]+", "-", d).lower() not in allowed)
+    assert not undeclared, (
+        f"{name} imports {', '.join(undeclared)}, which pyproject.toml does not install: "
+        "add it to the dependencies."
+    )
