@@ -29,19 +29,22 @@
 # about galaxies -- and whatever they get wrong tells us where the synthetic sky (or the
 # pipeline around it) differs from the real one.
 
-# %%
-# On Colab, install galaxylib from the course's repository (its URL is set in _config.yml).
+# %% tags=["hide-input"]
+# Set-up. On Colab, install the course's package, galaxylib, from its repository
+# (written from _config.yml by `make exercises`; GALAXYLIB_REPOSITORY overrides it).
 import importlib.util
+import os
 import subprocess
 import sys
 
+REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
 if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is None:
-    REPOSITORY = "https://github.com/galaxy-morphology-course/galaxy-cnn-course"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+    source = "git+" + os.environ.get("GALAXYLIB_REPOSITORY", REPOSITORY)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source], check=True)
 
 from galaxylib.course import setup_notebook
 
-PROFILE = setup_notebook()
+PROFILE = setup_notebook(makes=["sky", "crops"])
 
 # %%
 import warnings
