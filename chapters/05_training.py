@@ -189,13 +189,24 @@ pd.Series(
 # from `galaxylib/training.py`, with `...` where checks of the size and the free disk space
 # sit (a test checks that the lines are still there):
 #
-# ```python with hardware.strategy.scope(): net = build_model(model, (size, size, 3 if
-# color else 1)) ... net = compile_model(net, run["learning_rate"]) ... net.fit(
-# make_dataset(cache, catalog, parts.train, batch_size=batch_size, training=True,
-# seed=seed), validation_data=make_dataset(cache, catalog, parts.val,
-# batch_size=batch_size), epochs=epochs, callbacks=[ *_callbacks(files, patience,
-# cosine_schedule(epochs, run["learning_rate"])), *callbacks, ], shuffle=False,  # the
-# dataset shuffles itself verbose=verbose, ) ```
+# ```python
+# with hardware.strategy.scope():
+#     net = build_model(model, (size, size, 3 if color else 1))
+#     ...
+#     net = compile_model(net, run["learning_rate"])
+# ...
+# net.fit(
+#     make_dataset(cache, catalog, parts.train, batch_size=batch_size, training=True, seed=seed),
+#     validation_data=make_dataset(cache, catalog, parts.val, batch_size=batch_size),
+#     epochs=epochs,
+#     callbacks=[
+#         *_callbacks(files, patience, cosine_schedule(epochs, run["learning_rate"])),
+#         *callbacks,
+#     ],
+#     shuffle=False,  # the dataset shuffles itself
+#     verbose=verbose,
+# )
+# ```
 #
 # Both networks get the same galaxies (the {glue:text}`ch5_galaxies:,` of the sky's
 # training split), the same number of epochs and the same schedule, and are checked on

@@ -45,3 +45,10 @@ def test_the_training_code_quoted_in_chapter_5_is_the_librarys():
     }
     assert len(quoted) > 10
     assert [line for line in quoted if line not in library] == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_every_cell_marker_starts_a_cell(source):
+    # An unclosed ``` fence in a markdown cell swallows every cell after it, silently.
+    markers = sum(line.startswith("# %%") for line in source.read_text().splitlines())
+    assert len(jupytext.read(source).cells) == markers, f"{source.name}: a cell was swallowed"
