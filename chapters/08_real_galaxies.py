@@ -68,7 +68,7 @@ from galaxylib.evaluation import (
     predict_files,
     predict_images,
 )
-from galaxylib.preprocess import CROPS, crop, open_cache
+from galaxylib.preprocess import CROPS, crop, crop_file, open_cache
 from galaxylib.realsky import (
     CREDITS_FILE,
     LABELS,
@@ -234,7 +234,7 @@ for name in ("report", "improved"):
 scores = {name: answer_scores(table) for name, table in predictions.items()}
 glue("ch8_n_frame_notes", len(frame_notes))
 settings = networks["improved"].preprocessing
-glue("ch8_net_size", settings["size"])
+glue("ch8_net_size", settings.size)
 print(f"{len(frame_notes)} frame notes, for example:\n{frame_notes[0]}")
 edge_answer = scores["improved"]["edge_on"]
 glue("ch8_edge_on_median_yes", float(edge_answer[labels["edge_on"] == 1].median()))
@@ -281,11 +281,8 @@ plt.show()
 # function `predict_files` calls, with the share of the frame each crop covers.
 
 # %%
-find_box = CROPS[settings["crop"]]
-seen = []
-for path in paths:
-    image = read_image(path, size=None)
-    seen.append(crop(image, find_box(image), size=settings["size"], color=settings["color"]))
+find_box = CROPS[settings.crop]
+seen = [crop_file(path, settings)[0] for path in paths]
 fig, axes = plt.subplots(6, 8, figsize=(13, 10.5))
 for ax, image, row in zip(axes.ravel(), seen, range(len(labels)), strict=False):
     ax.imshow(image, cmap="gray", vmin=0, vmax=255)
@@ -533,7 +530,7 @@ def inner_elongation(images, radius):
     return np.hypot(mxx - myy, 2 * mxy) / (mxx + myy)
 
 
-cache = open_cache(sky, **settings)
+cache = open_cache(sky, settings=settings)
 sky_discs = t.index.to_numpy()[disc]
 disc_crops = cache.images[cache.rows_of(sky_discs)]
 by_radius = {
@@ -587,7 +584,7 @@ def centred(image):
 recentred = []
 for path in paths:
     image = centred(read_image(path, size=None))
-    recentred.append(crop(image, find_box(image), size=settings["size"], color=settings["color"]))
+    recentred.append(crop(image, find_box(image), size=settings.size, color=settings.color))
 centred_scores = {
     name: answer_scores(pd.DataFrame(predict_images(trained, np.stack(recentred)), columns=COLUMNS))
     for name, trained in networks.items()
