@@ -74,14 +74,15 @@ TESTED_VERSIONS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
 }
 _NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
 
-# Seconds per galaxy of the sky to draw it (`galaxylib bench synth --n 300`: 26.95 galaxies/s)
-# and to crop it (`galaxylib bench preprocess --n 600`: 358.4 images/s), and per galaxy and
-# epoch at 64 x 64 pixels to train each network (the mean `seconds` per epoch in the
-# training logs of `course_model` on the 3,000-galaxy sky: 9.06 s and 64.0 s), measured on
-# the book's build machine -- 2 shared CPU cores, as many as Colab gives, no GPU -- in
-# November 2026.
-SECONDS_PER_GALAXY = {"sky": 1 / 26.95, "crops": 1 / 358.4}
-TRAIN_SECONDS_PER_GALAXY_EPOCH = {"report": 9.06 / 3000, "improved": 64.0 / 3000}
+# Seconds per galaxy of the sky to draw it (`galaxylib synth`: 3,000 galaxies in 14.5 s,
+# 206 galaxies/s) and to crop it (`galaxylib bench preprocess --n 600`: 358.4 images/s),
+# and per galaxy and epoch at 64 x 64 pixels to train each network (the mean `seconds` per
+# epoch in the training logs of `course_model` on the 12,000-galaxy sky: 37.2 s and
+# 25.2 s), measured on the book's build machine -- 2 CPU cores, as many as Colab gives, no
+# GPU, shared with other jobs while the crops and the training were timed -- in November
+# 2026.
+SECONDS_PER_GALAXY = {"sky": 1 / 206, "crops": 1 / 358.4}
+TRAIN_SECONDS_PER_GALAXY_EPOCH = {"report": 37.2 / 12000, "improved": 25.2 / 12000}
 _MAKES = {
     "sky": "draw the sky",
     "crops": "crop it",
