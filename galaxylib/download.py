@@ -8,32 +8,27 @@ Two ways, one call each:
 - :func:`download_zip` fetches any zip URL that holds the same files, such as the
   report's ``https://physics.sh/galaxyclass-data.zip``.
 
-Both go through :func:`fetch`, which resumes an interrupted download, checks its
-size (and its SHA-256 when one is given) and only then gives the file its final
-name. The zip is unpacked safely, the catalog and the image folder are moved into
-the data directory in the Kaggle layout or the report's, checked, and the zip is
-deleted. A data directory that already holds a complete data set is left alone
-unless ``force`` is set. The tests never reach the internet: they serve small files
-in the real format from a server on 127.0.0.1.
+Both go through :func:`fetch` (from :mod:`galaxylib._http`), which resumes an
+interrupted download, checks its size (and its SHA-256 when one is given) and only
+then gives the file its final name. The zip is unpacked safely, the catalog and the
+image folder are moved into the data directory in the Kaggle layout or the report's,
+checked, and the zip is deleted. A data directory that already holds a complete data
+set is left alone unless ``force`` is set. The tests never reach the internet: they
+serve small files in the real format from a server on 127.0.0.1.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import http.client
 import json
 import os
 import re
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlparse
-from urllib.request import Request, urlopen
 
-from galaxylib import __version__
 from galaxylib._files import disk_errors, replace, staging_dir
+from galaxylib._http import fetch
 from galaxylib._progress import progress_bar
 from galaxylib.config import data_root
 from galaxylib.data import LAYOUTS, find_layout, load_catalog
@@ -63,178 +58,10 @@ KAGGLE_FILES = ("training_solutions_rev1.zip", "images_training_rev1.zip")
 """The competition's files the course needs: the catalog and the training images."""
 
 KAGGLE_RULES = f"https://www.kaggle.com/c/{KAGGLE_COMPETITION}/rules"
-TIMEOUT = 60.0
-"""Seconds to wait for a connection or for the next bytes of a download."""
 
-_CHUNK = 1 << 20
-_USER_AGENT = f"galaxylib/{__version__} (urllib)"
-_CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)")
-_NETWORK_ERRORS = (URLError, ConnectionError, TimeoutError, http.client.HTTPException)
 # Names (before the first dot) of the files and folders an accepted layout is made of.
 _NEEDED = {name.split(".")[0] for layout in LAYOUTS for name in layout}
 _TOKEN_HELP = "create one on kaggle.com (Settings → API → Create New Token)"
-
-
-# --------------------------------------------------------------------------- fetching
-
-
-def fetch(
-    url: str,
-    dest: str | Path,
-    *,
-    sha256: str | None = None,
-    auth: tuple[str, str] | None = None,
-    messages: dict[int, str] | None = None,
-    timeout: float = TIMEOUT,
-) -> Path:
-    """Download ``url`` to ``dest``, resuming an earlier attempt.
-
-    The bytes go to ``<dest>.part`` first. When that file exists, only the rest is
-    asked for (``Range: bytes=N-``); a server that answers 206 has its bytes
-    appended, one that answers 200 starts the file again. The file is renamed to
-    ``dest`` only once its size matches the server's and its SHA-256 (if given)
-    matches ``sha256``.
-
-    Parameters
-    ----------
-    url : str
-        An ``http(s)://`` address.
-    dest : path
-        The file to write; its folder is made if needed.
-    sha256 : str, optional
-        Expected SHA-256 of the whole file, in hex.
-    auth : (username, key), optional
-        HTTP basic credentials. They go to ``url`` only: a redirect (such as Kaggle's
-        to signed storage URLs) is followed without them.
-    messages : dict of int to str, optional
-        Sentences to raise for given HTTP status codes, instead of the generic one.
-    timeout : float, default 60
-        Seconds to wait for the connection and for each read.
-
-    Returns
-    -------
-    Path
-        ``dest``.
-
-    Raises
-    ------
-    GalaxyLibError
-        If the server cannot be reached, answers with an error, or the connection
-        drops before the end (the partial file is kept, so running again resumes).
-    DataError
-        If the file's SHA-256 is not ``sha256`` (the file is removed).
-    """
-    dest = Path(dest)
-    part = dest.with_name(dest.name + ".part")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        _transfer(_request(url, part, auth), part, url, timeout)
-    except HTTPError as err:
-        err.close()
-        if not _already_complete(err, part):
-            raise GalaxyLibError(_http_message(url, err, messages or {})) from None
-    except _NETWORK_ERRORS as err:
-        reason = getattr(err, "reason", None) or str(err) or type(err).__name__
-        raise GalaxyLibError(
-            f"Could not reach {url} ({reason}); check the connection and run the command "
-            "again — the download resumes where it stopped."
-        ) from None
-    if sha256:
-        _verify(part, sha256.strip().lower(), url)
-    replace(part, dest)
-    return dest
-
-
-def _request(url: str, part: Path, auth: tuple[str, str] | None) -> Request:
-    request = Request(url, headers={"User-Agent": _USER_AGENT})
-    done = part.stat().st_size if part.exists() else 0
-    if done:
-        request.add_header("Range", f"bytes={done}-")  # kept across redirects
-    if auth:
-        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
-        request.add_unredirected_header("Authorization", f"Basic {token}")  # dropped on redirect
-    return request
-
-
-def _transfer(request: Request, part: Path, url: str, timeout: float) -> None:
-    """Write the response to ``part`` (appending on 206) and check its size."""
-    with urlopen(request, timeout=timeout) as response:
-        start, total = _span(response, part, url)
-        with (
-            part.open("r+b" if start else "wb") as out,
-            progress_bar(
-                total=total,
-                initial=start,
-                desc=part.name[: -len(".part")],
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1024,
-                leave=False,
-            ) as bar,
-        ):
-            out.seek(start)
-            out.truncate()
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
-                bar.update(len(chunk))
-    size = part.stat().st_size
-    if total is not None and size < total:
-        raise GalaxyLibError(
-            f"The download of {url} stopped at {size:,} of {total:,} bytes; run the command "
-            "again to resume it."
-        )
-    if total is not None and size > total:
-        part.unlink()
-        raise DataError(
-            f"{url} sent {size:,} bytes where it announced {total:,}, so the download was "
-            "removed; run the command again."
-        )
-
-
-def _span(response: http.client.HTTPResponse, part: Path, url: str) -> tuple[int, int | None]:
-    """Offset in the file where the response's bytes go, and the file's size if known."""
-    if response.status != 206:
-        length = response.headers.get("Content-Length")
-        return 0, int(length) if length else None
-    match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-    if not match or match.group(1) is None or int(match.group(1)) != part.stat().st_size:
-        part.unlink()
-        raise GalaxyLibError(
-            f"{url} resumed the download at the wrong place, so the partial file was removed; "
-            "run the command again to start afresh."
-        )
-    return int(match.group(1)), None if match.group(2) == "*" else int(match.group(2))
-
-
-def _already_complete(err: HTTPError, part: Path) -> bool:
-    """A 416 for a partial file that already holds every byte (e.g. stopped before renaming)."""
-    if err.code != 416 or not part.exists():
-        return False
-    match = _CONTENT_RANGE.fullmatch((err.headers.get("Content-Range") or "").strip())
-    return bool(match) and match.group(2) == str(part.stat().st_size)
-
-
-def _http_message(url: str, err: HTTPError, messages: dict[int, str]) -> str:
-    if err.code in messages:
-        return messages[err.code]
-    return (
-        f"{url} answered HTTP {err.code} ({err.reason}); check the address and run the "
-        "command again."
-    )
-
-
-def _verify(part: Path, expected: str, url: str) -> None:
-    digest = hashlib.sha256()
-    with part.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    if digest.hexdigest() != expected:
-        part.unlink()
-        raise DataError(
-            f"The file from {url} has SHA-256 {digest.hexdigest()}, not the expected "
-            f"{expected}, so it was removed; check the checksum and the URL, then run the "
-            "command again."
-        )
 
 
 # --------------------------------------------------------------------- the two sources

@@ -1,0 +1,228 @@
+"""The files of a trained model and of a run in progress, and keeping them whole.
+
+Everything lives beside the model file ``MODEL.keras`` (see :class:`ModelFiles`):
+``MODEL.json`` (the preprocessing settings, which evaluation and prediction apply
+again), ``MODEL.history.csv`` (one row per epoch, for :func:`galaxylib.plots.plot_history`),
+``MODEL.split.csv`` (which galaxies it trained and validated on, so that evaluation can
+refuse a "test" set that overlaps them) and, while training, the folder ``MODEL.train/``.
+
+A run never leaves ``--out`` broken: every file is written atomically, a run that
+finished at least one epoch resumes when started again, and one that did not starts
+afresh; a second run to the same ``--out`` is refused while the first holds its lock.
+:mod:`galaxylib.training` fits the network; this module keeps the books around it.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from galaxylib._files import disk_error, write_text
+from galaxylib.errors import DataError, GalaxyLibError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock
+    fcntl = None
+
+__all__ = ["ModelFiles", "read_history"]
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """The files of a trained model, all named after ``MODEL.keras``.
+
+    Attributes
+    ----------
+    model : Path
+        ``MODEL.keras``, the Keras model.
+    """
+
+    model: Path
+
+    @property
+    def settings(self) -> Path:
+        """``MODEL.json``: model name, preprocessing (crop, size, colour) and results."""
+        return self.model.with_suffix(".json")
+
+    @property
+    def history(self) -> Path:
+        """``MODEL.history.csv``: one row per epoch."""
+        return self.model.with_suffix(".history.csv")
+
+    @property
+    def split(self) -> Path:
+        """``MODEL.split.csv``: ``GalaxyID`` and ``part`` (train or val) of every galaxy
+        the model learnt from or was chosen on."""
+        return self.model.with_suffix(".split.csv")
+
+    @property
+    def work(self) -> Path:
+        """``MODEL.train/``: checkpoints of a run in progress; removed when it ends."""
+        return self.model.with_suffix(".train")
+
+    @property
+    def lock(self) -> Path:
+        """``.MODEL.keras.lock``: held by the run that is writing the model."""
+        return self.model.with_name(f".{self.model.name}.lock")
+
+    def read_settings(self) -> dict:
+        """The model's settings, or ``{}`` when ``MODEL.json`` is missing.
+
+        Raises
+        ------
+        GalaxyLibError
+            If ``MODEL.json`` is not a JSON object.
+        """
+        if not self.settings.exists():
+            return {}
+        try:
+            settings = json.loads(self.settings.read_text())
+        except (ValueError, UnicodeDecodeError) as err:
+            settings = err
+        if not isinstance(settings, dict):
+            raise GalaxyLibError(
+                f"{self.settings} is not a model's settings file (not a JSON object); "
+                f"restore it, or train the model again with `galaxylib train ... --out "
+                f"{self.model} --force`."
+            )
+        return settings
+
+    def read_split(self) -> pd.DataFrame | None:
+        """``MODEL.split.csv``, or ``None`` for a model saved without one."""
+        return pd.read_csv(self.split) if self.split.exists() else None
+
+
+def read_history(path: str | Path) -> pd.DataFrame:
+    """Read ``MODEL.history.csv``: ``epoch`` (from 0), losses, RMSEs, learning rate, seconds.
+
+    An epoch logged twice (by a run interrupted just after logging it) keeps its last row.
+    A missing or empty file (a run stopped before its first epoch ended) is an empty
+    table.
+    """
+    try:
+        history = pd.read_csv(path)
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return pd.DataFrame(columns=["epoch"])
+    if "epoch" not in history:
+        raise DataError(f"{path} is not a training history (no epoch column); delete it.")
+    return history.drop_duplicates("epoch", keep="last").reset_index(drop=True)
+
+
+def _check_out(files: ModelFiles, force: bool) -> None:
+    """Refuse an ``--out`` that cannot be a model file, or a model that already exists."""
+    model = files.model
+    if model.is_dir():
+        raise GalaxyLibError(
+            f"{model} is a folder; --out names the model file to write, such as "
+            f"{model / 'model.keras'}."
+        )
+    if model.suffix != ".keras":
+        raise GalaxyLibError(f"The model file {model} must end in .keras; rename it.")
+    if not model.parent.is_dir():
+        raise GalaxyLibError(
+            f"The folder {model.parent} does not exist; create it (mkdir -p {model.parent}) "
+            "or choose another --out."
+        )
+    if model.exists() and not force:
+        raise GalaxyLibError(
+            f"{model} already exists; pass --force (force=True) to overwrite it, "
+            "or choose another --out."
+        )
+
+
+def _interrupted_run(files: ModelFiles) -> dict | None:
+    """The settings of an interrupted run that can resume: one that finished an epoch."""
+    try:
+        run = json.loads((files.work / "run.json").read_text())
+    except (OSError, ValueError):
+        return None
+    done = (files.work / "backup" / "training_metadata.json").exists()
+    return run if done and len(read_history(files.history)) else None
+
+
+def _start_or_resume(files: ModelFiles, run: dict, force: bool) -> None:
+    """Resume the interrupted run with these settings, or start afresh.
+
+    A run that never finished an epoch has nothing to resume: its leftovers are
+    removed, whatever its settings were.
+    """
+    previous = None if force else _interrupted_run(files)
+    if previous is None:
+        shutil.rmtree(files.work, ignore_errors=True)
+        files.history.unlink(missing_ok=True)
+    elif previous != run:
+        raise GalaxyLibError(
+            f"{files.work} holds an interrupted run with other settings than these "
+            f"({previous}); run it again with those settings to resume it, or pass "
+            "--force to start afresh."
+        )
+    files.work.mkdir(parents=True, exist_ok=True)
+    write_text(files.work / "run.json", json.dumps(run, indent=2))
+
+
+@contextmanager
+def _locked(files: ModelFiles) -> Iterator[None]:
+    """Hold ``files.lock`` while training; refuse if another run holds it.
+
+    The operating system releases the lock when its process ends, however it ends, so
+    a killed run never leaves a stale lock.
+    """
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with files.lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise GalaxyLibError(
+                f"Another run is training {files.model} (it holds {files.lock}); wait for "
+                "it to finish, or choose another --out."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """A full disk or an unwritable folder while training becomes one sentence.
+
+    Keras and HDF5 report a full disk in exceptions of several types; the errno is in
+    the text.
+    """
+    try:
+        yield
+    except GalaxyLibError:
+        raise
+    except (OSError, RuntimeError, ValueError) as err:
+        sentence = disk_error(err, folder, "choose another --out")
+        if sentence is None:
+            raise
+        _release(err)
+        raise sentence from None
+
+
+def _release(err: BaseException) -> None:
+    """Close the files that a failed HDF5 write still holds, quietly.
+
+    Left to the garbage collector, each would print a traceback of its own as it fails
+    to flush to the full disk, after galaxylib's sentence.
+    """
+    traceback.clear_frames(err.__traceback__)
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook

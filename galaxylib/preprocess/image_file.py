@@ -1,0 +1,227 @@
+"""One image file, cropped as the cache and prediction crop it.
+
+:class:`Settings` is the one description of a crop (which, at which size, in colour or
+grey); :func:`crop_file` decodes one file -- at a reduced size when that is enough --
+finds its box and cuts it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from galaxylib.data import IMAGE_SIZE, decode_image
+from galaxylib.errors import DataError
+from galaxylib.preprocess.boxes import CROPS, Box, _whole, crop, improved_box, report_box
+
+__all__ = ["MIN_SIZE", "Settings", "crop_file"]
+
+MIN_SIZE = 8
+"""Smallest crop side, in pixels."""
+
+LOCATE_SIDE = -(-IMAGE_SIZE // 8)
+"""Side in pixels of the small copy of an image on which the improved crop finds its box
+(a Galaxy Zoo image decoded at one eighth of its size)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How an image is cropped: which crop, at which size, in colour or grey.
+
+    The one description of a crop, used by the cache (:func:`preprocess_catalog`), by
+    training and by a saved model (its ``MODEL.json``), so that :func:`crop_file` gives a
+    model at prediction exactly the crops it was trained on.
+
+    Raises
+    ------
+    DataError
+        For an unknown crop or a size below :data:`MIN_SIZE`.
+    """
+
+    crop: str = "improved"
+    size: int = 150
+    color: bool = False
+
+    def __post_init__(self) -> None:
+        if self.crop not in CROPS:
+            raise DataError(f"Unknown crop {self.crop!r}; choose one of {', '.join(CROPS)}.")
+        size = self.size
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < MIN_SIZE:
+            raise DataError(
+                f"--size is {size!r}; use a whole number of pixels, at least {MIN_SIZE}."
+            )
+        object.__setattr__(self, "size", int(size))
+        object.__setattr__(self, "color", bool(self.color))
+
+    @property
+    def name(self) -> str:
+        """``<crop>-<size>-<gray|rgb>``, the cache folder's name."""
+        return f"{self.crop}-{self.size}-{'rgb' if self.color else 'gray'}"
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of one crop: ``(size, size)`` or ``(size, size, 3)``."""
+        return (self.size, self.size, 3) if self.color else (self.size, self.size)
+
+    def as_dict(self) -> dict:
+        """``{"crop": ..., "size": ..., "color": ...}``, as ``MODEL.json`` stores it."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, content: object, source: str | Path) -> Settings:
+        """Read settings stored in ``source`` (a ``MODEL.json`` or a cache's ``meta.json``).
+
+        Raises
+        ------
+        DataError
+            If ``content`` is not the three settings, naming ``source``.
+        """
+        keys = {"crop", "size", "color"}
+        if not isinstance(content, dict) or not keys <= set(content):
+            raise DataError(
+                f"{source} does not say how the images were cropped (it needs crop, size and "
+                "color); make it again (`galaxylib train ... --force`)."
+            )
+        try:
+            return cls(content["crop"], content["size"], content["color"])
+        except DataError as err:
+            raise DataError(f"{source}: {err}") from None
+
+    def describe(self) -> str:
+        """``improved crops of 64x64 pixels in grey``."""
+        colour = "colour" if self.color else "grey"
+        return f"{self.crop} crops of {self.size}x{self.size} pixels in {colour}"
+
+
+def _read(path: Path) -> bytes:
+    """An image file's bytes, or a sentence saying why they cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path} does not exist; check the file name.") from None
+    except IsADirectoryError:
+        raise DataError(
+            f"{path} is a folder, not an image file; name the images in it ({path}/*.jpg)."
+        ) from None
+    except PermissionError:
+        raise DataError(f"{path} cannot be read (permission denied); check its rights.") from None
+
+
+def _small_copy(raw: bytes, path: Path) -> tuple[np.ndarray, float]:
+    """The grey copy of an image whose longer side is :data:`LOCATE_SIDE` pixels.
+
+    Returns the copy and how many pixels of the original one of its pixels spans. A
+    424x424 Galaxy Zoo JPEG is decoded at one eighth of its size (cheap: libjpeg skips
+    most of the work) and used as it is; images of other sizes are decoded at the
+    largest reduction that keeps enough pixels, then resized, so that the box is found
+    relative to the frame whatever its size.
+    """
+    small = decode_image(raw, path, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+    reduction = 8
+    if max(small.shape) < LOCATE_SIDE:
+        longer = 8 * max(small.shape)
+        reduction = next((r for r in (4, 2) if longer // r >= LOCATE_SIDE), 1)
+        small = decode_image(raw, path, _flags(False, reduction))
+    longer = max(small.shape)
+    if longer == LOCATE_SIDE:
+        return small, float(reduction)
+    scale = LOCATE_SIDE / longer
+    width = max(1, round(small.shape[1] * scale))
+    height = max(1, round(small.shape[0] * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    resized = cv2.resize(small, (width, height), interpolation=interpolation)
+    return resized, reduction * small.shape[1] / width
+
+
+def _locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box, int, str]:
+    """Decode one image and find its box, for :func:`crop_file`.
+
+    The improved crop finds its box on :func:`_small_copy`, then decodes again at the
+    smallest scale that still gives at least ``size`` pixels across the box. The
+    report's crop decodes in full.
+
+    Returns
+    -------
+    image : ndarray
+        Decoded at ``1 / factor`` of its size, in OpenCV's blue-green-red order or grey.
+    box : Box
+        In the pixels of ``image``.
+    factor : int
+        The decode's reduction (1, 2, 4 or 8).
+    note : str
+        Why a fallback was used; empty when none was.
+    """
+    if settings.crop == "improved":
+        small, spans = _small_copy(raw, path)
+        box = improved_box(small, min_level=4.0)
+        note = "nothing above the sky: whole frame kept" if box == _whole(small) else ""
+        factor = _reduction(box.side * spans, settings.size)
+        image = decode_image(raw, path, _flags(settings.color, factor))
+        box = box.scaled(image.shape[1] / small.shape[1])
+    else:
+        factor = 1
+        image = decode_image(raw, path, _flags(True, 1))
+        box = report_box(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+        note = "no contour above grey level 10: whole frame kept" if image.max() <= 10 else ""
+        if not settings.color:
+            image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    expected = -(-IMAGE_SIZE // factor)
+    if image.shape[:2] != (expected, expected):
+        found = f"{image.shape[1] * factor}x{image.shape[0] * factor}"
+        size_note = f"about {found} pixels, not {IMAGE_SIZE}x{IMAGE_SIZE}: cropped as found"
+        note = f"{size_note}; {note}" if note else size_note
+    return image, box, factor, note
+
+
+def crop_file(path: str | Path, settings: Settings) -> tuple[np.ndarray, str]:
+    """Crop and resize one image file, exactly as the cache and prediction do.
+
+    This is the one crop path of the course: :func:`preprocess_catalog` calls it for
+    every galaxy of a catalog and :func:`galaxylib.evaluation.predict_files` for any
+    image a learner brings, so a network sees at prediction the crop it trained on.
+    Images of any size and shape are accepted: the box is found relative to the frame.
+
+    Parameters
+    ----------
+    path : path
+        A JPEG, PNG or any image OpenCV reads, in colour or grey.
+    settings : Settings
+        Which crop, at which size, in colour or grey.
+
+    Returns
+    -------
+    crop : ndarray
+        ``uint8``, of shape ``settings.shape``.
+    note : str
+        Why a fallback was used (nothing above the sky, not a 424x424 image); empty
+        when none was.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, a folder, truncated or not an image.
+    """
+    path = Path(path)
+    image, box, _, note = _locate(_read(path), path, settings)
+    if settings.color:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return crop(image, box, size=settings.size, color=settings.color), note
+
+
+def _reduction(side: float, size: int) -> int:
+    """Largest JPEG decode reduction (1, 2, 4 or 8) that keeps ``size`` pixels across."""
+    for factor in (8, 4, 2):
+        if side / factor >= size:
+            return factor
+    return 1
+
+
+def _flags(color: bool, factor: int) -> int:
+    """OpenCV decode flags for colour or grey at a reduction of 1, 2, 4 or 8."""
+    if factor == 1:
+        return cv2.IMREAD_COLOR if color else cv2.IMREAD_GRAYSCALE
+    kind = "COLOR" if color else "GRAYSCALE"
+    return getattr(cv2, f"IMREAD_REDUCED_{kind}_{factor}")
