@@ -13,6 +13,10 @@ import pytest
 
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
 
+# Keep TensorFlow's start-up lines out of the test output. pytest reads this file before
+# any test module, and nothing above imports TensorFlow, so this comes in time.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 
 def random_fractions(n: int, seed: int = 0) -> np.ndarray:
     """Cumulative vote fractions that obey the tree, rounded to 6 decimals like Kaggle's."""
