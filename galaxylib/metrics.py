@@ -63,8 +63,6 @@ def rmse_per_question(
     answers, is the squared overall RMSE.
     """
     mse = _squared_errors(pred, truth).mean(axis=0)
-    start = np.cumsum([0] + [len(q.answers) for q in QUESTIONS])
     return pd.Series(
-        [np.sqrt(mse[a:b].mean()) for a, b in zip(start[:-1], start[1:], strict=True)],
-        index=[q.name for q in QUESTIONS],
+        [np.sqrt(mse[q.columns].mean()) for q in QUESTIONS], index=[q.name for q in QUESTIONS]
     )

@@ -63,6 +63,19 @@ class Question:
         """Short label, e.g. ``'Q7'``."""
         return f"Q{self.number}"
 
+    @property
+    def columns(self) -> slice:
+        """Where its answers sit among the 37 :data:`COLUMNS`, as a slice.
+
+        A question's answers are neighbours in the catalog, so ``values[:, q.columns]``
+        picks them out of an array of shape (n, 37).
+
+        >>> QUESTIONS[6].columns
+        slice(15, 18, None)
+        """
+        start = _COLUMN_INDEX[self.answers[0]]
+        return slice(start, start + len(self.answers))
+
 
 def _question(number: int, text: str, parent: str | None, *descriptions: str) -> Question:
     answers = tuple(f"Class{number}.{i}" for i in range(1, len(descriptions) + 1))
@@ -172,11 +185,6 @@ def question_of(column: str) -> Question:
         raise KeyError(f"{column!r} is not one of the 37 Galaxy Zoo answer columns") from None
 
 
-def _slice(q: Question) -> slice:
-    start = _COLUMN_INDEX[q.answers[0]]
-    return slice(start, start + len(q.answers))
-
-
 def _as_array(table: pd.DataFrame | np.ndarray) -> np.ndarray:
     """The 37 answer columns of a table, as a float array of shape (n, 37)."""
     if isinstance(table, pd.DataFrame):
@@ -234,7 +242,7 @@ def check_tree(
         ids = np.full(len(values), -1)
     frames = []
     for q in QUESTIONS:
-        total = values[:, _slice(q)].sum(axis=1)
+        total = values[:, q.columns].sum(axis=1)
         expected = np.ones(len(values)) if q.parent is None else values[:, _COLUMN_INDEX[q.parent]]
         bad = ~(np.abs(total - expected) <= tol)  # NaN counts as broken
         rows = np.flatnonzero(bad)
@@ -278,8 +286,8 @@ def to_cumulative(per_question: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
     out = np.zeros_like(values)
     for q in QUESTIONS:  # parents come first
         weight = 1.0 if q.parent is None else out[:, _COLUMN_INDEX[q.parent], None]
-        part = values[:, _slice(q)] * weight
-        out[:, _slice(q)] = np.where(np.asarray(weight) > 0, np.nan_to_num(part), 0.0)
+        part = values[:, q.columns] * weight
+        out[:, q.columns] = np.where(np.asarray(weight) > 0, np.nan_to_num(part), 0.0)
     return _like(per_question, out)
 
 
@@ -306,7 +314,7 @@ def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
             continue
         parent = values[:, _COLUMN_INDEX[q.parent], None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            out[:, _slice(q)] = np.where(parent > 0, values[:, _slice(q)] / parent, np.nan)
+            out[:, q.columns] = np.where(parent > 0, values[:, q.columns] / parent, np.nan)
     return _like(cumulative, out)
 
 
@@ -339,6 +347,6 @@ def winning_share(cumulative: pd.DataFrame, *, min_asked: float = 0.5) -> pd.Dat
     shares = {}
     for q in QUESTIONS:
         asked = 1.0 if q.parent is None else values[:, _COLUMN_INDEX[q.parent]]
-        share = np.nanmax(np.nan_to_num(per_question[:, _slice(q)], nan=-1.0), axis=1)
+        share = np.nanmax(np.nan_to_num(per_question[:, q.columns], nan=-1.0), axis=1)
         shares[q.name] = np.where(np.asarray(asked) >= max(min_asked, 1e-12), share, np.nan)
     return pd.DataFrame(shares, index=getattr(cumulative, "index", None))

@@ -51,6 +51,12 @@ def test_every_answer_is_described_and_every_question_worded():
         question_of("Class12.1")
 
 
+def test_each_question_knows_where_its_answers_sit():
+    for q in QUESTIONS:
+        assert COLUMNS[q.columns] == q.answers
+    assert QUESTIONS[6].columns == slice(15, 18)
+
+
 def test_cumulative_example_from_the_field_notes():
     per_q = np.full((1, 37), np.nan)
     per_q[0, :3] = [0.8, 0.2, 0.0]
@@ -68,10 +74,9 @@ def test_round_trip_between_per_question_and_cumulative():
     cum = random_fractions(50, seed=3)
     per_q = to_per_question(cum)
     for q in QUESTIONS:
-        cols = [COLUMNS.index(a) for a in q.answers]
         parent = 1.0 if q.parent is None else cum[:, COLUMNS.index(q.parent)]
         # the 6-decimal rounding is magnified where few volunteers reached the question
-        np.testing.assert_allclose(per_q[:, cols].sum(axis=1), 1, atol=2e-6 / np.min(parent))
+        np.testing.assert_allclose(per_q[:, q.columns].sum(axis=1), 1, atol=2e-6 / np.min(parent))
     np.testing.assert_allclose(to_cumulative(per_q), cum, atol=1e-9)
 
 
@@ -118,7 +123,7 @@ def test_check_tree_flags_a_broken_parent_and_its_children():
 def test_winning_share_is_the_top_answer_among_those_asked_and_skips_the_unasked():
     per_question = np.full((2, len(COLUMNS)), np.nan)
     for q in QUESTIONS:  # an even split everywhere ...
-        per_question[:, [COLUMNS.index(a) for a in q.answers]] = 1 / len(q.answers)
+        per_question[:, q.columns] = 1 / len(q.answers)
     per_question[0, :3] = [0.7, 0.2, 0.1]  # ... but Q1 of galaxy 0: 70 % smooth
     per_question[1, :3] = [0.1, 0.3, 0.6]  # galaxy 1: 30 % disc, so Q2 reached by 0.3
     table = pd.DataFrame(to_cumulative(per_question), columns=list(COLUMNS))
