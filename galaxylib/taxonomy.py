@@ -27,6 +27,8 @@ __all__ = [
     "Question",
     "check_tree",
     "question_of",
+    "random_fractions",
+    "random_per_question",
     "to_cumulative",
     "to_per_question",
     "winning_share",
@@ -316,6 +318,54 @@ def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
         with np.errstate(divide="ignore", invalid="ignore"):
             out[:, q.columns] = np.where(parent > 0, values[:, q.columns] / parent, np.nan)
     return _like(cumulative, out)
+
+
+def random_per_question(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw per-question vote fractions at random, for tests and hidden check cases.
+
+    Each question's answers are drawn uniformly among all the splits that sum to 1 (a
+    flat Dirichlet distribution), one question after another in :data:`QUESTIONS` order.
+
+    Parameters
+    ----------
+    n : int
+        Number of galaxies.
+    rng : numpy.random.Generator
+        The source of randomness; the same seed gives the same fractions.
+
+    Returns
+    -------
+    ndarray of shape (n, 37)
+        Per-question fractions: every question's answers sum to 1. :func:`to_cumulative`
+        turns them into a catalog's fractions.
+    """
+    return np.concatenate([rng.dirichlet(np.ones(len(q.answers)), size=n) for q in QUESTIONS], 1)
+
+
+def random_fractions(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw cumulative vote fractions that obey the tree, as a catalog stores them.
+
+    The fractions of :func:`random_per_question`, multiplied down the tree by
+    :func:`to_cumulative` and rounded to 6 decimals like the Kaggle catalog.
+
+    Parameters
+    ----------
+    n : int
+        Number of galaxies.
+    rng : numpy.random.Generator
+        The source of randomness; the same seed gives the same fractions.
+
+    Returns
+    -------
+    ndarray of shape (n, 37)
+
+    Examples
+    --------
+    >>> fractions = random_fractions(5, np.random.default_rng(0))
+    >>> check_tree(fractions).empty
+    True
+    """
+    return np.round(to_cumulative(random_per_question(n, rng)), 6)
 
 
 def winning_share(cumulative: pd.DataFrame, *, min_asked: float = 0.5) -> pd.DataFrame:

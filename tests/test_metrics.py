@@ -1,10 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_fractions
 
 from galaxylib.metrics import rmse, rmse_per_answer, rmse_per_question
-from galaxylib.taxonomy import COLUMNS, QUESTIONS
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, random_fractions
 
 
 def test_rmse_is_elementwise_over_galaxies_and_answers():
@@ -16,8 +15,8 @@ def test_rmse_is_elementwise_over_galaxies_and_answers():
 
 
 def test_rmse_matches_the_reports_formula_and_matches_dataframes_by_name():
-    truth = random_fractions(30, seed=4)
-    pred = random_fractions(30, seed=5)
+    truth = random_fractions(30, np.random.default_rng(4))
+    pred = random_fractions(30, np.random.default_rng(5))
     report_rmse = np.sqrt(np.mean(np.square(pred.flatten() - truth.flatten())))
     assert rmse(pred, truth) == pytest.approx(report_rmse)
     shuffled = pd.DataFrame(pred, columns=list(COLUMNS))[list(reversed(COLUMNS))]
@@ -25,8 +24,8 @@ def test_rmse_matches_the_reports_formula_and_matches_dataframes_by_name():
 
 
 def test_per_question_and_per_answer_add_up_to_the_total():
-    truth = random_fractions(40, seed=6)
-    pred = random_fractions(40, seed=7)
+    truth = random_fractions(40, np.random.default_rng(6))
+    pred = random_fractions(40, np.random.default_rng(7))
     per_answer = rmse_per_answer(pred, truth)
     per_question = rmse_per_question(pred, truth)
     assert list(per_answer.index) == list(COLUMNS)

@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_fractions
 
 from galaxylib.taxonomy import (
     COLUMNS,
@@ -9,6 +8,8 @@ from galaxylib.taxonomy import (
     QUESTIONS,
     check_tree,
     question_of,
+    random_fractions,
+    random_per_question,
     to_cumulative,
     to_per_question,
     winning_share,
@@ -57,6 +58,16 @@ def test_each_question_knows_where_its_answers_sit():
     assert QUESTIONS[6].columns == slice(15, 18)
 
 
+def test_random_fractions_obey_the_tree_and_repeat_with_the_seed():
+    per_question = random_per_question(30, np.random.default_rng(8))
+    for q in QUESTIONS:
+        np.testing.assert_allclose(per_question[:, q.columns].sum(axis=1), 1)
+    cumulative = random_fractions(30, np.random.default_rng(8))
+    assert cumulative.shape == (30, 37) and check_tree(cumulative).empty
+    np.testing.assert_array_equal(cumulative, np.round(to_cumulative(per_question), 6))
+    np.testing.assert_array_equal(cumulative, random_fractions(30, np.random.default_rng(8)))
+
+
 def test_cumulative_example_from_the_field_notes():
     per_q = np.full((1, 37), np.nan)
     per_q[0, :3] = [0.8, 0.2, 0.0]
@@ -71,7 +82,7 @@ def test_cumulative_example_from_the_field_notes():
 
 
 def test_round_trip_between_per_question_and_cumulative():
-    cum = random_fractions(50, seed=3)
+    cum = random_fractions(50, np.random.default_rng(3))
     per_q = to_per_question(cum)
     for q in QUESTIONS:
         parent = 1.0 if q.parent is None else cum[:, COLUMNS.index(q.parent)]
@@ -92,7 +103,7 @@ def test_per_question_is_undefined_where_nobody_was_asked():
 
 
 def test_dataframes_keep_their_ids():
-    table = pd.DataFrame(random_fractions(4), columns=list(COLUMNS))
+    table = pd.DataFrame(random_fractions(4, np.random.default_rng(0)), columns=list(COLUMNS))
     table.insert(0, "GalaxyID", [11, 12, 13, 14])
     per_q = to_per_question(table)
     assert isinstance(per_q, pd.DataFrame)
@@ -101,7 +112,7 @@ def test_dataframes_keep_their_ids():
 
 
 def test_check_tree_accepts_six_decimal_rounding_and_reports_breaks():
-    table = pd.DataFrame(random_fractions(20, seed=1), columns=list(COLUMNS))
+    table = pd.DataFrame(random_fractions(20, np.random.default_rng(1)), columns=list(COLUMNS))
     table.insert(0, "GalaxyID", np.arange(100, 120))
     assert check_tree(table).empty
     table.loc[5, "Class3.1"] += 0.02  # Q3 no longer sums to Class2.2
@@ -113,7 +124,7 @@ def test_check_tree_accepts_six_decimal_rounding_and_reports_breaks():
 
 
 def test_check_tree_flags_a_broken_parent_and_its_children():
-    cum = random_fractions(1, seed=2)
+    cum = random_fractions(1, np.random.default_rng(2))
     cum[0, COLUMNS.index("Class2.1")] += 0.1
     report = check_tree(cum)
     assert set(report["question"]) == {"Q2", "Q9"}

@@ -14,10 +14,15 @@ from galaxylib.checks._common import (
     exercise,
     fail,
     hidden_catalog,
-    hidden_per_question,
     number,
 )
-from galaxylib.taxonomy import COLUMNS, QUESTIONS, question_of, to_cumulative
+from galaxylib.taxonomy import (
+    COLUMNS,
+    QUESTIONS,
+    question_of,
+    random_per_question,
+    to_cumulative,
+)
 
 __all__ = [
     "check_majority_summary",
@@ -72,7 +77,7 @@ def check_per_question(per_question: Callable[[pd.DataFrame], pd.DataFrame]) -> 
     """
     from galaxylib.taxonomy import to_per_question
 
-    fractions = hidden_per_question(30, seed=12)
+    fractions = random_per_question(30, np.random.default_rng(12))
     q1, q4 = question_of("Class1.1").columns, question_of("Class4.1").columns
     fractions[[2, 5], q1] = [0.7, 0.0, 0.3]  # nobody sees a disc: Q2 and below unseen
     fractions[[8, 13], q4] = [0.0, 1.0]  # nobody sees arms: Q10 and Q11 unseen
@@ -105,7 +110,7 @@ def check_majority_summary(majority_summary: Callable[[pd.DataFrame], tuple]) ->
     Hidden case: a catalog where several galaxies have exactly 0.5 for the leading
     answer, so that ``>`` and ``>=`` disagree, and a few that win a majority of stars.
     """
-    fractions = hidden_per_question(60, seed=13)
+    fractions = random_per_question(60, np.random.default_rng(13))
     q1, q6 = question_of("Class1.1").columns, question_of("Class6.1").columns
     fractions[:25, q6] = [0.5, 0.5]  # Q6: a tie, exactly 0.5, for 25 galaxies
     fractions[25:60, q6] = [0.3, 0.7]
