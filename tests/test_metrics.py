@@ -44,3 +44,16 @@ def test_per_question_and_per_answer_add_up_to_the_total():
 def test_wrong_shape_is_refused():
     with pytest.raises(ValueError, match="37"):
         rmse(np.zeros((3, 36)), np.zeros((3, 36)))
+
+
+@pytest.mark.parametrize(
+    ("pred_shape", "truth_shape", "sentence"),
+    [
+        ((5, 37), (4, 37), r"expected predictions of shape \(4, 37\) or \(37,\)"),
+        ((5, 36), (5, 37), r"expected predictions of shape \(5, 37\) or \(37,\)"),
+        ((5, 37), (5, 36), r"expected vote fractions of shape \(n, 37\), got \(5, 36\)"),
+    ],
+)
+def test_mismatched_shapes_get_galaxylibs_own_sentence(pred_shape, truth_shape, sentence):
+    with pytest.raises(ValueError, match=sentence):
+        rmse(np.zeros(pred_shape), np.zeros(truth_shape))
