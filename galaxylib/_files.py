@@ -4,9 +4,10 @@ Every file galaxylib writes goes through :func:`atomic_path`: the content is wri
 under a temporary name in the destination's own folder (``.tmp-<pid>-<name>``), flushed
 to the disk, and only then renamed over the destination -- a rename within one folder
 is atomic, so a reader sees the old file or the new one, never a part. A folder is
-published the same way with :func:`staging_dir` and :func:`replace`. What a killed
-process leaves behind (temporary names of a process that no longer runs) is removed
-by :func:`remove_leftovers`, which every writer calls first.
+published the same way with :func:`staging_dir` and :func:`replace`, the one place
+galaxylib renames anything into place. What a killed process leaves behind (temporary
+names of a process that no longer runs) is removed by :func:`remove_leftovers`, which
+every writer calls first.
 
 :func:`disk_errors` turns a full disk, a read-only folder or a folder without write
 permission into one sentence naming the folder and what to do, and
@@ -34,6 +35,7 @@ __all__ = [
     "replace",
     "require_space",
     "staging_dir",
+    "write_bytes",
     "write_text",
 ]
 
@@ -81,9 +83,11 @@ def _fsync(path: Path) -> None:
 
 
 def replace(src: str | Path, dest: str | Path) -> None:
-    """Rename ``src`` over ``dest`` atomically (both in one folder), replacing a folder too.
+    """Rename ``src`` over ``dest`` atomically, replacing a folder too.
 
-    This is the one place galaxylib renames a finished file into place.
+    This is the one place galaxylib renames a finished file or folder into place.
+    ``src`` lies on the same disk as ``dest``: in its folder, or in a
+    :func:`staging_dir` there.
     """
     src, dest = Path(src), Path(dest)
     if dest.is_dir() and not dest.is_symlink():
@@ -126,6 +130,12 @@ def write_text(dest: str | Path, text: str) -> None:
     """Write ``text`` to ``dest`` atomically (see :func:`atomic_path`)."""
     with atomic_path(dest) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes(dest: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` atomically (see :func:`atomic_path`)."""
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
 
 
 @contextmanager
