@@ -10,8 +10,9 @@ names of a process that no longer runs) is removed by :func:`remove_leftovers`, 
 every writer calls first.
 
 :func:`disk_errors` turns a full disk, a read-only folder or a folder without write
-permission into one sentence naming the folder and what to do, and
-:func:`require_space` checks up front that a job whose size is known fits.
+permission into one sentence naming the folder and what to do,
+:func:`require_space` checks up front that a job whose size is known fits, and
+:func:`check_out_path` refuses an ``--out`` that cannot name the file to write.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from galaxylib.errors import GalaxyLibError
 
 __all__ = [
     "atomic_path",
+    "check_out_path",
     "disk_error",
     "disk_errors",
     "format_bytes",
@@ -153,6 +155,47 @@ def staging_dir(parent: str | Path, label: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_out_path(path: str | Path, what: str, *, suffix: str = "", example: str = "") -> Path:
+    """Refuse, in one sentence, an ``--out`` that cannot name the file to write.
+
+    Whether the file may be overwritten is the caller's to say.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file the command will write.
+    what : str
+        What it writes, for the messages (``"CSV file"``, ``"model file"``).
+    suffix : str, optional
+        The ending the file must have (``".keras"``); any ending when empty.
+    example : str, optional
+        A file name to suggest when ``path`` is a folder (``"model.keras"``).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    GalaxyLibError
+        If ``path`` is a folder, does not end in ``suffix``, or lies in a folder that
+        does not exist.
+    """
+    path = Path(path)
+    if path.is_dir():
+        such_as = f", such as {path / example}" if example else ""
+        raise GalaxyLibError(f"{path} is a folder; --out names the {what} to write{such_as}.")
+    if suffix and path.suffix != suffix:
+        raise GalaxyLibError(f"The {what} {path} must end in {suffix}; rename it.")
+    if not path.parent.is_dir():
+        raise GalaxyLibError(
+            f"The folder {path.parent} does not exist; create it (mkdir -p {path.parent}) or "
+            "choose another --out."
+        )
+    return path
 
 
 def format_bytes(n: float) -> str:
