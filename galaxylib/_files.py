@@ -4,13 +4,15 @@ Every file galaxylib writes goes through :func:`atomic_path`: the content is wri
 under a temporary name in the destination's own folder (``.tmp-<pid>-<name>``), flushed
 to the disk, and only then renamed over the destination -- a rename within one folder
 is atomic, so a reader sees the old file or the new one, never a part. A folder is
-published the same way with :func:`staging_dir` and :func:`replace`. What a killed
-process leaves behind (temporary names of a process that no longer runs) is removed
-by :func:`remove_leftovers`, which every writer calls first.
+published the same way with :func:`staging_dir` and :func:`replace`, the one place
+galaxylib renames anything into place. What a killed process leaves behind (temporary
+names of a process that no longer runs) is removed by :func:`remove_leftovers`, which
+every writer calls first.
 
 :func:`disk_errors` turns a full disk, a read-only folder or a folder without write
-permission into one sentence naming the folder and what to do, and
-:func:`require_space` checks up front that a job whose size is known fits.
+permission into one sentence naming the folder and what to do,
+:func:`require_space` checks up front that a job whose size is known fits, and
+:func:`check_out_path` refuses an ``--out`` that cannot name the file to write.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from galaxylib.errors import GalaxyLibError
 
 __all__ = [
     "atomic_path",
+    "check_out_path",
     "disk_error",
     "disk_errors",
     "format_bytes",
@@ -34,6 +37,7 @@ __all__ = [
     "replace",
     "require_space",
     "staging_dir",
+    "write_bytes",
     "write_text",
 ]
 
@@ -81,9 +85,11 @@ def _fsync(path: Path) -> None:
 
 
 def replace(src: str | Path, dest: str | Path) -> None:
-    """Rename ``src`` over ``dest`` atomically (both in one folder), replacing a folder too.
+    """Rename ``src`` over ``dest`` atomically, replacing a folder too.
 
-    This is the one place galaxylib renames a finished file into place.
+    This is the one place galaxylib renames a finished file or folder into place.
+    ``src`` lies on the same disk as ``dest``: in its folder, or in a
+    :func:`staging_dir` there.
     """
     src, dest = Path(src), Path(dest)
     if dest.is_dir() and not dest.is_symlink():
@@ -128,6 +134,12 @@ def write_text(dest: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def write_bytes(dest: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` atomically (see :func:`atomic_path`)."""
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
+
+
 @contextmanager
 def staging_dir(parent: str | Path, label: str) -> Iterator[Path]:
     """A hidden folder in ``parent`` to build something in; removed when the block ends.
@@ -143,6 +155,47 @@ def staging_dir(parent: str | Path, label: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_out_path(path: str | Path, what: str, *, suffix: str = "", example: str = "") -> Path:
+    """Refuse, in one sentence, an ``--out`` that cannot name the file to write.
+
+    Whether the file may be overwritten is the caller's to say.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file the command will write.
+    what : str
+        What it writes, for the messages (``"CSV file"``, ``"model file"``).
+    suffix : str, optional
+        The ending the file must have (``".keras"``); any ending when empty.
+    example : str, optional
+        A file name to suggest when ``path`` is a folder (``"model.keras"``).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    GalaxyLibError
+        If ``path`` is a folder, does not end in ``suffix``, or lies in a folder that
+        does not exist.
+    """
+    path = Path(path)
+    if path.is_dir():
+        such_as = f", such as {path / example}" if example else ""
+        raise GalaxyLibError(f"{path} is a folder; --out names the {what} to write{such_as}.")
+    if suffix and path.suffix != suffix:
+        raise GalaxyLibError(f"The {what} {path} must end in {suffix}; rename it.")
+    if not path.parent.is_dir():
+        raise GalaxyLibError(
+            f"The folder {path.parent} does not exist; create it (mkdir -p {path.parent}) or "
+            "choose another --out."
+        )
+    return path
 
 
 def format_bytes(n: float) -> str:

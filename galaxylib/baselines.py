@@ -6,17 +6,16 @@ images, a few at a time, so that even the 61,578 real images never sit in memory
 together. :func:`run_baselines` fits each benchmark on the training split and scores it
 on the test split.
 
-=========================  =====================================================  ======
-benchmark                  prediction                                             report
-=========================  =====================================================  ======
-mean confidence            the training set's mean of each answer                 0.1639
-central-pixel benchmark    mean answers of training galaxies whose central        0.16194
-                           pixel has the same (quantised) colour -- Kaggle's
-linear regression,         a linear function of the central pixel's R, G, B       0.1577
-central pixel
-linear regression,         a linear function of the average R, G, B               0.1597
-average colour
-=========================  =====================================================  ======
+=================================  ================================================  =======
+benchmark                          prediction                                        report
+=================================  ================================================  =======
+mean confidence                    the training set's mean of each answer            0.1639
+central-pixel benchmark            Kaggle's: the mean answers of the training        0.16194
+                                   galaxies whose central pixel has the same
+                                   (quantised) colour
+linear regression, central pixel   a linear function of the central pixel's R, G, B  0.1577
+linear regression, average colour  a linear function of the average R, G, B          0.1597
+=================================  ================================================  =======
 """
 
 from __future__ import annotations

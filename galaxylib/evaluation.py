@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from galaxylib._files import atomic_path, disk_errors
+from galaxylib._files import atomic_path, check_out_path, disk_errors
 from galaxylib.data import IMAGE_SIZE, load_catalog, read_image
 from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.metrics import rmse, rmse_per_question
@@ -433,14 +433,7 @@ def predict_files(
 
 def write_csv(table: pd.DataFrame, out: str | Path, *, force: bool = False) -> Path:
     """Write a table to CSV atomically, refusing to overwrite a file without ``force``."""
-    out = Path(out)
-    if out.is_dir():
-        raise GalaxyLibError(f"{out} is a folder; --out names the CSV file to write.")
-    if not out.parent.is_dir():
-        raise GalaxyLibError(
-            f"The folder {out.parent} does not exist; create it (mkdir -p {out.parent}) or "
-            "choose another --out."
-        )
+    out = check_out_path(out, "CSV file")
     if out.exists() and not force:
         raise GalaxyLibError(f"{out} already exists; pass --force to overwrite it.")
     with disk_errors(out.parent, "choose another --out"), atomic_path(out) as tmp:

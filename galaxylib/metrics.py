@@ -20,9 +20,15 @@ def _squared_errors(
 ) -> np.ndarray:
     pred = np.asarray(pred.loc[:, list(COLUMNS)] if isinstance(pred, pd.DataFrame) else pred)
     truth = np.asarray(truth.loc[:, list(COLUMNS)] if isinstance(truth, pd.DataFrame) else truth)
-    pred = np.broadcast_to(pred.astype(float), truth.shape)
     if truth.ndim != 2 or truth.shape[1] != len(COLUMNS):
         raise ValueError(f"expected vote fractions of shape (n, 37), got {truth.shape}")
+    try:
+        pred = np.broadcast_to(pred.astype(float), truth.shape)
+    except ValueError:
+        raise ValueError(
+            f"expected predictions of shape {truth.shape} or (37,), like the vote fractions, "
+            f"got {pred.shape}"
+        ) from None
     return np.square(pred - truth.astype(float))
 
 
@@ -63,8 +69,6 @@ def rmse_per_question(
     answers, is the squared overall RMSE.
     """
     mse = _squared_errors(pred, truth).mean(axis=0)
-    start = np.cumsum([0] + [len(q.answers) for q in QUESTIONS])
     return pd.Series(
-        [np.sqrt(mse[a:b].mean()) for a, b in zip(start[:-1], start[1:], strict=True)],
-        index=[q.name for q in QUESTIONS],
+        [np.sqrt(mse[q.columns].mean()) for q in QUESTIONS], index=[q.name for q in QUESTIONS]
     )

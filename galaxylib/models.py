@@ -177,8 +177,7 @@ class DecisionTree(layers.Layer):
         positive = ops.softplus(values) + self.epsilon
         parts: list = []  # one per question, in the tree's order: parents come first
         for question in QUESTIONS:
-            start = COLUMNS.index(question.answers[0])
-            part = positive[:, start : start + len(question.answers)]
+            part = positive[:, question.columns]
             part = part / ops.sum(part, axis=1, keepdims=True)
             if question.parent is not None:
                 parent = question_of(question.parent)

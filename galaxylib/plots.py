@@ -27,7 +27,7 @@ from matplotlib.patches import Rectangle
 from galaxylib.data import Catalog
 from galaxylib.metrics import rmse_per_answer
 from galaxylib.preprocess import crop, improved_box, improved_crop, report_box, report_crop
-from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS
+from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, question_of
 
 __all__ = [
     "plot_agreement",
@@ -126,7 +126,7 @@ def plot_class_bars(
     fig = Figure(figsize=(14, 4.2), layout="constrained")
     ax = fig.subplots()
     colours = sns.color_palette("tab20", len(QUESTIONS))
-    question = [int(c[5:].split(".")[0]) - 1 for c in values.index]
+    question = [question_of(c).number - 1 for c in values.index]
     ax.bar(range(len(values)), values.to_numpy(), color=[colours[q] for q in question])
     if reference is not None:
         ref = reference.reindex(list(COLUMNS)).to_numpy()
@@ -234,7 +234,7 @@ def plot_decision_tree() -> Figure:
             },
         )
         if question.parent is not None:
-            parent = int(question.parent[5:].split(".")[0])
+            parent = question_of(question.parent).number
             px, py = _TREE_LAYOUT[parent]
             ax.annotate(
                 "",

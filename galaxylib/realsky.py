@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import tarfile
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +29,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from galaxylib._files import atomic_path, replace, staging_dir, write_bytes
 from galaxylib.config import data_root
 from galaxylib.download import fetch
 from galaxylib.errors import DataError, GalaxyLibError
@@ -241,8 +241,7 @@ def _apt_download(deb: Path, sha256: str, version: str) -> str | None:
     """Fetch the package with apt into ``deb``; None on success, else what went wrong."""
     if shutil.which("apt-get") is None:
         return "is not available (no apt on this machine)"
-    folder = Path(tempfile.mkdtemp(prefix=".apt-", dir=deb.parent))
-    try:
+    with staging_dir(deb.parent, "apt") as folder:
         run = subprocess.run(
             ["apt-get", "download", "-q", f"{PACKAGE}={version}"],
             cwd=folder,
@@ -257,10 +256,8 @@ def _apt_download(deb: Path, sha256: str, version: str) -> str | None:
             return f"failed ({errors[-1]})"
         if _sha256(found[0]) != sha256:
             return f"gave a {found[0].name} whose SHA-256 is not {sha256}"
-        os.replace(found[0], deb)
+        replace(found[0], deb)
         return None
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sha256(path: Path) -> str:
@@ -292,7 +289,7 @@ def _extract(deb: Path, root: Path, files: list[str]) -> None:
                         if name == textures:
                             credits_text = data.decode("utf-8", errors="replace")
                         else:
-                            _write_atomic(wanted.pop(name), data)
+                            write_bytes(wanted.pop(name), data)
         except (tarfile.TarError, EOFError, OSError) as err:
             raise DataError(f"{deb} is not a complete .deb ({err}); delete it and retry.") from None
     if wanted or credits_text is None:
@@ -301,10 +298,8 @@ def _extract(deb: Path, root: Path, files: list[str]) -> None:
             f"{deb} has no {', '.join(missing)} under {IMAGE_DIR}; check that it is "
             f"{PACKAGE} {DEB_VERSION}."
         )
-    credits = _credits(credits_text, files)
-    tmp = root / f".{CREDITS_FILE}.tmp"
-    credits.to_csv(tmp, index=False)
-    os.replace(tmp, root / CREDITS_FILE)
+    with atomic_path(root / CREDITS_FILE) as tmp:
+        _credits(credits_text, files).to_csv(tmp, index=False)
 
 
 def _data_member(raw: BinaryIO, deb: Path) -> tuple[str, int]:
@@ -331,12 +326,6 @@ class _Limited:
         data = self.raw.read(n)
         self.left -= len(data)
         return data
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _credits(textures: str, files: list[str]) -> pd.DataFrame:

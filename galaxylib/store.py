@@ -16,12 +16,10 @@ The store mirrors the data root::
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tarfile
-import tempfile
 from pathlib import Path
 
+from galaxylib._files import atomic_path, replace, staging_dir
 from galaxylib.errors import GalaxyLibError
 
 __all__ = ["restore_data", "save_data", "units"]
@@ -100,11 +98,9 @@ def save_data(root: str | Path, store: str | Path) -> list[Path]:
         if archive.exists() and archive.stat().st_mtime >= newest:
             continue
         archive.parent.mkdir(parents=True, exist_ok=True)
-        partial = archive.with_name(f".{archive.name}.partial")
-        with tarfile.open(partial, "w") as tar:
+        with atomic_path(archive) as partial, tarfile.open(partial, "w") as tar:
             for path in members:
                 tar.add(path, arcname=str(path.relative_to(root / name)), recursive=False)
-        os.replace(partial, archive)
         written.append(archive)
     return written
 
@@ -135,13 +131,15 @@ def restore_data(store: str | Path, root: str | Path) -> list[Path]:
     store, root = Path(store), Path(root)
     if not store.is_dir():
         raise GalaxyLibError(f"{store} is not a folder; give the folder that save_data wrote.")
-    archives = sorted(store.rglob("*.tar"), key=lambda p: (len(p.relative_to(store).parts), p))
+    archives = sorted(
+        (p for p in store.rglob("*.tar") if not _hidden(p)),  # hidden: an unfinished save
+        key=lambda p: (len(p.relative_to(store).parts), p),
+    )
     added = []
     for archive in archives:
         target = root / archive.relative_to(store).with_suffix("")
         target.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=target))
-        try:
+        with staging_dir(target, "restore") as staging:
             try:
                 with tarfile.open(archive) as tar:
                     tar.extractall(staging, filter="data")
@@ -151,8 +149,6 @@ def restore_data(store: str | Path, root: str | Path) -> list[Path]:
                 ) from None
             for entry in sorted(staging.iterdir()):
                 if not (target / entry.name).exists():
-                    os.replace(entry, target / entry.name)
+                    replace(entry, target / entry.name)
                     added.append(target / entry.name)
-        finally:
-            shutil.rmtree(staging)
     return added

@@ -27,6 +27,8 @@ __all__ = [
     "Question",
     "check_tree",
     "question_of",
+    "random_fractions",
+    "random_per_question",
     "to_cumulative",
     "to_per_question",
     "winning_share",
@@ -62,6 +64,19 @@ class Question:
     def name(self) -> str:
         """Short label, e.g. ``'Q7'``."""
         return f"Q{self.number}"
+
+    @property
+    def columns(self) -> slice:
+        """Where its answers sit among the 37 :data:`COLUMNS`, as a slice.
+
+        A question's answers are neighbours in the catalog, so ``values[:, q.columns]``
+        picks them out of an array of shape (n, 37).
+
+        >>> QUESTIONS[6].columns
+        slice(15, 18, None)
+        """
+        start = _COLUMN_INDEX[self.answers[0]]
+        return slice(start, start + len(self.answers))
 
 
 def _question(number: int, text: str, parent: str | None, *descriptions: str) -> Question:
@@ -172,11 +187,6 @@ def question_of(column: str) -> Question:
         raise KeyError(f"{column!r} is not one of the 37 Galaxy Zoo answer columns") from None
 
 
-def _slice(q: Question) -> slice:
-    start = _COLUMN_INDEX[q.answers[0]]
-    return slice(start, start + len(q.answers))
-
-
 def _as_array(table: pd.DataFrame | np.ndarray) -> np.ndarray:
     """The 37 answer columns of a table, as a float array of shape (n, 37)."""
     if isinstance(table, pd.DataFrame):
@@ -234,7 +244,7 @@ def check_tree(
         ids = np.full(len(values), -1)
     frames = []
     for q in QUESTIONS:
-        total = values[:, _slice(q)].sum(axis=1)
+        total = values[:, q.columns].sum(axis=1)
         expected = np.ones(len(values)) if q.parent is None else values[:, _COLUMN_INDEX[q.parent]]
         bad = ~(np.abs(total - expected) <= tol)  # NaN counts as broken
         rows = np.flatnonzero(bad)
@@ -278,8 +288,8 @@ def to_cumulative(per_question: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
     out = np.zeros_like(values)
     for q in QUESTIONS:  # parents come first
         weight = 1.0 if q.parent is None else out[:, _COLUMN_INDEX[q.parent], None]
-        part = values[:, _slice(q)] * weight
-        out[:, _slice(q)] = np.where(np.asarray(weight) > 0, np.nan_to_num(part), 0.0)
+        part = values[:, q.columns] * weight
+        out[:, q.columns] = np.where(np.asarray(weight) > 0, np.nan_to_num(part), 0.0)
     return _like(per_question, out)
 
 
@@ -306,8 +316,56 @@ def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
             continue
         parent = values[:, _COLUMN_INDEX[q.parent], None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            out[:, _slice(q)] = np.where(parent > 0, values[:, _slice(q)] / parent, np.nan)
+            out[:, q.columns] = np.where(parent > 0, values[:, q.columns] / parent, np.nan)
     return _like(cumulative, out)
+
+
+def random_per_question(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw per-question vote fractions at random, for tests and hidden check cases.
+
+    Each question's answers are drawn uniformly among all the splits that sum to 1 (a
+    flat Dirichlet distribution), one question after another in :data:`QUESTIONS` order.
+
+    Parameters
+    ----------
+    n : int
+        Number of galaxies.
+    rng : numpy.random.Generator
+        The source of randomness; the same seed gives the same fractions.
+
+    Returns
+    -------
+    ndarray of shape (n, 37)
+        Per-question fractions: every question's answers sum to 1. :func:`to_cumulative`
+        turns them into a catalog's fractions.
+    """
+    return np.concatenate([rng.dirichlet(np.ones(len(q.answers)), size=n) for q in QUESTIONS], 1)
+
+
+def random_fractions(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw cumulative vote fractions that obey the tree, as a catalog stores them.
+
+    The fractions of :func:`random_per_question`, multiplied down the tree by
+    :func:`to_cumulative` and rounded to 6 decimals like the Kaggle catalog.
+
+    Parameters
+    ----------
+    n : int
+        Number of galaxies.
+    rng : numpy.random.Generator
+        The source of randomness; the same seed gives the same fractions.
+
+    Returns
+    -------
+    ndarray of shape (n, 37)
+
+    Examples
+    --------
+    >>> fractions = random_fractions(5, np.random.default_rng(0))
+    >>> check_tree(fractions).empty
+    True
+    """
+    return np.round(to_cumulative(random_per_question(n, rng)), 6)
 
 
 def winning_share(cumulative: pd.DataFrame, *, min_asked: float = 0.5) -> pd.DataFrame:
@@ -339,6 +397,6 @@ def winning_share(cumulative: pd.DataFrame, *, min_asked: float = 0.5) -> pd.Dat
     shares = {}
     for q in QUESTIONS:
         asked = 1.0 if q.parent is None else values[:, _COLUMN_INDEX[q.parent]]
-        share = np.nanmax(np.nan_to_num(per_question[:, _slice(q)], nan=-1.0), axis=1)
+        share = np.nanmax(np.nan_to_num(per_question[:, q.columns], nan=-1.0), axis=1)
         shares[q.name] = np.where(np.asarray(asked) >= max(min_asked, 1e-12), share, np.nan)
     return pd.DataFrame(shares, index=getattr(cumulative, "index", None))

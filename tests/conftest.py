@@ -11,19 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
+from galaxylib.taxonomy import COLUMNS, random_fractions
 
-
-def random_fractions(n: int, seed: int = 0) -> np.ndarray:
-    """Cumulative vote fractions that obey the tree, rounded to 6 decimals like Kaggle's."""
-    rng = np.random.default_rng(seed)
-    per_question = np.zeros((n, len(COLUMNS)))
-    start = 0
-    for q in QUESTIONS:
-        k = len(q.answers)
-        per_question[:, start : start + k] = rng.dirichlet(np.ones(k), size=n)
-        start += k
-    return np.round(to_cumulative(per_question), 6)
+# Keep TensorFlow's start-up lines out of the test output. pytest reads this file before
+# any test module, and nothing above imports TensorFlow, so this comes in time.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def galaxy_image(smooth: float, size: int = 424) -> np.ndarray:
@@ -44,7 +36,7 @@ def write_dataset(
 ) -> pd.DataFrame:
     """Write a catalog and its JPEGs under ``root``; return the catalog table."""
     root.mkdir(parents=True, exist_ok=True)
-    values = random_fractions(n, seed)
+    values = random_fractions(n, np.random.default_rng(seed))
     table = pd.DataFrame(values, columns=list(COLUMNS))
     table.insert(0, "GalaxyID", first_id + 15 * np.arange(n))
     images = root / layout[1]

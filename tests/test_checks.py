@@ -407,7 +407,7 @@ def test_tree_output(capsys):
         positive = np.logaddexp(0.0, values)
         out = np.zeros_like(positive)
         for q in QUESTIONS:
-            cols = [COLUMNS.index(a) for a in q.answers]
+            cols = q.columns
             out[:, cols] = positive[:, cols] / positive[:, cols].sum(axis=1, keepdims=True)
             if q.parent is not None:
                 out[:, cols] *= out[:, [COLUMNS.index(q.parent)]]
@@ -421,7 +421,7 @@ def test_tree_output(capsys):
     def roots_only(values):  # every question sums to one
         out = np.log1p(np.exp(values))
         for q in QUESTIONS:
-            cols = [COLUMNS.index(a) for a in q.answers]
+            cols = q.columns
             out[:, cols] /= out[:, cols].sum(axis=1, keepdims=True)
         return out
 
@@ -430,7 +430,7 @@ def test_tree_output(capsys):
     def raw(values):  # no positive transform: negative shares
         out = values.copy()
         for q in QUESTIONS:
-            cols = [COLUMNS.index(a) for a in q.answers]
+            cols = q.columns
             out[:, cols] /= out[:, cols].sum(axis=1, keepdims=True)
         return out
 
@@ -566,7 +566,7 @@ def rmse_per_question(pred, truth, sqrt_first=False):
     squared = (pred - truth) ** 2
     scores = {}
     for q in QUESTIONS:
-        cols = [COLUMNS.index(a) for a in q.answers]
+        cols = q.columns
         per_answer = np.sqrt(squared[:, cols].mean(axis=0))
         scores[q.name] = per_answer.mean() if sqrt_first else np.sqrt(squared[:, cols].mean())
     return pd.Series(scores)
@@ -722,12 +722,12 @@ def test_curve_reading(capsys):
 def test_skill_reading(capsys):
     rng = np.random.default_rng(9)
     truth = rng.random((40, 37)) * 0.1
-    q2 = [COLUMNS.index(a) for a in QUESTIONS[1].answers]  # Q2 varies most, model fair
-    truth[:, q2] = rng.random((40, len(q2)))
+    q2 = QUESTIONS[1].columns  # Q2 varies most, model fair
+    truth[:, q2] = rng.random(truth[:, q2].shape)
     pred = truth + rng.normal(0, 0.02, truth.shape)
-    pred[:, q2] = truth[:, q2] + rng.normal(0, 0.15, (40, len(q2)))
-    q9 = [COLUMNS.index(a) for a in QUESTIONS[8].answers]  # Q9 hardly varies, model poor
-    pred[:, q9] = truth[:, q9] + rng.normal(0, 0.08, (40, len(q9)))
+    pred[:, q2] = truth[:, q2] + rng.normal(0, 0.15, truth[:, q2].shape)
+    q9 = QUESTIONS[8].columns  # Q9 hardly varies, model poor
+    pred[:, q9] = truth[:, q9] + rng.normal(0, 0.08, truth[:, q9].shape)
     baseline = truth.mean(axis=0)
     model = rmse_per_question(pred, truth)
     skill = 1 - model / rmse_per_question(np.tile(baseline, (40, 1)), truth)

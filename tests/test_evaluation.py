@@ -1,22 +1,19 @@
+import json
 import os
+import shutil
+import subprocess
+import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import galaxy_image, write_dataset
+from matplotlib.figure import Figure
 
-import json  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from conftest import galaxy_image, write_dataset  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from galaxylib.cli import main  # noqa: E402
-from galaxylib.data import load_catalog, split  # noqa: E402
-from galaxylib.evaluation import (  # noqa: E402
+from galaxylib.cli import main
+from galaxylib.data import load_catalog, split
+from galaxylib.evaluation import (
     Evaluation,
     FrameWarning,
     evaluate,
@@ -27,9 +24,9 @@ from galaxylib.evaluation import (  # noqa: E402
     sky_noise_floor,
     worst_galaxies,
 )
-from galaxylib.plots import plot_predicted_vs_true, plot_worst_galaxies  # noqa: E402
-from galaxylib.taxonomy import COLUMNS, check_tree  # noqa: E402
-from galaxylib.training import train  # noqa: E402
+from galaxylib.plots import plot_predicted_vs_true, plot_worst_galaxies
+from galaxylib.taxonomy import COLUMNS, check_tree
+from galaxylib.training import train
 
 
 @pytest.fixture(scope="module")

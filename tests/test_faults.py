@@ -7,24 +7,21 @@ nothing done is lost or left half-written.
 
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import read_only, write_dataset
 
-import re  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from conftest import read_only, write_dataset  # noqa: E402
-
-from galaxylib.cli import main  # noqa: E402
-from galaxylib.preprocess import open_cache  # noqa: E402
-from galaxylib.training import ModelFiles, read_history  # noqa: E402
+from galaxylib.cli import main
+from galaxylib.preprocess import open_cache
+from galaxylib.training import ModelFiles, read_history
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--size", "32", "--batch-size", "8", "--workers", "1"]

@@ -1,10 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_fractions
 
 from galaxylib.metrics import rmse, rmse_per_answer, rmse_per_question
-from galaxylib.taxonomy import COLUMNS, QUESTIONS
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, random_fractions
 
 
 def test_rmse_is_elementwise_over_galaxies_and_answers():
@@ -16,8 +15,8 @@ def test_rmse_is_elementwise_over_galaxies_and_answers():
 
 
 def test_rmse_matches_the_reports_formula_and_matches_dataframes_by_name():
-    truth = random_fractions(30, seed=4)
-    pred = random_fractions(30, seed=5)
+    truth = random_fractions(30, np.random.default_rng(4))
+    pred = random_fractions(30, np.random.default_rng(5))
     report_rmse = np.sqrt(np.mean(np.square(pred.flatten() - truth.flatten())))
     assert rmse(pred, truth) == pytest.approx(report_rmse)
     shuffled = pd.DataFrame(pred, columns=list(COLUMNS))[list(reversed(COLUMNS))]
@@ -25,8 +24,8 @@ def test_rmse_matches_the_reports_formula_and_matches_dataframes_by_name():
 
 
 def test_per_question_and_per_answer_add_up_to_the_total():
-    truth = random_fractions(40, seed=6)
-    pred = random_fractions(40, seed=7)
+    truth = random_fractions(40, np.random.default_rng(6))
+    pred = random_fractions(40, np.random.default_rng(7))
     per_answer = rmse_per_answer(pred, truth)
     per_question = rmse_per_question(pred, truth)
     assert list(per_answer.index) == list(COLUMNS)
@@ -36,8 +35,7 @@ def test_per_question_and_per_answer_add_up_to_the_total():
     weights = np.array([len(q.answers) for q in QUESTIONS])
     assert np.sqrt((per_question**2 * weights).sum() / 37) == pytest.approx(total)
     only_q7 = truth.copy()
-    cols = [COLUMNS.index(a) for a in QUESTIONS[6].answers]
-    only_q7[:, cols] += 0.1
+    only_q7[:, QUESTIONS[6].columns] += 0.1
     errs = rmse_per_question(only_q7, truth)
     assert errs["Q7"] == pytest.approx(0.1)
     assert (errs.drop("Q7") == 0).all()
@@ -46,3 +44,16 @@ def test_per_question_and_per_answer_add_up_to_the_total():
 def test_wrong_shape_is_refused():
     with pytest.raises(ValueError, match="37"):
         rmse(np.zeros((3, 36)), np.zeros((3, 36)))
+
+
+@pytest.mark.parametrize(
+    ("pred_shape", "truth_shape", "sentence"),
+    [
+        ((5, 37), (4, 37), r"expected predictions of shape \(4, 37\) or \(37,\)"),
+        ((5, 36), (5, 37), r"expected predictions of shape \(5, 37\) or \(37,\)"),
+        ((5, 37), (5, 36), r"expected vote fractions of shape \(n, 37\), got \(5, 36\)"),
+    ],
+)
+def test_mismatched_shapes_get_galaxylibs_own_sentence(pred_shape, truth_shape, sentence):
+    with pytest.raises(ValueError, match=sentence):
+        rmse(np.zeros(pred_shape), np.zeros(truth_shape))

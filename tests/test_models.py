@@ -1,12 +1,8 @@
-import os
+import keras
+import numpy as np
+import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from galaxylib.models import (  # noqa: E402
+from galaxylib.models import (
     DecisionTree,
     dihedral_views,
     improved_cnn,
@@ -15,7 +11,7 @@ from galaxylib.models import (  # noqa: E402
     report_cnn,
     report_pools,
 )
-from galaxylib.taxonomy import check_tree  # noqa: E402
+from galaxylib.taxonomy import check_tree
 
 
 def _conv_layers(model: keras.Model) -> list:

@@ -1,21 +1,17 @@
-import os
+import numpy as np
+import pytest
+from conftest import write_dataset
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from conftest import write_dataset  # noqa: E402
-
-from galaxylib.data import load_catalog  # noqa: E402
-from galaxylib.errors import DataError  # noqa: E402
-from galaxylib.pipeline import (  # noqa: E402
+from galaxylib.data import load_catalog
+from galaxylib.errors import DataError
+from galaxylib.pipeline import (
     bench_pipeline,
     make_dataset,
     report_dataset,
     setup,
     write_pngs,
 )
-from galaxylib.preprocess import preprocess_catalog  # noqa: E402
+from galaxylib.preprocess import preprocess_catalog
 
 
 @pytest.fixture(scope="module")

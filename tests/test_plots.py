@@ -1,6 +1,5 @@
 import numpy as np
 import pandas as pd
-from conftest import random_fractions
 
 from galaxylib.plots import (
     plot_agreement,
@@ -10,11 +9,11 @@ from galaxylib.plots import (
     plot_decision_tree,
     plot_question_correlations,
 )
-from galaxylib.taxonomy import COLUMNS
+from galaxylib.taxonomy import COLUMNS, random_fractions
 
 
 def labels(n=200):
-    return pd.DataFrame(random_fractions(n, seed=9), columns=list(COLUMNS))
+    return pd.DataFrame(random_fractions(n, np.random.default_rng(9)), columns=list(COLUMNS))
 
 
 def test_class_bars_draw_one_bar_per_answer_with_its_value():

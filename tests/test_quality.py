@@ -1,11 +1,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_fractions
 
 from galaxylib.data import Catalog, split
 from galaxylib.quality import CLEAR_CASES, clear_cases, gap_closed, mean_rmse
-from galaxylib.taxonomy import COLUMNS
+from galaxylib.taxonomy import COLUMNS, random_fractions
 
 
 def test_gap_closed_runs_from_the_mean_benchmark_to_the_noise_floor():
@@ -18,7 +17,7 @@ def test_gap_closed_runs_from_the_mean_benchmark_to_the_noise_floor():
 
 
 def test_mean_rmse_is_the_mean_benchmark_fitted_on_the_training_split():
-    table = pd.DataFrame(random_fractions(200, seed=5), columns=list(COLUMNS))
+    table = pd.DataFrame(random_fractions(200, np.random.default_rng(5)), columns=list(COLUMNS))
     table.insert(0, "GalaxyID", np.arange(100_000, 100_200))
     catalog = Catalog(labels=table, images_dir=None, csv_path=None)
     parts = split(catalog.ids, seed=42)

@@ -90,3 +90,13 @@ def test_an_unreadable_archive_is_named(root, tmp_path):
 def test_a_missing_store_is_one_sentence(tmp_path):
     with pytest.raises(GalaxyLibError, match="is not a folder"):
         restore_data(tmp_path / "nowhere", tmp_path / "data")
+
+
+def test_an_interrupted_save_leaves_the_last_archive_and_nothing_to_restore(root, tmp_path):
+    store = tmp_path / "drive"
+    save_data(root, store)
+    unfinished = store / f".tmp-{os.getpid()}-sky-small.tar"  # a save killed half-way
+    unfinished.write_bytes(b"half a tar")
+    restore_data(store, tmp_path / "fresh")
+    assert sorted(p.name for p in (tmp_path / "fresh").iterdir()) == ["models", "sky-small"]
+    assert tarfile.is_tarfile(store / "sky-small.tar")

@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_fractions
 
 from galaxylib.taxonomy import (
     COLUMNS,
@@ -9,6 +8,8 @@ from galaxylib.taxonomy import (
     QUESTIONS,
     check_tree,
     question_of,
+    random_fractions,
+    random_per_question,
     to_cumulative,
     to_per_question,
     winning_share,
@@ -51,6 +52,22 @@ def test_every_answer_is_described_and_every_question_worded():
         question_of("Class12.1")
 
 
+def test_each_question_knows_where_its_answers_sit():
+    for q in QUESTIONS:
+        assert COLUMNS[q.columns] == q.answers
+    assert QUESTIONS[6].columns == slice(15, 18)
+
+
+def test_random_fractions_obey_the_tree_and_repeat_with_the_seed():
+    per_question = random_per_question(30, np.random.default_rng(8))
+    for q in QUESTIONS:
+        np.testing.assert_allclose(per_question[:, q.columns].sum(axis=1), 1)
+    cumulative = random_fractions(30, np.random.default_rng(8))
+    assert cumulative.shape == (30, 37) and check_tree(cumulative).empty
+    np.testing.assert_array_equal(cumulative, np.round(to_cumulative(per_question), 6))
+    np.testing.assert_array_equal(cumulative, random_fractions(30, np.random.default_rng(8)))
+
+
 def test_cumulative_example_from_the_field_notes():
     per_q = np.full((1, 37), np.nan)
     per_q[0, :3] = [0.8, 0.2, 0.0]
@@ -65,13 +82,12 @@ def test_cumulative_example_from_the_field_notes():
 
 
 def test_round_trip_between_per_question_and_cumulative():
-    cum = random_fractions(50, seed=3)
+    cum = random_fractions(50, np.random.default_rng(3))
     per_q = to_per_question(cum)
     for q in QUESTIONS:
-        cols = [COLUMNS.index(a) for a in q.answers]
         parent = 1.0 if q.parent is None else cum[:, COLUMNS.index(q.parent)]
         # the 6-decimal rounding is magnified where few volunteers reached the question
-        np.testing.assert_allclose(per_q[:, cols].sum(axis=1), 1, atol=2e-6 / np.min(parent))
+        np.testing.assert_allclose(per_q[:, q.columns].sum(axis=1), 1, atol=2e-6 / np.min(parent))
     np.testing.assert_allclose(to_cumulative(per_q), cum, atol=1e-9)
 
 
@@ -87,7 +103,7 @@ def test_per_question_is_undefined_where_nobody_was_asked():
 
 
 def test_dataframes_keep_their_ids():
-    table = pd.DataFrame(random_fractions(4), columns=list(COLUMNS))
+    table = pd.DataFrame(random_fractions(4, np.random.default_rng(0)), columns=list(COLUMNS))
     table.insert(0, "GalaxyID", [11, 12, 13, 14])
     per_q = to_per_question(table)
     assert isinstance(per_q, pd.DataFrame)
@@ -96,7 +112,7 @@ def test_dataframes_keep_their_ids():
 
 
 def test_check_tree_accepts_six_decimal_rounding_and_reports_breaks():
-    table = pd.DataFrame(random_fractions(20, seed=1), columns=list(COLUMNS))
+    table = pd.DataFrame(random_fractions(20, np.random.default_rng(1)), columns=list(COLUMNS))
     table.insert(0, "GalaxyID", np.arange(100, 120))
     assert check_tree(table).empty
     table.loc[5, "Class3.1"] += 0.02  # Q3 no longer sums to Class2.2
@@ -108,7 +124,7 @@ def test_check_tree_accepts_six_decimal_rounding_and_reports_breaks():
 
 
 def test_check_tree_flags_a_broken_parent_and_its_children():
-    cum = random_fractions(1, seed=2)
+    cum = random_fractions(1, np.random.default_rng(2))
     cum[0, COLUMNS.index("Class2.1")] += 0.1
     report = check_tree(cum)
     assert set(report["question"]) == {"Q2", "Q9"}
@@ -118,7 +134,7 @@ def test_check_tree_flags_a_broken_parent_and_its_children():
 def test_winning_share_is_the_top_answer_among_those_asked_and_skips_the_unasked():
     per_question = np.full((2, len(COLUMNS)), np.nan)
     for q in QUESTIONS:  # an even split everywhere ...
-        per_question[:, [COLUMNS.index(a) for a in q.answers]] = 1 / len(q.answers)
+        per_question[:, q.columns] = 1 / len(q.answers)
     per_question[0, :3] = [0.7, 0.2, 0.1]  # ... but Q1 of galaxy 0: 70 % smooth
     per_question[1, :3] = [0.1, 0.3, 0.6]  # galaxy 1: 30 % disc, so Q2 reached by 0.3
     table = pd.DataFrame(to_cumulative(per_question), columns=list(COLUMNS))

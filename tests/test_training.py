@@ -1,20 +1,16 @@
-import os
+import json
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras
+import numpy as np
+import pytest
+from conftest import write_dataset
+from matplotlib.figure import Figure
 
-import json  # noqa: E402
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from conftest import write_dataset  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from galaxylib.cli import main  # noqa: E402
-from galaxylib.errors import GalaxyLibError  # noqa: E402
-from galaxylib.evaluation import load_model, predict_images  # noqa: E402
-from galaxylib.plots import plot_history  # noqa: E402
-from galaxylib.training import bench_train, cosine_schedule, read_history, train  # noqa: E402
+from galaxylib.cli import main
+from galaxylib.errors import GalaxyLibError
+from galaxylib.evaluation import load_model, predict_images
+from galaxylib.plots import plot_history
+from galaxylib.training import bench_train, cosine_schedule, read_history, train
 
 TINY = {"size": 32, "batch_size": 8, "workers": 1, "verbose": 0}
 

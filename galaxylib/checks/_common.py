@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import numpy as np
 import pandas as pd
 
-from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
+from galaxylib.taxonomy import COLUMNS, random_fractions
 
 __all__ = ["CheckFailed", "correct", "exercise", "fail"]
 
@@ -181,12 +181,6 @@ def exercise(number: str, *, forbid: tuple[str, ...] = ()) -> Callable[[F], F]:
 # --------------------------------------------------------------------------- hidden data
 
 
-def hidden_per_question(n: int, seed: int) -> np.ndarray:
-    """Per-question fractions (each question sums to 1) for hidden cases."""
-    rng = np.random.default_rng(seed)
-    return np.concatenate([rng.dirichlet(np.ones(len(q.answers)), size=n) for q in QUESTIONS], 1)
-
-
 def catalog_table(values: np.ndarray, seed: int) -> pd.DataFrame:
     """A catalog table with GalaxyIDs around 37 answer columns."""
     rng = np.random.default_rng(seed)
@@ -197,7 +191,7 @@ def catalog_table(values: np.ndarray, seed: int) -> pd.DataFrame:
 
 def hidden_catalog(n: int, seed: int) -> pd.DataFrame:
     """Vote fractions that obey the tree, rounded as the catalog is, with GalaxyIDs."""
-    return catalog_table(np.round(to_cumulative(hidden_per_question(n, seed)), 6), seed)
+    return catalog_table(random_fractions(n, np.random.default_rng(seed)), seed)
 
 
 def as_2d(answer: object, name: str, shape: tuple[int, int]) -> np.ndarray:

@@ -137,7 +137,7 @@ def check_tree_output(tree_normalise: Callable[[np.ndarray], np.ndarray]) -> Non
     if np.any(out < -1e-9) or np.any(out > 1 + 1e-9):
         fail("Some outputs lie outside [0, 1]: make the values positive before normalising.")
     for question in QUESTIONS:
-        columns = [COLUMNS.index(a) for a in question.answers]
+        columns = question.columns
         total = out[:, columns].sum(axis=1)
         if question.parent is None:
             if not np.allclose(total, 1, atol=1e-6):

@@ -14,10 +14,15 @@ from galaxylib.checks._common import (
     exercise,
     fail,
     hidden_catalog,
-    hidden_per_question,
     number,
 )
-from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
+from galaxylib.taxonomy import (
+    COLUMNS,
+    QUESTIONS,
+    question_of,
+    random_per_question,
+    to_cumulative,
+)
 
 __all__ = [
     "check_majority_summary",
@@ -72,10 +77,10 @@ def check_per_question(per_question: Callable[[pd.DataFrame], pd.DataFrame]) -> 
     """
     from galaxylib.taxonomy import to_per_question
 
-    fractions = hidden_per_question(30, seed=12)
-    q1, q4 = COLUMNS.index("Class1.1"), COLUMNS.index("Class4.1")
-    fractions[[2, 5], q1 : q1 + 3] = [0.7, 0.0, 0.3]  # nobody sees a disc: Q2 and below unseen
-    fractions[[8, 13], q4 : q4 + 2] = [0.0, 1.0]  # nobody sees arms: Q10 and Q11 unseen
+    fractions = random_per_question(30, np.random.default_rng(12))
+    q1, q4 = question_of("Class1.1").columns, question_of("Class4.1").columns
+    fractions[[2, 5], q1] = [0.7, 0.0, 0.3]  # nobody sees a disc: Q2 and below unseen
+    fractions[[8, 13], q4] = [0.0, 1.0]  # nobody sees arms: Q10 and Q11 unseen
     table = catalog_table(to_cumulative(fractions), seed=12)
     expected = to_per_question(table)[list(COLUMNS)].to_numpy()
     found = as_2d(per_question(table.copy()), "per_question", expected.shape)
@@ -105,11 +110,11 @@ def check_majority_summary(majority_summary: Callable[[pd.DataFrame], tuple]) ->
     Hidden case: a catalog where several galaxies have exactly 0.5 for the leading
     answer, so that ``>`` and ``>=`` disagree, and a few that win a majority of stars.
     """
-    fractions = hidden_per_question(60, seed=13)
-    q6 = COLUMNS.index("Class6.1")
-    fractions[:25, q6 : q6 + 2] = [0.5, 0.5]  # Q6: a tie, exactly 0.5, for 25 galaxies
-    fractions[25:60, q6 : q6 + 2] = [0.3, 0.7]
-    fractions[:3, 0:3] = [0.2, 0.2, 0.6]  # three galaxies that most call a star
+    fractions = random_per_question(60, np.random.default_rng(13))
+    q1, q6 = question_of("Class1.1").columns, question_of("Class6.1").columns
+    fractions[:25, q6] = [0.5, 0.5]  # Q6: a tie, exactly 0.5, for 25 galaxies
+    fractions[25:60, q6] = [0.3, 0.7]
+    fractions[:3, q1] = [0.2, 0.2, 0.6]  # three galaxies that most call a star
     table = catalog_table(to_cumulative(fractions), seed=13)
     answers = table[list(COLUMNS)]
     counts = (answers >= 0.5).sum()

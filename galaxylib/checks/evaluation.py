@@ -45,7 +45,7 @@ def check_rmse_per_question(per_question_rmse: Callable[..., pd.Series]) -> None
     if list(found.index) != list(expected.index):
         fail("Index the Series by the questions' names, 'Q1' to 'Q11', in order.")
     answers = np.sqrt(np.mean((pred - truth) ** 2, axis=0))
-    sqrt_first = [answers[[COLUMNS.index(a) for a in q.answers]].mean() for q in QUESTIONS]
+    sqrt_first = [answers[q.columns].mean() for q in QUESTIONS]
     if np.allclose(found.to_numpy(float), sqrt_first):
         fail("Average the squared errors of a question's answers first, then take the root.")
     if not np.allclose(found.to_numpy(float), expected.to_numpy()):
