@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from galaxylib._files import disk_error, write_text
+from galaxylib._files import check_out_path, disk_error, write_text
 from galaxylib.errors import DataError, GalaxyLibError
 
 try:
@@ -120,19 +120,7 @@ def read_history(path: str | Path) -> pd.DataFrame:
 
 def _check_out(files: ModelFiles, force: bool) -> None:
     """Refuse an ``--out`` that cannot be a model file, or a model that already exists."""
-    model = files.model
-    if model.is_dir():
-        raise GalaxyLibError(
-            f"{model} is a folder; --out names the model file to write, such as "
-            f"{model / 'model.keras'}."
-        )
-    if model.suffix != ".keras":
-        raise GalaxyLibError(f"The model file {model} must end in .keras; rename it.")
-    if not model.parent.is_dir():
-        raise GalaxyLibError(
-            f"The folder {model.parent} does not exist; create it (mkdir -p {model.parent}) "
-            "or choose another --out."
-        )
+    model = check_out_path(files.model, "model file", suffix=".keras", example="model.keras")
     if model.exists() and not force:
         raise GalaxyLibError(
             f"{model} already exists; pass --force (force=True) to overwrite it, "
