@@ -2,7 +2,8 @@
 
 Every subcommand prints one sentence and exits with status 1 on bad input
 (a :class:`~galaxylib.errors.GalaxyLibError`), never a traceback; a bad flag is
-one sentence and status 2, a Ctrl-C one sentence and status 130.
+one sentence and status 2, a Ctrl-C one sentence and status 130. A note about a
+result (a :class:`~galaxylib.errors.GalaxyLibNote`) is one line too.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from galaxylib._files import disk_error
-from galaxylib.errors import GalaxyLibError
+from galaxylib.errors import GalaxyLibError, GalaxyLibNote
 
 __all__ = ["main"]
 
@@ -143,16 +145,9 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _predict(args: argparse.Namespace) -> None:
-    from galaxylib.evaluation import FrameWarning, load_model, predict_files, write_csv
+    from galaxylib.evaluation import load_model, predict_files, write_csv
 
-    with warnings.catch_warnings(record=True) as notes:
-        warnings.simplefilter("always", FrameWarning)
-        table = predict_files(load_model(args.model), args.images, tta=not args.no_tta)
-    for note in notes:  # a frame note is one line, without the source line Python adds
-        if issubclass(note.category, FrameWarning):
-            print(f"galaxylib predict: {note.message}", file=sys.stderr)
-        else:
-            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
+    table = predict_files(load_model(args.model), args.images, tta=not args.no_tta)
     if args.out is None:
         print(table.drop(columns="file").to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     else:
@@ -237,7 +232,7 @@ def _at_least(minimum: int) -> Callable[[str], int]:
 def _parser() -> argparse.ArgumentParser:
     from galaxylib.preprocess import MIN_SIZE
 
-    positive, pixels = _at_least(1), _at_least(MIN_SIZE)
+    positive, pixels, seed = _at_least(1), _at_least(MIN_SIZE), _at_least(0)
     parser = _Parser(
         prog="galaxylib",
         description="Galaxy Zoo data, baselines and models for the course "
@@ -255,7 +250,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="make a synthetic Galaxy Zoo in the Kaggle format")
     p.add_argument("--out", type=Path, required=True, help="directory to write")
     p.add_argument("--n", type=positive, required=True, help="number of galaxies")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.add_argument("--workers", **workers)
     p.add_argument("--force", action="store_true", help="overwrite an existing data set")
     p.set_defaults(func=_synth)
@@ -267,7 +262,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("baselines", help="RMSE of the report's four benchmarks on the test split")
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--seed", type=int, default=42, help="seed of the split (default 42)")
+    p.add_argument("--seed", type=seed, default=42, help="seed of the split (default 42)")
     p.add_argument("--skip-bad", action="store_true", help="leave bad rows out and list them")
     p.add_argument("--workers", **workers)
     p.set_defaults(func=_baselines)
@@ -301,7 +296,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=pixels, default=None, help="image side; default: the profile's")
     p.add_argument("--color", action="store_true", help="train on colour (default grey)")
     p.add_argument("--crop", choices=["improved", "report"], default="improved")
-    p.add_argument("--seed", type=int, default=42, help="seed of the split (default 42)")
+    p.add_argument("--seed", type=seed, default=42, help="seed of the split (default 42)")
     p.add_argument("--workers", **workers)
     p.add_argument("--cache", **cache)
     p.add_argument("--force", action="store_true", help="overwrite MODEL.keras, start afresh")
@@ -310,7 +305,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="score a model on the test split beside the baselines")
     p.add_argument("model", type=Path, help="MODEL.keras")
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--seed", type=int, default=42, help="seed of the split (default 42)")
+    p.add_argument("--seed", type=seed, default=42, help="seed of the split (default 42)")
     p.add_argument("--no-tta", action="store_true", help="do not average over rotations/flips")
     p.add_argument("--no-baselines", action="store_true", help="leave the baselines out")
     p.add_argument("--cache", **cache)
@@ -334,7 +329,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--data", type=Path, default=None, help="data set to time on (default: a synthetic sky)"
     )
-    p.add_argument("--seed", type=int, default=8, help="quality: seed of the fresh sky (default 8)")
+    p.add_argument(
+        "--seed", type=seed, default=8, help="quality: seed of the fresh sky (default 8)"
+    )
     p.add_argument(
         "--out",
         type=Path,
@@ -384,6 +381,23 @@ def _start_tensorflow() -> None:
             os.close(saved)
 
 
+@contextmanager
+def _notes_as_lines(command: str) -> Iterator[None]:
+    """Print each note raised inside as one line, without the source line Python adds."""
+    show = warnings.showwarning
+
+    def show_note(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, GalaxyLibNote):
+            print(f"galaxylib {command}: {message}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", GalaxyLibNote)
+        warnings.showwarning = show_note
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
@@ -391,7 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command in _USES_TENSORFLOW or args.command in _USES_TENSORFLOW:
             _start_tensorflow()
-        return args.func(args) or 0
+        with _notes_as_lines(args.command):
+            return args.func(args) or 0
     except GalaxyLibError as err:
         print(f"galaxylib {args.command}: {err}", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""The one exception type that galaxylib raises for bad input."""
+"""The one exception type that galaxylib raises for bad input, and its one warning type."""
 
 
 class GalaxyLibError(Exception):
@@ -11,3 +11,11 @@ class GalaxyLibError(Exception):
 
 class DataError(GalaxyLibError, ValueError):
     """A catalog, an image or a data directory that cannot be used as it is."""
+
+
+class GalaxyLibNote(UserWarning):
+    """Something the user should know about a result, in one sentence.
+
+    A warning, not an error: the work goes on. The command line prints each note as one
+    line after the command's prefix, without the source line Python's warnings add.
+    """

@@ -23,7 +23,7 @@ import pandas as pd
 
 from galaxylib._files import atomic_path, check_out_path, disk_errors
 from galaxylib.data import IMAGE_SIZE, load_catalog, read_image
-from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.metrics import rmse, rmse_per_question
 from galaxylib.models import predict_tta
 from galaxylib.preprocess import Cache, Settings, crop_file, open_cache
@@ -254,6 +254,13 @@ def _check_unseen(trained: TrainedModel, test: np.ndarray, seed: int) -> None:
     """Refuse test galaxies that the model trained or was validated on."""
     seen = trained.files.read_split()
     if seen is None:
+        warnings.warn(
+            f"{trained.files.model} carries no record of the galaxies it trained on "
+            f"({trained.files.split.name} is missing), so this test score cannot be checked "
+            "for galaxies it has seen; train it again with `galaxylib train` to be sure.",
+            GalaxyLibNote,
+            stacklevel=3,
+        )
         return
     overlap = np.isin(test, seen["GalaxyID"].to_numpy())
     if overlap.any():
@@ -355,7 +362,7 @@ def results_table(
     return table
 
 
-class FrameWarning(UserWarning):
+class FrameWarning(GalaxyLibNote):
     """An image to classify is framed unlike the Galaxy Zoo images the network learned from."""
 
 

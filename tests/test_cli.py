@@ -99,6 +99,10 @@ def _refused(capsys, *argv) -> tuple[int, str]:
         ("preprocess", "--workers", "0", 1),
         ("synth", "--n", "0", 1),
         ("bench", "--n", "-5", 1),
+        ("train", "--seed", "-1", 0),
+        ("synth", "--seed", "-3", 0),
+        ("baselines", "--seed", "-1", 0),
+        ("evaluate", "--seed", "-1", 0),
     ],
 )
 def test_numeric_flags_are_checked_when_parsed(
@@ -109,6 +113,8 @@ def test_numeric_flags_are_checked_when_parsed(
         "preprocess": ["preprocess", dataset],
         "synth": ["synth", "--out", tmp_path / "sky"],
         "bench": ["bench", "synth"],
+        "baselines": ["baselines", dataset],
+        "evaluate": ["evaluate", tmp_path / "m.keras", dataset],
     }[command]
     status, err = _refused(capsys, *argv, flag, value)
     assert status == 2

@@ -227,6 +227,19 @@ def test_a_test_split_that_overlaps_the_training_galaxies_is_refused(model, root
     )
 
 
+def test_a_model_without_its_split_record_is_scored_with_a_note(model, root, tmp_path, capsys):
+    copy = tmp_path / "copied.keras"
+    for suffix in (".keras", ".json"):  # the model and its settings, not its .split.csv
+        copy.with_suffix(suffix).write_bytes(model.with_suffix(suffix).read_bytes())
+    status, out, err = _run(capsys, "evaluate", copy, root, "--no-baselines", "--no-tta")
+    assert status == 0 and "CNN, improved" in out
+    assert err == [
+        f"galaxylib evaluate: {copy} carries no record of the galaxies it trained on "
+        "(copied.split.csv is missing), so this test score cannot be checked for galaxies it "
+        "has seen; train it again with `galaxylib train` to be sure."
+    ]
+
+
 def test_model_files_that_are_not_what_they_claim_are_one_sentence(model, root, tmp_path, capsys):
     status, _, err = _run(capsys, "predict", model, root)
     assert status == 1 and err == [

@@ -244,3 +244,19 @@ def test_bad_settings_are_one_sentence(data):
         preprocess_catalog(data, size=4)
     with pytest.raises(DataError, match=r"model.json does not say how the images were cropped"):
         Settings.from_dict({"crop": "improved"}, "model.json")
+
+
+def test_a_cache_folder_that_is_a_file_is_one_sentence(data, tmp_path, monkeypatch, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    for argv in (["--cache", str(afile)], ["--cache", str(afile / "below")]):
+        assert main(["preprocess", str(data), "--size", "16", "--workers", "1", *argv]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [
+            f"galaxylib preprocess: --cache names {argv[1]}, but {afile} is a file, not a "
+            "folder; name a folder to keep the caches in."
+        ]
+    monkeypatch.setenv("GALAXYLIB_CACHE", str(afile))
+    assert main(["preprocess", str(data), "--size", "16", "--workers", "1"]) == 1
+    assert "GALAXYLIB_CACHE names" in capsys.readouterr().err
+    assert not (data / "cache").exists()

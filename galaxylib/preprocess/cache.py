@@ -20,7 +20,7 @@ from galaxylib._files import atomic_path, disk_errors, require_space, write_text
 from galaxylib._progress import progress_bar
 from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.data import Catalog, load_catalog
-from galaxylib.errors import DataError
+from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.preprocess.image_file import Settings, crop_file
 
 __all__ = ["CACHE_ENV", "Cache", "cache_root", "open_cache", "preprocess_catalog"]
@@ -102,9 +102,16 @@ def cache_root(root: str | Path, cache: str | Path | None = None) -> Path:
     of that one named after the data directory, so that data in a folder one cannot
     write to (an instructor's shared copy) can still be preprocessed.
     """
+    given = "--cache" if cache else CACHE_ENV
     cache = cache or os.environ.get(CACHE_ENV) or None
     if cache is None:
         return Path(root) / "cache"
+    existing = next((p for p in (Path(cache), *Path(cache).parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise GalaxyLibError(
+            f"{given} names {cache}, but {existing} is a file, not a folder; name a folder "
+            "to keep the caches in."
+        )
     resolved = Path(root).resolve()
     digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]
     return Path(cache) / f"{resolved.name}-{digest}"
