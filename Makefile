@@ -81,10 +81,11 @@ exercises: $(STAMP)
 nbgrader: $(STAMP)
 	$(BIN)/python -m build_tools.nbgrader _build/nbgrader
 
-## lint: ruff over the package, the tests and the notebooks' sources
+## lint: ruff over the package, the tests and the notebooks' sources; mypy over galaxylib
 lint: $(STAMP)
 	$(BIN)/ruff check galaxylib build_tools _ext tests chapters solutions
 	$(BIN)/ruff format --check galaxylib build_tools _ext tests chapters solutions
+	$(BIN)/mypy
 
 ## clean: remove _build (the site, the executed notebooks' cache, the nbgrader course)
 clean:
