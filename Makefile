@@ -10,7 +10,17 @@ export GALAXYLIB_PROFILE ?= small
 # Notebooks run in their own folder: anchor the data root at the repository.
 export GALAXYLIB_DATA ?= $(CURDIR)/data
 
-.PHONY: book book-student test colab-test lint exercises nbgrader clean
+.PHONY: help venv book book-student test unit colab-test lint exercises nbgrader clean
+.DEFAULT_GOAL := help
+
+## help: list the targets (what `make` alone does)
+help:
+	@awk '/^## [a-z-]+: / { sub(/^## /, ""); name = substr($$1, 1, length($$1) - 1); \
+		sub(/^[^:]*: /, ""); printf "  make %-14s %s\n", name, $$0; next } \
+		/^## / { sub(/^## /, ""); printf "  %-19s %s\n", "", $$0 }' $(MAKEFILE_LIST)
+
+## venv: set up .venv (every other target does it first when needed)
+venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +60,11 @@ book-student: $(STAMP) _build/.galaxylib
 test: lint
 	$(BIN)/python -m pytest
 
+## unit: the fast tests: no lint, no notebook, no nbgrader, none marked slow
+unit: $(STAMP)
+	$(BIN)/python -m pytest -p no:nbval -o addopts="-ra --strict-markers --ignore=tests/site --ignore=tests/colab" \
+		-m "not slow" --durations=5 tests
+
 ## colab-test: run chapters 0, 2 and 6 as Colab does (a fresh venv with Colab's packages at
 ## the lowest TensorFlow allowed, galaxylib installed by the first cell from this clone,
 ## the data root restored from Drive-style archives of what `make book` made)
@@ -66,10 +81,12 @@ exercises: $(STAMP)
 nbgrader: $(STAMP)
 	$(BIN)/python -m build_tools.nbgrader _build/nbgrader
 
-## lint: ruff over the package, the tests and the notebooks' sources
+## lint: ruff over the package, the tests and the notebooks' sources; mypy over galaxylib
 lint: $(STAMP)
 	$(BIN)/ruff check galaxylib build_tools _ext tests chapters solutions
 	$(BIN)/ruff format --check galaxylib build_tools _ext tests chapters solutions
+	$(BIN)/mypy
 
+## clean: remove _build (the site, the executed notebooks' cache, the nbgrader course)
 clean:
 	rm -rf _build

@@ -352,6 +352,10 @@ def write_student_book(root: Path, out: Path) -> tuple[Path, Path]:
     ]
     config["execute"]["exclude_patterns"] = ["exercises/*"]
     config["execute"]["cache"] = str((root / "_build" / ".jupyter_cache").resolve())
+    # Jupyter Book finds local extensions relative to the configuration file, now in ``out``.
+    extensions = config["sphinx"].get("local_extensions", {})
+    for name, folder in extensions.items():
+        extensions[name] = str((root / folder).resolve())
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     for part in toc["parts"]:
         part["chapters"] = [

@@ -219,6 +219,7 @@ def test_only_a_newer_keras_counts(tmp_path):
     assert course._saved_by_newer_keras(tmp_path / "d.keras") is None
 
 
+@pytest.mark.slow
 def test_a_course_model_older_than_its_sky_is_trained_again(tmp_path, monkeypatch, capsys):
     from galaxylib import config
     from galaxylib.course import course_model

@@ -79,6 +79,7 @@ def test_no_exercise_contains_solution_code_or_markers(exercise):
     assert not leaked, f"solution code in {exercise.name}: {sorted(leaked)[:3]}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda p: p.name)
 def test_each_exercise_stops_at_the_students_part(exercise):
     notebook = nbformat.read(exercise.with_suffix(".ipynb"), as_version=4)
@@ -137,6 +138,7 @@ WRONG_ANSWERS = {
 }
 
 
+@pytest.mark.slow
 def test_a_wrong_answer_shows_one_line_in_a_notebook():
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell("import numpy as np\n\nfrom galaxylib import checks")]

@@ -90,6 +90,7 @@ def sky(tmp_path_factory) -> Path:
 # --------------------------------------------------------------------------- train
 
 
+@pytest.mark.slow
 def test_a_failed_start_or_ctrl_c_in_epoch_1_never_blocks_the_next_run(sky, tmp_path, capsys):
     out = tmp_path / "m.keras"
     files = ModelFiles(out)
@@ -127,6 +128,7 @@ def test_a_failed_start_or_ctrl_c_in_epoch_1_never_blocks_the_next_run(sky, tmp_
     assert not files.work.exists() and not list(tmp_path.glob(".tmp-*"))
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_from_its_last_epoch_and_says_what_it_left_out(tmp_path):
     data = tmp_path / "gz"
     write_dataset(data, 48, seed=4)
@@ -167,6 +169,7 @@ def test_a_full_disk_stops_training_before_it_starts(sky, small_disk, capsys):
     assert not out.exists() and not list(disk.glob("**/*.h5"))
 
 
+@pytest.mark.slow
 def test_a_disk_that_fills_during_training_is_one_sentence_and_keeps_the_last_epoch(
     sky, small_disk
 ):

@@ -41,6 +41,7 @@ def test_there_is_a_set_for_each_chapter():
     assert [name[:2] for name in SETS] == ["01", "02", "03", "04", "05", "06"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SETS)
 def test_autograde_gives_the_solution_full_marks_and_the_release_none(course, name):
     nbgrader(course, "generate_assignment", name, "--force")

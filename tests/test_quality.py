@@ -44,6 +44,7 @@ def test_clear_cases_counts_the_clear_galaxies_a_network_commits_on():
     assert np.isnan(clear_cases(pred[:0], truth[:0]).loc["bar", "share"])
 
 
+@pytest.mark.slow
 def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(tmp_path, monkeypatch, capsys):
     from galaxylib.cli import main
     from galaxylib.config import PROFILES, Profile

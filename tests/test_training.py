@@ -28,6 +28,7 @@ def trained(root, tmp_path_factory):
     return train(root, model="report", out=out, epochs=4, learning_rate=3e-3, **TINY)
 
 
+@pytest.mark.slow
 def test_training_lowers_the_loss_and_keeps_a_history(trained):
     history = trained.history
     assert list(history["epoch"]) == [0, 1, 2, 3]
@@ -39,6 +40,7 @@ def test_training_lowers_the_loss_and_keeps_a_history(trained):
     assert isinstance(plot_history(history), Figure)
 
 
+@pytest.mark.slow
 def test_the_model_file_round_trips_with_its_preprocessing(trained, root):
     settings = json.loads(trained.files.settings.read_text())
     assert settings["model"] == "report"
@@ -62,6 +64,7 @@ class _Interrupt(keras.callbacks.Callback):
             raise KeyboardInterrupt
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_continues_where_it_stopped(root, tmp_path):
     out = tmp_path / "improved.keras"
     first = _Interrupt(after=1)
@@ -80,6 +83,7 @@ def test_an_interrupted_run_continues_where_it_stopped(root, tmp_path):
     assert out.exists() and not (tmp_path / "improved.train").exists()
 
 
+@pytest.mark.slow
 def test_the_command_trains_and_refuses_to_overwrite(root, tmp_path, capsys):
     out = tmp_path / "m.keras"
     command = ["train", str(root), "--out", str(out), "--epochs", "1", "--size", "32"]
@@ -91,6 +95,7 @@ def test_the_command_trains_and_refuses_to_overwrite(root, tmp_path, capsys):
     assert len(err) == 1 and "already exists; pass --force" in err[0]
 
 
+@pytest.mark.slow
 def test_bench_train_reports_both_models(root):
     figures = bench_train(root, size=32, batch_size=8, steps=2, warmup=1, workers=1)
     assert figures["report_img_per_s"] > 0 and figures["improved_img_per_s"] > 0
@@ -114,6 +119,7 @@ def test_the_cosine_schedule_falls_from_the_first_rate_to_a_hundredth():
         cosine_schedule(0)
 
 
+@pytest.mark.slow
 def test_training_follows_the_cosine_schedule(trained):
     rate = cosine_schedule(4, 3e-3)
     assert trained.history["learning_rate"].tolist() == pytest.approx([rate(e) for e in range(4)])

@@ -1,0 +1,62 @@
+"""The book's own Sphinx extensions in _ext/: both editions load them, and
+unique_scripts.py keeps every inline script to one copy per page."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from build_tools.exercises import write_student_book
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scripts_of_a_page(tmp_path, extensions):
+    (tmp_path / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        f"extensions = {extensions!r}\n"
+        "html_theme = 'sphinx_book_theme'\n"
+    )
+    (tmp_path / "index.md").write_text("# Book\n\nA page.\n")
+    out = tmp_path / "_out"
+    command = [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(tmp_path), str(out)]
+    subprocess.run(command, check=True)
+    return re.findall(r"<script[^>]*>.*?</script>", (out / "index.html").read_text(), re.DOTALL)
+
+
+def extension_files(config_path):
+    """The files of the local extensions a configuration loads, found as Jupyter Book does:
+    each folder relative to the configuration file."""
+    extensions = yaml.safe_load(config_path.read_text())["sphinx"]["local_extensions"]
+    return {name: config_path.parent / folder / f"{name}.py" for name, folder in extensions.items()}
+
+
+def test_the_book_loads_every_extension_in_ext():
+    found = extension_files(ROOT / "_config.yml")
+    assert set(found) == {p.stem for p in (ROOT / "_ext").glob("*.py")}
+    assert all(path.is_file() for path in found.values())
+
+
+def test_the_student_edition_finds_the_extensions_from_its_own_folder(tmp_path):
+    config_path, _ = write_student_book(ROOT, tmp_path / "_build" / "student")
+    found = extension_files(config_path)
+    assert set(found) == set(extension_files(ROOT / "_config.yml"))
+    assert all(path.is_file() for path in found.values())
+
+
+@pytest.mark.parametrize("loaded", [False, True], ids=["without", "with"])
+def test_each_inline_script_is_on_a_page_once(tmp_path, loaded):
+    # sphinx-togglebutton adds its selector after the builder starts: Sphinx 7.4 puts it
+    # on every page twice, which the extension undoes.
+    extensions = ["myst_parser", "sphinx_togglebutton"] + ["unique_scripts"] * loaded
+    scripts = scripts_of_a_page(tmp_path, extensions)
+    selectors = [s for s in scripts if "togglebuttonSelector" in s]
+    if loaded:
+        assert len(selectors) == 1
+        assert len(scripts) == len(set(scripts))
+    else:
+        assert len(selectors) == 2, "Sphinx no longer doubles scripts: the extension can go"
