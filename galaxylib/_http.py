@@ -165,7 +165,7 @@ def _already_complete(err: HTTPError, part: Path) -> bool:
     if err.code != 416 or not part.exists():
         return False
     match = _CONTENT_RANGE.fullmatch((err.headers.get("Content-Range") or "").strip())
-    return bool(match) and match.group(2) == str(part.stat().st_size)
+    return match is not None and match.group(2) == str(part.stat().st_size)
 
 
 def _http_message(url: str, err: HTTPError, messages: dict[int, str]) -> str:

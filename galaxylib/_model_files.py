@@ -32,7 +32,7 @@ from galaxylib.errors import DataError, GalaxyLibError
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no lock
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["ModelFiles", "read_history"]
 
@@ -61,8 +61,10 @@ class ModelFiles:
 
     @property
     def split(self) -> Path:
-        """``MODEL.split.csv``: ``GalaxyID`` and ``part`` (train or val) of every galaxy
-        the model learnt from or was chosen on."""
+        """``MODEL.split.csv``: which galaxies the model learnt from or was chosen on.
+
+        Its columns are ``GalaxyID`` and ``part`` (train or val).
+        """
         return self.model.with_suffix(".split.csv")
 
     @property

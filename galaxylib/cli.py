@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from galaxylib._files import disk_error
 from galaxylib.errors import GalaxyLibError, GalaxyLibNote
@@ -129,7 +130,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         catalog = load_catalog(args.data_dir, skip_bad=True)
         baselines = run_baselines(catalog, catalog.split(args.seed), progress=False)
     floor = sky_noise_floor(args.data_dir, evaluation.ids)
-    fmt = {"float_format": lambda x: f"{x:.4f}", "na_rep": "-"}
+    fmt: dict[str, Any] = {"float_format": lambda x: f"{x:.4f}", "na_rep": "-"}
     print(
         f"{args.model} ({trained.name}): test RMSE {evaluation.rmse:.4f} on "
         f"{len(evaluation.ids)} galaxies{'' if args.no_tta else ' (mean of 8 rotations/flips)'}."
@@ -239,8 +240,12 @@ def _parser() -> argparse.ArgumentParser:
         "'Galaxy morphology with CNNs'.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    workers = {"type": positive, "default": None, "help": "processes to use (default: every core)"}
-    cache = {
+    workers: dict[str, Any] = {
+        "type": positive,
+        "default": None,
+        "help": "processes to use (default: every core)",
+    }
+    cache: dict[str, Any] = {
         "type": Path,
         "default": None,
         "help": "folder for the preprocessing cache (default: DATA_DIR/cache, or "

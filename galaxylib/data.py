@@ -262,7 +262,7 @@ def _row_problems(
         add(lines[i], raw_ids.iloc[i], f"{COLUMNS[j]} = {cell!r} {what}")
 
     dup = ids.duplicated(keep=False) & ids.notna()
-    first_line = {}
+    first_line: dict[int, int] = {}
     for i in np.flatnonzero(dup):
         gid = int(ids.iloc[i])
         if gid in first_line:
@@ -291,7 +291,7 @@ def _row_problems(
 
 
 def _image_problems(table: pd.DataFrame, images_dir: Path) -> list[tuple[int, object, str]]:
-    problems = []
+    problems: list[tuple[int, object, str]] = []
     rows = zip(table["line"], table["GalaxyID"].astype(float).astype(np.int64), strict=True)
     for line, gid in progress_bar(list(rows), desc="checking images", unit="img", leave=False):
         try:

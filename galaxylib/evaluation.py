@@ -197,8 +197,10 @@ class Evaluation:
         return rmse_per_question(self.pred, self.truth)
 
     def predictions(self) -> pd.DataFrame:
-        """``GalaxyID`` and the 37 predicted fractions of each test galaxy, as
-        :func:`predict_files` gives them for image files."""
+        """``GalaxyID`` and the 37 predicted fractions of each test galaxy.
+
+        The same table as :func:`predict_files` gives for image files.
+        """
         table = pd.DataFrame(self.pred, columns=list(COLUMNS))
         table.insert(0, "GalaxyID", self.ids)
         return table

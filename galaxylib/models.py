@@ -174,6 +174,7 @@ class DecisionTree(layers.Layer):
         self.epsilon = epsilon
 
     def call(self, values):
+        """The 37 vote fractions, in ``COLUMNS`` order, of a batch of 37 raw values."""
         positive = ops.softplus(values) + self.epsilon
         parts: list = []  # one per question, in the tree's order: parents come first
         for question in QUESTIONS:
@@ -187,9 +188,11 @@ class DecisionTree(layers.Layer):
         return ops.concatenate(parts, axis=1)
 
     def compute_output_shape(self, input_shape):
+        """The shape of the input: 37 values in, 37 fractions out."""
         return input_shape
 
     def get_config(self) -> dict:
+        """The layer's settings, for saving; ``epsilon`` besides Keras's own."""
         return {**super().get_config(), "epsilon": self.epsilon}
 
 
@@ -333,4 +336,4 @@ def predict_tta(model: keras.Model, images: np.ndarray, *, batch_size: int = 256
     views = [
         model.predict(view, batch_size=batch_size, verbose=0) for view in dihedral_views(images)
     ]
-    return np.mean(views, axis=0, dtype=np.float64).astype(np.float32)
+    return np.asarray(np.mean(views, axis=0, dtype=np.float64), dtype=np.float32)

@@ -92,7 +92,7 @@ def plot_gallery(
     labels = catalog.labels
     for ax, column in zip(axes, columns, strict=True):
         row = int(np.argmax(labels[column].to_numpy()))
-        galaxy_id, value = labels["GalaxyID"].iat[row], labels[column].iat[row]
+        galaxy_id, value = int(labels["GalaxyID"].to_numpy()[row]), labels[column].iat[row]
         image = catalog.read_image(galaxy_id)
         if crop is not None:
             top = (image.shape[0] - crop) // 2
@@ -404,7 +404,7 @@ def plot_worst_galaxies(images: np.ndarray, worst: pd.DataFrame, *, ncols: int =
     for ax, image, row in zip(axes, images, worst.itertuples(), strict=False):
         ax.imshow(image, cmap="gray", vmin=0, vmax=255)
         ax.set_title(
-            f"#{row.GalaxyID}  RMSE {row.rmse:.3f}\n{row.answer} {DESCRIPTIONS[row.answer]}: "
+            f"#{row.GalaxyID}  RMSE {row.rmse:.3f}\n{row.answer} {DESCRIPTIONS[str(row.answer)]}: "
             f"true {row.true:.2f}, predicted {row.pred:.2f}",
             fontsize=7,
         )

@@ -166,6 +166,8 @@ def bench_quality(
     catalog = load_catalog(sky)
     parts = split(catalog.ids, seed=42)
     floor = sky_noise_floor(sky, parts.test)
+    if floor is None:  # make_sky always writes the truth the floor is read from
+        raise GalaxyLibError(f"{sky} holds no truth.csv; delete it and run the benchmark again.")
     rmses: dict[str, float] = {}
     committed: dict[str, float] = {}
     train_s = 0.0

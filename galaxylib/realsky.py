@@ -17,6 +17,7 @@ obeys it.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -24,7 +25,7 @@ import subprocess
 import tarfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
@@ -275,17 +276,18 @@ def _extract(deb: Path, root: Path, files: list[str]) -> None:
     credits_text = None
     with deb.open("rb") as raw:
         member, size = _data_member(raw, deb)
-        mode = {".xz": "r|xz", ".gz": "r|gz", ".bz2": "r|bz2", ".tar": "r|"}.get(
-            Path(member).suffix
-        )
+        modes: dict[str, Literal["r|xz", "r|gz", "r|bz2", "r|"]]
+        modes = {".xz": "r|xz", ".gz": "r|gz", ".bz2": "r|bz2", ".tar": "r|"}
+        mode = modes.get(Path(member).suffix)
         if mode is None:
             raise DataError(f"{deb} holds {member}, which Python cannot unpack; delete it.")
         try:
             with tarfile.open(fileobj=_Limited(raw, size), mode=mode) as tar:
                 for info in tar:
                     name = info.name.removeprefix("./")
-                    if info.isfile() and (name in wanted or name == textures):
-                        data = tar.extractfile(info).read()
+                    member_file = tar.extractfile(info) if info.isfile() else None
+                    if member_file is not None and (name in wanted or name == textures):
+                        data = member_file.read()
                         if name == textures:
                             credits_text = data.decode("utf-8", errors="replace")
                         else:
@@ -315,11 +317,15 @@ def _data_member(raw: BinaryIO, deb: Path) -> tuple[str, int]:
     raise DataError(f"{deb} holds no data.tar member; delete it and retry.")
 
 
-class _Limited:
-    """A read-only view of the next ``size`` bytes of a file."""
+class _Limited(io.RawIOBase):
+    """A read-only stream of the next ``size`` bytes of a file."""
 
     def __init__(self, raw: BinaryIO, size: int) -> None:
+        super().__init__()
         self.raw, self.left = raw, size
+
+    def readable(self) -> bool:
+        return True
 
     def read(self, n: int = -1) -> bytes:
         n = self.left if n < 0 else min(n, self.left)

@@ -14,6 +14,7 @@ completely round, so Class7.1 = 0.80 x 0.50 = 0.40.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -269,6 +270,10 @@ def _question_order(column: pd.Series) -> pd.Series:
     return column
 
 
+@overload
+def to_cumulative(per_question: pd.DataFrame) -> pd.DataFrame: ...
+@overload
+def to_cumulative(per_question: np.ndarray) -> np.ndarray: ...
 def to_cumulative(per_question: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
     """Turn per-question fractions into the cumulative fractions of the Kaggle catalog.
 
@@ -293,6 +298,10 @@ def to_cumulative(per_question: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
     return _like(per_question, out)
 
 
+@overload
+def to_per_question(cumulative: pd.DataFrame) -> pd.DataFrame: ...
+@overload
+def to_per_question(cumulative: np.ndarray) -> np.ndarray: ...
 def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
     """Turn the catalog's cumulative fractions back into per-question fractions.
 

@@ -93,7 +93,8 @@ class TrainResult:
     @property
     def val_rmse(self) -> float:
         """Validation RMSE of the epoch whose weights were kept."""
-        return float(self.history.loc[self.history["val_loss"].idxmin(), f"val_{RMSE}"])
+        best = np.nanargmin(self.history["val_loss"].to_numpy())
+        return float(self.history[f"val_{RMSE}"].iloc[best])
 
 
 def compile_model(net: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
@@ -234,9 +235,12 @@ def _positive(name: str, value: int | float) -> None:
 
 
 def _space_needed(net: keras.Model, files: ModelFiles) -> int:
-    """Bytes a run still has to write beside the model: the model, the best weights, the
-    backup (weights and the optimizer's two moments) and one temporary copy, plus
-    history, less what a resumed run's checkpoints already hold."""
+    """Bytes a run still has to write beside the model.
+
+    The model, the best weights, the backup (weights and the optimizer's two moments)
+    and one temporary copy, plus history, less what a resumed run's checkpoints already
+    hold.
+    """
     there = sum(p.stat().st_size for p in files.work.rglob("*") if p.is_file())
     return 6 * 4 * net.count_params() + 1_000_000 - there
 
@@ -325,10 +329,10 @@ def train(
                 file=sys.stderr,
             )
         parts = catalog.split(seed)
-        cache = preprocess_catalog(
+        crops = preprocess_catalog(
             data_dir, **preprocessing.as_dict(), workers=workers, cache=cache, skip_bad=True
         )
-        result = _fit(cache, catalog, parts, files, run, patience, verbose, callbacks)
+        result = _fit(crops, catalog, parts, files, run, patience, verbose, callbacks)
         shutil.rmtree(files.work, ignore_errors=True)
     return result
 
@@ -343,8 +347,10 @@ def _fit(
     verbose: str | int,
     callbacks: Sequence[keras.callbacks.Callback],
 ) -> TrainResult:
-    """Build, fit and save the network of ``run``: :func:`train` once the run holds
-    its lock and its data are ready."""
+    """Build, fit and save the network of ``run``.
+
+    What :func:`train` does once the run holds its lock and its data are ready.
+    """
     model, seed, batch_size, epochs = run["model"], run["seed"], run["batch_size"], run["epochs"]
     size, color = run["size"], run["color"]
     hardware = setup()

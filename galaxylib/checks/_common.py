@@ -45,7 +45,7 @@ def fail(message: str) -> NoReturn:
     raise CheckFailed(message)
 
 
-def _one_line(text: str, limit: int = 160) -> str:
+def _one_line(text: object, limit: int = 160) -> str:
     """An exception's message squeezed into one short line without a final full stop."""
     line = " ".join(str(text).split())
     if len(line) > limit:

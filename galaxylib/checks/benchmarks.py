@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +91,7 @@ def check_split(make_split: Callable[[np.ndarray, int], tuple]) -> None:
     ids = rng.choice(np.arange(100_000, 999_999), 1003, replace=False)
 
     def parts(galaxy_ids: np.ndarray, seed: int) -> list[np.ndarray]:
-        found = make_split(galaxy_ids.copy(), seed)
+        found: Any = make_split(galaxy_ids.copy(), seed)  # a student's answer: any type
         if hasattr(found, "train"):
             found = (found.train, found.val, found.test)
         if not isinstance(found, tuple | list) or len(found) != 3:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ __all__ = [
 @exercise("4.1")
 def check_output_size(output_size: Callable[..., int]) -> None:
     """Exercise 4.1: the side of a convolution's or pooling's output map."""
-    cases = [
+    cases: list[tuple[tuple[int, int], dict[str, Any], int]] = [
         ((150, 7), {}, 144),
         ((72, 7), {}, 66),
         ((29, 2), {"stride": 2}, 14),

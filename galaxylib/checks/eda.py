@@ -161,9 +161,10 @@ def check_mean_confidence_reading(answer: object, mean: object, labels: pd.DataF
         fail(f"{answer} belongs to Q1 or Q6, which every volunteer answers: look past them.")
     if answer != deeper.idxmax():
         fail(f"Outside Q1 and Q6 another answer has a taller bar than {answer}.")
-    if abs(number(mean, "The mean fraction") - deeper.max()) > 0.02:
+    read = number(mean, "The mean fraction")
+    if abs(read - deeper.max()) > 0.02:
         fail(
-            f"The bar of {answer} is not at {float(mean):.2f}: read its height on the y axis "
+            f"The bar of {answer} is not at {read:.2f}: read its height on the y axis "
             "(a fraction between 0 and 1)."
         )
     correct()

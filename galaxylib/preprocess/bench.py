@@ -22,6 +22,8 @@ def _report_loop(paths: list[Path], out: Path, size: int) -> None:
     """The report's preprocessing loop: one image after another, written as PNGs."""
     for path in paths:
         image = cv2.imread(str(path))  # blue, green, red -- the report then called it RGB
+        if image is None:
+            raise DataError(f"{path} is not a readable image; re-download or regenerate it.")
         gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         square = crop(gray, report_box(gray), size=size)
         cv2.imwrite(str(out / path.with_suffix(".png").name), square)

@@ -143,8 +143,10 @@ def improved_box(
 
 
 def _peak(light: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
-    """Where the object's light peaks: the brightest pixel, refined to a fraction of a
-    pixel by the light-weighted centre of its 5x5 neighbourhood."""
+    """Where the object's light peaks, to a fraction of a pixel.
+
+    The brightest pixel, refined by the light-weighted centre of its 5x5 neighbourhood.
+    """
     brightest = np.argmax(light[ys, xs])
     px, py = xs[brightest], ys[brightest]
     near = (np.abs(xs - px) <= 2) & (np.abs(ys - py) <= 2)

@@ -234,8 +234,11 @@ def preprocess_catalog(
 
 
 def _allocate(path: Path) -> None:
-    """Reserve the disk blocks of a file, so that a full disk says so now (ENOSPC), not
-    later as a ``Bus error`` when a memory-mapped write finds no block."""
+    """Reserve the disk blocks of a file.
+
+    A full disk then says so now (ENOSPC), not later as a ``Bus error`` when a
+    memory-mapped write finds no block.
+    """
     if hasattr(os, "posix_fallocate"):
         with path.open("rb+") as f:
             os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
