@@ -5,6 +5,11 @@ from the caller. A fork copies OpenCV's thread pool in whatever state the caller
 it, and an OpenCV call in the child can then wait forever for threads that do not
 exist -- as happened when a test drew a crop just before rendering a sky. Each worker
 runs OpenCV on one thread; the pool gives the parallelism.
+
+The server imports, before it forks any worker, this module and the module of every
+function a pool was made to run (``worker_pool(runs=...)``), so that workers start with
+them loaded. It starts with the first pool of the process: a later pool whose function
+lives in a module the server has not imported still works, each worker importing it.
 """
 
 from __future__ import annotations
@@ -12,13 +17,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from multiprocessing.pool import Pool
 
 import cv2
 
 from galaxylib.errors import GalaxyLibError
 
-_PRELOAD = ["galaxylib.preprocess", "galaxylib.synthetic"]
+_preload = [__name__]  # what the fork server imports: this module, then each pool's `runs`
 
 
 def _start_worker() -> None:
@@ -43,11 +49,25 @@ def resolve_workers(workers: int | None) -> int:
     return workers
 
 
-def worker_pool(workers: int | None = None) -> Pool:
-    """A pool of ``workers`` processes (default: every core), safe to start anywhere."""
+def worker_pool(workers: int | None = None, *, runs: Callable | None = None) -> Pool:
+    """A pool of processes, safe to start anywhere.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Processes; every core by default.
+    runs : callable, optional
+        The function the pool will run; the fork server imports its module (see above).
+
+    Returns
+    -------
+    multiprocessing.pool.Pool
+    """
     if "forkserver" in multiprocessing.get_all_start_methods():
+        if runs is not None and runs.__module__ not in _preload:
+            _preload.append(runs.__module__)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
+        context.set_forkserver_preload(list(_preload))
     else:  # Windows
         context = multiprocessing.get_context("spawn")
     return context.Pool(resolve_workers(workers), initializer=_start_worker)

@@ -347,7 +347,7 @@ def _older_than_its_sky(path: Path) -> bool:
     old one meaningless: its test split may hold galaxies it never trained on, or ones it
     did. Real data has no ``sky.json`` and is never judged stale.
     """
-    from galaxylib.synthetic import SKY_FILE
+    from galaxylib.synthetic.skyfile import SKY_FILE
 
     summary = course_data() / SKY_FILE
     return summary.exists() and path.stat().st_mtime < summary.stat().st_mtime

@@ -27,7 +27,7 @@ from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.metrics import rmse, rmse_per_question
 from galaxylib.models import predict_tta
 from galaxylib.preprocess import Cache, Settings, crop_file, open_cache
-from galaxylib.synthetic import EXPECTED_PREFIX, SKY_FILE, TRUTH_FILE, noise_floor
+from galaxylib.synthetic.skyfile import EXPECTED_PREFIX, SKY_FILE, TRUTH_FILE, noise_floor
 from galaxylib.taxonomy import COLUMNS
 from galaxylib.training import ModelFiles
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +28,7 @@ from galaxylib.taxonomy import COLUMNS, check_tree
 
 N = 60
 EXPECTED = [EXPECTED_PREFIX + c for c in COLUMNS]
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -280,3 +285,46 @@ def test_default_sky_is_made_again_when_the_profile_or_the_schema_changed(
     with pytest.raises(GalaxyLibError, match="did not make"):
         default_sky("tiny")
     assert (sky / "training_solutions_rev1.csv").exists()
+
+
+def _loaded_after(code: str) -> list[str]:
+    """The galaxylib.synthetic modules a fresh interpreter has loaded after running ``code``."""
+    listing = "print(sorted(m for m in sys.modules if m.startswith('galaxylib.synthetic')))"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import sys\n{code}\n{listing}"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        check=True,
+    )
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_reading_a_sky_does_not_load_the_renderer() -> None:
+    """evaluation and checks read truth.csv and sky.json without the code that draws a sky."""
+    checking = (  # exercise 6.3's check reads the expected fractions of a truth table
+        "from galaxylib.checks import CheckFailed, check_noise_floor\n"
+        "try:\n    check_noise_floor(lambda labels, truth: 0.0)\n"
+        "except CheckFailed:\n    pass"
+    )
+    for code in ("import galaxylib.evaluation", checking):
+        loaded = _loaded_after(code)
+        assert "galaxylib.synthetic.skyfile" in loaded, code
+        assert "galaxylib.synthetic.render" not in loaded, code
+        assert "galaxylib.synthetic.dataset" not in loaded, code
+
+
+def test_the_package_loads_the_renderer_when_asked_for_it() -> None:
+    import galaxylib.synthetic as synthetic
+
+    assert "visibility" in synthetic.__all__
+    assert [name for name in synthetic.__all__ if not hasattr(synthetic, name)] == []
+    assert "galaxylib.synthetic.render" not in _loaded_after("import galaxylib.synthetic")
+    assert "galaxylib.synthetic.render" in _loaded_after("from galaxylib.synthetic import make_sky")
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        synthetic.nothing  # noqa: B018

@@ -83,14 +83,14 @@ def check_worst_galaxies(worst: Callable[..., np.ndarray]) -> None:
     fail("On a hidden case these are not the galaxies with the largest RMSE.")
 
 
-@exercise("6.3", forbid=("galaxylib.synthetic:noise_floor",))
+@exercise("6.3", forbid=("galaxylib.synthetic.skyfile:noise_floor",))
 def check_noise_floor(noise_floor_of: Callable[[pd.DataFrame, pd.DataFrame], float]) -> None:
     """Exercise 6.3: the noise floor, RMSE of the votes against the expected fractions.
 
     Hidden case: a truth table that has more galaxies than the labels, in another order.
     """
-    from galaxylib.synthetic import EXPECTED_PREFIX
-    from galaxylib.synthetic import noise_floor as reference
+    from galaxylib.synthetic.skyfile import EXPECTED_PREFIX
+    from galaxylib.synthetic.skyfile import noise_floor as reference
 
     labels = hidden_catalog(40, seed=63)
     rng = np.random.default_rng(63)

@@ -1,0 +1,250 @@
+"""A synthetic sky on disk: :func:`make_sky`, the book's :func:`default_sky`, :func:`bench_synth`.
+
+:func:`make_sky` draws the catalog (:mod:`~galaxylib.synthetic.volunteers`), renders the
+images on every core (:mod:`~galaxylib.synthetic.render`) and writes the data set -- the
+Kaggle layout plus ``truth.csv`` and ``sky.json`` (:mod:`~galaxylib.synthetic.skyfile`) --
+through a hidden staging folder; the same seed gives the same bytes, whatever the number
+of processes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from galaxylib._files import disk_errors, replace, staging_dir
+from galaxylib._progress import progress_bar
+from galaxylib._workers import resolve_workers, worker_pool
+from galaxylib.config import data_root, profile
+from galaxylib.data import LAYOUTS
+from galaxylib.errors import GalaxyLibError
+from galaxylib.synthetic.render import _render_chunk
+from galaxylib.synthetic.skyfile import (
+    EXPECTED_PREFIX,
+    GENERATOR,
+    SCHEMA_VERSION,
+    SKY_FILE,
+    TRUTH_FILE,
+    noise_floor,
+    read_summary,
+    write_summary,
+    write_truth,
+)
+from galaxylib.synthetic.volunteers import sample_catalog
+
+__all__ = ["SkyReport", "bench_synth", "default_sky", "make_sky"]
+
+
+@dataclass(frozen=True)
+class SkyReport:
+    """What :func:`make_sky` wrote.
+
+    Attributes
+    ----------
+    out : Path
+        The data directory.
+    n : int
+        Galaxies written.
+    seed : int
+    seconds : float
+        Wall-clock time of the whole run.
+    workers : int
+        Processes used.
+    noise_floor : float
+        RMSE between the catalog's sampled fractions and the expected ones.
+    """
+
+    out: Path
+    n: int
+    seed: int
+    seconds: float
+    workers: int
+    noise_floor: float
+
+    @property
+    def galaxies_per_s(self) -> float:
+        """Throughput of the run."""
+        return self.n / max(self.seconds, 1e-9)
+
+    def __str__(self) -> str:
+        return (
+            f"Wrote {self.n} synthetic galaxies (seed {self.seed}) to {self.out} in "
+            f"{self.seconds:.1f} s ({self.galaxies_per_s:.0f} galaxies/s on {self.workers} "
+            f"processes); noise floor (RMSE of the votes against the expected fractions) "
+            f"{self.noise_floor:.4f}."
+        )
+
+
+def _holds_data_set(out: Path) -> bool:
+    if any((out / csv_name).exists() for csv_name, _ in LAYOUTS):
+        return True
+    images = out / LAYOUTS[0][1]
+    return images.is_dir() and any(images.iterdir())
+
+
+def _render_all(truth: pd.DataFrame, seed: int, folder: Path, workers: int, progress: bool) -> None:
+    galaxies = truth.drop(columns=[c for c in truth if c.startswith(EXPECTED_PREFIX)])
+    records = galaxies.assign(index=np.arange(len(galaxies))).to_dict("records")
+    size = max(1, min(32, len(records) // (4 * workers) or 1))
+    jobs = [(seed, str(folder), records[i : i + size]) for i in range(0, len(records), size)]
+    with progress_bar(total=len(records), desc="synth", unit="galaxy", enabled=progress) as bar:
+        if workers == 1:
+            for job in jobs:
+                bar.update(_render_chunk(job))
+            return
+        with worker_pool(workers, runs=_render_chunk) as pool:
+            for done in pool.imap_unordered(_render_chunk, jobs):
+                bar.update(done)
+
+
+def _publish(staging: Path, out: Path, force: bool) -> None:
+    """Move a finished data set from ``staging`` into ``out``, the catalog last."""
+    catalog, images = LAYOUTS[0]
+    if force:
+        for name in (catalog, TRUTH_FILE, SKY_FILE):
+            (out / name).unlink(missing_ok=True)
+        shutil.rmtree(out / images, ignore_errors=True)
+    replace(staging / images, out / images)
+    for name in (TRUTH_FILE, SKY_FILE, catalog):
+        replace(staging / name, out / name)
+
+
+def make_sky(
+    out: str | Path,
+    n: int,
+    *,
+    seed: int = 0,
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> SkyReport:
+    """Write a synthetic Galaxy Zoo in the Kaggle layout.
+
+    ``out`` receives ``images_training_rev1/<GalaxyID>.jpg`` (424x424 RGB JPEGs),
+    ``training_solutions_rev1.csv`` (the sampled vote fractions), ``truth.csv`` (true
+    parameters and expected fractions, see :func:`sample_catalog`) and ``sky.json``
+    (seed, size and noise floor). Everything is written to a hidden folder inside ``out``
+    first and moved into place at the end, the catalog last, so an interrupted run never
+    looks like a finished data set; the next run removes a killed run's hidden folder.
+
+    Parameters
+    ----------
+    out : path
+        Data directory; created if needed.
+    n : int
+        Number of galaxies.
+    seed : int, default 0
+        Same seed, same bytes -- whatever ``workers`` is.
+    workers : int, optional
+        Processes that render the images; every core by default.
+    force : bool, default False
+        Replace a data set already in ``out``.
+    progress : bool, default True
+        Show a progress bar.
+
+    Returns
+    -------
+    SkyReport
+
+    Raises
+    ------
+    GalaxyLibError
+        If ``out`` already holds a data set and ``force`` is false, or ``n`` or
+        ``workers`` is out of range.
+    """
+    start = time.perf_counter()
+    out = Path(out)
+    workers = resolve_workers(workers)
+    if out.exists() and not out.is_dir():
+        raise GalaxyLibError(f"{out} is a file, not a folder; choose a folder for --out.")
+    if _holds_data_set(out) and not force:
+        raise GalaxyLibError(
+            f"{out} already holds a data set; pass --force (force=True) to replace it, "
+            "or choose another --out."
+        )
+    labels, truth = sample_catalog(n, seed)
+    floor = noise_floor(labels, truth)
+    with disk_errors(out, "choose another --out"):
+        out.mkdir(parents=True, exist_ok=True)
+        with staging_dir(out, "synth") as staging:
+            images = staging / LAYOUTS[0][1]
+            images.mkdir()
+            _render_all(truth, seed, images, workers, progress)
+            write_truth(staging, truth)
+            mean_volunteers = truth["n_volunteers"].mean()
+            write_summary(staging, seed=seed, n=n, mean_volunteers=mean_volunteers, floor=floor)
+            labels.to_csv(staging / LAYOUTS[0][0], index=False, float_format="%.6f")
+            _publish(staging, out, force)
+    return SkyReport(out, n, seed, time.perf_counter() - start, workers, floor)
+
+
+def bench_synth(n: int = 200, workers: int | None = None) -> dict[str, float]:
+    """Time :func:`make_sky` on ``n`` galaxies, images and JPEGs included.
+
+    Parameters
+    ----------
+    n : int, default 200
+    workers : int, optional
+        Processes; every core by default.
+
+    Returns
+    -------
+    dict
+        ``galaxies_per_s``, ``seconds``, ``n``, ``workers`` and ``noise_floor``.
+    """
+    with tempfile.TemporaryDirectory(prefix="galaxylib-bench-") as folder:
+        report = make_sky(Path(folder) / "sky", n, workers=workers, progress=False)
+    return {
+        "galaxies_per_s": report.galaxies_per_s,
+        "seconds": report.seconds,
+        "n": float(n),
+        "workers": float(report.workers),
+        "noise_floor": report.noise_floor,
+    }
+
+
+def default_sky(name: str | None = None) -> Path:
+    """The synthetic sky the book runs on under a profile; made on first use.
+
+    It lives in ``$GALAXYLIB_DATA/sky-<profile>`` and holds the profile's number of
+    galaxies, drawn with seed 0, so every chapter and every reader sees the same sky. A
+    sky made by another version of galaxylib or for another size (its ``sky.json`` says
+    so) is made again.
+
+    Parameters
+    ----------
+    name : str, optional
+        Profile name; default ``GALAXYLIB_PROFILE`` (see :func:`galaxylib.config.profile`).
+
+    Returns
+    -------
+    Path
+        The data directory, ready for :func:`galaxylib.data.load_catalog`.
+    """
+    chosen = profile(name)
+    out = data_root() / f"sky-{chosen.name}"
+    wanted = {"generator": GENERATOR, "schema": SCHEMA_VERSION, "seed": 0}
+    wanted["n"] = chosen.n_galaxies
+    if not _holds_data_set(out):
+        print(make_sky(out, chosen.n_galaxies, seed=0))
+        return out
+    made = read_summary(out)
+    if made is None or made.get("generator") != GENERATOR:
+        raise GalaxyLibError(
+            f"{out} holds a data set that {GENERATOR} did not make (no {SKY_FILE}); "
+            "move it elsewhere, and the book will make its synthetic sky there."
+        )
+    if {key: made.get(key) for key in wanted} != wanted:
+        print(
+            f"{out} holds a sky of {made.get('n')} galaxies made by schema "
+            f"{made.get('schema')}; making the profile's sky of {chosen.n_galaxies:,} "
+            f"(schema {SCHEMA_VERSION}) in its place."
+        )
+        print(make_sky(out, chosen.n_galaxies, seed=0, force=True))
+    return out
