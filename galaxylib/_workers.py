@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
+from multiprocessing.context import BaseContext
 from multiprocessing.pool import Pool
 
 import cv2
@@ -66,8 +67,9 @@ def worker_pool(workers: int | None = None, *, runs: Callable | None = None) -> 
     if "forkserver" in multiprocessing.get_all_start_methods():
         if runs is not None and runs.__module__ not in _preload:
             _preload.append(runs.__module__)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(_preload))
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(list(_preload))
+        context: BaseContext = forkserver
     else:  # Windows
         context = multiprocessing.get_context("spawn")
     return context.Pool(resolve_workers(workers), initializer=_start_worker)

@@ -291,7 +291,7 @@ def _fill_cache(
         enabled=progress,
     )
     tasks = _chunks(todo, paths, settings, chunk)
-    with worker_pool(workers) as pool:
+    with worker_pool(workers, runs=_work) as pool:
         for rows, crops, outcomes in pool.imap_unordered(_work, tasks):
             images[rows] = crops
             images.flush()

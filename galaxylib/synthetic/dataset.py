@@ -89,7 +89,7 @@ def _holds_data_set(out: Path) -> bool:
 
 
 def _render_all(truth: pd.DataFrame, seed: int, folder: Path, workers: int, progress: bool) -> None:
-    galaxies = truth.drop(columns=[c for c in truth if c.startswith(EXPECTED_PREFIX)])
+    galaxies = truth.drop(columns=[c for c in truth if str(c).startswith(EXPECTED_PREFIX)])
     records = galaxies.assign(index=np.arange(len(galaxies))).to_dict("records")
     size = max(1, min(32, len(records) // (4 * workers) or 1))
     jobs = [(seed, str(folder), records[i : i + size]) for i in range(0, len(records), size)]

@@ -303,7 +303,10 @@ def _sky_noise(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
     for band in range(3):
         noise = rng.standard_normal((cells, cells), dtype=np.float32)
         if cells < IMAGE_SIZE:
-            noise = cv2.resize(noise, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_LINEAR)
+            noise = np.asarray(
+                cv2.resize(noise, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_LINEAR),
+                dtype=np.float32,
+            )
         gain = np.sqrt(1 + np.maximum(frame[band], 0) / np.float32(_SKY_VARIANCE))
         frame[band] += sigma * noise * gain
 

@@ -110,17 +110,6 @@ def vote_probabilities(truth: pd.DataFrame) -> np.ndarray:
     return np.concatenate([q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11], axis=1)
 
 
-def _question_slices() -> list[tuple[slice, int | None]]:
-    """Each question's columns and the column index of its parent answer."""
-    out, start = [], 0
-    for question in QUESTIONS:
-        k = len(question.answers)
-        parent = None if question.parent is None else COLUMNS.index(question.parent)
-        out.append((slice(start, start + k), parent))
-        start += k
-    return out
-
-
 def _sample_votes(
     probabilities: np.ndarray, volunteers: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
@@ -133,9 +122,10 @@ def _sample_votes(
     counts = np.zeros_like(probabilities, dtype=np.int64)
     per_question = np.full_like(probabilities, np.nan)
     star = COLUMNS.index("Class1.3")
-    for (columns, parent), question in zip(_question_slices(), QUESTIONS, strict=True):
-        if parent is not None:
-            asked = counts[:, parent]
+    for question in QUESTIONS:
+        columns = question.columns
+        if question.parent is not None:
+            asked = counts[:, COLUMNS.index(question.parent)]
         elif question.number == 6:
             asked = np.where(volunteers > counts[:, star], volunteers - counts[:, star], volunteers)
         else:
