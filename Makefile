@@ -31,8 +31,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
 # them all (its content, not its files' dates, which a fresh clone or a restored cache resets).
-_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) galaxylib/real_galaxies.csv | $(STAMP)
-	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py galaxylib/real_galaxies.csv | sha256sum); \
+_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) galaxylib/real_galaxies.csv galaxylib/colour_vs_grey.json | $(STAMP)
+	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py galaxylib/real_galaxies.csv galaxylib/colour_vs_grey.json | sha256sum); \
 	if [ "$$(cat $@ 2>/dev/null)" != "$$sum" ]; then rm -rf _build/.jupyter_cache _build/.doctrees; fi; \
 	mkdir -p _build && echo "$$sum" > $@
 

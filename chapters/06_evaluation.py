@@ -48,7 +48,7 @@ from galaxylib.course import course_data, course_model, glue
 from galaxylib.data import load_catalog, split
 from galaxylib.evaluation import evaluate, load_model, results_table, sky_noise_floor
 from galaxylib.metrics import rmse, rmse_per_question
-from galaxylib.quality import clear_cases, gap_closed
+from galaxylib.quality import clear_cases, gap_closed, margin_interval
 from galaxylib.synthetic import EXPECTED_PREFIX
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree
 
@@ -98,14 +98,9 @@ names = {"report": "the report's network", "improved": "the improved network"}
 glue("ch6_better", names[better.name])
 glue("ch6_worse", names[worse.name])
 glue("ch6_margin", worse.rmse - better.rmse)
-# Could the margin be the luck of which galaxies the test split holds? Draw the test
-# galaxies again with replacement, score both networks on each draw, and see where the
-# margin falls (a paired bootstrap).
+# Could the margin be the luck of which galaxies the test split holds?
 assert np.array_equal(better.ids, worse.ids)
-errors = {e.name: ((e.pred - e.truth) ** 2).mean(axis=1) for e in (better, worse)}
-draws = np.random.default_rng(0).integers(0, len(better.ids), size=(1000, len(better.ids)))
-margins = np.sqrt(errors[worse.name][draws].mean(1)) - np.sqrt(errors[better.name][draws].mean(1))
-low, high = np.percentile(margins, [2.5, 97.5])
+low, high = margin_interval(better.pred, worse.pred, better.truth)
 glue(
     "ch6_margin_reading",
     f"In 95 % of redrawn test splits the margin lies between {low:.4f} and {high:.4f}: "

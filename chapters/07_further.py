@@ -39,10 +39,13 @@ from galaxylib.course import setup_notebook
 PROFILE = setup_notebook(makes=[])
 
 # %%
+import json
+
 import numpy as np
 import pandas as pd
 
 from galaxylib.course import glue
+from galaxylib.quality import COLOUR_RECORD
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_cumulative
 
 # %% [markdown]
@@ -157,6 +160,66 @@ glue("ch7_error_10", float(errors[10]))
 # which builds offline, cannot run them — but on Colab you can: `pip install zoobot`
 # and follow its tutorials, using the data-loading code of chapter 0.
 #
+# ## Colour or grey?
+#
+# The report made one more choice that the winner did not: it turned every image grey
+# before training, keeping one channel of three. Colour does say something about a
+# galaxy. Old stars, which dominate ellipticals and bulges, are red; young stars, which
+# light up spiral arms, are blue; and our synthetic sky paints them so, giving bulges,
+# discs and arms the colours of their stars. But a network gains from colour only if it
+# learns to use it within its budget, and three channels triple the arithmetic of its
+# first layer.
+#
+# So measure it rather than assume it. `galaxylib bench colour` trains the report's
+# network twice on one sky with the recipe of chapter 5, once on grey crops and once on
+# colour crops, and scores both on the test split. That is two more trainings, which
+# would double the time this book takes to build, so this page does not run them: it
+# reads the figures one run of the command recorded, with the command, the machine and
+# the versions it ran with. Run the command yourself to check them (on a Colab GPU it
+# takes minutes).
+
+# %%
+record = json.loads(COLOUR_RECORD.read_text())
+figures, versions = record["figures"], record["versions"]
+print(
+    f"{record['command']}\n"
+    f"on {record['machine']}, {record['date']}; galaxylib {versions['galaxylib']}, "
+    f"TensorFlow {versions['tensorflow']}, Keras {versions['keras']}"
+)
+pd.DataFrame(
+    {
+        "test RMSE": [figures["grey_rmse"], figures["colour_rmse"]],
+        "gap closed (%)": [100 * figures["grey_gap"], 100 * figures["colour_gap"]],
+    },
+    index=["grey (the report's choice)", "colour (the winner's)"],
+).style.format({"test RMSE": "{:.4f}", "gap closed (%)": "{:.0f}"})
+
+# %% tags=["remove-cell"]
+grey, colour = figures["grey_rmse"], figures["colour_rmse"]
+low, high = figures["margin_low"], figures["margin_high"]  # grey's RMSE minus colour's
+between = f"in 95 % of redrawn test splits the margin lies between {low:.4f} and {high:.4f}"
+glue(
+    "ch7_colour_reading",
+    f"Colour lowers the test RMSE from {grey:.4f} to {colour:.4f}, and {between}: the "
+    "network learned to use the extra bands"
+    if low > 0
+    else f"Colour raises the test RMSE from {grey:.4f} to {colour:.4f}, and {between}: "
+    "within this budget the extra bands only got in the way"
+    if high < 0
+    else f"Grey scores {grey:.4f} and colour {colour:.4f}, and {between}, a range that "
+    "holds zero: within this budget colour buys nothing the test split can see",
+)
+glue("ch7_colour_galaxies", record["sky"]["galaxies"])
+glue("ch7_colour_size", record["image_size"])
+glue("ch7_colour_epochs", record["epochs"])
+
+# %% [markdown]
+# {glue:text}`ch7_colour_reading`. The record is for one synthetic sky of
+# {glue:text}`ch7_colour_galaxies:,` galaxies, crops of {glue:text}`ch7_colour_size`
+# pixels and {glue:text}`ch7_colour_epochs` epochs; the winner's 61,578 real galaxies at
+# a larger size are another budget, and there the answer may differ. That is the point of
+# measuring: a choice like this one is settled by a run on your data, not by a rule.
+#
 # ## Where to go from here
 #
 # - Replace the improved model's convolutional stack by `keras.applications.ResNet50`
@@ -176,6 +239,7 @@ glue("ch7_error_10", float(errors[10]))
 #   and flips.
 # - Losses that know the labels are votes, and how many there were.
 # - Networks pretrained on millions of images, fine-tuned for galaxies.
+# - Colour or grey is a question for a measurement on your own data, not a rule.
 #
 # This chapter has no exercises of its own: the ideas above are projects. The
 # {doc}`exercise sets <../solutions/instructors>` cover chapters 1 to 6.

@@ -175,12 +175,18 @@ def _bench(args: argparse.Namespace) -> None:
 
         return bench_quality(args.seed, out=args.out, workers=args.workers)
 
+    def bench_colour() -> dict[str, float]:
+        from galaxylib.quality import bench_colour
+
+        return bench_colour(args.seed, out=args.out, workers=args.workers)
+
     benchmarks: dict[str, Callable[[], dict[str, float]]] = {
         "synth": lambda: bench_synth(n=args.n, workers=args.workers),
         "preprocess": lambda: bench_preprocess(_bench_data(args), n=args.n, workers=args.workers),
         "pipeline": bench_pipeline,
         "train": bench_train,
         "quality": bench_quality,
+        "colour": bench_colour,
     }
     figures = benchmarks[args.name]()
     print(" ".join(f"{key}={_figure(value)}" for key, value in figures.items()))
@@ -329,19 +335,21 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("bench", help="time a part of the pipeline and print key=value figures")
-    p.add_argument("name", choices=["synth", "preprocess", "pipeline", "train", "quality"])
+    p.add_argument(
+        "name", choices=["synth", "preprocess", "pipeline", "train", "quality", "colour"]
+    )
     p.add_argument("--n", type=positive, default=500, help="galaxies to time (default 500)")
     p.add_argument(
         "--data", type=Path, default=None, help="data set to time on (default: a synthetic sky)"
     )
     p.add_argument(
-        "--seed", type=seed, default=8, help="quality: seed of the fresh sky (default 8)"
+        "--seed", type=seed, default=8, help="quality, colour: seed of the sky (default 8)"
     )
     p.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="quality: folder to keep the sky, the models and the test predictions in",
+        help="quality, colour: folder to keep the sky, the models and the results in",
     )
     p.add_argument("--workers", **workers)
     p.set_defaults(func=_bench)
@@ -355,6 +363,7 @@ _USES_TENSORFLOW = {
     "bench pipeline",
     "bench train",
     "bench quality",
+    "bench colour",
 }
 
 

@@ -129,6 +129,19 @@ def test_a_failed_start_or_ctrl_c_in_epoch_1_never_blocks_the_next_run(sky, tmp_
 
 
 @pytest.mark.slow
+def test_a_size_the_network_cannot_take_is_one_sentence_and_blocks_nothing(sky, tmp_path, capsys):
+    out = tmp_path / "r.keras"
+    status, err = _cli(capsys, "train", sky, "--out", out, "--model", "report", "--size", "16")
+    assert status == 1 and err == (
+        "galaxylib train: --size 16 is too small for the report network (the report's "
+        "network needs images of at least 25 pixels); use a larger --size."
+    )
+    fixed = run("train", sky, "--out", out, "--model", "report", "--epochs", "1", *TINY)
+    assert fixed.returncode == 0, fixed.stderr
+    assert out.exists() and not ModelFiles(out).work.exists()
+
+
+@pytest.mark.slow
 def test_a_killed_run_resumes_from_its_last_epoch_and_says_what_it_left_out(tmp_path):
     data = tmp_path / "gz"
     write_dataset(data, 48, seed=4)

@@ -1,9 +1,18 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from galaxylib.data import Catalog, split
-from galaxylib.quality import CLEAR_CASES, clear_cases, gap_closed, mean_rmse
+from galaxylib.quality import (
+    CLEAR_CASES,
+    COLOUR_RECORD,
+    clear_cases,
+    gap_closed,
+    margin_interval,
+    mean_rmse,
+)
 from galaxylib.taxonomy import COLUMNS, random_fractions
 
 
@@ -42,6 +51,33 @@ def test_clear_cases_counts_the_clear_galaxies_a_network_commits_on():
     assert table.loc["bar", "largest"] == 0.6
     assert set(table.index) == set(CLEAR_CASES)
     assert np.isnan(clear_cases(pred[:0], truth[:0]).loc["bar", "share"])
+
+
+def test_margin_interval_says_when_the_test_galaxies_can_tell_two_models_apart():
+    rng = np.random.default_rng(3)
+    truth = random_fractions(2000, rng)
+    good = truth + rng.normal(0, 0.05, truth.shape)
+    bad = truth + rng.normal(0, 0.08, truth.shape)
+    low, high = margin_interval(good, bad, truth)
+    assert 0 < low < high  # b is worse on every plausible draw of the test galaxies
+    assert low < np.sqrt(np.mean((bad - truth) ** 2)) - np.sqrt(np.mean((good - truth) ** 2))
+    twin = truth + rng.normal(0, 0.05, truth.shape)  # as good as `good`, other mistakes
+    low, high = margin_interval(good, twin, truth)
+    assert low < 0 < high
+    assert margin_interval(good, twin, truth) == (low, high)  # seeded: the same every run
+
+
+def test_the_colour_record_holds_its_provenance_and_figures_that_agree():
+    record = json.loads(COLOUR_RECORD.read_text())
+    assert record["command"].endswith(f"galaxylib bench colour --seed {record['sky']['seed']}")
+    assert {"machine", "date", "versions", "image_size", "epochs"} <= set(record)
+    figures = record["figures"]
+    for channels in ("grey", "colour"):
+        gap = gap_closed(figures[f"{channels}_rmse"], figures["mean_rmse"], figures["floor_rmse"])
+        assert figures[f"{channels}_gap"] == pytest.approx(gap)
+    assert figures["margin_low"] <= figures["margin_high"]
+    difference = figures["grey_rmse"] - figures["colour_rmse"]
+    assert figures["margin_low"] - 0.002 < difference < figures["margin_high"] + 0.002
 
 
 @pytest.mark.slow
