@@ -10,7 +10,7 @@ export GALAXYLIB_PROFILE ?= small
 # Notebooks run in their own folder: anchor the data root at the repository.
 export GALAXYLIB_DATA ?= $(CURDIR)/data
 
-.PHONY: help venv book book-student test unit colab-test lint exercises nbgrader clean
+.PHONY: help venv book book-student test unit colab-test lint exercises nbgrader networks clean
 .DEFAULT_GOAL := help
 
 ## help: list the targets (what `make` alone does)
@@ -31,8 +31,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
 # them all (its content, not its files' dates, which a fresh clone or a restored cache resets).
-_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) galaxylib/real_galaxies.csv galaxylib/colour_vs_grey.json | $(STAMP)
-	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py galaxylib/real_galaxies.csv galaxylib/colour_vs_grey.json | sha256sum); \
+GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/colour_vs_grey.json \
+	galaxylib/networks/provenance.json
+_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) $(GALAXYLIB_DATA_FILES) | $(STAMP)
+	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py $(GALAXYLIB_DATA_FILES) | sha256sum); \
 	if [ "$$(cat $@ 2>/dev/null)" != "$$sum" ]; then rm -rf _build/.jupyter_cache _build/.doctrees; fi; \
 	mkdir -p _build && echo "$$sum" > $@
 
@@ -76,6 +78,11 @@ exercises: $(STAMP)
 	$(BIN)/python -m build_tools.install_cell chapters/*.py solutions/*.py
 	$(BIN)/python -m build_tools.exercises solutions exercises --execute
 	$(BIN)/python -m build_tools.exercises --twins chapters/*.py
+
+## networks: train the book's stored networks again (about an hour on 2 CPU cores; resumes
+## after a kill) and write them, with their provenance, to galaxylib/networks/
+networks: $(STAMP)
+	$(BIN)/python -m build_tools.networks _build/networks
 
 ## nbgrader: write an nbgrader course directory with the six sets to _build/nbgrader
 nbgrader: $(STAMP)

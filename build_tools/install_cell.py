@@ -49,8 +49,12 @@ PROFILE = setup_notebook(makes={makes})
 MAKES = {
     "sky": re.compile(r"\bcourse_data\("),
     "crops": re.compile(r"\bpreprocess_catalog\(|\bcourse_model\("),
-    "report": re.compile(r"""\bcourse_model\(\s*["']report["']"""),
-    "improved": re.compile(r"""\bcourse_model\(\s*["']improved["']"""),
+    "report": re.compile(
+        r"""\bcourse_model\(\s*["']report["']|\btrain\([^)]*\bmodel=["']report["']"""
+    ),
+    "improved": re.compile(
+        r"""\bcourse_model\(\s*["']improved["']|\btrain\([^)]*\bmodel=["']improved["']"""
+    ),
 }
 
 

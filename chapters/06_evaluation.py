@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from galaxylib import plots
+from galaxylib import networks, plots
 from galaxylib.baselines import run_baselines
 from galaxylib.course import course_data, course_model, glue
 from galaxylib.data import load_catalog, split
@@ -60,10 +60,11 @@ print(f"Data: {DATA.name}; test split: {len(parts.test):,} galaxies")
 # %% [markdown]
 # ## One table
 #
-# Both networks were trained in chapter 5 (if you run this chapter on its own, the cell
-# below trains them first). Each is scored on the **test** split, which neither training
-# nor the choice of the best epoch ever saw; the improved network's prediction is the
-# average over the eight rotations and flips of each galaxy.
+# The networks are the book's, as chapter 5 introduced them: {glue:text}`ch6_which`.
+# Each is scored on the **test** split of this page's sky, which neither training nor the
+# choice of the best epoch ever saw; the improved network's prediction is the average
+# over the eight rotations and flips of each galaxy. The improved network differs from the
+# report's in more than its layers: it sees colour, the report's network grey.
 
 # %%
 report = evaluate(course_model("report"), DATA, tta=False)
@@ -76,6 +77,12 @@ table.style.format(precision=4, na_rep="–").hide(axis="index")
 
 # %% tags=["remove-cell"]
 # Figures the prose below quotes, computed from the table.
+glue(
+    "ch6_which",
+    "the stored networks that galaxylib ships, " + networks.describe()
+    if networks.applies()
+    else "trained on this page's data set with the profile's recipe",
+)
 mean_rmse = float(table.loc[table["method"] == "mean confidence", "rmse"].iloc[0])
 best_benchmark = float(baselines["rmse"].min())
 glue("ch6_report_rmse", report.rmse)

@@ -219,6 +219,9 @@ glue("ch7_colour_epochs", record["epochs"])
 # pixels and {glue:text}`ch7_colour_epochs` epochs; the winner's 61,578 real galaxies at
 # a larger size are another budget, and there the answer may differ. That is the point of
 # measuring: a choice like this one is settled by a run on your data, not by a rule.
+# The book's improved network follows the winner and sees colour; its margin over the
+# report's network in chapter 6 is therefore the sum of two changes, its layers and its
+# input, and this measurement is what tells them apart.
 #
 # ## Where to go from here
 #

@@ -276,9 +276,10 @@ plt.show()
 #
 # ## 4 The crops the networks saw
 #
-# The networks do not see the photographs: they see
-# {glue:text}`ch8_net_size`-pixel grey crops. Here are all of them, made by the same crop
-# function `predict_files` calls, with the share of the frame each crop covers.
+# The networks do not see the photographs: they see {glue:text}`ch8_net_size`-pixel
+# crops, in grey for the report's network and in colour for the improved one. Here are
+# the improved network's, made by the same crop function `predict_files` calls, with the
+# share of the frame each crop covers.
 
 # %%
 find_box = CROPS[settings.crop]
@@ -424,7 +425,8 @@ worst["improved"].round(2)
 fig, axes = plt.subplots(2, 10, figsize=(16, 4))
 for row_axes, name in zip(axes, networks, strict=True):
     for ax, (row, item) in zip(row_axes, worst[name].iterrows(), strict=True):
-        ax.imshow(seen[row], cmap="gray", vmin=0, vmax=255)
+        image = crop_file(paths[row], networks[name].preprocessing)[0]
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)  # as its network saw it
         ax.set_title(f"{item['file']}\n{item['missed_most']} {item['score']:.2f}", fontsize=8)
         ax.set_axis_off()
 fig.suptitle("The ten crops each network gets most wrong (top: report, bottom: improved)")
@@ -439,7 +441,7 @@ plt.show()
 # {glue:text}`ch8_worst_improved_label` (improved). Where the crop found the galaxy, the
 # `reading` column says which label the network missed and which way: these misses are the
 # domain shift proper -- the photographs' stars, contrast and colour processing, and faint
-# tidal features that a {glue:text}`ch8_net_size`-pixel grey crop washes out.
+# tidal features that a {glue:text}`ch8_net_size`-pixel crop washes out.
 #
 # ## 7 Why the bars stay at chance
 #

@@ -173,7 +173,7 @@ def _bench(args: argparse.Namespace) -> None:
     def bench_quality() -> dict[str, float]:
         from galaxylib.quality import bench_quality
 
-        return bench_quality(args.seed, out=args.out, workers=args.workers)
+        return bench_quality(args.seed, out=args.out, workers=args.workers, retrain=args.retrain)
 
     def bench_colour() -> dict[str, float]:
         from galaxylib.quality import bench_colour
@@ -305,7 +305,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=positive, default=None, help="default: the profile's")
     p.add_argument("--batch-size", type=positive, default=None, help="default: the profile's")
     p.add_argument("--size", type=pixels, default=None, help="image side; default: the profile's")
-    p.add_argument("--color", action="store_true", help="train on colour (default grey)")
+    channels = p.add_mutually_exclusive_group()
+    channels.add_argument(
+        "--color",
+        action="store_const",
+        const=True,
+        dest="color",
+        help="train on colour (the improved network's default)",
+    )
+    channels.add_argument(
+        "--grey",
+        action="store_const",
+        const=False,
+        dest="color",
+        help="train on grey images (the report's network's default)",
+    )
     p.add_argument("--crop", choices=["improved", "report"], default="improved")
     p.add_argument("--seed", type=seed, default=42, help="seed of the split (default 42)")
     p.add_argument("--workers", **workers)
@@ -350,6 +364,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="quality, colour: folder to keep the sky, the models and the results in",
+    )
+    p.add_argument(
+        "--retrain",
+        action="store_true",
+        help="quality: train both networks on the sky instead of using the stored ones",
     )
     p.add_argument("--workers", **workers)
     p.set_defaults(func=_bench)

@@ -29,6 +29,7 @@ __all__ = [
     "estimate_seconds",
     "glue",
     "gpu_name",
+    "machine",
     "save_to_drive",
     "setup_notebook",
     "time_estimate",
@@ -62,6 +63,11 @@ def gpu_name() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return listing.splitlines()[0] if listing else None
+
+
+def machine() -> str:
+    """The machine in a few words, as records of measurements give it."""
+    return f"{os.cpu_count()} CPU cores ({platform.machine()}), GPU: {gpu_name() or 'none'}"
 
 
 # The oldest and newest (major, minor) versions the course was run with: the lowest that
@@ -105,7 +111,8 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     ----------
     makes : sequence of {'sky', 'crops', 'report', 'improved'}
         What the chapter makes on first use (written into each notebook's first cell by
-        ``build_tools/install_cell.py``): the time estimate adds up these steps.
+        ``build_tools/install_cell.py``): the time estimate adds up these steps, less the
+        networks where the stored ones apply (:func:`galaxylib.networks.applies`).
 
     Returns
     -------
@@ -126,6 +133,10 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     )
     print(version_report())
     print(f"Data root: {_portable(data_root())} (set GALAXYLIB_DATA to move it).")
+    from galaxylib import networks
+
+    if networks.applies():  # the stored networks are written out, not trained
+        makes = [step for step in makes if step not in networks.NAMES]
     if makes:
         print(time_estimate(makes, chosen, gpu=gpu is not None))
     if on_colab:
@@ -274,21 +285,40 @@ def course_data() -> Path:
 
 
 def course_model(name: str, *, retrain: bool = False) -> Path:
-    """The trained model the chapters evaluate, trained on first use.
+    """The trained network the chapters evaluate: stored where it applies, else trained.
 
-    ``$GALAXYLIB_DATA/models/<profile>/<name>.keras``, trained on :func:`course_data`
-    with the profile's settings (see :func:`galaxylib.training.train`).
+    Under the ``small`` profile on the book's sky, the network stored with galaxylib (see
+    :mod:`galaxylib.networks`: trained longer than a build can afford, with its
+    provenance), written from its weights to ``$GALAXYLIB_DATA/models/stored/<name>.keras``.
+    Everywhere else -- the ``full`` profile, the real catalog -- the network in
+    ``$GALAXYLIB_DATA/models/<profile>/<name>.keras``, trained on :func:`course_data` with
+    the profile's settings (see :func:`galaxylib.training.train`) on first use.
 
     Parameters
     ----------
     name : {'report', 'improved'}
     retrain : bool, default False
-        Train again even if the model exists.
+        Train it again even if it exists (where no stored network applies).
 
     Returns
     -------
     Path
     """
+    from galaxylib import networks
+
+    if networks.applies():
+        path = data_root() / "models" / "stored" / f"{name}.keras"
+        if not networks.installed(name, path) or _saved_by_newer_keras(path):
+            print(
+                f"Using the book's stored {name} network ({networks.describe(name)}); "
+                f"writing it to {_portable(path)}."
+            )
+            networks.install(name, path)
+        from galaxylib.preprocess import preprocess_catalog
+
+        settings = json.loads(path.with_suffix(".json").read_text())["preprocessing"]
+        preprocess_catalog(course_data(), **settings)  # the crops it reads, if not made yet
+        return path
     path = data_root() / "models" / profile().name / f"{name}.keras"
     newer = _saved_by_newer_keras(path) if path.exists() and not retrain else None
     if newer:

@@ -27,7 +27,13 @@ from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.metrics import rmse, rmse_per_question
 from galaxylib.models import predict_tta
 from galaxylib.preprocess import Cache, Settings, crop_file, open_cache
-from galaxylib.synthetic.skyfile import EXPECTED_PREFIX, SKY_FILE, TRUTH_FILE, noise_floor
+from galaxylib.synthetic.skyfile import (
+    EXPECTED_PREFIX,
+    SKY_FILE,
+    TRUTH_FILE,
+    noise_floor,
+    sky_identity,
+)
 from galaxylib.taxonomy import COLUMNS
 from galaxylib.training import ModelFiles
 
@@ -246,14 +252,21 @@ def evaluate(
     trained = model if isinstance(model, TrainedModel) else load_model(model)
     catalog = load_catalog(data_dir, skip_bad=True)
     test = catalog.split(seed).test
-    _check_unseen(trained, test, seed)
+    _check_unseen(trained, test, seed, data_dir)
     found = open_cache(data_dir, settings=trained.preprocessing, cache=cache)
     pred = predict_cache(trained, found, test, tta=tta)
     return Evaluation(trained.name, test, pred, catalog.subset(test).targets)
 
 
-def _check_unseen(trained: TrainedModel, test: np.ndarray, seed: int) -> None:
-    """Refuse test galaxies that the model trained or was validated on."""
+def _check_unseen(trained: TrainedModel, test: np.ndarray, seed: int, data_dir: str | Path) -> None:
+    """Refuse test galaxies that the model trained or was validated on.
+
+    A model trained on another synthetic sky (its settings name the sky) has seen none of
+    these galaxies, whatever their IDs.
+    """
+    trained_on = trained.settings.get("sky")
+    if trained_on is not None and trained_on != sky_identity(Path(data_dir)):
+        return
     seen = trained.files.read_split()
     if seen is None:
         warnings.warn(

@@ -517,7 +517,11 @@ def plot_benchmarks(table: pd.DataFrame) -> Figure:
 
 
 def plot_learning_curves(
-    histories: dict[str, pd.DataFrame], *, mean_rmse: float, floor: float | None = None
+    histories: dict[str, pd.DataFrame],
+    *,
+    mean_rmse: float,
+    floor: float | None = None,
+    short: dict[str, pd.DataFrame] | None = None,
 ) -> Figure:
     """Validation and training RMSE by epoch of several networks, on one figure.
 
@@ -532,6 +536,9 @@ def plot_learning_curves(
         RMSE of the mean-confidence benchmark.
     floor : float, optional
         The noise floor, when the data has one.
+    short : dict of str to DataFrame, optional
+        Short runs of the same networks (same names, same colours), drawn as crosses:
+        their validation RMSE only.
 
     Returns
     -------
@@ -555,6 +562,18 @@ def plot_learning_curves(
             color=colour,
             alpha=0.6,
             label=f"{name}: training (augmented, with dropout)",
+        )
+    colours = dict(zip(histories, ("C0", "C1", "C2", "C3"), strict=False))
+    for name, history in (short or {}).items():
+        ax.plot(
+            np.asarray(history["epoch"]) + 1,
+            history["val_root_mean_squared_error"],
+            "x-",
+            color=colours.get(name, "C4"),
+            lw=1,
+            ms=9,
+            mew=2,
+            label=f"{name}: short run, validation ({len(history)} epochs)",
         )
     ax.axhline(mean_rmse, color="grey", ls=":", label="mean-confidence benchmark")
     if floor is not None:

@@ -11,18 +11,17 @@ for every galaxy and never committing to an edge-on disc or a bar.
 :func:`clear_cases` counts how often it commits on galaxies whose catalog is clear.
 
 :func:`bench_quality` (``galaxylib bench quality``) makes a fresh sky of the book's
-profile, trains the book's two networks on it exactly as chapter 5 does, and reports all
-of this in one line. :func:`bench_colour` (``galaxylib bench colour``) asks whether the
-report was right to throw colour away: the report's network, trained the same way on the
-same sky in grey and in colour. Its figures, with how and where they were measured, are
-kept in :data:`COLOUR_RECORD`, which chapter 7 reads.
+profile, scores the book's two networks on it exactly as chapter 6 does (the stored ones,
+or trained on it), and reports all of this in one line. :func:`bench_colour`
+(``galaxylib bench colour``) asks whether the report was right to throw colour away:
+the report's network, trained the same way on the same sky in grey and in colour. Its
+figures, with how and where they were measured, are kept in :data:`COLOUR_RECORD`, which
+chapter 7 reads.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import platform
 import tempfile
 import time
 from collections.abc import Iterator
@@ -173,19 +172,27 @@ def _write_predictions(path: Path, ids: np.ndarray, pred: np.ndarray) -> None:
 
 
 def bench_quality(
-    seed: int = 8, *, out: str | Path | None = None, workers: int | None = None
+    seed: int = 8,
+    *,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    retrain: bool = False,
 ) -> dict[str, float]:
-    """Train the book's two networks on a fresh sky and measure what they learned.
+    """Score the book's two networks on a fresh sky: what they learned, and how firmly.
 
     The sky has the profile's size (:func:`galaxylib.config.profile`) and is made with
-    ``seed``; both networks train with :func:`galaxylib.training.train`'s defaults, as
-    chapter 5 trains them, and are scored on the sky's test split as chapter 6 scores
-    them (the improved one averaged over the eight rotations and flips).
+    ``seed``. The networks are the book's, as chapter 6 gets them from
+    :func:`galaxylib.course.course_model`: under the ``small`` profile the stored ones
+    (:mod:`galaxylib.networks`, trained on a sky of their own, so that every galaxy of
+    this one is new to them); elsewhere, or with ``retrain``, trained on this sky with
+    :func:`galaxylib.training.train`'s defaults. Both are scored on the sky's test split
+    as chapter 6 scores them (the improved one averaged over the eight rotations and
+    flips).
 
     Parameters
     ----------
     seed : int, default 8
-        Seed of the sky (the split and the training keep the book's seed, 42).
+        Seed of the sky (the split keeps the book's seed, 42).
     out : path, optional
         Keep everything here: the sky in ``out/sky``, the models in ``out/models`` and
         the test split's predictions in ``out/test_predictions_<model>.csv`` (GalaxyID and
@@ -193,33 +200,53 @@ def bench_quality(
         temporary folder, removed afterwards.
     workers : int, optional
         Processes for making and cropping the sky.
+    retrain : bool, default False
+        Train both networks on this sky with the book's recipe, even where stored ones
+        apply.
 
     Returns
     -------
     dict
         ``improved_rmse``, ``report_rmse``, ``mean_rmse``, ``floor_rmse``, ``improved_gap``,
-        ``report_gap`` (:func:`gap_closed`), ``improved_edge_on`` and ``improved_bar``
-        (:func:`clear_cases`'s shares) and ``train_s`` (seconds of training, both networks).
+        ``report_gap`` (:func:`gap_closed`), ``train_s`` (seconds of training, both
+        networks: for stored networks, as their provenance records it), then
+        ``improved_edge_on`` and ``improved_bar`` (:func:`clear_cases`'s shares) and
+        ``stored`` (1 for the stored networks, 0 for networks trained here).
     """
     with _bench_sky(seed, out, workers) as (out, sky, catalog, parts, floor):
-        return _bench_quality(out, sky, catalog, parts, floor, workers)
+        return _bench_quality(out, sky, catalog, parts, floor, workers, retrain)
 
 
 def _bench_quality(
-    out: Path, sky: Path, catalog: Catalog, parts: Split, floor: float, workers: int | None
+    out: Path,
+    sky: Path,
+    catalog: Catalog,
+    parts: Split,
+    floor: float,
+    workers: int | None,
+    retrain: bool,
 ) -> dict[str, float]:
+    from galaxylib import networks
     from galaxylib.evaluation import evaluate
+    from galaxylib.preprocess import preprocess_catalog
     from galaxylib.training import train
 
+    stored = networks.applies() and not retrain
     rmses: dict[str, float] = {}
     committed: dict[str, float] = {}
     train_s = 0.0
     for name, tta in (("improved", True), ("report", False)):
-        start = time.perf_counter()
         path = out / "models" / f"{name}.keras"
         path.parent.mkdir(parents=True, exist_ok=True)
-        train(sky, model=name, out=path, force=True, workers=workers, verbose=2)
-        train_s += time.perf_counter() - start
+        if stored:
+            networks.install(name, path)
+            train_s += networks.provenance()["networks"][name]["train_s"]
+            settings = json.loads(path.with_suffix(".json").read_text())["preprocessing"]
+            preprocess_catalog(sky, **settings, workers=workers)
+        else:
+            start = time.perf_counter()
+            train(sky, model=name, out=path, force=True, workers=workers, verbose=2)
+            train_s += time.perf_counter() - start
         result = evaluate(path, sky, tta=tta)
         _write_predictions(out / f"test_predictions_{name}.csv", result.ids, result.pred)
         rmses[name] = result.rmse
@@ -236,6 +263,7 @@ def _bench_quality(
         "report_gap": gap_closed(rmses["report"], mean, floor),
         "train_s": train_s,
         **committed,
+        "stored": float(stored),
     }
 
 
@@ -340,16 +368,15 @@ def _write_record(path: Path, seed: int, figures: dict[str, float]) -> None:
 
     from galaxylib import __version__
     from galaxylib._files import write_text
-    from galaxylib.course import gpu_name
+    from galaxylib.course import machine
 
     chosen = profile()
-    gpu = gpu_name() or "none"
     record = {
         "command": f"GALAXYLIB_PROFILE={chosen.name} galaxylib bench colour --seed {seed}",
         "sky": {"seed": seed, "galaxies": chosen.n_galaxies, "split_seed": 42},
         "image_size": chosen.image_size,
         "epochs": chosen.epochs,
-        "machine": f"{os.cpu_count()} CPU cores ({platform.machine()}), GPU: {gpu}",
+        "machine": machine(),
         "versions": {
             "galaxylib": __version__,
             "tensorflow": version("tensorflow"),

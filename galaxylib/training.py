@@ -26,6 +26,7 @@ import json
 import math
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -47,9 +48,11 @@ from galaxylib._model_files import (
 from galaxylib.config import profile
 from galaxylib.data import Catalog, Split, load_catalog
 from galaxylib.errors import GalaxyLibError
-from galaxylib.models import MODELS, build_model
+from galaxylib.models import MODELS, TAKES_COLOR, build_model
 from galaxylib.pipeline import Setup, make_dataset, setup
 from galaxylib.preprocess import Cache, Settings, preprocess_catalog
+from galaxylib.preprocess.bench import _link_subset
+from galaxylib.synthetic.skyfile import sky_identity
 
 __all__ = [
     "ModelFiles",
@@ -254,7 +257,7 @@ def train(
     batch_size: int | None = None,
     size: int | None = None,
     crop: str = "improved",
-    color: bool = False,
+    color: bool | None = None,
     learning_rate: float = 1e-3,
     patience: int = 7,
     seed: int = 42,
@@ -276,7 +279,10 @@ def train(
     epochs, batch_size, size : int, optional
         Default: the profile's (:func:`galaxylib.config.profile`).
     crop : {'improved', 'report'}, default 'improved'
-    color : bool, default False
+    color : bool, optional
+        Train on colour rather than grey. Default: the network's own choice,
+        :data:`galaxylib.models.TAKES_COLOR` (grey for the report's, colour for the
+        improved one).
     learning_rate : float, default 1e-3
         Adam's first rate, as in the report; it then follows :func:`cosine_schedule`.
     patience : int, default 7
@@ -313,6 +319,7 @@ def train(
     batch_size = scale.batch_size if batch_size is None else batch_size
     for name, value in {"epochs": epochs, "batch_size": batch_size}.items():
         _positive(name, value)
+    color = TAKES_COLOR[model] if color is None else color
     preprocessing = Settings(crop, scale.image_size if size is None else size, color)
     files = ModelFiles(Path(out))
     _check_out(files, force)
@@ -395,6 +402,7 @@ def _fit(
         "seconds_per_epoch": result.seconds_per_epoch,
         "hardware": str(hardware),
         "data": run["data"],
+        "sky": sky_identity(Path(run["data"])),
         "split": {"seed": seed, "train": len(parts.train), "val": len(parts.val)},
     }
     _save(net, model, hardware, files, settings, parts)
@@ -412,10 +420,14 @@ def bench_train(
 ) -> dict[str, float]:
     """Training images per second of each model, after a few warm-up steps.
 
+    Each model trains on the images it takes by default (:data:`~galaxylib.models.TAKES_COLOR`),
+    cropped for the purpose from the first four batches' galaxies, over and over: the
+    rate depends on the arithmetic, not on which galaxies are shown.
+
     Parameters
     ----------
     root : path
-        Data set (its cache at ``size`` is made if missing).
+        Data set.
     size, batch_size : int, optional
         Default: the profile's.
     steps : int, default 10
@@ -431,16 +443,23 @@ def bench_train(
     scale = profile()
     size = size or scale.image_size
     batch_size = batch_size or scale.batch_size
-    cache = preprocess_catalog(root, size=size, workers=workers, progress=False, skip_bad=True)
     catalog = load_catalog(root, skip_bad=True)
-    dataset = make_dataset(cache, catalog, batch_size=batch_size, training=True).repeat()
     hardware = setup()
     figures: dict[str, float] = {"size": size, "batch_size": batch_size}
-    for name in MODELS:
-        with hardware.strategy.scope():
-            net = compile_model(build_model(name, (size, size, 1)))
-        net.fit(dataset, steps_per_epoch=warmup, epochs=1, verbose=0, shuffle=False)
-        start = time.perf_counter()
-        net.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
-        figures[f"{name}_img_per_s"] = steps * batch_size / (time.perf_counter() - start)
+    with tempfile.TemporaryDirectory(prefix="galaxylib-bench-") as tmp:
+        subset = Path(tmp) / "data"
+        _link_subset(catalog, catalog.ids[: 4 * batch_size], subset)
+        catalog = load_catalog(subset)
+        for name in MODELS:
+            color = TAKES_COLOR[name]
+            cache = preprocess_catalog(
+                subset, size=size, color=color, workers=workers, progress=False
+            )
+            dataset = make_dataset(cache, catalog, batch_size=batch_size, training=True)
+            with hardware.strategy.scope():
+                net = compile_model(build_model(name, (size, size, 3 if color else 1)))
+            net.fit(dataset.repeat(), steps_per_epoch=warmup, epochs=1, verbose=0, shuffle=False)
+            start = time.perf_counter()
+            net.fit(dataset.repeat(), steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
+            figures[f"{name}_img_per_s"] = steps * batch_size / (time.perf_counter() - start)
     return figures

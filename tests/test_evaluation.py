@@ -227,6 +227,26 @@ def test_a_test_split_that_overlaps_the_training_galaxies_is_refused(model, root
     )
 
 
+def test_a_model_trained_on_another_sky_is_scored_without_the_overlap_check(
+    model, root, tmp_path, capsys
+):
+    sky = {"generator": "galaxylib.synthetic", "schema": 4, "seed": 1, "n": 24000}
+    other = tmp_path / "other.keras"
+    for suffix in (".keras", ".split.csv"):
+        other.with_suffix(suffix).write_bytes(model.with_suffix(suffix).read_bytes())
+    settings = json.loads(model.with_suffix(".json").read_text())
+    other.with_suffix(".json").write_text(json.dumps({**settings, "sky": sky}))
+    # The same IDs, but another sky: its galaxies are not these, so --seed 7 is honest.
+    status, out, err = _run(capsys, "evaluate", other, root, "--seed", "7", "--no-baselines")
+    assert status == 0 and err == [] and "CNN, improved" in out
+
+    same = tmp_path / "same"  # the data set *is* that sky: the IDs are compared again
+    shutil.copytree(root, same)
+    (same / "sky.json").write_text(json.dumps(sky))
+    status, _, err = _run(capsys, "evaluate", other, same, "--seed", "7", "--no-baselines")
+    assert status == 1 and "were among those" in err[0]
+
+
 def test_a_model_without_its_split_record_is_scored_with_a_note(model, root, tmp_path, capsys):
     copy = tmp_path / "copied.keras"
     for suffix in (".keras", ".json"):  # the model and its settings, not its .split.csv

@@ -92,8 +92,11 @@ def test_multiply_adds_counts_what_each_layer_does_per_image():
     assert multiply_adds(model) == 8 * 8 * 3 * 3 * 3 * 4 + 64 * 5
 
 
-def test_the_improved_cnn_does_less_arithmetic_than_the_reports():
-    # What chapter 5 explains: fewer multiply-adds per image, although more layers.
+def test_the_arithmetic_is_what_the_docstring_says():
+    # improved_cnn's docstring: 51 and 58 million multiply-adds (grey, colour) against
+    # the report's 54 million, although it has more layers.
     report, improved = report_cnn((64, 64, 1)), improved_cnn((64, 64, 1))
-    assert multiply_adds(improved) < multiply_adds(report)
+    in_colour = improved_cnn((64, 64, 3))
+    millions = [round(multiply_adds(net) / 1e6) for net in (report, improved, in_colour)]
+    assert millions == [54, 51, 58]
     assert len(_conv_layers(improved)) > len(_conv_layers(report))

@@ -7,6 +7,7 @@ from galaxylib.plots import (
     plot_class_bars,
     plot_correlations,
     plot_decision_tree,
+    plot_learning_curves,
     plot_question_correlations,
 )
 from galaxylib.taxonomy import COLUMNS, random_fractions
@@ -112,3 +113,39 @@ def test_benchmark_bars_show_ours_beside_the_report_with_their_values():
     assert shown == ["0.1500", "0.1600", "0.1639", "0.16194"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert "RMSE" in ax.get_xlabel()
+
+
+def history(epochs, start):
+    values = start * 0.9 ** np.arange(epochs)
+    return pd.DataFrame(
+        {
+            "epoch": np.arange(epochs),
+            "root_mean_squared_error": values + 0.01,
+            "val_root_mean_squared_error": values,
+        }
+    )
+
+
+def test_learning_curves_draw_each_network_its_short_run_and_both_marks():
+    long = {"report's network": history(20, 0.15), "improved network": history(18, 0.14)}
+    short = {"report's network": history(3, 0.16), "improved network": history(3, 0.15)}
+    ax = plot_learning_curves(long, mean_rmse=0.163, floor=0.042, short=short).axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == [
+        "report's network: validation",
+        "report's network: training (augmented, with dropout)",
+        "improved network: validation",
+        "improved network: training (augmented, with dropout)",
+        "report's network: short run, validation (3 epochs)",
+        "improved network: short run, validation (3 epochs)",
+        "mean-confidence benchmark",
+        "noise floor",
+    ]
+    lines = dict(zip(labels, ax.get_lines(), strict=True))
+    for name in long:  # a short run wears its network's colour
+        assert (
+            lines[f"{name}: validation"].get_color()
+            == lines[f"{name}: short run, validation (3 epochs)"].get_color()
+        )
+    np.testing.assert_allclose(lines["mean-confidence benchmark"].get_ydata(), [0.163, 0.163])
+    assert len(lines["report's network: validation"].get_xdata()) == 20

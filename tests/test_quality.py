@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import numpy as np
@@ -81,16 +82,26 @@ def test_the_colour_record_holds_its_provenance_and_figures_that_agree():
 
 
 @pytest.mark.slow
-def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("stored", [False, True], ids=["trained", "stored"])
+def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(
+    tmp_path, monkeypatch, capsys, stored
+):
+    from galaxylib import networks
     from galaxylib.cli import main
     from galaxylib.config import PROFILES, Profile
     from galaxylib.data import load_catalog
     from galaxylib.evaluation import sky_noise_floor
     from galaxylib.metrics import rmse
 
-    tiny = Profile("tiny", n_galaxies=80, image_size=32, epochs=2, batch_size=16)
-    monkeypatch.setitem(PROFILES, "tiny", tiny)
-    monkeypatch.setenv("GALAXYLIB_PROFILE", "tiny")
+    monkeypatch.delenv("GALAXYLIB_DATASET", raising=False)
+    if stored:  # the small profile's stored networks, on a sky of 80 galaxies
+        small = dataclasses.replace(PROFILES["small"], n_galaxies=80)
+        monkeypatch.setitem(PROFILES, "small", small)
+        monkeypatch.setenv("GALAXYLIB_PROFILE", "small")
+    else:  # no stored network fits this profile: both are trained on the sky
+        tiny = Profile("tiny", n_galaxies=80, image_size=32, epochs=2, batch_size=16)
+        monkeypatch.setitem(PROFILES, "tiny", tiny)
+        monkeypatch.setenv("GALAXYLIB_PROFILE", "tiny")
     assert main(["bench", "quality", "--seed", "3", "--out", str(tmp_path), "--workers", "1"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     figures = dict(pair.split("=") for pair in last.split())
@@ -118,3 +129,10 @@ def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(tmp_path, m
         assert float(figures[f"{name}_gap"]) == pytest.approx(gap, rel=1e-2, abs=1e-3)
         assert (tmp_path / "models" / f"{name}.keras").exists()
     assert float(figures["train_s"]) > 0
+    assert figures["stored"] == str(int(stored))
+    if stored:
+        record = networks.provenance()["networks"]
+        recorded = sum(record[name]["train_s"] for name in networks.NAMES)
+        assert float(figures["train_s"]) == pytest.approx(recorded, abs=0.1)
+        for name in networks.NAMES:
+            assert networks.installed(name, tmp_path / "models" / f"{name}.keras")

@@ -90,9 +90,16 @@ def test_the_command_trains_and_refuses_to_overwrite(root, tmp_path, capsys):
     command += ["--batch-size", "16", "--workers", "1"]
     assert main(command) == 0
     assert f"Saved {out}" in capsys.readouterr().out
+    assert json.loads(out.with_suffix(".json").read_text())["preprocessing"]["color"]
     assert main(command) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "already exists; pass --force" in err[0]
+    # The improved network (the default) sees colour unless told otherwise; the report's grey.
+    assert main([*command, "--grey", "--force"]) == 0
+    assert not json.loads(out.with_suffix(".json").read_text())["preprocessing"]["color"]
+    with pytest.raises(SystemExit) as both:  # one or the other, as argparse says
+        main([*command, "--grey", "--color"])
+    assert both.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
 
 
 @pytest.mark.slow

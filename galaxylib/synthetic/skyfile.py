@@ -32,6 +32,7 @@ __all__ = [
     "TRUTH_FILE",
     "noise_floor",
     "read_summary",
+    "sky_identity",
     "write_summary",
     "write_truth",
 ]
@@ -76,6 +77,19 @@ def read_summary(folder: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return summary if isinstance(summary, dict) else None
+
+
+def sky_identity(folder: Path) -> dict | None:
+    """What makes a synthetic sky the one it is: generator, schema, seed and size.
+
+    Two skies with the same identity hold the same galaxies; two with different ones share
+    no galaxy, whatever their IDs (each sky draws its own). ``None`` for a data
+    set without a readable ``sky.json``: the real catalog, or somebody's own.
+    """
+    summary = read_summary(folder)
+    if summary is None or summary.get("generator") != GENERATOR:
+        return None
+    return {key: summary.get(key) for key in ("generator", "schema", "seed", "n")}
 
 
 def noise_floor(labels: pd.DataFrame, truth: pd.DataFrame) -> float:

@@ -8,8 +8,9 @@ module that every kernel imports at start, as Colab's do. Each chapter's committ
 repository: its first cell installs ``galaxylib`` from ``git+file://`` this clone
 (``GALAXYLIB_REPOSITORY``), and a cell after it calls ``use_drive()``, which restores the
 data root that ``make book`` left -- saved as the archives Drive keeps -- so that no
-network is retrained. Afterwards every distribution the kernel imported must be one that
-``galaxylib`` (with its ``tf`` extra) or the kernel itself depends on.
+network is written out or trained again. Afterwards every distribution the kernel
+imported must be one that ``galaxylib`` (with its ``tf`` extra) or the kernel itself
+depends on.
 
 Run by ``make colab-test`` after ``make book``; it prints the time of each chapter.
 """
@@ -123,10 +124,10 @@ def colab(tmp_path_factory):
     base = tmp_path_factory.mktemp("colab")
     assert not base.resolve().is_relative_to(ROOT)
     data = data_root().resolve()
-    models = data / "models" / "small"
+    models = data / "models" / "stored"  # where course_model writes the stored networks
     missing = [m for m in ("report", "improved") if not (models / f"{m}.keras").exists()]
     if missing:
-        pytest.fail(f"{data} has no trained {' or '.join(missing)} network; run `make book` first.")
+        pytest.fail(f"{data} has no {' or '.join(missing)} network; run `make book` first.")
     drive = base / "drive"
     save_data(data, drive / "MyDrive" / "galaxy-cnn-course")
 
@@ -212,7 +213,7 @@ def test_the_chapter_runs_as_on_colab(colab, name):
     print("  " + setup.replace("\n", "\n  ").rstrip())
     assert "Running on Colab" in setup and "Warning" not in setup, setup
     assert "Data root: data " in setup, setup  # the notebook's own folder, as on Colab
-    assert "sky-small" in drive and "models/small" in drive, drive  # restored, not remade
+    assert "sky-small" in drive and "models/stored" in drive, drive  # restored, not remade
     assert not any("Epoch 1/" in text_of(c) for c in code), f"{name} trained a network anew"
     assert not any("Error in callback" in text_of(c) for c in code), "saving to Drive failed"
     if name == CHAPTERS[0]:

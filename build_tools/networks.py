@@ -1,0 +1,173 @@
+"""Train the book's stored networks and record how (``make networks``).
+
+``python -m build_tools.networks WORK`` runs the project's own commands in ``WORK``:
+
+1. ``galaxylib synth --out sky --n 24000 --seed 1``: a sky of its own, twice the book's,
+   so that the book's test galaxies (seed 0) stay unseen;
+2. ``galaxylib train sky --model report --epochs 20 --out models/report.keras``, and the
+   same for ``improved``: the book's recipe (:func:`galaxylib.training.train`'s
+   defaults: the report's network in grey, the improved one in colour, batch 64, a cosine
+   schedule) for 20 epochs instead of the profile's 15;
+
+then writes into ``galaxylib/networks/`` each network's weights (without the optimizer's
+state), its training history, and ``provenance.json``: the commands, the sky, the
+versions, the machine, the training times and the fingerprints that
+:func:`galaxylib.networks.mismatches` checks. A step whose output is complete is skipped
+and an interrupted training resumes, so running it again after a kill goes on from there.
+On two CPU cores it takes about an hour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from galaxylib.networks import FOLDER, NAMES, PROVENANCE_FILE, model_fingerprint, sky_fingerprint
+
+__all__ = ["EPOCHS", "SKY", "commands", "main", "pack"]
+
+SKY = {"seed": 1, "n": 24_000}
+"""The sky the stored networks learn from: not the book's (seed 0), and twice its size."""
+
+EPOCHS = 20
+"""Epochs of the stored networks' training: the book's cosine schedule, stretched."""
+
+PROFILE = "small"
+"""The profile whose image size and batch the stored networks are trained with."""
+
+
+def commands() -> list[list[str]]:
+    """The commands that make the sky and train both networks, run inside ``WORK``."""
+    synth = ["galaxylib", "synth", "--out", "sky", "--n", str(SKY["n"]), "--seed", str(SKY["seed"])]
+    trains = [
+        ["galaxylib", "train", "sky", "--model", name, "--epochs", str(EPOCHS)]
+        + ["--out", f"models/{name}.keras"]
+        for name in NAMES
+    ]
+    return [synth, *trains]
+
+
+def _run(work: Path) -> None:
+    """Run :func:`commands` in ``work``, each unless its output is already complete."""
+    env = {**os.environ, "GALAXYLIB_PROFILE": PROFILE}
+    (work / "models").mkdir(parents=True, exist_ok=True)
+    for command in commands():
+        target = work / command[command.index("--out") + 1]
+        done = (
+            (target / "sky.json").exists()
+            if command[1] == "synth"
+            else (target.exists() and target.with_suffix(".json").exists())
+        )
+        if done:
+            print(f"{target.relative_to(work)} is complete; skipping `{shlex.join(command)}`.")
+            continue
+        print(f"$ {shlex.join(command)}", flush=True)
+        galaxylib = [sys.executable, "-m", "galaxylib.cli", *command[1:]]
+        subprocess.run(galaxylib, cwd=work, env=env, check=True)
+
+
+def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
+    """Write the weights, histories and ``provenance.json`` of ``work``'s networks to ``out``.
+
+    ``note`` says anything else a reader of the training times should know (that the two
+    trainings shared the machine, say).
+
+    Returns
+    -------
+    dict
+        The provenance written.
+    """
+    from importlib.metadata import version
+
+    import pandas as pd
+
+    from galaxylib import __version__
+    from galaxylib._files import atomic_path, write_text
+    from galaxylib.course import machine
+    from galaxylib.evaluation import load_model
+    from galaxylib.models import build_model
+    from galaxylib.synthetic.skyfile import sky_identity
+    from galaxylib.training import ModelFiles
+
+    identity = sky_identity(work / "sky")
+    if identity is None or {k: identity[k] for k in SKY} != SKY:
+        raise SystemExit(f"{work / 'sky'} is not the sky of {SKY}; run without --pack-only.")
+    networks = {}
+    for name in NAMES:
+        files = ModelFiles(work / "models" / f"{name}.keras")
+        trained = load_model(files.model)
+        bare = build_model(name, trained.net.input_shape[1:])  # without the optimizer's state
+        bare.set_weights(trained.net.get_weights())
+        with atomic_path(out / f"{name}.weights.h5") as tmp:
+            bare.save_weights(tmp)
+        history = pd.read_csv(files.history)
+        with atomic_path(out / f"{name}.history.csv") as tmp:
+            history.to_csv(tmp, index=False)
+        settings = {**trained.settings, "sky": identity, "data": "sky"}
+        weights = (out / f"{name}.weights.h5").read_bytes()
+        networks[name] = {
+            "command": shlex.join(commands()[1 + NAMES.index(name)]),
+            "settings": settings,
+            "train_s": round(float(history["seconds"].sum()), 1),
+            "model_fingerprint": model_fingerprint(name, settings["input_shape"]),
+            "weights_sha256": hashlib.sha256(weights).hexdigest(),
+        }
+    record = {
+        "made_by": "make networks (python -m build_tools.networks)",
+        "profile": PROFILE,
+        "sky": {
+            **identity,
+            "command": shlex.join(commands()[0]),
+            "fingerprint": sky_fingerprint(SKY["seed"], SKY["n"]),
+        },
+        "galaxylib": __version__,
+        "versions": {"tensorflow": version("tensorflow"), "keras": version("keras")},
+        "machine": machine(),
+        "date": date.fromtimestamp(files.history.stat().st_mtime).isoformat(),
+        "note": note,
+        "networks": networks,
+    }
+    write_text(out / PROVENANCE_FILE.name, _readable(record))
+    return record
+
+
+def _readable(record: dict) -> str:
+    """JSON with two-space indents, each innermost list of numbers on one line."""
+
+    def one_line(match: re.Match) -> str:
+        return "[" + ", ".join(item.strip() for item in match.group(0)[1:-1].split(",")) + "]"
+
+    return re.sub(r"\[[-0-9.,eE\s]*\]", one_line, json.dumps(record, indent=2)) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m build_tools.networks WORK [--pack-only]``."""
+    parser = argparse.ArgumentParser(prog="python -m build_tools.networks", description=__doc__)
+    parser.add_argument("work", type=Path, help="folder for the sky and the training runs")
+    parser.add_argument(
+        "--pack-only", action="store_true", help="do not train; pack what WORK holds"
+    )
+    parser.add_argument("--note", default="", help="a remark for provenance.json")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    if not args.pack_only:
+        _run(args.work)
+    record = pack(args.work, note=args.note)
+    for name, network in record["networks"].items():
+        print(
+            f"{name}: {network['settings']['val_rmse']:.4f} validation RMSE, "
+            f"{network['train_s'] / 60:.0f} min of training"
+        )
+    print(f"Wrote {FOLDER}: commit the weights, histories and {PROVENANCE_FILE.name}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""The book's networks: trained for longer than a build can afford, stored with provenance.
+
+Training both networks until they converge takes longer, on the two CPU cores that build
+the book, than the whole build may. So the networks that chapters 6 to 8 evaluate under
+the ``small`` profile were trained once, by ``make networks`` (the project's own
+``galaxylib synth`` and ``galaxylib train``), on a sky of their own, and their weights are
+kept in this folder beside ``provenance.json`` (:data:`PROVENANCE_FILE`): the commands, the
+sky's seed and size, galaxylib's, TensorFlow's and Keras's versions, the machine, the
+training time, and two fingerprints -- of the sky they learnt from
+(:func:`sky_fingerprint`) and of each network's layers (:func:`model_fingerprint`).
+:func:`mismatches` compares those fingerprints with what today's code makes; a test fails
+while any differs, so stored weights never stand in for code that changed.
+
+Chapter 5 still trains both networks live, for a few epochs, so that a reader watches
+``fit`` at work; :func:`galaxylib.course.course_model` hands the chapters the stored
+networks (:func:`install`) wherever they apply (:func:`applies`), and trains on first use
+everywhere else (the ``full`` profile, the real catalog).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from galaxylib.config import profile
+
+__all__ = [
+    "NAMES",
+    "PROVENANCE_FILE",
+    "applies",
+    "describe",
+    "install",
+    "installed",
+    "mismatches",
+    "model_fingerprint",
+    "provenance",
+    "sky_fingerprint",
+]
+
+FOLDER = Path(__file__).parent
+PROVENANCE_FILE = FOLDER / "provenance.json"
+"""How the stored networks were made, and the fingerprints they must still match."""
+
+NAMES = ("report", "improved")
+"""The stored networks, in the order the book shows them."""
+
+_THUMBNAIL = 8
+"""Side, in pixels, of the thumbnails :func:`sky_fingerprint` keeps of each image."""
+
+_IGNORED = {"name", "dtype", "trainable", "seed", "build_config", "dtype_policy"}
+"""Layer settings that do not change what a trained network computes."""
+
+
+def provenance() -> dict:
+    """The stored networks' record (``provenance.json``), as a dict."""
+    return json.loads(PROVENANCE_FILE.read_text())
+
+
+def _weights(name: str) -> Path:
+    return FOLDER / f"{name}.weights.h5"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _plain(config: dict) -> dict:
+    """A layer's settings without names, dtypes and serialised helper objects' details."""
+    plain = {}
+    for key, value in config.items():
+        if key in _IGNORED:
+            continue
+        if isinstance(value, dict) and "class_name" in value:
+            value = value["class_name"]  # an initializer, a regularizer ...: its kind
+        plain[key] = value
+    return plain
+
+
+def model_fingerprint(name: str, input_shape: Sequence[int]) -> str:
+    """A digest of the layers ``galaxylib.models`` builds today for network ``name``.
+
+    Every layer's kind and settings, in order; a change to any layer (a filter count, a
+    dropout rate, an augmentation) changes the digest, a change to a layer's name does
+    not.
+
+    Parameters
+    ----------
+    name : {'report', 'improved'}
+    input_shape : (height, width, channels)
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
+    from galaxylib.models import build_model
+
+    height, width, channels = input_shape
+    net = build_model(name, (height, width, channels))
+    layers = [[type(layer).__name__, _plain(layer.get_config())] for layer in net.layers]
+    text = json.dumps(layers, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sky_fingerprint(seed: int, n: int, *, galaxies: int = 4) -> dict:
+    """What the sky of ``seed`` and ``n`` galaxies holds, in a few numbers.
+
+    The first ten rows of its catalog (rounded to four decimals) and an 8x8 colour
+    thumbnail of each of its first ``galaxies`` images, rendered without writing the sky:
+    enough to notice any change to the truth, the volunteers or the renderer.
+
+    Returns
+    -------
+    dict
+        ``ids``, ``labels`` (10 x 37) and ``thumbnails`` (``galaxies`` x 8 x 8 x 3).
+    """
+    from galaxylib.synthetic import render_galaxy, sample_catalog
+
+    labels, truth = sample_catalog(n, seed)
+    rows = truth.assign(index=np.arange(len(truth))).head(galaxies).to_dict("records")
+    thumbnails = []
+    for galaxy in rows:
+        image = render_galaxy(galaxy, seed).astype(np.float64)
+        side = image.shape[0] // _THUMBNAIL * _THUMBNAIL
+        blocks = image[:side, :side].reshape(_THUMBNAIL, side // _THUMBNAIL, _THUMBNAIL, -1, 3)
+        thumbnails.append(np.round(blocks.mean(axis=(1, 3)), 1).tolist())
+    head = labels.head(10)
+    return {
+        "ids": head["GalaxyID"].astype(int).tolist(),
+        "labels": np.round(head.drop(columns="GalaxyID").to_numpy(float), 4).tolist(),
+        "thumbnails": thumbnails,
+    }
+
+
+def mismatches(record: dict | None = None) -> list[str]:
+    """Where the stored networks no longer match today's sky or model code; one line each.
+
+    Parameters
+    ----------
+    record : dict, optional
+        Default: :func:`provenance`.
+
+    Returns
+    -------
+    list of str
+        Empty when the stored weights still belong to the code: the sky they were trained
+        on is drawn and rendered as it was, each network has the same layers, and each
+        weights file is the one recorded.
+    """
+    record = provenance() if record is None else record
+    sky = record["sky"]
+    found = []
+    now = sky_fingerprint(sky["seed"], sky["n"])
+    then = sky["fingerprint"]
+    if now["ids"] != then["ids"] or not np.allclose(now["labels"], then["labels"], atol=2e-4):
+        found.append(
+            f"the sky of seed {sky['seed']} ({sky['n']:,} galaxies) has other galaxies or votes "
+            "than the one the stored networks learnt from"
+        )
+    elif not np.allclose(now["thumbnails"], then["thumbnails"], atol=1.0):
+        found.append(f"the sky of seed {sky['seed']} is rendered differently than it was")
+    for name in NAMES:
+        network = record["networks"][name]
+        shape = network["settings"]["input_shape"]
+        if model_fingerprint(name, shape) != network["model_fingerprint"]:
+            found.append(f"galaxylib.models builds the {name} network differently now")
+        if _sha256(_weights(name)) != network["weights_sha256"]:
+            found.append(f"{_weights(name).name} is not the file provenance.json records")
+    return found
+
+
+def applies() -> bool:
+    """Whether the stored networks are the chapters' networks in this session.
+
+    They are under the profile and on the data set they were made for: the ``small``
+    profile's synthetic sky (not ``GALAXYLIB_DATASET``'s data), with the image size and
+    the sky schema they were trained on.
+    """
+    from galaxylib.synthetic.skyfile import SCHEMA_VERSION
+
+    if not PROVENANCE_FILE.exists() or os.environ.get("GALAXYLIB_DATASET"):
+        return False
+    record = provenance()
+    return (
+        profile().name == record["profile"]
+        and record["sky"]["schema"] == SCHEMA_VERSION
+        and all(
+            record["networks"][name]["settings"]["preprocessing"]["size"] == profile().image_size
+            for name in NAMES
+        )
+    )
+
+
+def describe(name: str | None = None) -> str:
+    """How the stored networks (or network ``name``) were trained, in one phrase.
+
+    Epochs, sky, training time and machine, from :func:`provenance`.
+    """
+    record = provenance()
+    sky = record["sky"]
+    each = ", ".join(
+        f"the {n} network for {record['networks'][n]['settings']['epochs']} epochs "
+        f"({record['networks'][n]['train_s'] / 60:.0f} min)"
+        for n in (NAMES if name is None else (name,))
+    )
+    return (
+        f"trained by make networks on a sky of {sky['n']:,} galaxies of their own "
+        f"(seed {sky['seed']}): {each}, on {record['machine']}"
+    )
+
+
+def install(name: str, out: str | Path) -> Path:
+    """Write stored network ``name`` as a model file that galaxylib reads like any other.
+
+    The network is built by today's :mod:`galaxylib.models` and given the stored weights;
+    beside ``out`` go its settings (those of its training run, plus ``stored``: the
+    weights' digest) and its training history, as ``galaxylib train`` leaves them.
+
+    Parameters
+    ----------
+    name : {'report', 'improved'}
+    out : path
+        The ``.keras`` file to write.
+
+    Returns
+    -------
+    Path
+        ``out``.
+    """
+    from galaxylib._files import atomic_path, write_text
+    from galaxylib.models import build_model
+    from galaxylib.training import ModelFiles
+
+    network = provenance()["networks"][name]
+    files = ModelFiles(Path(out))
+    files.model.parent.mkdir(parents=True, exist_ok=True)
+    net = build_model(name, tuple(network["settings"]["input_shape"]))
+    net.load_weights(_weights(name))
+    files.settings.unlink(missing_ok=True)
+    files.split.unlink(missing_ok=True)  # it trained on another sky: none of these galaxies
+    with atomic_path(files.model) as tmp:
+        net.save(tmp)
+    with atomic_path(files.history) as tmp:
+        shutil.copyfile(FOLDER / f"{name}.history.csv", tmp)
+    settings = {**network["settings"], "stored": network["weights_sha256"]}
+    write_text(files.settings, json.dumps(settings, indent=2))
+    return files.model
+
+
+def installed(name: str, path: str | Path) -> bool:
+    """Whether ``path`` holds stored network ``name`` as :func:`install` would write it now."""
+    from galaxylib.errors import GalaxyLibError
+    from galaxylib.training import ModelFiles
+
+    files = ModelFiles(Path(path))
+    if not files.model.exists():
+        return False
+    try:
+        digest = files.read_settings().get("stored")
+    except GalaxyLibError:  # not a settings file: not ours either
+        return False
+    return digest == provenance()["networks"][name]["weights_sha256"]

@@ -1,0 +1,108 @@
+"""The stored networks: still true to the sky and the model code, and used where they apply."""
+
+import copy
+import json
+import shlex
+
+import numpy as np
+import pytest
+
+from build_tools import networks as build
+from galaxylib import models, networks
+from galaxylib.evaluation import load_model, predict_images
+from galaxylib.training import ModelFiles, read_history
+
+
+def test_the_stored_networks_still_match_the_sky_and_the_model_code():
+    found = networks.mismatches()
+    assert found == [], (
+        "The stored networks no longer belong to the code: " + "; ".join(found) + ". "
+        "Run `make networks` (about an hour on 2 CPU cores) and commit galaxylib/networks/."
+    )
+
+
+def test_a_changed_sky_or_network_is_noticed(monkeypatch):
+    record = networks.provenance()
+    assert networks.mismatches(record) == []
+
+    votes = copy.deepcopy(record)
+    votes["sky"]["fingerprint"]["labels"][3][5] += 0.01
+    assert networks.mismatches(votes) == [
+        f"the sky of seed {record['sky']['seed']} ({record['sky']['n']:,} galaxies) has other "
+        "galaxies or votes than the one the stored networks learnt from"
+    ]
+    pixels = copy.deepcopy(record)
+    pixels["sky"]["fingerprint"]["thumbnails"][1][4][4][0] += 5
+    assert networks.mismatches(pixels) == [
+        f"the sky of seed {record['sky']['seed']} is rendered differently than it was"
+    ]
+
+    original = models.report_cnn
+
+    def wider_dropout(input_shape):
+        net = original(input_shape)
+        net.layers[-2].rate = 0.5  # the last dropout, which get_config reports
+        return net
+
+    monkeypatch.setitem(models.MODELS, "report", wider_dropout)
+    assert networks.mismatches(record) == [
+        "galaxylib.models builds the report network differently now"
+    ]
+
+
+def test_the_record_says_how_to_make_them_again():
+    record = networks.provenance()
+    commands = [shlex.join(command) for command in build.commands()]
+    assert record["sky"]["command"] == commands[0]
+    assert [record["networks"][name]["command"] for name in networks.NAMES] == commands[1:]
+    assert {key: record["sky"][key] for key in build.SKY} == build.SKY
+    for name in networks.NAMES:
+        network = record["networks"][name]
+        history = read_history(networks.FOLDER / f"{name}.history.csv")
+        assert network["settings"]["epochs"] == len(history) <= build.EPOCHS
+        assert network["train_s"] == pytest.approx(history["seconds"].sum(), abs=0.1)
+        assert network["settings"]["preprocessing"]["color"] is models.TAKES_COLOR[name]
+    for key in ("galaxylib", "versions", "machine", "date"):
+        assert record[key]
+
+
+@pytest.mark.parametrize("name", networks.NAMES)
+def test_an_installed_network_is_the_stored_one(name, tmp_path):
+    path = networks.install(name, tmp_path / f"{name}.keras")
+    assert networks.installed(name, path)
+    settings = ModelFiles(path).read_settings()
+    shape = tuple(settings["input_shape"])
+    built = models.build_model(name, shape)
+    built.load_weights(networks.FOLDER / f"{name}.weights.h5")
+    images = np.random.default_rng(0).integers(0, 256, (4, *shape), dtype=np.uint8)
+    loaded = load_model(path)
+    expected = built.predict(images, verbose=0)
+    assert np.allclose(predict_images(loaded, images, tta=False), expected, atol=1e-6)
+    assert read_history(ModelFiles(path).history).equals(
+        read_history(networks.FOLDER / f"{name}.history.csv")
+    )
+
+    settings["stored"] = "0" * 64  # weights from another run of make networks
+    ModelFiles(path).settings.write_text(json.dumps(settings))
+    assert not networks.installed(name, path)
+    assert not networks.installed(name, tmp_path / "absent.keras")
+
+
+def test_they_apply_to_the_small_profile_on_its_own_sky(monkeypatch):
+    monkeypatch.delenv("GALAXYLIB_DATASET", raising=False)
+    monkeypatch.setenv("GALAXYLIB_PROFILE", "small")
+    assert networks.applies()
+    monkeypatch.setenv("GALAXYLIB_PROFILE", "full")
+    assert not networks.applies()
+    monkeypatch.setenv("GALAXYLIB_PROFILE", "small")
+    monkeypatch.setenv("GALAXYLIB_DATASET", "data/galaxyzoo")
+    assert not networks.applies()
+
+
+def test_they_are_described_from_their_record():
+    record = networks.provenance()
+    words = networks.describe()
+    assert f"{record['sky']['n']:,} galaxies" in words and record["machine"] in words
+    for name in networks.NAMES:
+        epochs = record["networks"][name]["settings"]["epochs"]
+        assert f"the {name} network for {epochs} epochs" in words
