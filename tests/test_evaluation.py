@@ -38,8 +38,8 @@ def root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model(root, tmp_path_factory):
-    out = tmp_path_factory.mktemp("models") / "improved.keras"
-    train(root, out=out, epochs=1, size=32, batch_size=16, workers=1, verbose=0)
+    out = tmp_path_factory.mktemp("models") / "improved.keras"  # in grey: the tests read its cache
+    train(root, out=out, epochs=1, size=32, batch_size=16, color=False, workers=1, verbose=0)
     return out
 
 

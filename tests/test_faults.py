@@ -225,7 +225,7 @@ def test_read_only_folders_name_the_way_out(sky, small_disk, tmp_path, capsys):
     )
     status, err = _cli(capsys, "preprocess", shared, "--size", "32", "--workers", "1")
     assert status == 1 and err == f"galaxylib preprocess: {expected}"
-    status, err = _cli(capsys, "train", shared, "--out", tmp_path / "m.keras", *TINY)
+    status, err = _cli(capsys, "train", shared, "--out", tmp_path / "m.keras", "--grey", *TINY)
     assert status == 1 and err == f"galaxylib train: {expected}"
     mine = tmp_path / "caches"
     status, _ = _cli(capsys, "preprocess", shared, "--size", "32", "--cache", mine)
