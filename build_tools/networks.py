@@ -6,8 +6,8 @@
    so that the book's test galaxies (seed 0) stay unseen;
 2. ``galaxylib train sky --model report --epochs 20 --out models/report.keras``, and the
    same for ``improved``: the book's recipe (:func:`galaxylib.training.train`'s
-   defaults: the report's network in grey, the improved one in colour, batch 64, a cosine
-   schedule) for 20 epochs instead of the profile's 15;
+   defaults under the ``small`` profile: the report's network in grey, the improved one
+   in colour, 64-pixel crops, batch 64, 20 epochs on a cosine schedule);
 
 then writes into ``galaxylib/networks/`` each network's weights (without the optimizer's
 state), its training history, and ``provenance.json``: the commands, the sky, the
@@ -30,6 +30,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from galaxylib.config import PROFILES
 from galaxylib.networks import FOLDER, NAMES, PROVENANCE_FILE, model_fingerprint, sky_fingerprint
 
 __all__ = ["EPOCHS", "SKY", "commands", "main", "pack"]
@@ -37,11 +38,11 @@ __all__ = ["EPOCHS", "SKY", "commands", "main", "pack"]
 SKY = {"seed": 1, "n": 24_000}
 """The sky the stored networks learn from: not the book's (seed 0), and twice its size."""
 
-EPOCHS = 20
-"""Epochs of the stored networks' training: the book's cosine schedule, stretched."""
-
 PROFILE = "small"
-"""The profile whose image size and batch the stored networks are trained with."""
+"""The profile whose recipe the stored networks are trained with: image size, batch, epochs."""
+
+EPOCHS = PROFILES[PROFILE].epochs
+"""Epochs of the stored networks' training, written out in their commands."""
 
 
 def commands() -> list[list[str]]:

@@ -46,7 +46,7 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "small": Profile("small", n_galaxies=12000, image_size=64, epochs=15, batch_size=64),
+    "small": Profile("small", n_galaxies=12000, image_size=64, epochs=20, batch_size=64),
     "full": Profile("full", n_galaxies=61578, image_size=150, epochs=50, batch_size=64),
 }
 
