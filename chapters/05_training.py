@@ -243,6 +243,7 @@ pd.Series(
 # %%
 LIVE_EPOCHS = 3
 short = data_root() / "models" / "short"
+short.mkdir(parents=True, exist_ok=True)
 report_run = train(
     DATA, model="report", epochs=LIVE_EPOCHS, out=short / "report.keras", force=True, verbose=2
 )
