@@ -282,7 +282,6 @@ plt.show()
 # share of the frame each crop covers.
 
 # %%
-find_box = CROPS[settings.crop]
 seen = [crop_file(path, settings)[0] for path in paths]
 fig, axes = plt.subplots(6, 8, figsize=(13, 10.5))
 for ax, image, row in zip(axes.ravel(), seen, range(len(labels)), strict=False):
@@ -583,14 +582,16 @@ def centred(image):
     return cv2.warpAffine(image, move, (width, height), borderValue=0)
 
 
-recentred = []
-for path in paths:
-    image = centred(read_image(path, size=None))
-    recentred.append(crop(image, find_box(image), size=settings.size, color=settings.color))
-centred_scores = {
-    name: answer_scores(pd.DataFrame(predict_images(trained, np.stack(recentred)), columns=COLUMNS))
-    for name, trained in networks.items()
-}
+recentred = [centred(read_image(path, size=None)) for path in paths]
+centred_scores = {}
+for name, trained in networks.items():  # each network's own crop: grey or colour
+    made = trained.preprocessing
+    crops = [
+        crop(image, CROPS[made.crop](image), size=made.size, color=made.color)
+        for image in recentred
+    ]
+    table = pd.DataFrame(predict_images(trained, np.stack(crops)), columns=COLUMNS)
+    centred_scores[name] = answer_scores(table)
 centred_aucs = auc_table(centred_scores, labels[list(LABELS)])
 sky_moved = [np.hypot(*np.subtract(brightest(catalog.read_image(i)), 212)) for i in sky_ids]
 glue("ch8_sky_moved", float(np.median(sky_moved)))
