@@ -50,6 +50,9 @@ PROVENANCE_FILE = FOLDER / "provenance.json"
 NAMES = ("report", "improved")
 """The stored networks, in the order the book shows them."""
 
+_CALLED = {"report": "the report's network", "improved": "the improved network"}
+"""How the book names each network in a sentence."""
+
 _THUMBNAIL = 8
 """Side, in pixels, of the thumbnails :func:`sky_fingerprint` keeps of each image."""
 
@@ -205,7 +208,7 @@ def describe(name: str | None = None) -> str:
     record = provenance()
     sky = record["sky"]
     each = ", ".join(
-        f"the {n} network for {record['networks'][n]['settings']['epochs']} epochs "
+        f"{_CALLED[n]} for {record['networks'][n]['settings']['epochs']} epochs "
         f"({record['networks'][n]['train_s'] / 60:.0f} min)"
         for n in (NAMES if name is None else (name,))
     )
