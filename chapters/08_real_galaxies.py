@@ -442,9 +442,10 @@ plt.show()
 # domain shift proper -- the photographs' stars, contrast and colour processing, and faint
 # tidal features that a {glue:text}`ch8_net_size`-pixel crop washes out.
 #
-# ## 7 Why the bars stay at chance
+# ## 7 Bars on the sky and on the photographs
 #
-# A bar AUC near one half has three suspects: the network, the renderer's bars, or the
+# A bar answer that separates the photographs' barred discs poorly (an AUC towards one
+# half) has three suspects: the network, the renderer's bars, or the
 # crop at {glue:text}`ch8_net_size` pixels. The synthetic sky lets us question the first
 # two: its test split has a true bar strength for every disc, and the simulated
 # volunteers' votes.
