@@ -314,10 +314,7 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
                 f"writing it to {_portable(path)}."
             )
             networks.install(name, path)
-        from galaxylib.preprocess import preprocess_catalog
-
-        settings = json.loads(path.with_suffix(".json").read_text())["preprocessing"]
-        preprocess_catalog(course_data(), **settings)  # the crops it reads, if not made yet
+        networks.make_crops(name, course_data())
         return path
     path = data_root() / "models" / profile().name / f"{name}.keras"
     newer = _saved_by_newer_keras(path) if path.exists() and not retrain else None

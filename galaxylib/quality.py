@@ -228,7 +228,6 @@ def _bench_quality(
 ) -> dict[str, float]:
     from galaxylib import networks
     from galaxylib.evaluation import evaluate
-    from galaxylib.preprocess import preprocess_catalog
     from galaxylib.training import train
 
     stored = networks.applies() and not retrain
@@ -240,9 +239,8 @@ def _bench_quality(
         path.parent.mkdir(parents=True, exist_ok=True)
         if stored:
             networks.install(name, path)
+            networks.make_crops(name, sky, workers=workers)
             train_s += networks.provenance()["networks"][name]["train_s"]
-            settings = json.loads(path.with_suffix(".json").read_text())["preprocessing"]
-            preprocess_catalog(sky, **settings, workers=workers)
         else:
             start = time.perf_counter()
             train(sky, model=name, out=path, force=True, workers=workers, verbose=2)

@@ -37,6 +37,7 @@ __all__ = [
     "describe",
     "install",
     "installed",
+    "make_crops",
     "mismatches",
     "model_fingerprint",
     "provenance",
@@ -254,6 +255,14 @@ def install(name: str, out: str | Path) -> Path:
     settings = {**network["settings"], "stored": network["weights_sha256"]}
     write_text(files.settings, json.dumps(settings, indent=2))
     return files.model
+
+
+def make_crops(name: str, data_dir: str | Path, *, workers: int | None = None) -> None:
+    """Crop ``data_dir`` for stored network ``name``'s input, unless its cache is there."""
+    from galaxylib.preprocess import preprocess_catalog
+
+    preprocessing = provenance()["networks"][name]["settings"]["preprocessing"]
+    preprocess_catalog(data_dir, **preprocessing, workers=workers)
 
 
 def installed(name: str, path: str | Path) -> bool:
