@@ -9,6 +9,10 @@ galaxylib renames anything into place. What a killed process leaves behind (temp
 names of a process that no longer runs) is removed by :func:`remove_leftovers`, which
 every writer calls first.
 
+:func:`exclusive` lets one process at a time make a shared thing (a sky, a cache, the
+book's networks): two notebooks, or two test workers, that need it at once do not both
+make it -- the second waits, then finds it made.
+
 :func:`disk_errors` turns a full disk, a read-only folder or a folder without write
 permission into one sentence naming the folder and what to do,
 :func:`require_space` checks up front that a job whose size is known fits, and
@@ -20,17 +24,24 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from galaxylib.errors import GalaxyLibError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = [
     "atomic_path",
     "check_out_path",
     "disk_error",
     "disk_errors",
+    "exclusive",
     "format_bytes",
     "is_full",
     "remove_leftovers",
@@ -155,6 +166,55 @@ def staging_dir(parent: str | Path, label: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def lock_path(thing: str | Path) -> Path:
+    """The lock file beside ``thing``: ``.NAME.lock`` in its folder."""
+    thing = Path(thing)
+    return thing.with_name(f".{thing.name}.lock")
+
+
+@contextmanager
+def exclusive(thing: str | Path, *, wait: str = "", refuse: str = "") -> Iterator[None]:
+    """Hold the lock of ``thing`` (its :func:`lock_path`) for the block.
+
+    The operating system releases the lock when its process ends, however it ends, so a
+    killed process never leaves a stale lock. Where there is no ``fcntl`` (Windows), or
+    the lock cannot be written (a read-only folder, which the block itself will then
+    report), the block runs unlocked.
+
+    Parameters
+    ----------
+    thing : path
+        What the block makes; its folder is created if missing.
+    wait : str, optional
+        Printed when another process holds the lock, before waiting for it.
+    refuse : str, optional
+        If given, a process that finds the lock held does not wait: it raises
+        :class:`GalaxyLibError` with this sentence.
+    """
+    lock = lock_path(thing)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock.open("a")
+    except OSError:  # a folder that cannot be written: the block itself will say so
+        handle = None
+    if fcntl is None or handle is None:  # pragma: no cover
+        yield
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if refuse:
+                raise GalaxyLibError(refuse) from None
+            if wait:
+                print(wait, file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def check_out_path(path: str | Path, what: str, *, suffix: str = "", example: str = "") -> Path:

@@ -20,19 +20,14 @@ import shutil
 import sys
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from galaxylib._files import check_out_path, disk_error, write_text
+from galaxylib._files import check_out_path, disk_error, exclusive, lock_path, write_text
 from galaxylib.errors import DataError, GalaxyLibError
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["ModelFiles", "read_history"]
 
@@ -75,7 +70,7 @@ class ModelFiles:
     @property
     def lock(self) -> Path:
         """``.MODEL.keras.lock``: held by the run that is writing the model."""
-        return self.model.with_name(f".{self.model.name}.lock")
+        return lock_path(self.model)
 
     def read_settings(self) -> dict:
         """The model's settings, or ``{}`` when ``MODEL.json`` is missing.
@@ -160,28 +155,13 @@ def _start_or_resume(files: ModelFiles, run: dict, force: bool) -> None:
     write_text(files.work / "run.json", json.dumps(run, indent=2))
 
 
-@contextmanager
-def _locked(files: ModelFiles) -> Iterator[None]:
-    """Hold ``files.lock`` while training; refuse if another run holds it.
-
-    The operating system releases the lock when its process ends, however it ends, so
-    a killed run never leaves a stale lock.
-    """
-    if fcntl is None:  # pragma: no cover
-        yield
-        return
-    with files.lock.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise GalaxyLibError(
-                f"Another run is training {files.model} (it holds {files.lock}); wait for "
-                "it to finish, or choose another --out."
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _locked(files: ModelFiles) -> AbstractContextManager[None]:
+    """Hold ``files.lock`` while training; refuse if another run holds it."""
+    return exclusive(
+        files.model,
+        refuse=f"Another run is training {files.model} (it holds {files.lock}); wait for "
+        "it to finish, or choose another --out.",
+    )
 
 
 @contextmanager

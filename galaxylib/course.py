@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from galaxylib._files import exclusive
 from galaxylib.config import Profile, data_root, profile
 from galaxylib.errors import GalaxyLibError
 
@@ -308,15 +309,24 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
 
     if networks.applies():
         path = data_root() / "models" / "stored" / f"{name}.keras"
-        if not networks.installed(name, path) or _saved_by_newer_keras(path):
-            print(
-                f"Using the book's stored {name} network ({networks.describe(name)}); "
-                f"writing it to {_portable(path)}."
-            )
-            networks.install(name, path)
+        with exclusive(path.parent, wait=_WAIT.format(path=_portable(path))):
+            if not networks.installed(name, path) or _saved_by_newer_keras(path):
+                print(
+                    f"Using the book's stored {name} network ({networks.describe(name)}); "
+                    f"writing it to {_portable(path)}."
+                )
+                networks.install(name, path)
         networks.make_crops(name, course_data())
         return path
     path = data_root() / "models" / profile().name / f"{name}.keras"
+    with exclusive(path.parent, wait=_WAIT.format(path=_portable(path))):
+        return _trained(name, path, retrain)
+
+
+_WAIT = "Another process is making {path}; waiting for it."
+
+
+def _trained(name: str, path: Path, retrain: bool) -> Path:
     newer = _saved_by_newer_keras(path) if path.exists() and not retrain else None
     if newer:
         print(

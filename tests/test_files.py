@@ -1,9 +1,52 @@
-"""The helpers every writer of galaxylib shares: atomic writes and ``--out`` checks."""
+"""The helpers every writer of galaxylib shares: atomic writes, locks and ``--out`` checks."""
+
+import signal
+import subprocess
+import sys
 
 import pytest
 
-from galaxylib._files import check_out_path
+from galaxylib._files import check_out_path, exclusive
 from galaxylib.errors import GalaxyLibError
+
+HOLD = """import sys, time
+from pathlib import Path
+from galaxylib._files import exclusive
+with exclusive(sys.argv[1]):
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+    Path(sys.argv[1] + ".done").write_text("made")
+"""
+
+
+def hold(thing, seconds):
+    """Another process holding ``thing``'s lock, once it says so."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(thing), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline() == "holding\n"
+    return holder
+
+
+def test_a_second_process_waits_for_the_first_or_is_refused(tmp_path, capsys):
+    thing = tmp_path / "sky"
+    holder = hold(thing, 1.5)
+    with pytest.raises(GalaxyLibError, match="^Busy: try later.$"):
+        with exclusive(thing, refuse="Busy: try later."):
+            pass
+    with exclusive(thing, wait="Another process is making the sky; waiting for it."):
+        assert (tmp_path / "sky.done").read_text() == "made"  # entered after the first
+    assert capsys.readouterr().err == "Another process is making the sky; waiting for it.\n"
+    holder.wait()
+
+
+def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
+    thing = tmp_path / "sky"
+    holder = hold(thing, 60)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    with exclusive(thing, refuse="Busy: try later."):
+        assert not (tmp_path / "sky.done").exists()
 
 
 def test_an_out_path_that_cannot_be_written_is_one_sentence(tmp_path):

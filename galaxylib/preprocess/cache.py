@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from galaxylib._files import atomic_path, disk_errors, require_space, write_text
+from galaxylib._files import atomic_path, disk_errors, exclusive, require_space, write_text
 from galaxylib._progress import progress_bar
 from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.data import Catalog, load_catalog
@@ -218,7 +218,8 @@ def preprocess_catalog(
     workers = resolve_workers(workers)
     catalog = load_catalog(root, skip_bad=skip_bad)
     folder = cache_root(root, cache) / settings.name
-    with disk_errors(folder, _ELSEWHERE):
+    waiting = f"Another process is filling the cache {folder}; waiting for it."
+    with disk_errors(folder, _ELSEWHERE), exclusive(folder, wait=waiting):
         fingerprint = _fingerprint(catalog)
         meta = _read_meta(folder)
         if (

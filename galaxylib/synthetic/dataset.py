@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from galaxylib._files import disk_errors, replace, staging_dir
+from galaxylib._files import disk_errors, exclusive, replace, staging_dir
 from galaxylib._progress import progress_bar
 from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.config import data_root, profile
@@ -231,20 +231,22 @@ def default_sky(name: str | None = None) -> Path:
     out = data_root() / f"sky-{chosen.name}"
     wanted = {"generator": GENERATOR, "schema": SCHEMA_VERSION, "seed": 0}
     wanted["n"] = chosen.n_galaxies
-    if not _holds_data_set(out):
-        print(make_sky(out, chosen.n_galaxies, seed=0))
+    # Two notebooks (or test workers) asking at once: one makes the sky, the other waits.
+    with exclusive(out, wait=f"Another process is making {out}; waiting for it."):
+        if not _holds_data_set(out):
+            print(make_sky(out, chosen.n_galaxies, seed=0))
+            return out
+        made = read_summary(out)
+        if made is None or made.get("generator") != GENERATOR:
+            raise GalaxyLibError(
+                f"{out} holds a data set that {GENERATOR} did not make (no {SKY_FILE}); "
+                "move it elsewhere, and the book will make its synthetic sky there."
+            )
+        if {key: made.get(key) for key in wanted} != wanted:
+            print(
+                f"{out} holds a sky of {made.get('n')} galaxies made by schema "
+                f"{made.get('schema')}; making the profile's sky of {chosen.n_galaxies:,} "
+                f"(schema {SCHEMA_VERSION}) in its place."
+            )
+            print(make_sky(out, chosen.n_galaxies, seed=0, force=True))
         return out
-    made = read_summary(out)
-    if made is None or made.get("generator") != GENERATOR:
-        raise GalaxyLibError(
-            f"{out} holds a data set that {GENERATOR} did not make (no {SKY_FILE}); "
-            "move it elsewhere, and the book will make its synthetic sky there."
-        )
-    if {key: made.get(key) for key in wanted} != wanted:
-        print(
-            f"{out} holds a sky of {made.get('n')} galaxies made by schema "
-            f"{made.get('schema')}; making the profile's sky of {chosen.n_galaxies:,} "
-            f"(schema {SCHEMA_VERSION}) in its place."
-        )
-        print(make_sky(out, chosen.n_galaxies, seed=0, force=True))
-    return out
