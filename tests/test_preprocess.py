@@ -185,8 +185,9 @@ def test_crop_quality_measures_against_the_truth(data):
         cv2.imwrite(str(data / "images_training_rev1" / f"{gid}.jpg"), image)
         truth.append({"GalaxyID": gid, "x": 205 + i % 5, "y": 215, "r90_px": 27})
     pd.DataFrame(truth).to_csv(data / "truth.csv", index=False)
-    quality = crop_quality(data, size=64)
+    quality = crop_quality(data, size=64, workers=2)
     assert len(quality) == 2 * len(ids)
+    pd.testing.assert_frame_equal(crop_quality(data, size=64, workers=1), quality)
     improved = quality[quality["crop"] == "improved"]
     report = quality[quality["crop"] == "report"].reset_index(drop=True)
     assert improved["whole"].all() and improved["offset_px"].max() < 4

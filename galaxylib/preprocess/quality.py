@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.data import IMAGE_SIZE, load_catalog
 from galaxylib.errors import DataError
 from galaxylib.preprocess.boxes import Box
@@ -16,7 +17,11 @@ __all__ = ["crop_quality"]
 
 
 def crop_quality(
-    root: str | Path, *, crops: tuple[str, ...] = ("report", "improved"), size: int = 150
+    root: str | Path,
+    *,
+    crops: tuple[str, ...] = ("report", "improved"),
+    size: int = 150,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Measure crops against a synthetic sky's truth: is each galaxy kept whole, and centred?
 
@@ -31,6 +36,8 @@ def crop_quality(
         Which crops to measure.
     size : int, default 150
         Output size; it decides how far the improved crop may reduce its decode.
+    workers : int, optional
+        Processes; default every core.
 
     Returns
     -------
@@ -51,16 +58,35 @@ def crop_quality(
     truth = pd.read_csv(truth_path, usecols=["GalaxyID", "x", "y", "r90_px"])
     catalog = load_catalog(root, skip_bad=True)
     truth = truth[truth["GalaxyID"].isin(catalog.ids)]
+    workers = resolve_workers(workers)
+    galaxies = [
+        (gid, x, y, radius, str(catalog.image_path(gid)))
+        for gid, x, y, radius in truth.itertuples(index=False)
+    ]
+    step = max(1, -(-len(galaxies) // (4 * workers)))
+    jobs = [
+        (Settings(name, size, False), galaxies[i : i + step])
+        for name in crops
+        for i in range(0, len(galaxies), step)
+    ]
+    if workers == 1:
+        done = [_measure(job) for job in jobs]
+    else:
+        with worker_pool(workers, runs=_measure) as pool:
+            done = pool.map(_measure, jobs)
+    return pd.DataFrame([row for rows in done for row in rows])
+
+
+def _measure(job: tuple[Settings, list[tuple]]) -> list[dict]:
+    settings, galaxies = job
     rows = []
-    for name in crops:
-        settings = Settings(name, size, False)
-        for gid, x, y, radius in truth.itertuples(index=False):
-            path = catalog.image_path(gid)
-            _, box, factor, _ = _locate(path.read_bytes(), path, settings)
-            rows.append(
-                {"GalaxyID": gid, "crop": name, **_compare(box.scaled(factor), x, y, radius)}
-            )
-    return pd.DataFrame(rows)
+    for gid, x, y, radius, name in galaxies:
+        path = Path(name)
+        _, box, factor, _ = _locate(path.read_bytes(), path, settings)
+        rows.append(
+            {"GalaxyID": gid, "crop": settings.crop, **_compare(box.scaled(factor), x, y, radius)}
+        )
+    return rows
 
 
 def _compare(box: Box, x: float, y: float, radius: float) -> dict[str, float | bool]:
