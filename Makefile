@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 export GALAXYLIB_PROFILE ?= small
 # Notebooks run in their own folder: anchor the data root at the repository.
 export GALAXYLIB_DATA ?= $(CURDIR)/data
+# Processes for make test and for executing the book's pages: one per core, at most four
+# (each may hold a TensorFlow kernel).
+JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .PHONY: help venv book book-student test unit colab-test lint exercises nbgrader networks clean
 .DEFAULT_GOAL := help
@@ -38,7 +41,11 @@ _build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) $(GALAXYLIB_DATA_
 	if [ "$$(cat $@ 2>/dev/null)" != "$$sum" ]; then rm -rf _build/.jupyter_cache _build/.doctrees; fi; \
 	mkdir -p _build && echo "$$sum" > $@
 
-BUILD := TQDM_DISABLE=1 $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
+# Pages run with their progress bars off, whichever of the two runs them.
+BOOK_ENV := TQDM_DISABLE=1
+BUILD := $(BOOK_ENV) $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
+# Jupyter Book runs one page after another: run them JOBS at a time into its cache first.
+EXECUTE := $(BOOK_ENV) $(BIN)/python -m build_tools.execute --jobs $(JOBS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The site test drives Debian's Chromium.
@@ -49,6 +56,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ## book: build the executed site into _build/html (warnings and failing cells fail it),
 ## then open every page in headless Chromium
 book: $(STAMP) _build/.galaxylib /usr/bin/chromium /usr/bin/chromedriver
+	$(EXECUTE)
 	$(BUILD)
 	$(BIN)/python -m pytest -q -p no:nbval tests/site -o addopts=""
 
@@ -58,14 +66,14 @@ book-student: $(STAMP) _build/.galaxylib
 	$(BUILD) --config _build/student/_config.yml --toc _build/student/_toc.yml \
 		--path-output _build/student
 
-## test: lint, then run the test suite
+## test: lint, then run the test suite (JOBS processes, a test file each at a time)
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 ## unit: the fast tests: no lint, no notebook, no nbgrader, none marked slow
 unit: $(STAMP)
 	$(BIN)/python -m pytest -p no:nbval -o addopts="-ra --strict-markers --ignore=tests/site --ignore=tests/colab" \
-		-m "not slow" --durations=5 tests
+		-m "not slow" --durations=5 -n $(JOBS) --dist loadfile tests
 
 ## colab-test: run chapters 0, 2 and 6 as Colab does (a fresh venv with Colab's packages at
 ## the lowest TensorFlow allowed, galaxylib installed by the first cell from this clone,

@@ -241,7 +241,7 @@ pd.Series(
 # are {glue:text}`ch5_book_networks`.
 
 # %%
-LIVE_EPOCHS = 3
+LIVE_EPOCHS = 2
 short = data_root() / "models" / "short"
 short.mkdir(parents=True, exist_ok=True)
 report_run = train(
