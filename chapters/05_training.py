@@ -236,21 +236,34 @@ pd.Series(
 #
 # **Two kinds of training on this page.** Training both networks until they stop
 # improving takes longer, on the two CPU cores that build this book, than the whole
-# build may. So this page trains each network for {glue:text}`ch5_live_epochs` epochs,
-# live: a short run, to watch `fit` at work. The networks that chapters 6 to 8 evaluate
-# are {glue:text}`ch5_book_networks`.
+# build may. So this page trains each network live for {glue:text}`ch5_live_epochs`
+# epochs on the first {glue:text}`ch5_live_galaxies:,` galaxies of the training split
+# (`train_galaxies`; the validation split stays whole): a short run, to watch `fit` at
+# work. The networks that chapters 6 to 8 evaluate are {glue:text}`ch5_book_networks`.
 
 # %%
-LIVE_EPOCHS = 2
+LIVE_EPOCHS, LIVE_GALAXIES = 3, 2_000
 short = data_root() / "models" / "short"
 short.mkdir(parents=True, exist_ok=True)
 report_run = train(
-    DATA, model="report", epochs=LIVE_EPOCHS, out=short / "report.keras", force=True, verbose=2
+    DATA,
+    model="report",
+    epochs=LIVE_EPOCHS,
+    train_galaxies=LIVE_GALAXIES,
+    out=short / "report.keras",
+    force=True,
+    verbose=2,
 )
 
 # %%
 improved_run = train(
-    DATA, model="improved", epochs=LIVE_EPOCHS, out=short / "improved.keras", force=True, verbose=2
+    DATA,
+    model="improved",
+    epochs=LIVE_EPOCHS,
+    train_galaxies=LIVE_GALAXIES,
+    out=short / "improved.keras",
+    force=True,
+    verbose=2,
 )
 
 # %% [markdown]
@@ -286,6 +299,7 @@ for kind, files in runs.items():
         )
 which = pd.DataFrame(rows).set_index(["network", "which"])
 glue("ch5_live_epochs", LIVE_EPOCHS)
+glue("ch5_live_galaxies", LIVE_GALAXIES)
 glue(
     "ch5_book_networks",
     f"the book's stored networks, {networks.describe()}"

@@ -98,6 +98,7 @@ def _train(args: argparse.Namespace) -> None:
         force=args.force,
         workers=args.workers,
         seed=args.seed,
+        train_galaxies=args.train_galaxies,
         cache=args.cache,
     )
     print(
@@ -322,6 +323,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--crop", choices=["improved", "report"], default="improved")
     p.add_argument("--seed", type=seed, default=42, help="seed of the split (default 42)")
+    p.add_argument(
+        "--train-galaxies",
+        type=positive,
+        default=None,
+        help="train on the first N galaxies of the training split only (default: all)",
+    )
     p.add_argument("--workers", **workers)
     p.add_argument("--cache", **cache)
     p.add_argument("--force", action="store_true", help="overwrite MODEL.keras, start afresh")

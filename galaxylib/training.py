@@ -22,6 +22,7 @@ interrupted run, and what a full disk leaves behind -- are kept in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -261,6 +262,7 @@ def train(
     learning_rate: float = 1e-3,
     patience: int = 7,
     seed: int = 42,
+    train_galaxies: int | None = None,
     force: bool = False,
     workers: int | None = None,
     cache: str | Path | None = None,
@@ -289,6 +291,9 @@ def train(
         Epochs without a better validation loss before stopping (the report's 7).
     seed : int, default 42
         Seed of the split and of the weights and shuffles; evaluate with the same one.
+    train_galaxies : int, optional
+        Train on only the first this many galaxies of the training split, for a short
+        demonstration; the validation and test splits stay whole. Default: all of it.
     force : bool, default False
         Overwrite an existing model, and start afresh rather than resume.
     workers : int, optional
@@ -319,6 +324,8 @@ def train(
     batch_size = scale.batch_size if batch_size is None else batch_size
     for name, value in {"epochs": epochs, "batch_size": batch_size}.items():
         _positive(name, value)
+    if train_galaxies is not None:
+        _positive("train_galaxies", train_galaxies)
     color = TAKES_COLOR[model] if color is None else color
     preprocessing = Settings(crop, scale.image_size if size is None else size, color)
     files = ModelFiles(Path(out))
@@ -326,6 +333,8 @@ def train(
     run = {"model": model, **preprocessing.as_dict(), "batch_size": batch_size, "seed": seed}
     run |= {"epochs": epochs}  # the schedule depends on it
     run |= {"learning_rate": learning_rate, "data": str(Path(data_dir).resolve())}
+    if train_galaxies is not None:
+        run |= {"train_galaxies": train_galaxies}
     with _writing(files.model.parent), _locked(files):
         _start_or_resume(files, run, force)
         catalog = load_catalog(data_dir, skip_bad=True)
@@ -336,6 +345,8 @@ def train(
                 file=sys.stderr,
             )
         parts = catalog.split(seed)
+        if train_galaxies is not None:
+            parts = dataclasses.replace(parts, train=parts.train[:train_galaxies])
         crops = preprocess_catalog(
             data_dir, **preprocessing.as_dict(), workers=workers, cache=cache, skip_bad=True
         )

@@ -2,11 +2,13 @@ import json
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import write_dataset
 from matplotlib.figure import Figure
 
 from galaxylib.cli import main
+from galaxylib.data import load_catalog
 from galaxylib.errors import GalaxyLibError
 from galaxylib.evaluation import load_model, predict_images
 from galaxylib.plots import plot_history
@@ -100,6 +102,17 @@ def test_the_command_trains_and_refuses_to_overwrite(root, tmp_path, capsys):
     with pytest.raises(SystemExit) as both:  # one or the other, as argparse says
         main([*command, "--grey", "--color"])
     assert both.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+    # A short demonstration trains on the first galaxies of the training split only.
+    assert main([*command, "--grey", "--force", "--train-galaxies", "5"]) == 0
+    assert json.loads(out.with_suffix(".json").read_text())["split"]["train"] == 5
+    kept = pd.read_csv(out.with_suffix(".split.csv"))
+    trained_on = kept.loc[kept["part"] == "train", "GalaxyID"].to_numpy()
+    parts = load_catalog(root).split(42)
+    np.testing.assert_array_equal(trained_on, parts.train[:5])
+    assert (kept["part"] == "val").sum() == len(parts.val)  # validation stays whole
+    with pytest.raises(SystemExit) as zero:
+        main([*command, "--force", "--train-galaxies", "0"])
+    assert zero.value.code == 2 and "--train-galaxies" in capsys.readouterr().err
 
 
 @pytest.mark.slow
