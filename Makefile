@@ -13,7 +13,7 @@ export GALAXYLIB_DATA ?= $(CURDIR)/data
 # (each may hold a TensorFlow kernel).
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help venv book book-student test unit colab-test lint exercises nbgrader networks clean
+.PHONY: help venv book book-student test unit colab-test colab-venv lint exercises nbgrader networks clean
 .DEFAULT_GOAL := help
 
 ## help: list the targets (what `make` alone does)
@@ -25,10 +25,12 @@ help:
 ## venv: set up .venv (every other target does it first when needed)
 venv: $(STAMP)
 
+# --no-compile: Python compiles each module when first imported; compiling all of
+# TensorFlow's files up front takes the better part of a minute.
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
@@ -80,6 +82,11 @@ unit: $(STAMP)
 ## the data root restored from Drive-style archives of what `make book` made)
 colab-test: $(STAMP)
 	$(BIN)/python -m pytest -q -s -p no:nbval -o addopts="" tests/colab
+
+## colab-venv: make the Colab-like Python that colab-test runs the chapters in, in
+## _build/colab-venv (colab-test makes it when missing; this needs only Python 3.11)
+colab-venv:
+	$(PYTHON) tests/colab/machine.py
 
 ## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
 exercises: $(STAMP)

@@ -1,9 +1,11 @@
 """Chapters run as Colab runs them: a fresh machine, the notebook's own install, Drive.
 
-A new virtual environment holds only what Colab preinstalls that the course touches --
+A virtual environment of its own (``tests/colab/machine.py``, made once in
+``_build/colab-venv``) holds only what Colab preinstalls that the course touches --
 TensorFlow (the lowest that pyproject.toml allows) with Keras 3, NumPy, pandas, OpenCV,
 Matplotlib, seaborn, scikit-learn, tqdm, IPython -- and a stand-in ``google.colab``
-module that every kernel imports at start, as Colab's do. Each chapter's committed
+module that every kernel imports at start, as Colab's do; ``galaxylib`` is uninstalled
+from it before each chapter. Each chapter's committed
 ``.ipynb`` then runs top to bottom with nbclient in its own folder outside the
 repository: its first cell installs ``galaxylib`` from ``git+file://`` this clone
 (``GALAXYLIB_REPOSITORY``), and a cell after it calls ``use_drive()``, which restores the
@@ -21,32 +23,18 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-import tomllib
-from packaging.requirements import Requirement
 
 from galaxylib.config import data_root
 from galaxylib.store import save_data
+from tests.colab.machine import VENV, make_venv
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ["00_setup", "02_benchmarks", "06_evaluation"]
-# What Colab preinstalls that the course touches, besides TensorFlow.
-PREINSTALLED = [
-    "numpy",
-    "pandas",
-    "opencv-python-headless",
-    "matplotlib",
-    "seaborn",
-    "scikit-learn",
-    "tqdm",
-    "ipykernel",
-    "nbclient",
-]
 CHAPTER_TIMEOUT_S = 600
 
 STANDIN = '''"""A stand-in for Colab's own google.colab, which only Colab has."""
@@ -107,17 +95,6 @@ print(json.dumps(sorted(seen)))
 """
 
 
-def lowest_tensorflow() -> str:
-    """``tensorflow==X.Y.*`` for the lowest X.Y that pyproject.toml's ``tf`` extra allows."""
-    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
-    for line in extra["tf"]:
-        req = Requirement(line)
-        if req.name == "tensorflow":
-            low = next(s.version for s in req.specifier if s.operator == ">=")
-            return f"tensorflow=={low}.*"
-    raise AssertionError("pyproject.toml's tf extra names no tensorflow")
-
-
 @pytest.fixture(scope="session")
 def colab(tmp_path_factory):
     """The Colab-like machine: a venv, the stand-in module, and a Drive holding the data."""
@@ -131,7 +108,7 @@ def colab(tmp_path_factory):
     drive = base / "drive"
     save_data(data, drive / "MyDrive" / "galaxy-cnn-course")
 
-    venv = base / "venv"
+    venv = VENV
     keep = ("HOME", "LANG", "LC_ALL", "TMPDIR", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
     env = {k: v for k, v in os.environ.items() if k in keep or k.startswith("PIP_")}
     env.update(
@@ -148,12 +125,17 @@ def colab(tmp_path_factory):
         GIT_CONFIG_KEY_0="safe.directory",
         GIT_CONFIG_VALUE_0="*",
     )
-    start = time.monotonic()
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True, env=env)
-    python = venv / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, lowest_tensorflow(), *PREINSTALLED], check=True, env=env)
-    print(f"\ncolab venv: {time.monotonic() - start:.0f} s")
+    python = make_venv(venv, env)  # made once; `make colab-venv` makes it ahead
+    # galaxylib goes into each chapter's own environment, never into this one
+    uninstall = [python, "-m", "pip", "uninstall", "--quiet", "--yes", "galaxylib"]
+    subprocess.run(uninstall, check=True, env=env, capture_output=True)
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
     standin = base / "standin" / "google" / "colab"  # google/ stays a namespace package
     standin.mkdir(parents=True)
@@ -164,18 +146,31 @@ def colab(tmp_path_factory):
     (startup / "00-colab.py").write_text("import google.colab  # as Colab's kernels do\n")
     (base / "run.py").write_text(RUNNER)
 
-    return {"base": base, "python": python, "env": env, "drive": drive}
+    return {"base": base, "python": python, "site": site, "env": env, "drive": drive}
 
 
-def run_chapter(colab: dict, name: str) -> nbformat.NotebookNode:
-    """Run one chapter on a fresh 'machine': no galaxylib installed, an empty folder."""
-    subprocess.run(
-        [colab["python"], "-m", "pip", "uninstall", "--quiet", "--yes", "galaxylib"],
-        check=True,
-        env=colab["env"],
-    )
+def chapter_machine(colab: dict, name: str) -> dict:
+    """A fresh 'machine' for one chapter: an empty folder and a Python without galaxylib.
+
+    Its Python is a virtual environment of its own that sees the Colab-like one's
+    packages (a ``.pth`` file), so that what the chapter installs stays in it and the
+    chapters can run at the same time.
+    """
     work = colab["base"] / f"content-{name}"
     work.mkdir()
+    venv = colab["base"] / f"python-{name}"
+    subprocess.run(
+        [colab["python"], "-m", "venv", "--without-pip", venv], check=True, env=colab["env"]
+    )
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    (site / "colab-preinstalled.pth").write_text(f"{colab['site']}\n")
+    env = {**colab["env"], "PATH": f"{venv / 'bin'}:{colab['env']['PATH']}"}
+    return {"work": work, "python": venv / "bin" / "python", "env": env}
+
+
+def start_chapter(colab: dict, name: str) -> dict:
+    """Start one chapter on its own machine; :func:`finish_chapter` waits for it."""
+    machine = chapter_machine(colab, name)
     notebook = nbformat.read(ROOT / "chapters" / f"{name}.ipynb", as_version=4)
     first = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")
     assert "GALAXYLIB_REPOSITORY" in notebook.cells[first].source
@@ -185,20 +180,40 @@ def run_chapter(colab: dict, name: str) -> nbformat.NotebookNode:
     if name == CHAPTERS[0]:  # a session that makes something keeps it on Drive
         notebook.cells.append(nbformat.v4.new_code_cell(NEW_CROPS))
     notebook.cells.append(nbformat.v4.new_code_cell(IMPORTED))
-    path = work / f"{name}.ipynb"
+    path = machine["work"] / f"{name}.ipynb"
     nbformat.write(notebook, path)
-    start = time.monotonic()
-    done = subprocess.run(
-        [colab["python"], colab["base"] / "run.py", path, work, str(CHAPTER_TIMEOUT_S)],
-        cwd=work,
-        env=colab["env"],
-        capture_output=True,
+    runner = [colab["base"] / "run.py", path, machine["work"], str(CHAPTER_TIMEOUT_S)]
+    process = subprocess.Popen(
+        [machine["python"], *runner],
+        cwd=machine["work"],
+        env=machine["env"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
-    seconds = time.monotonic() - start
-    print(f"colab {name}: {seconds:.0f} s")
-    assert done.returncode == 0, f"{name} failed on the Colab-like machine:\n{done.stderr[-3000:]}"
-    return nbformat.read(path, as_version=4)
+    started = time.monotonic()
+    return {**machine, "name": name, "notebook": path, "process": process, "start": started}
+
+
+def finish_chapter(run: dict) -> nbformat.NotebookNode:
+    """Wait for a chapter :func:`start_chapter` started; its executed notebook."""
+    _, stderr = run["process"].communicate()
+    print(f"colab {run['name']}: {time.monotonic() - run['start']:.0f} s (chapters run at once)")
+    assert run["process"].returncode == 0, (
+        f"{run['name']} failed on the Colab-like machine:\n{stderr[-3000:]}"
+    )
+    return nbformat.read(run["notebook"], as_version=4)
+
+
+@pytest.fixture(scope="session")
+def runs(colab):
+    """Every chapter, started at once, each on a machine of its own."""
+    started = {name: start_chapter(colab, name) for name in CHAPTERS}
+    yield started
+    for run in started.values():  # a test that failed early leaves no process behind
+        if run["process"].poll() is None:
+            run["process"].kill()
+            run["process"].communicate()
 
 
 def text_of(cell) -> str:
@@ -206,8 +221,9 @@ def text_of(cell) -> str:
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_the_chapter_runs_as_on_colab(colab, name):
-    notebook = run_chapter(colab, name)
+def test_the_chapter_runs_as_on_colab(colab, runs, name):
+    run = runs[name]
+    notebook = finish_chapter(run)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     setup, drive = text_of(code[0]), text_of(code[1])
     print("  " + setup.replace("\n", "\n  ").rstrip())
@@ -220,21 +236,21 @@ def test_the_chapter_runs_as_on_colab(colab, name):
         saved = colab["drive"] / "MyDrive/galaxy-cnn-course/sky-small/cache/improved-16-gray.tar"
         assert saved.exists(), "the crops a cell made were not saved to Drive after it"
     origin = subprocess.run(
-        [colab["python"], "-c", WHENCE],
+        [run["python"], "-c", WHENCE],
         check=True,
         capture_output=True,
         text=True,
-        env=colab["env"],
+        env=run["env"],
         cwd=colab["base"],  # not the repository, whose galaxylib.egg-info python -c would see
     )
     assert json.loads(origin.stdout)["url"] == f"file://{ROOT}", origin.stdout  # the first cell's
     imported = json.loads(text_of(code[-1]))
     closure = subprocess.run(
-        [colab["python"], "-c", CLOSURE, "galaxylib[tf]", "ipykernel"],
+        [run["python"], "-c", CLOSURE, "galaxylib[tf]", "ipykernel"],
         check=True,
         capture_output=True,
         text=True,
-        env=colab["env"],
+        env=run["env"],
         cwd=colab["base"],
     )
     # What galaxylib[tf] brings, what the kernel runs on, and any environment's own tools
