@@ -285,6 +285,9 @@ def course_data() -> Path:
     return default_sky()
 
 
+_WAIT = "Another process is making {path}; waiting for it."
+
+
 def course_model(name: str, *, retrain: bool = False) -> Path:
     """The trained network the chapters evaluate: stored where it applies, else trained.
 
@@ -321,9 +324,6 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     path = data_root() / "models" / profile().name / f"{name}.keras"
     with exclusive(path.parent, wait=_WAIT.format(path=_portable(path))):
         return _trained(name, path, retrain)
-
-
-_WAIT = "Another process is making {path}; waiting for it."
 
 
 def _trained(name: str, path: Path, retrain: bool) -> Path:

@@ -241,6 +241,41 @@ def test_default_sky_is_made_once_per_profile(tmp_path, monkeypatch):
     assert (sky / "training_solutions_rev1.csv").stat().st_mtime_ns == stamp
 
 
+SKY_CHILD = """from galaxylib import config
+from galaxylib.synthetic import default_sky
+
+config.PROFILES["tiny"] = config.Profile("tiny", 12, 32, 1, 4)
+print(default_sky("tiny"))
+"""
+
+
+def test_two_notebooks_asking_for_the_sky_at_once_make_it_once(tmp_path):
+    from galaxylib._files import exclusive
+
+    sky = tmp_path / "sky-tiny"
+    env = {**os.environ, "GALAXYLIB_DATA": str(tmp_path)}
+    with exclusive(sky):  # both find the sky being made, and wait
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-c", SKY_CHILD],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for child in children:
+            assert child.stderr.readline() == (
+                f"Another process is making {sky}; waiting for it.\n"
+            )
+    said = [child.communicate()[0] for child in children]
+    assert all(child.returncode == 0 for child in children)
+    assert all(out.endswith(f"{sky}\n") for out in said)
+    assert sum("galaxies/s" in out for out in said) == 1  # one made it, the other found it
+    assert len(load_catalog(sky)) == 12
+
+
 def test_typical_galaxies_pick_the_clearest_example_of_each_morphology():
     from galaxylib.synthetic import typical_galaxies
 
