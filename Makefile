@@ -25,12 +25,10 @@ help:
 ## venv: set up .venv (every other target does it first when needed)
 venv: $(STAMP)
 
-# --no-compile: Python compiles each module when first imported; compiling all of
-# TensorFlow's files up front takes the better part of a minute.
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
