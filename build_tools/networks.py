@@ -38,6 +38,8 @@ from galaxylib.networks import (
     model_fingerprint,
     sky_fingerprint,
 )
+from galaxylib.synthetic.skyfile import SKY_FILE
+from galaxylib.training import ModelFiles
 
 __all__ = ["EPOCHS", "SKY", "commands", "main", "pack"]
 
@@ -69,9 +71,9 @@ def _run(work: Path) -> None:
     for command in commands():
         target = work / command[command.index("--out") + 1]
         done = (
-            (target / "sky.json").exists()
+            (target / SKY_FILE).exists()
             if command[1] == "synth"
-            else (target.exists() and target.with_suffix(".json").exists())
+            else (target.exists() and ModelFiles(target).settings.exists())
         )
         if done:
             print(f"{target.relative_to(work)} is complete; skipping `{shlex.join(command)}`.")

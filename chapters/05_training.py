@@ -47,6 +47,7 @@ from galaxylib.data import load_catalog, split
 from galaxylib.evaluation import sky_noise_floor
 from galaxylib.models import TAKES_COLOR, build_model, multiply_adds
 from galaxylib.pipeline import bench_pipeline, setup
+from galaxylib.preprocess import Settings
 from galaxylib.quality import mean_rmse
 from galaxylib.training import ModelFiles, bench_train, cosine_schedule, read_history, train
 
@@ -125,8 +126,8 @@ print(hardware)
 
 # %%
 size = PROFILE.image_size
-channels = {name: 3 if colour else 1 for name, colour in TAKES_COLOR.items()}
-nets = {name: build_model(name, (size, size, channels[name])) for name in channels}
+crops = {name: Settings(size=size, color=colour) for name, colour in TAKES_COLOR.items()}
+nets = {name: build_model(name, crops[name].input_shape) for name in crops}
 cost = pd.DataFrame(
     {
         name: {"parameters": net.count_params(), "multiply-adds per image": multiply_adds(net)}
@@ -209,7 +210,7 @@ pd.Series(
 #
 # ```python
 # with hardware.strategy.scope():
-#     net = build_model(model, (size, size, 3 if color else 1))
+#     net = build_model(model, cache.settings.input_shape)
 #     ...
 #     net = compile_model(net, run["learning_rate"])
 # ...

@@ -124,7 +124,7 @@ def load_model(path: str | Path) -> TrainedModel:
         preprocessing = Settings.from_dict(settings["preprocessing"], files.settings)
     else:
         preprocessing = Settings("improved", height, channels == 3)
-    if (height, width, channels) != (*preprocessing.shape[:2], 3 if preprocessing.color else 1):
+    if (height, width, channels) != preprocessing.input_shape:
         raise GalaxyLibError(
             f"{files.model} takes {height}x{width}x{channels} images, but {files.settings} "
             f"says it was trained on {preprocessing.describe()}; the two files do not belong "

@@ -370,12 +370,12 @@ def _fit(
     What :func:`train` does once the run holds its lock and its data are ready.
     """
     model, seed, batch_size, epochs = run["model"], run["seed"], run["batch_size"], run["epochs"]
-    size, color = run["size"], run["color"]
+    size = run["size"]
     hardware = setup()
     keras.utils.set_random_seed(seed)
     with hardware.strategy.scope():
         try:
-            net = build_model(model, (size, size, 3 if color else 1))
+            net = build_model(model, cache.settings.input_shape)
         except ValueError as err:
             raise GalaxyLibError(
                 f"--size {size} is too small for the {model} network "
@@ -468,7 +468,7 @@ def bench_train(
             )
             dataset = make_dataset(cache, catalog, batch_size=batch_size, training=True)
             with hardware.strategy.scope():
-                net = compile_model(build_model(name, (size, size, 3 if color else 1)))
+                net = compile_model(build_model(name, cache.settings.input_shape))
             net.fit(dataset.repeat(), steps_per_epoch=warmup, epochs=1, verbose=0, shuffle=False)
             start = time.perf_counter()
             net.fit(dataset.repeat(), steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)

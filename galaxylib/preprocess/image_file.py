@@ -66,6 +66,11 @@ class Settings:
         """Shape of one crop: ``(size, size)`` or ``(size, size, 3)``."""
         return (self.size, self.size, 3) if self.color else (self.size, self.size)
 
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """Shape of one crop as a network takes it: ``(size, size, 1)`` or ``(size, size, 3)``."""
+        return (self.size, self.size, 3 if self.color else 1)
+
     def as_dict(self) -> dict:
         """``{"crop": ..., "size": ..., "color": ...}``, as ``MODEL.json`` stores it."""
         return asdict(self)
