@@ -243,7 +243,7 @@ pd.Series(
 # work. The networks that chapters 6 to 8 evaluate are {glue:text}`ch5_book_networks`.
 
 # %%
-LIVE_EPOCHS, LIVE_GALAXIES = 3, 2_000
+LIVE_EPOCHS, LIVE_GALAXIES = 3, 1_280
 short = data_root() / "models" / "short"
 short.mkdir(parents=True, exist_ok=True)
 report_run = train(
