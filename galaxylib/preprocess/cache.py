@@ -118,12 +118,17 @@ def cache_root(root: str | Path, cache: str | Path | None = None) -> Path:
 
 
 def _fingerprint(catalog: Catalog) -> str:
-    """What the crops depend on: the catalog's rows and each image's size and time."""
+    """What the crops depend on: the catalog's rows and each image's size and time.
+
+    The time is counted in whole seconds: an archive (``tar``, and so :mod:`galaxylib.store`
+    and Google Drive) gives a file back its time to the microsecond at best, and a cache
+    restored with its sky must still be recognised.
+    """
     digest = hashlib.sha256(catalog.labels.to_csv(index=False).encode())
     for gid in catalog.ids:
         try:
             stat = catalog.image_path(gid).stat()
-            digest.update(f"{stat.st_size}:{stat.st_mtime_ns};".encode())
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns // 1_000_000_000};".encode())
         except OSError:
             digest.update(b"missing;")
     return digest.hexdigest()[:16]

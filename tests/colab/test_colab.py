@@ -232,6 +232,10 @@ def test_the_chapter_runs_as_on_colab(colab, runs, name):
     assert "sky-small" in drive and "models/stored" in drive, drive  # restored, not remade
     assert not any("Epoch 1/" in text_of(c) for c in code), f"{name} trained a network anew"
     assert not any("Error in callback" in text_of(c) for c in code), "saving to Drive failed"
+    for meta in (data_root() / "sky-small" / "cache").glob("*/meta.json"):  # used, not remade
+        mine = run["work"] / "data" / meta.relative_to(data_root())
+        remade = mine.exists() and mine.read_text() != meta.read_text()
+        assert not remade, f"{name} made the crops {mine.parent.name} again"
     if name == CHAPTERS[0]:
         saved = colab["drive"] / "MyDrive/galaxy-cnn-course/sky-small/cache/improved-16-gray.tar"
         assert saved.exists(), "the crops a cell made were not saved to Drive after it"
