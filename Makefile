@@ -77,9 +77,9 @@ unit: $(STAMP)
 
 ## colab-test: run chapters 0, 2 and 6 as Colab does (a fresh venv with Colab's packages at
 ## the lowest TensorFlow allowed, galaxylib installed by the first cell from this clone,
-## the data root restored from Drive-style archives of what `make book` made)
-colab-test: $(STAMP)
-	$(BIN)/python -m pytest -q -s -p no:nbval -o addopts="" tests/colab
+## the data root restored from Drive-style archives: the sky, the stored networks, crops)
+colab-test: $(STAMP) colab-venv
+	$(BOOK_ENV) $(BIN)/python -m pytest -q -s -p no:nbval -o addopts="" tests/colab
 
 ## colab-venv: make the Colab-like Python that colab-test runs the chapters in, in
 ## _build/colab-venv (colab-test makes it when missing; this needs only Python 3.11)
