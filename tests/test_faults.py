@@ -106,6 +106,9 @@ def test_a_failed_start_or_ctrl_c_in_epoch_1_never_blocks_the_next_run(sky, tmp_
         f"galaxylib train: {csv} has 0 good galaxies, too few to split into training, "
         "validation and test sets: add rows (at least 3)."
     )
+    status, err = _cli(capsys, "preprocess", header_only, "--size", "32", "--workers", "1")
+    assert status == 1 and err == f"galaxylib preprocess: {csv} has no galaxies to crop: add rows."
+    assert not (header_only / "cache").exists()  # no empty cache that says it is complete
 
     args = ["train", sky, "--out", out, "--epochs", "2", *TINY]
     proc = start(*args)

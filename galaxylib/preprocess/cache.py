@@ -215,13 +215,17 @@ def preprocess_catalog(
     Raises
     ------
     DataError
-        For a bad catalog row (unless ``skip_bad``) or bad settings.
+        For a bad catalog row (unless ``skip_bad``), a catalog with no galaxy to crop, or
+        bad settings.
     GalaxyLibError
         If the disk has too little room or the folder cannot be written.
     """
     settings = Settings(crop, size, color)
     workers = resolve_workers(workers)
     catalog = load_catalog(root, skip_bad=skip_bad)
+    if not len(catalog):
+        bad = f" ({len(catalog.skipped)} bad rows left out)" if len(catalog.skipped) else ""
+        raise DataError(f"{catalog.csv_path} has no galaxies to crop{bad}: add rows.")
     folder = cache_root(root, cache) / settings.name
     waiting = f"Another process is filling the cache {folder}; waiting for it."
     with disk_errors(folder, _ELSEWHERE), exclusive(folder, wait=waiting):
