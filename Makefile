@@ -41,7 +41,8 @@ _build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) $(GALAXYLIB_DATA_
 	if [ "$$(cat $@ 2>/dev/null)" != "$$sum" ]; then rm -rf _build/.jupyter_cache _build/.doctrees; fi; \
 	mkdir -p _build && echo "$$sum" > $@
 
-# Pages run with their progress bars off, whichever of the two runs them.
+# Pages run with their progress bars off, whichever of the two runs them (and so do the
+# crops colab-test makes for its chapters when make book has not made them).
 BOOK_ENV := TQDM_DISABLE=1
 BUILD := $(BOOK_ENV) $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 # Jupyter Book runs one page after another: run them JOBS at a time into its cache first.
