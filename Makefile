@@ -34,10 +34,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
 # them all (its content, not its files' dates, which a fresh clone or a restored cache resets).
-GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/colour_vs_grey.json \
-	galaxylib/networks/provenance.json
-_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py) $(GALAXYLIB_DATA_FILES) | $(STAMP)
-	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py $(GALAXYLIB_DATA_FILES) | sha256sum); \
+GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/course/colour_vs_grey.json \
+	galaxylib/course/networks/provenance.json
+_build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py) $(GALAXYLIB_DATA_FILES) | $(STAMP)
+	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py $(GALAXYLIB_DATA_FILES) | sha256sum); \
 	if [ "$$(cat $@ 2>/dev/null)" != "$$sum" ]; then rm -rf _build/.jupyter_cache _build/.doctrees; fi; \
 	mkdir -p _build && echo "$$sum" > $@
 
@@ -94,7 +94,7 @@ exercises: $(STAMP)
 	$(BIN)/python -m build_tools.exercises --twins chapters/*.py
 
 ## networks: train the book's stored networks again (about an hour on 2 CPU cores; resumes
-## after a kill) and write them, with their provenance, to galaxylib/networks/
+## after a kill) and write them, with their provenance, to galaxylib/course/networks/
 networks: $(STAMP)
 	$(BIN)/python -m build_tools.networks _build/networks
 

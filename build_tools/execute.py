@@ -11,7 +11,7 @@ the build that follows finds every page executed and only renders it.
 Jupyter Book 1 executes one page after another; most pages keep one core busy, so on two
 cores running two at a time saves a third or more of the build. The pages share the data
 root, and galaxylib lets one process at a time make a sky, a crop cache or a network
-(:func:`galaxylib._files.exclusive`): a page that needs what another is making waits.
+(:func:`galaxylib.tools.files.exclusive`): a page that needs what another is making waits.
 
 A page that fails is reported with its failing cell, the others still run, and the
 command exits with 1: the build fails on any failing cell, as ``jupyter-book build`` would.

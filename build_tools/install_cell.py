@@ -45,17 +45,14 @@ from galaxylib.course import setup_notebook
 PROFILE = setup_notebook(makes={makes})
 """
 
-# What a chapter makes on first use, and the call in its source that shows it.
+# What a chapter makes on first use, and the call in its source that shows it; then each
+# network it trains or is handed (`course_model("NAME")`, `train(..., model="NAME")`), in
+# the order the source names them.
 MAKES = {
     "sky": re.compile(r"\bcourse_data\("),
     "crops": re.compile(r"\bpreprocess_catalog\(|\bcourse_model\("),
-    "report": re.compile(
-        r"""\bcourse_model\(\s*["']report["']|\btrain\([^)]*\bmodel=["']report["']"""
-    ),
-    "improved": re.compile(
-        r"""\bcourse_model\(\s*["']improved["']|\btrain\([^)]*\bmodel=["']improved["']"""
-    ),
 }
+NETWORK = re.compile(r"""\bcourse_model\(\s*["'](\w+)["']|\btrain\([^)]*\bmodel=["'](\w+)["']""")
 
 
 def repository_url(config: Path = ROOT / "_config.yml") -> str:
@@ -80,10 +77,15 @@ def _is_code(cell: str) -> bool:
 
 
 def makes(text: str) -> tuple[str, ...]:
-    """What the notebook source ``text`` makes on first use, in the order of :data:`MAKES`."""
+    """What the notebook source ``text`` makes on first use: :data:`MAKES`, then networks."""
     code = [cell for cell in _cells(text)[1:] if _is_code(cell)]
     body = "".join(code[1:])  # the set-up cell itself makes nothing
-    return tuple(name for name, call in MAKES.items() if call.search(body))
+    steps = [name for name, call in MAKES.items() if call.search(body)]
+    for found in NETWORK.finditer(body):
+        network = found.group(1) or found.group(2)
+        if network not in steps:
+            steps.append(network)
+    return tuple(steps)
 
 
 def install_cell(url: str, text: str) -> str:

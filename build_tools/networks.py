@@ -9,10 +9,10 @@
    defaults under the ``small`` profile: the report's network in grey, the improved one
    in colour, 64-pixel crops, batch 64, 20 epochs on a cosine schedule);
 
-then writes into ``galaxylib/networks/`` each network's weights (without the optimizer's
+then writes into ``galaxylib/course/networks/`` each network's weights (without the optimizer's
 state), its training history, and ``provenance.json``: the commands, the sky, the
 versions, the machine, the training times and the fingerprints that
-:func:`galaxylib.networks.mismatches` checks. A step whose output is complete is skipped
+:func:`galaxylib.course.networks.mismatches` checks. A step whose output is complete is skipped
 and an interrupted training resumes, so running it again after a kill goes on from there.
 On two CPU cores it takes about an hour.
 """
@@ -29,17 +29,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from galaxylib.config import PROFILES
-from galaxylib.networks import (
+from galaxylib.config import PROFILE_ENV, PROFILES
+from galaxylib.course.networks import (
     FOLDER,
-    NAMES,
     PROVENANCE_FILE,
-    _sha256,  # the digest mismatches() compares
     model_fingerprint,
+    sha256,
     sky_fingerprint,
 )
+from galaxylib.models import NETWORKS
 from galaxylib.synthetic.skyfile import SKY_FILE
-from galaxylib.training import ModelFiles
+from galaxylib.tools.model_files import ModelFiles
 
 __all__ = ["EPOCHS", "SKY", "commands", "main", "pack"]
 
@@ -59,14 +59,14 @@ def commands() -> list[list[str]]:
     trains = [
         ["galaxylib", "train", "sky", "--model", name, "--epochs", str(EPOCHS)]
         + ["--out", f"models/{name}.keras"]
-        for name in NAMES
+        for name in NETWORKS
     ]
     return [synth, *trains]
 
 
 def _run(work: Path) -> None:
     """Run :func:`commands` in ``work``, each unless its output is already complete."""
-    env = {**os.environ, "GALAXYLIB_PROFILE": PROFILE}
+    env = {**os.environ, PROFILE_ENV: PROFILE}
     (work / "models").mkdir(parents=True, exist_ok=True)
     for command in commands():
         target = work / command[command.index("--out") + 1]
@@ -79,7 +79,7 @@ def _run(work: Path) -> None:
             print(f"{target.relative_to(work)} is complete; skipping `{shlex.join(command)}`.")
             continue
         print(f"$ {shlex.join(command)}", flush=True)
-        galaxylib = [sys.executable, "-m", "galaxylib.cli", *command[1:]]
+        galaxylib = [sys.executable, "-m", "galaxylib.tools.cli", *command[1:]]
         subprocess.run(galaxylib, cwd=work, env=env, check=True)
 
 
@@ -99,18 +99,18 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
     import pandas as pd
 
     from galaxylib import __version__
-    from galaxylib._files import atomic_path, write_text
     from galaxylib.course import machine
     from galaxylib.evaluation import load_model
     from galaxylib.models import build_model
     from galaxylib.synthetic.skyfile import sky_identity
-    from galaxylib.training import ModelFiles
+    from galaxylib.tools.files import atomic_path, write_text
+    from galaxylib.tools.model_files import ModelFiles
 
     identity = sky_identity(work / "sky")
     if identity is None or {k: identity[k] for k in SKY} != SKY:
         raise SystemExit(f"{work / 'sky'} is not the sky of {SKY}; run without --pack-only.")
     networks = {}
-    for name in NAMES:
+    for name in NETWORKS:
         files = ModelFiles(work / "models" / f"{name}.keras")
         trained = load_model(files.model)
         bare = build_model(name, trained.net.input_shape[1:])  # without the optimizer's state
@@ -122,11 +122,11 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
             history.to_csv(tmp, index=False)
         settings = {**trained.settings, "sky": identity, "data": "sky"}
         networks[name] = {
-            "command": shlex.join(commands()[1 + NAMES.index(name)]),
+            "command": shlex.join(commands()[1 + list(NETWORKS).index(name)]),
             "settings": settings,
             "train_s": round(float(history["seconds"].sum()), 1),
             "model_fingerprint": model_fingerprint(name, settings["input_shape"]),
-            "weights_sha256": _sha256(out / f"{name}.weights.h5"),
+            "weights_sha256": sha256(out / f"{name}.weights.h5"),
         }
     record = {
         "made_by": "make networks (python -m build_tools.networks)",

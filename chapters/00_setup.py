@@ -210,7 +210,7 @@ glue("ch0_noise_floor", float(sky["noise_floor"]))
 # os.environ["KAGGLE_USERNAME"] = userdata.get("KAGGLE_USERNAME")
 # os.environ["KAGGLE_KEY"] = userdata.get("KAGGLE_KEY")
 #
-# from galaxylib.download import download_kaggle
+# from galaxylib.tools.download import download_kaggle
 # os.environ["GALAXYLIB_DATASET"] = str(download_kaggle())   # about 1 GB
 # ```
 #

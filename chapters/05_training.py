@@ -40,16 +40,18 @@ PROFILE = setup_notebook(makes=["sky", "crops", "report", "improved"])
 # %%
 import pandas as pd
 
-from galaxylib import networks, plots
+from galaxylib import plots
+from galaxylib.baselines import mean_rmse
 from galaxylib.config import PROFILES, data_root
-from galaxylib.course import course_data, course_model, glue
-from galaxylib.data import load_catalog, split
+from galaxylib.course import course_data, course_model, glue, networks
+from galaxylib.data import load_catalog
 from galaxylib.evaluation import sky_noise_floor
-from galaxylib.models import TAKES_COLOR, build_model, multiply_adds
-from galaxylib.pipeline import bench_pipeline, setup
+from galaxylib.hardware import setup
+from galaxylib.models import NETWORKS, build_model, multiply_adds
 from galaxylib.preprocess import Settings
-from galaxylib.quality import mean_rmse
-from galaxylib.training import ModelFiles, bench_train, cosine_schedule, read_history, train
+from galaxylib.tools.bench import bench_pipeline, bench_train
+from galaxylib.tools.model_files import ModelFiles, read_history
+from galaxylib.training import cosine_schedule, train
 
 DATA = course_data()
 print(f"Data: {DATA.name}")
@@ -126,7 +128,7 @@ print(hardware)
 
 # %%
 size = PROFILE.image_size
-crops = {name: Settings(size=size, color=colour) for name, colour in TAKES_COLOR.items()}
+crops = {name: Settings(size=size, color=network.color) for name, network in NETWORKS.items()}
 nets = {name: build_model(name, crops[name].input_shape) for name in crops}
 cost = pd.DataFrame(
     {
@@ -136,7 +138,7 @@ cost = pd.DataFrame(
 ).T
 rates = bench_train(DATA, size=size)
 cost["training images per second"] = [rates["report_img_per_s"], rates["improved_img_per_s"]]
-for name in ("report", "improved"):
+for name in NETWORKS:
     glue(f"ch5_{name}_madds", cost.loc[name, "multiply-adds per image"] / 1e6)
     glue(f"ch5_{name}_params", int(cost.loc[name, "parameters"]))
     glue(f"ch5_{name}_rate", cost.loc[name, "training images per second"])
@@ -204,22 +206,26 @@ pd.Series(
 # %% [markdown]
 # ## Training both networks
 #
-# At its heart `train` is the Keras call you would write yourself. These lines are copied
-# from `galaxylib/training.py`, with `...` where checks of the size and the free disk space
-# sit (a test checks that the lines are still there):
+# At its heart `train` is the Keras code you would write yourself. These lines are copied
+# from `galaxylib/training.py`'s `compile_model` and `fit` (a test checks that they are
+# still there):
 #
 # ```python
-# with hardware.strategy.scope():
-#     net = build_model(model, cache.settings.input_shape)
-#     ...
-#     net = compile_model(net, run["learning_rate"])
+# net.compile(
+#     optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+#     loss="mse",
+#     metrics=[keras.metrics.RootMeanSquaredError(name=RMSE)],
+# )
 # ...
-# net.fit(
-#     make_dataset(cache, catalog, parts.train, batch_size=batch_size, training=True, seed=seed),
-#     validation_data=make_dataset(cache, catalog, parts.val, batch_size=batch_size),
+# return net.fit(
+#     train_data,
+#     validation_data=val_data,
 #     epochs=epochs,
 #     callbacks=[
-#         *_callbacks(files, patience, cosine_schedule(epochs, run["learning_rate"])),
+#         keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, learning_rate)),
+#         keras.callbacks.EarlyStopping(
+#             monitor="val_loss", mode="min", patience=patience, restore_best_weights=True
+#         ),
 #         *callbacks,
 #     ],
 #     shuffle=False,  # the dataset shuffles itself
@@ -272,13 +278,13 @@ improved_run = train(
 #
 # `course_model` hands every chapter the same two networks: where the book's stored
 # networks apply (the `small` profile's sky), it writes them out from the weights kept in
-# `galaxylib/networks/`; anywhere else (the `full` profile on Colab, the real catalog) it
+# `galaxylib/course/networks/`; anywhere else (the `full` profile on Colab, the real catalog) it
 # trains them with the recipe above on first use, for the profile's epochs. The table
 # says which network is which: where it came from, how long it trained, on how many
 # galaxies, and its validation RMSE (on the validation split of the sky it trained on).
 
 # %%
-book_paths = {name: course_model(name) for name in ("report", "improved")}
+book_paths = {name: course_model(name) for name in NETWORKS}
 runs = {
     "short run on this page": {"report": report_run.files, "improved": improved_run.files},
     "the book's network": {name: ModelFiles(path) for name, path in book_paths.items()},
@@ -320,7 +326,7 @@ which.round(4)
 
 # %%
 catalog = load_catalog(DATA)
-parts = split(catalog.ids, seed=42)
+parts = catalog.split()
 histories = {
     "report's network": read_history(ModelFiles(book_paths["report"]).history),
     "improved network": read_history(ModelFiles(book_paths["improved"]).history),

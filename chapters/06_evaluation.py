@@ -42,19 +42,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from galaxylib import networks, plots
+from galaxylib import plots
 from galaxylib.baselines import run_baselines
-from galaxylib.course import course_data, course_model, glue
-from galaxylib.data import load_catalog, split
+from galaxylib.course import course_data, course_model, glue, networks
+from galaxylib.data import load_catalog
 from galaxylib.evaluation import evaluate, load_model, results_table, sky_noise_floor
-from galaxylib.metrics import rmse, rmse_per_question
-from galaxylib.quality import clear_cases, gap_closed, margin_interval
+from galaxylib.metrics import clear_cases, gap_closed, margin_interval, rmse, rmse_per_question
 from galaxylib.synthetic import EXPECTED_PREFIX
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree
 
 DATA = course_data()
 catalog = load_catalog(DATA)
-parts = split(catalog.ids, seed=42)
+parts = catalog.split()
 print(f"Data: {DATA.name}; test split: {len(parts.test):,} galaxies")
 
 # %% [markdown]

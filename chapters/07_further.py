@@ -44,8 +44,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from galaxylib.course import glue
-from galaxylib.quality import COLOUR_RECORD
+from galaxylib.course import COLOUR_RECORD, glue
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_cumulative
 
 # %% [markdown]

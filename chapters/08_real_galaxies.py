@@ -68,6 +68,7 @@ from galaxylib.evaluation import (
     predict_files,
     predict_images,
 )
+from galaxylib.models import NETWORKS
 from galaxylib.preprocess import CROPS, crop, crop_file, open_cache
 from galaxylib.realsky import (
     CREDITS_FILE,
@@ -225,7 +226,7 @@ shift.round(3)
 # %%
 networks = {}
 predictions = {}
-for name in ("report", "improved"):
+for name in NETWORKS:
     networks[name] = load_model(course_model(name))
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", FrameWarning)

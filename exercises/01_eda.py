@@ -45,8 +45,7 @@ PROFILE = setup_notebook(makes=["sky"])
 import numpy as np
 import pandas as pd
 
-from galaxylib import checks
-from galaxylib.course import course_data
+from galaxylib.course import checks, course_data
 from galaxylib.data import load_catalog
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 

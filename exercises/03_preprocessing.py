@@ -46,8 +46,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from galaxylib import checks
-from galaxylib.course import course_data
+from galaxylib.course import checks, course_data
 from galaxylib.data import load_catalog
 from galaxylib.preprocess import improved_box, report_box
 

@@ -46,16 +46,15 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import Ridge
 
-from galaxylib import checks
-from galaxylib.course import course_data
-from galaxylib.data import load_catalog, split
+from galaxylib.course import checks, course_data
+from galaxylib.data import load_catalog
 from galaxylib.preprocess import preprocess_catalog
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS
 
 DATA = course_data()
 catalog = load_catalog(DATA)
 cache = preprocess_catalog(DATA, size=64, progress=False)
-parts = split(catalog.ids, seed=42)
+parts = catalog.split()
 
 
 def pixels(galaxy_ids: np.ndarray) -> np.ndarray:

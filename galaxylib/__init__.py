@@ -1,22 +1,29 @@
 """galaxylib: the helper package of the course *Galaxy morphology with CNNs*.
 
-One module, one job:
+What a student reads, one module one job:
 
 - :mod:`galaxylib.taxonomy` -- the 37 answers, 11 questions and the decision tree;
 - :mod:`galaxylib.data` -- catalogs and images in the Galaxy Zoo (Kaggle) format, splits;
-- :mod:`galaxylib.download` -- getting the real data onto a learner's machine;
-- :mod:`galaxylib.metrics` -- the competition's RMSE, per question and per answer;
+- :mod:`galaxylib.metrics` -- the competition's RMSE, the gap a model closes, clear cases;
 - :mod:`galaxylib.baselines` -- the report's four benchmarks;
 - :mod:`galaxylib.synthetic` -- the synthetic Galaxy Zoo the book runs on;
+- :mod:`galaxylib.realsky` -- real galaxy photographs and their catalogued types;
 - :mod:`galaxylib.preprocess` -- region-of-interest crops and the image cache;
-- :mod:`galaxylib.models` -- the report's CNN and an improved one;
-- :mod:`galaxylib.pipeline` -- the tf.data input pipeline, devices and precision;
-- :mod:`galaxylib.training` -- training with resumable checkpoints;
+- :mod:`galaxylib.models` -- the book's networks, and :data:`~galaxylib.models.NETWORKS`,
+  the one registry of them;
+- :mod:`galaxylib.hardware` -- the CPU or GPUs a network trains on, and the precision;
+- :mod:`galaxylib.pipeline` -- the ``tf.data`` input pipeline;
+- :mod:`galaxylib.training` -- ``compile``, the callbacks and ``fit``;
 - :mod:`galaxylib.evaluation` -- test scores, results table, predictions;
 - :mod:`galaxylib.plots` -- the course's figures;
-- :mod:`galaxylib.checks` -- the checks that close every exercise;
-- :mod:`galaxylib.course` -- what each chapter does first;
-- :mod:`galaxylib.cli` -- the ``galaxylib`` command.
+- :mod:`galaxylib.config` -- the data root and the profiles.
+
+Two packages beside them, which a student need not read:
+
+- :mod:`galaxylib.course` -- what the notebooks need: setting up a page, glue, Google
+  Drive, the stored networks and the exercises' checks;
+- :mod:`galaxylib.tools` -- what the command line needs: the ``galaxylib`` command,
+  the download, the benchmarks, and the file safety its promises rest on.
 """
 
 from galaxylib.errors import GalaxyLibError

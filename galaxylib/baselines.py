@@ -30,11 +30,11 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression
 
-from galaxylib._progress import progress_bar
-from galaxylib._workers import resolve_workers
 from galaxylib.data import Catalog, Split
 from galaxylib.metrics import rmse
 from galaxylib.taxonomy import COLUMNS
+from galaxylib.tools.progress import progress_bar
+from galaxylib.tools.workers import resolve_workers
 
 __all__ = [
     "BASELINES",
@@ -188,3 +188,12 @@ def run_baselines(
         pred = model.predict(features.loc[split.test, columns].to_numpy())
         rows.append({"benchmark": name, "rmse": rmse(pred, y_test), "report_rmse": report})
     return pd.DataFrame(rows)
+
+
+def mean_rmse(catalog: Catalog, parts: Split) -> float:
+    """RMSE on the test split of the mean-confidence benchmark fitted on the training split."""
+    make, _, _ = BASELINES["mean confidence"]
+    targets = catalog.labels.set_index("GalaxyID").loc[:, list(COLUMNS)]
+    train, test = targets.loc[parts.train].to_numpy(), targets.loc[parts.test].to_numpy()
+    benchmark = make().fit(np.zeros((len(train), 1)), train)
+    return rmse(benchmark.predict(np.zeros((len(test), 1))), test)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from galaxylib.errors import GalaxyLibError
 
-__all__ = ["PROFILES", "Profile", "data_root", "profile"]
+__all__ = ["PROFILES", "PROFILE_ENV", "SMALL", "Profile", "data_root", "profile"]
 
 
 @dataclass(frozen=True)
@@ -45,20 +45,44 @@ class Profile:
     batch_size: int
 
 
+PROFILE_ENV = "GALAXYLIB_PROFILE"
+"""The environment variable that names the profile."""
+
+SMALL = Profile("small", n_galaxies=12000, image_size=64, epochs=20, batch_size=64)
+"""The book's scale, and the library's defaults."""
+
 PROFILES: dict[str, Profile] = {
-    "small": Profile("small", n_galaxies=12000, image_size=64, epochs=20, batch_size=64),
+    "small": SMALL,
     "full": Profile("full", n_galaxies=61578, image_size=150, epochs=50, batch_size=64),
 }
 
 
-def profile(name: str | None = None) -> Profile:
-    """Return the profile named ``name``, or the one ``GALAXYLIB_PROFILE`` selects."""
-    name = name or os.environ.get("GALAXYLIB_PROFILE", "small")
+def profile(name: str | None = None, *, colab_gpu: bool = False) -> Profile:
+    """The profile named ``name``, or the one ``GALAXYLIB_PROFILE`` selects.
+
+    The chapters (:func:`galaxylib.course.setup_notebook`) and the command line ask
+    once, at their edge, and pass the profile's numbers down; the library's functions
+    take them as arguments.
+
+    Parameters
+    ----------
+    name : str, optional
+        ``'small'`` or ``'full'``; by default ``GALAXYLIB_PROFILE``'s, else ``small``.
+    colab_gpu : bool, default False
+        Whether this session runs on Colab with a GPU: there, when ``GALAXYLIB_PROFILE``
+        is not set, the ``full`` profile is chosen.
+
+    Examples
+    --------
+    >>> profile("small").image_size
+    64
+    """
+    name = name or os.environ.get(PROFILE_ENV, "full" if colab_gpu else "small")
     try:
         return PROFILES[name]
     except KeyError:
         raise GalaxyLibError(
-            f"GALAXYLIB_PROFILE is {name!r}, but the profiles are {', '.join(PROFILES)}; "
+            f"{PROFILE_ENV} is {name!r}, but the profiles are {', '.join(PROFILES)}; "
             "set it to one of those."
         ) from None
 

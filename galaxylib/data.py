@@ -21,14 +21,15 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from galaxylib._progress import progress_bar
 from galaxylib.errors import DataError
 from galaxylib.taxonomy import COLUMNS, check_tree
+from galaxylib.tools.progress import progress_bar
 
 __all__ = [
     "IMAGE_SIZE",
     "LAYOUTS",
     "MIN_GALAXIES",
+    "SPLIT_SEED",
     "Catalog",
     "Split",
     "decode_image",
@@ -40,6 +41,9 @@ __all__ = [
 
 IMAGE_SIZE = 424
 """Side of a Galaxy Zoo image in pixels."""
+
+SPLIT_SEED = 42
+"""The seed of the book's split: train, evaluate and compare with the same one."""
 
 LAYOUTS: tuple[tuple[str, str], ...] = (
     ("training_solutions_rev1.csv", "images_training_rev1"),  # Kaggle
@@ -123,7 +127,7 @@ class Catalog:
         """Read and check one galaxy's image (see :func:`read_image`)."""
         return read_image(self.image_path(galaxy_id))
 
-    def split(self, seed: int = 42) -> Split:
+    def split(self, seed: int = SPLIT_SEED) -> Split:
         """:func:`split` of the catalog's galaxies, refusing a catalog too small to split.
 
         Raises
@@ -386,7 +390,7 @@ def split(
     *,
     val_size: float = 0.2,
     test_size: float = 0.16,
-    seed: int = 42,
+    seed: int = SPLIT_SEED,
 ) -> Split:
     """Split galaxies into training, validation and test sets, reproducibly.
 
@@ -400,13 +404,21 @@ def split(
     galaxy_ids : array-like of int
     val_size, test_size : float
         Fractions of all galaxies.
-    seed : int
+    seed : int, default :data:`SPLIT_SEED`
         Seed of the shuffle. Unlike the report's ``random_state=random.seed(42)``,
         which passes ``None`` (``random.seed`` returns nothing), this fixes the split.
 
     Returns
     -------
     Split
+
+    Examples
+    --------
+    >>> parts = split(np.arange(61578))
+    >>> parts.sizes()
+    {'train': 39409, 'val': 12316, 'test': 9853}
+    >>> bool((split(np.arange(61578)).test == parts.test).all())  # same seed, same split
+    True
     """
     if not isinstance(seed, int | np.integer):
         raise TypeError(f"seed must be an integer, not {seed!r}: None would not be reproducible")

@@ -21,11 +21,10 @@ import keras
 import numpy as np
 import pandas as pd
 
-from galaxylib._files import atomic_path, check_out_path, disk_errors
-from galaxylib.data import IMAGE_SIZE, load_catalog, read_image
+from galaxylib.data import IMAGE_SIZE, SPLIT_SEED, load_catalog, read_image
 from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.metrics import rmse, rmse_per_question
-from galaxylib.models import predict_tta
+from galaxylib.models import NETWORKS, predict_tta
 from galaxylib.preprocess import Cache, Settings, crop_file, open_cache
 from galaxylib.synthetic.skyfile import (
     EXPECTED_PREFIX,
@@ -35,7 +34,8 @@ from galaxylib.synthetic.skyfile import (
     sky_identity,
 )
 from galaxylib.taxonomy import COLUMNS
-from galaxylib.training import ModelFiles
+from galaxylib.tools.files import atomic_path, check_out_path, disk_errors
+from galaxylib.tools.model_files import ModelFiles
 
 __all__ = [
     "REPORT_CNN_RMSE",
@@ -221,7 +221,7 @@ def evaluate(
     data_dir: str | Path,
     *,
     tta: bool = True,
-    seed: int = 42,
+    seed: int = SPLIT_SEED,
     cache: str | Path | None = None,
 ) -> Evaluation:
     """Score a model on the test split of a data set (``split(ids, seed).test``).
@@ -237,7 +237,7 @@ def evaluate(
         The data set; its cache for the model's preprocessing must exist.
     tta : bool, default True
         Average the predictions over the eight rotations and flips.
-    seed : int, default 42
+    seed : int, default :data:`galaxylib.data.SPLIT_SEED`
         Seed of the split, as in training.
     cache : path, optional
         The folder of the caches, if not under ``data_dir`` (see
@@ -333,9 +333,6 @@ def sky_noise_floor(data_dir: str | Path, galaxy_ids: np.ndarray | None = None) 
     return None
 
 
-_MODEL_LABELS = {"report": "CNN, the report's network", "improved": "CNN, improved"}
-
-
 def results_table(
     baselines: pd.DataFrame | None, evaluations: Sequence[Evaluation], floor: float | None
 ) -> pd.DataFrame:
@@ -362,7 +359,9 @@ def results_table(
     rows = pd.DataFrame(rows, columns=["method", "rmse", "report_rmse"])
     models = pd.DataFrame(
         {
-            "method": [_MODEL_LABELS.get(e.name, e.name) for e in evaluations],
+            "method": [
+                NETWORKS[e.name].label if e.name in NETWORKS else e.name for e in evaluations
+            ],
             "rmse": [e.rmse for e in evaluations],
             "report_rmse": [REPORT_CNN_RMSE if e.name == "report" else np.nan for e in evaluations],
         }

@@ -12,7 +12,15 @@ import pandas as pd
 
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
-__all__ = ["rmse", "rmse_per_answer", "rmse_per_question"]
+__all__ = [
+    "CLEAR_CASES",
+    "clear_cases",
+    "gap_closed",
+    "margin_interval",
+    "rmse",
+    "rmse_per_answer",
+    "rmse_per_question",
+]
 
 
 def _squared_errors(
@@ -72,3 +80,109 @@ def rmse_per_question(
     return pd.Series(
         [np.sqrt(mse[q.columns].mean()) for q in QUESTIONS], index=[q.name for q in QUESTIONS]
     )
+
+
+def gap_closed(model_rmse: float, mean_rmse: float, floor_rmse: float) -> float:
+    """The share of the distance from the mean benchmark to the noise floor a model covers.
+
+    0 for a model no better than predicting the average galaxy, 1 for one at the noise
+    floor (which no model can beat on average).
+
+    Parameters
+    ----------
+    model_rmse, mean_rmse, floor_rmse : float
+        RMSEs on the same galaxies: the model's, the mean-confidence benchmark's and the
+        noise floor.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> gap_closed(0.10, mean_rmse=0.16, floor_rmse=0.04)
+    0.5
+    """
+    if not mean_rmse > floor_rmse:
+        raise ValueError(
+            f"the mean benchmark's RMSE ({mean_rmse}) must lie above the noise floor ({floor_rmse})"
+        )
+    return (mean_rmse - model_rmse) / (mean_rmse - floor_rmse)
+
+
+def margin_interval(
+    pred_a: np.ndarray, pred_b: np.ndarray, truth: np.ndarray, *, draws: int = 1000, seed: int = 0
+) -> tuple[float, float]:
+    """How much of a margin between two models could be the luck of the test galaxies.
+
+    Redraws the test galaxies with replacement ``draws`` times, scores both models on
+    each draw, and returns the range that holds the middle 95 % of the margins
+    RMSE(b) - RMSE(a) (a paired bootstrap). When it holds zero, the test split cannot
+    tell the two models apart.
+
+    Parameters
+    ----------
+    pred_a, pred_b, truth : ndarray of shape (n, 37)
+        Both models' predictions and the fractions of the same galaxies, in one order.
+    draws : int, default 1000
+    seed : int, default 0
+
+    Returns
+    -------
+    (float, float)
+        The 2.5th and 97.5th percentiles of the margin.
+    """
+    truth = np.asarray(truth, float)
+    errors_a = ((np.asarray(pred_a, float) - truth) ** 2).mean(axis=1)
+    errors_b = ((np.asarray(pred_b, float) - truth) ** 2).mean(axis=1)
+    picks = np.random.default_rng(seed).integers(0, len(truth), size=(draws, len(truth)))
+    margins = np.sqrt(errors_b[picks].mean(axis=1)) - np.sqrt(errors_a[picks].mean(axis=1))
+    low, high = np.percentile(margins, [2.5, 97.5])
+    return float(low), float(high)
+
+
+CLEAR_CASES = {
+    "edge_on": ("Class2.1", 0.6, 0.5),
+    "bar": ("Class3.1", 0.5, 0.3),
+}
+"""For each kind of clear galaxy: the answer, the catalog fraction from which a galaxy
+counts as clearly of that kind, and the prediction from which the network is taken to
+have seen it."""
+
+
+def clear_cases(pred: np.ndarray, truth: np.ndarray) -> pd.DataFrame:
+    """How often a network commits on galaxies whose catalog is clear (see :data:`CLEAR_CASES`).
+
+    Parameters
+    ----------
+    pred, truth : ndarray of shape (n, 37)
+        Predictions and catalog fractions of the same galaxies.
+
+    Returns
+    -------
+    DataFrame
+        One row per kind (``edge_on``, ``bar``): ``answer``, ``clear_from`` (catalog
+        fraction), ``seen_from`` (prediction), ``galaxies`` (how many are clear),
+        ``seen`` (how many of those the network predicts at ``seen_from`` or above),
+        ``share`` (``seen / galaxies``, NaN when there are none) and ``largest`` (the
+        largest prediction of that answer over all the galaxies).
+    """
+    pred, truth = np.asarray(pred, float), np.asarray(truth, float)
+    rows = []
+    for kind, (answer, clear_from, seen_from) in CLEAR_CASES.items():
+        column = COLUMNS.index(answer)
+        clear = truth[:, column] >= clear_from
+        seen = int(np.sum(pred[clear, column] >= seen_from))
+        rows.append(
+            {
+                "kind": kind,
+                "answer": answer,
+                "clear_from": clear_from,
+                "seen_from": seen_from,
+                "galaxies": int(clear.sum()),
+                "seen": seen,
+                "share": seen / clear.sum() if clear.any() else np.nan,
+                "largest": float(pred[:, column].max()) if len(pred) else np.nan,
+            }
+        )
+    return pd.DataFrame(rows).set_index("kind")

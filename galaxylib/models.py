@@ -20,17 +20,21 @@ accelerator, and only while training.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import keras
 import numpy as np
 from keras import layers, ops
 
+from galaxylib.preprocess.boxes import REPORT_SIZE
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, question_of
 
 __all__ = [
-    "MODELS",
+    "NETWORKS",
     "REPORT_KERNELS",
-    "TAKES_COLOR",
     "DecisionTree",
+    "Network",
     "build_model",
     "dihedral_views",
     "improved_cnn",
@@ -107,7 +111,7 @@ def _flips() -> list[layers.Layer]:
     return [layers.RandomFlip("horizontal"), layers.RandomFlip("vertical")]
 
 
-def report_cnn(input_shape: tuple[int, int, int] = (150, 150, 1)) -> keras.Model:
+def report_cnn(input_shape: tuple[int, int, int] = (REPORT_SIZE, REPORT_SIZE, 1)) -> keras.Model:
     """The report's CNN, with Keras 3 augmentation layers.
 
     Parameters
@@ -263,20 +267,53 @@ def improved_cnn(
     return keras.Sequential(stack, name="improved_cnn")
 
 
-MODELS = {"report": report_cnn, "improved": improved_cnn}
-"""Model name (as ``galaxylib train --model`` takes it) to the function that builds it."""
+@dataclass(frozen=True)
+class Network:
+    """One of the book's networks, as every part of the course names and builds it.
 
-TAKES_COLOR = {"report": False, "improved": True}
-"""Whether each network sees colour unless told otherwise. The report turned its images
-grey; the improved network keeps the three bands, as the Kaggle winner's did (chapter 7
-measures what colour is worth to the report's network)."""
+    Attributes
+    ----------
+    build : callable
+        ``build(input_shape)`` returns the uncompiled network.
+    color : bool
+        Whether it sees colour unless told otherwise.
+    called : str
+        How the book names it in a sentence.
+    label : str
+        Its row in the results table.
+    """
+
+    build: Callable[[tuple[int, int, int]], keras.Model]
+    color: bool
+    called: str
+    label: str
+
+
+NETWORKS: dict[str, Network] = {
+    "report": Network(report_cnn, False, "the report's network", "CNN, the report's network"),
+    "improved": Network(improved_cnn, True, "the improved network", "CNN, improved"),
+}
+"""The book's networks, by the name ``galaxylib train --model`` takes, in the book's order.
+
+The one place a network is added. The report turned its images grey; the improved
+network keeps the three bands, as the Kaggle winner's did (chapter 7 measures what
+colour is worth to the report's network)."""
 
 
 def build_model(name: str, input_shape: tuple[int, int, int]) -> keras.Model:
-    """Build the model called ``name`` (``'report'`` or ``'improved'``) for ``input_shape``."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
-    return MODELS[name](input_shape)
+    """Build network ``name`` of :data:`NETWORKS` for ``input_shape``.
+
+    Examples
+    --------
+    >>> net = build_model("report", (64, 64, 1))
+    >>> net.output_shape
+    (None, 37)
+    >>> f"{net.count_params():,}"
+    '849,285'
+    """
+    if name not in NETWORKS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(NETWORKS)}")
+    return NETWORKS[name].build(input_shape)
 
 
 def multiply_adds(model: keras.Model) -> int:

@@ -7,119 +7,33 @@ and each batch is one slice of the memory-mapped cache: a shuffle of row numbers
 batch of them, one gather. Images stay ``uint8`` until they reach the accelerator, where
 the model scales and augments them.
 
-:func:`setup` picks the hardware once -- the CPU, one GPU, or several GPUs through
-``tf.distribute.MirroredStrategy`` -- and mixed precision where the GPU has the tensor
-cores for it; the same training code then runs everywhere, Colab included.
-:func:`report_dataset` re-creates the report's pipeline, so that :func:`bench_pipeline`
-can time both on the same images.
+:func:`report_dataset` re-creates the report's pipeline, so that
+:func:`galaxylib.tools.bench.bench_pipeline` can time both on the same images.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
-import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from galaxylib.data import Catalog, load_catalog
+from galaxylib.data import Catalog
 from galaxylib.errors import DataError
-from galaxylib.preprocess import Cache, preprocess_catalog
+from galaxylib.preprocess import Cache
 from galaxylib.taxonomy import COLUMNS
 
 __all__ = [
-    "Setup",
-    "bench_pipeline",
     "make_dataset",
     "report_dataset",
-    "setup",
     "targets_of",
     "write_pngs",
 ]
 
 AUTOTUNE = tf.data.AUTOTUNE
-
-
-@dataclass(frozen=True)
-class Setup:
-    """The hardware a model trains on, and how.
-
-    Attributes
-    ----------
-    strategy : tf.distribute.Strategy
-        Build and compile models inside ``strategy.scope()``.
-    policy : str
-        Keras's global dtype policy: ``'mixed_float16'`` or ``'float32'``.
-    devices : str
-        What was found, in words.
-    """
-
-    strategy: tf.distribute.Strategy
-    policy: str
-    devices: str
-
-    @property
-    def replicas(self) -> int:
-        """Number of devices that share each batch."""
-        return self.strategy.num_replicas_in_sync
-
-    def __str__(self) -> str:
-        strategy = type(self.strategy).__name__.lstrip("_")
-        return f"{self.devices}; strategy {strategy} ({self.replicas} replica); {self.policy}"
-
-
-def _compute_capability(gpu: tf.config.PhysicalDevice) -> tuple[int, int]:
-    return tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0)))
-
-
-def setup(*, mixed_precision: bool | None = None) -> Setup:
-    """Choose the distribution strategy and precision for this machine.
-
-    Several GPUs: ``MirroredStrategy`` (each batch split between them); one GPU or
-    none: the default strategy. Mixed precision (``float16`` arithmetic, ``float32``
-    weights and outputs) where every GPU has compute capability 7.0 or more (tensor
-    cores: V100, T4, A100, H100 ...); ``float32`` elsewhere.
-
-    Parameters
-    ----------
-    mixed_precision : bool, optional
-        Force it off (``False``); by default it is used where the GPU supports it.
-
-    Returns
-    -------
-    Setup
-        Its ``str`` is a line for a chapter to print.
-    """
-    gpus = tf.config.list_physical_devices("GPU")
-    for gpu in gpus:
-        try:
-            tf.config.experimental.set_memory_growth(gpu, True)
-        except RuntimeError:  # the GPU is already in use: its setting stays as it is
-            pass
-    capable = bool(gpus) and all(_compute_capability(g) >= (7, 0) for g in gpus)
-    policy = "mixed_float16" if capable and mixed_precision is not False else "float32"
-    keras.mixed_precision.set_global_policy(policy)
-    strategy = tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
-    return Setup(strategy, policy, _describe(gpus))
-
-
-def _describe(gpus: list) -> str:
-    where = " on Colab" if "google.colab" in sys.modules else ""
-    if not gpus:
-        return f"CPU only ({os.cpu_count()} cores){where}"
-    names = []
-    for gpu in gpus:
-        details = tf.config.experimental.get_device_details(gpu)
-        major, minor = _compute_capability(gpu)
-        names.append(f"{details.get('device_name', gpu.name)} (compute capability {major}.{minor})")
-    return f"{len(gpus)} GPU{'s' if len(gpus) > 1 else ''}{where}: {', '.join(names)}"
 
 
 def targets_of(labels: Catalog | pd.DataFrame, galaxy_ids: np.ndarray) -> np.ndarray:
@@ -281,56 +195,3 @@ def report_dataset(
             num_parallel_calls=AUTOTUNE,
         )
     return dataset.batch(batch_size).prefetch(AUTOTUNE)
-
-
-def _images_per_second(dataset: tf.data.Dataset, min_seconds: float) -> float:
-    """Images a dataset delivers per second: one warm-up epoch, then whole epochs."""
-    for _ in dataset:
-        pass
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_seconds:
-        for images, _ in dataset:
-            count += int(images.shape[0])
-    return count / (time.perf_counter() - start)
-
-
-def bench_pipeline(
-    root: str | Path,
-    *,
-    n: int = 500,
-    size: int = 150,
-    batch_size: int = 64,
-    min_seconds: float = 3.0,
-    workers: int | None = None,
-) -> dict[str, float]:
-    """Images per second from :func:`make_dataset` and from the report's pipeline.
-
-    Both deliver the same ``n`` galaxies of the same cache (made if missing) in shuffled
-    batches with their labels, and no model consumes them. The report's reads the
-    cache's images written as PNG files, as it did; the files are read once beforehand,
-    so both find their data in memory. Its per-image label search scans the whole
-    catalog, so it slows down as the catalog grows (61,578 rows in the report).
-
-    Returns
-    -------
-    dict
-        ``n``, ``size``, ``ours_img_per_s``, ``report_img_per_s`` and ``ratio``.
-    """
-    cache = preprocess_catalog(root, size=size, workers=workers, progress=False, skip_bad=True)
-    catalog = load_catalog(root, skip_bad=True)
-    ids = catalog.ids[:n]
-    ours = _images_per_second(
-        make_dataset(cache, catalog, ids, batch_size=batch_size, training=True), min_seconds
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = write_pngs(cache, ids, tmp)
-        theirs = _images_per_second(
-            report_dataset(paths, catalog.labels, batch_size=batch_size), min_seconds
-        )
-    return {
-        "n": len(ids),
-        "size": size,
-        "ours_img_per_s": ours,
-        "report_img_per_s": theirs,
-        "ratio": ours / theirs,
-    }

@@ -26,7 +26,14 @@ from matplotlib.patches import Rectangle
 
 from galaxylib.data import Catalog
 from galaxylib.metrics import rmse_per_answer
-from galaxylib.preprocess import crop, improved_box, improved_crop, report_box, report_crop
+from galaxylib.preprocess import (
+    REPORT_SIZE,
+    crop,
+    improved_box,
+    improved_crop,
+    report_box,
+    report_crop,
+)
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, question_of
 
 __all__ = [
@@ -296,7 +303,7 @@ def plot_roi_steps(image: np.ndarray) -> Figure:
     return fig
 
 
-def plot_crops(catalog: Catalog, galaxy_ids: Sequence[int], *, size: int = 150) -> Figure:
+def plot_crops(catalog: Catalog, galaxy_ids: Sequence[int], *, size: int = REPORT_SIZE) -> Figure:
     """Original, report crop and improved crop side by side, one galaxy per row.
 
     The original shows the report's box in orange and the improved box in green.

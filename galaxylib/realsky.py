@@ -4,7 +4,7 @@ The planetarium Stellarium ships low-resolution photographs of galaxies, taken b
 observatories and amateur astrophotographers, in the Debian (and Ubuntu) package
 ``stellarium-data``. :func:`fetch_photographs` gets that package once -- through
 ``apt-get download`` where apt exists, otherwise from a Debian mirror over HTTPS with
-:func:`galaxylib.download.fetch` -- checks its SHA-256, reads the ``.deb`` in Python
+:func:`galaxylib.tools.download.fetch` -- checks its SHA-256, reads the ``.deb`` in Python
 (an ``ar`` archive holding ``data.tar.xz``) and keeps only the photographs that
 :func:`label_table` lists, with each image's credit as the package gives it.
 
@@ -30,10 +30,10 @@ from typing import BinaryIO, Literal
 import numpy as np
 import pandas as pd
 
-from galaxylib._files import atomic_path, replace, staging_dir, write_bytes
 from galaxylib.config import data_root
-from galaxylib.download import fetch
 from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.tools.download import fetch
+from galaxylib.tools.files import atomic_path, replace, staging_dir, write_bytes
 
 __all__ = [
     "CREDITS_FILE",

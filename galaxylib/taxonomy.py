@@ -237,6 +237,15 @@ def check_tree(
         One row per broken (galaxy, question) pair, with columns ``row`` (position
         in ``table``), ``GalaxyID``, ``question``, ``total`` (sum of its answers)
         and ``expected`` (the parent's value, or 1). Empty when the table obeys the tree.
+
+    Examples
+    --------
+    >>> fractions = np.zeros((1, 37))
+    >>> fractions[0, COLUMNS.index("Class1.1")] = 1.0  # smooth, but Q7 left unanswered
+    >>> fractions[0, COLUMNS.index("Class6.2")] = 1.0
+    >>> broken = check_tree(fractions)
+    >>> list(broken["question"]), list(broken["total"]), list(broken["expected"])
+    (['Q7'], [0.0], [1.0])
     """
     values = _as_array(table)
     if ids is None and isinstance(table, pd.DataFrame) and "GalaxyID" in table.columns:

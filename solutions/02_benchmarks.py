@@ -44,9 +44,8 @@ import math
 
 import numpy as np
 
-from galaxylib import checks
 from galaxylib.baselines import image_features
-from galaxylib.course import course_data
+from galaxylib.course import checks, course_data
 from galaxylib.data import load_catalog
 
 catalog = load_catalog(course_data())

@@ -43,7 +43,7 @@ PROFILE = setup_notebook(makes=[])
 import keras
 import numpy as np
 
-from galaxylib import checks
+from galaxylib.course import checks
 from galaxylib.models import REPORT_KERNELS, DecisionTree, report_cnn, report_pools
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 

@@ -48,8 +48,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from galaxylib import checks
-from galaxylib.course import course_data
+from galaxylib.course import checks, course_data
 from galaxylib.data import load_catalog
 from galaxylib.pipeline import targets_of
 from galaxylib.preprocess import preprocess_catalog

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from galaxylib import checks, metrics
+from galaxylib import metrics
 from galaxylib.baselines import CentralPixelBenchmark
-from galaxylib.checks._common import hidden_catalog
+from galaxylib.course import checks
+from galaxylib.course.checks.common import hidden_catalog
 from galaxylib.data import split
 from galaxylib.preprocess import Box, crop, report_box
 from galaxylib.synthetic import EXPECTED_PREFIX, noise_floor

@@ -4,12 +4,12 @@ import sys
 import pandas as pd
 import pytest
 
-from galaxylib.cli import main
+from galaxylib.tools.cli import main
 
 
 def test_help_lists_the_subcommands():
     result = subprocess.run(
-        [sys.executable, "-m", "galaxylib.cli", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "galaxylib.tools.cli", "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0
     commands = ("synth", "check", "baselines", "download", "preprocess", "train", "evaluate")
@@ -26,7 +26,7 @@ def test_baselines_prints_the_table(dataset, capsys):
 
 def test_bad_input_is_one_sentence_and_a_nonzero_exit(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "galaxylib.cli", "baselines", str(tmp_path)],
+        [sys.executable, "-m", "galaxylib.tools.cli", "baselines", str(tmp_path)],
         capture_output=True,
         text=True,
     )

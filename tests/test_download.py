@@ -1,4 +1,4 @@
-"""Tests of galaxylib.download against a real HTTP server on 127.0.0.1.
+"""Tests of galaxylib.tools.download against a real HTTP server on 127.0.0.1.
 
 Nothing here reaches the internet: the server serves files that the tests make in
 the real format (a Kaggle-style catalog and 424x424 JPEGs, zipped as Kaggle zips them).
@@ -21,17 +21,17 @@ import cv2
 import numpy as np
 import pytest
 
-from galaxylib.cli import main
 from galaxylib.data import load_catalog
-from galaxylib.download import (
+from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.taxonomy import COLUMNS
+from galaxylib.tools.cli import main
+from galaxylib.tools.download import (
     KAGGLE_COMPETITION,
     download_kaggle,
     download_zip,
     fetch,
     kaggle_credentials,
 )
-from galaxylib.errors import DataError, GalaxyLibError
-from galaxylib.taxonomy import COLUMNS
 
 IDS = (100008, 100023, 100053)
 

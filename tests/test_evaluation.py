@@ -11,7 +11,6 @@ import pytest
 from conftest import galaxy_image, write_dataset
 from matplotlib.figure import Figure
 
-from galaxylib.cli import main
 from galaxylib.data import load_catalog, split
 from galaxylib.evaluation import (
     Evaluation,
@@ -26,6 +25,7 @@ from galaxylib.evaluation import (
 )
 from galaxylib.plots import plot_predicted_vs_true, plot_worst_galaxies
 from galaxylib.taxonomy import COLUMNS, check_tree
+from galaxylib.tools.cli import main
 from galaxylib.training import train
 
 
@@ -309,7 +309,7 @@ def test_tensorflow_start_up_lines_stay_off_the_screen(model, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     missing = tmp_path / "x.png"
     result = subprocess.run(
-        [sys.executable, "-m", "galaxylib.cli", "predict", str(model), str(missing)],
+        [sys.executable, "-m", "galaxylib.tools.cli", "predict", str(model), str(missing)],
         capture_output=True,
         text=True,
         env=env,

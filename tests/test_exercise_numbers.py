@@ -9,7 +9,7 @@ import jupytext
 import pytest
 
 from build_tools.exercises import exercise_number, notebook_form
-from galaxylib import checks
+from galaxylib.course import checks
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.py"))

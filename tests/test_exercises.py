@@ -141,7 +141,9 @@ WRONG_ANSWERS = {
 @pytest.mark.slow
 def test_a_wrong_answer_shows_one_line_in_a_notebook():
     notebook = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("import numpy as np\n\nfrom galaxylib import checks")]
+        cells=[
+            nbformat.v4.new_code_cell("import numpy as np\n\nfrom galaxylib.course import checks")
+        ]
         + [nbformat.v4.new_code_cell(code) for code, _ in WRONG_ANSWERS.values()]
     )
     NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True).execute()

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 from conftest import read_only, write_dataset
 
-from galaxylib.cli import main
 from galaxylib.preprocess import open_cache
-from galaxylib.training import ModelFiles, read_history
+from galaxylib.tools.cli import main
+from galaxylib.tools.model_files import ModelFiles, read_history
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--size", "32", "--batch-size", "8", "--workers", "1"]
@@ -35,7 +35,7 @@ def _env() -> dict:
 def start(*args) -> subprocess.Popen:
     """Start ``galaxylib ARGS`` in its own process group, as a terminal would."""
     return subprocess.Popen(
-        [sys.executable, "-m", "galaxylib.cli", *map(str, args)],
+        [sys.executable, "-m", "galaxylib.tools.cli", *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

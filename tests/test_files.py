@@ -6,12 +6,12 @@ import sys
 
 import pytest
 
-from galaxylib._files import check_out_path, exclusive
 from galaxylib.errors import GalaxyLibError
+from galaxylib.tools.files import check_out_path, exclusive
 
 HOLD = """import sys, time
 from pathlib import Path
-from galaxylib._files import exclusive
+from galaxylib.tools.files import exclusive
 with exclusive(sys.argv[1]):
     print("holding", flush=True)
     time.sleep(float(sys.argv[2]))

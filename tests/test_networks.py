@@ -1,6 +1,7 @@
 """The stored networks: still true to the sky and the model code, and used where they apply."""
 
 import copy
+import dataclasses
 import json
 import shlex
 
@@ -8,16 +9,17 @@ import numpy as np
 import pytest
 
 from build_tools import networks as build
-from galaxylib import models, networks
+from galaxylib import models
+from galaxylib.course import networks
 from galaxylib.evaluation import load_model, predict_images
-from galaxylib.training import ModelFiles, read_history
+from galaxylib.tools.model_files import ModelFiles, read_history
 
 
 def test_the_stored_networks_still_match_the_sky_and_the_model_code():
     found = networks.mismatches()
     assert found == [], (
         "The stored networks no longer belong to the code: " + "; ".join(found) + ". "
-        "Run `make networks` (about an hour on 2 CPU cores) and commit galaxylib/networks/."
+        "Run `make networks` (about an hour on 2 CPU cores) and commit galaxylib/course/networks/."
     )
 
 
@@ -44,7 +46,11 @@ def test_a_changed_sky_or_network_is_noticed(monkeypatch):
         net.layers[-2].rate = 0.5  # the last dropout, which get_config reports
         return net
 
-    monkeypatch.setitem(models.MODELS, "report", wider_dropout)
+    monkeypatch.setitem(
+        models.NETWORKS,
+        "report",
+        dataclasses.replace(models.NETWORKS["report"], build=wider_dropout),
+    )
     assert networks.mismatches(record) == [
         "galaxylib.models builds the report network differently now"
     ]
@@ -61,7 +67,7 @@ def test_the_record_says_how_to_make_them_again():
         history = read_history(networks.FOLDER / f"{name}.history.csv")
         assert network["settings"]["epochs"] == len(history) <= build.EPOCHS
         assert network["train_s"] == pytest.approx(history["seconds"].sum(), abs=0.1)
-        assert network["settings"]["preprocessing"]["color"] is models.TAKES_COLOR[name]
+        assert network["settings"]["preprocessing"]["color"] is models.NETWORKS[name].color
     for key in ("galaxylib", "versions", "machine", "date"):
         assert record[key]
 

@@ -4,14 +4,10 @@ from conftest import write_dataset
 
 from galaxylib.data import load_catalog
 from galaxylib.errors import DataError
-from galaxylib.pipeline import (
-    bench_pipeline,
-    make_dataset,
-    report_dataset,
-    setup,
-    write_pngs,
-)
+from galaxylib.hardware import setup
+from galaxylib.pipeline import make_dataset, report_dataset, write_pngs
 from galaxylib.preprocess import preprocess_catalog
+from galaxylib.tools.bench import bench_pipeline
 
 
 @pytest.fixture(scope="module")

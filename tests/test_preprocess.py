@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 from conftest import write_dataset
 
-from galaxylib.cli import main
 from galaxylib.data import load_catalog
 from galaxylib.errors import DataError
 from galaxylib.preprocess import (
@@ -22,6 +21,7 @@ from galaxylib.preprocess import (
     report_box,
     report_crop,
 )
+from galaxylib.tools.cli import main
 
 
 def scene(

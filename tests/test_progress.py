@@ -1,4 +1,4 @@
-from galaxylib._progress import progress_bar
+from galaxylib.tools.progress import progress_bar
 
 
 def test_bars_follow_the_switch_and_the_environment(monkeypatch):

@@ -5,15 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from galaxylib.baselines import mean_rmse
+from galaxylib.course import COLOUR_RECORD
 from galaxylib.data import Catalog, split
-from galaxylib.quality import (
-    CLEAR_CASES,
-    COLOUR_RECORD,
-    clear_cases,
-    gap_closed,
-    margin_interval,
-    mean_rmse,
-)
+from galaxylib.metrics import CLEAR_CASES, clear_cases, gap_closed, margin_interval
 from galaxylib.taxonomy import COLUMNS, random_fractions
 
 
@@ -86,12 +81,12 @@ def test_the_colour_record_holds_its_provenance_and_figures_that_agree():
 def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(
     tmp_path, monkeypatch, capsys, stored
 ):
-    from galaxylib import networks
-    from galaxylib.cli import main
     from galaxylib.config import PROFILES, Profile
+    from galaxylib.course import networks
     from galaxylib.data import load_catalog
     from galaxylib.evaluation import sky_noise_floor
     from galaxylib.metrics import rmse
+    from galaxylib.tools.cli import main
 
     monkeypatch.delenv("GALAXYLIB_DATASET", raising=False)
     if stored:  # the small profile's stored networks, on a sky of 80 galaxies

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import write_dataset
 
+from galaxylib.course.store import restore_data, save_data, units
 from galaxylib.errors import GalaxyLibError
 from galaxylib.preprocess import preprocess_catalog
-from galaxylib.store import restore_data, save_data, units
 
 
 def files_of(root: Path) -> dict[str, bytes]:

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from galaxylib import cli
 from galaxylib.data import IMAGE_SIZE, load_catalog, read_image
 from galaxylib.errors import GalaxyLibError
 from galaxylib.plots import plot_gallery
@@ -25,6 +24,7 @@ from galaxylib.synthetic import (
     sample_catalog,
 )
 from galaxylib.taxonomy import COLUMNS, check_tree
+from galaxylib.tools import cli
 
 N = 60
 EXPECTED = [EXPECTED_PREFIX + c for c in COLUMNS]
@@ -250,7 +250,7 @@ print(default_sky("tiny"))
 
 
 def test_two_notebooks_asking_for_the_sky_at_once_make_it_once(tmp_path):
-    from galaxylib._files import exclusive
+    from galaxylib.tools.files import exclusive
 
     sky = tmp_path / "sky-tiny"
     env = {**os.environ, "GALAXYLIB_DATA": str(tmp_path)}
@@ -343,7 +343,7 @@ def _loaded_after(code: str) -> list[str]:
 def test_reading_a_sky_does_not_load_the_renderer() -> None:
     """evaluation and checks read truth.csv and sky.json without the code that draws a sky."""
     checking = (  # exercise 6.3's check reads the expected fractions of a truth table
-        "from galaxylib.checks import CheckFailed, check_noise_floor\n"
+        "from galaxylib.course.checks import CheckFailed, check_noise_floor\n"
         "try:\n    check_noise_floor(lambda labels, truth: 0.0)\n"
         "except CheckFailed:\n    pass"
     )

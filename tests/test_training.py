@@ -7,12 +7,14 @@ import pytest
 from conftest import write_dataset
 from matplotlib.figure import Figure
 
-from galaxylib.cli import main
 from galaxylib.data import load_catalog
 from galaxylib.errors import GalaxyLibError
 from galaxylib.evaluation import load_model, predict_images
 from galaxylib.plots import plot_history
-from galaxylib.training import bench_train, cosine_schedule, read_history, train
+from galaxylib.tools.bench import bench_train
+from galaxylib.tools.cli import main
+from galaxylib.tools.model_files import read_history
+from galaxylib.training import cosine_schedule, train
 
 TINY = {"size": 32, "batch_size": 8, "workers": 1, "verbose": 0}
 

@@ -28,14 +28,12 @@ One module per step, each importable here:
   one crop of an image file that the cache and prediction share;
 - :mod:`~galaxylib.preprocess.cache` -- :func:`preprocess_catalog` and the cache it writes;
 - :mod:`~galaxylib.preprocess.quality` -- :func:`crop_quality`, the crops against a
-  synthetic sky's truth;
-- :mod:`~galaxylib.preprocess.bench` -- :func:`bench_preprocess`, the report's loop timed
-  against the cache's batch run.
+  synthetic sky's truth.
 """
 
-from galaxylib.preprocess.bench import bench_preprocess
 from galaxylib.preprocess.boxes import (
     CROPS,
+    REPORT_SIZE,
     Box,
     crop,
     improved_box,
@@ -56,10 +54,10 @@ from galaxylib.preprocess.quality import crop_quality
 __all__ = [
     "CACHE_ENV",
     "CROPS",
+    "REPORT_SIZE",
     "MIN_SIZE",
     "Box",
     "Settings",
-    "bench_preprocess",
     "crop_quality",
     "Cache",
     "cache_root",

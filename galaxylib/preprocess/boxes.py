@@ -14,13 +14,18 @@ import numpy as np
 
 __all__ = [
     "CROPS",
+    "REPORT_SIZE",
     "Box",
     "crop",
     "improved_box",
     "improved_crop",
     "report_box",
     "report_crop",
+    "whole",
 ]
+
+REPORT_SIZE = 150
+"""Side of the report's crops in pixels: the default size of every crop."""
 
 PADDING = 0.1
 """The report's padding: 10 % of the longer side of the region of interest."""
@@ -90,7 +95,7 @@ def report_box(image: np.ndarray, *, threshold: int = 10) -> Box:
         y - pad >= 0 and x - pad >= 0 and y + longer + pad < width and x + longer + pad < height
     )
     if not inside or longer == 0:  # the report crashed on an empty box; we keep the image
-        return _whole(gray)
+        return whole(gray)
     return Box(x - pad, y - pad, longer + 2 * pad)
 
 
@@ -130,7 +135,7 @@ def improved_box(
     height, width = gray.shape
     cx, cy = width / 2, height / 2
     if n <= 1:  # nothing above the sky: keep the whole frame
-        return _whole(gray)
+        return whole(gray)
     label = labels[int(cy), int(cx)]
     if label == 0:
         distance = np.hypot(centroids[1:, 0] - cx, centroids[1:, 1] - cy)
@@ -168,11 +173,14 @@ def _sky(gray: np.ndarray) -> tuple[float, float]:
     return sky, 1.4826 * float(np.median(np.abs(border - sky)))
 
 
-def _whole(image: np.ndarray) -> Box:
+def whole(image: np.ndarray) -> Box:
+    """The box of the whole image: what a crop keeps when it finds no galaxy."""
     return Box(0, 0, max(image.shape[:2]))
 
 
-def crop(image: np.ndarray, box: Box, *, size: int = 150, color: bool = False) -> np.ndarray:
+def crop(
+    image: np.ndarray, box: Box, *, size: int = REPORT_SIZE, color: bool = False
+) -> np.ndarray:
     """Cut ``box`` out of ``image`` and resize it to ``size`` x ``size``.
 
     Parts of the box outside the image are black. Shrinking uses area averaging
@@ -182,6 +190,15 @@ def crop(image: np.ndarray, box: Box, *, size: int = 150, color: bool = False) -
     -------
     ndarray
         ``uint8``, shape ``(size, size)`` in grey or ``(size, size, 3)`` in colour.
+
+    Examples
+    --------
+    A 100-pixel box whose right half leaves a 150-pixel image, shrunk to 64 pixels:
+
+    >>> image = np.full((150, 150, 3), 200, np.uint8)
+    >>> square = crop(image, Box(x=100, y=25, side=100), size=64)
+    >>> square.shape, square[32, 10], square[32, 50]
+    ((64, 64), np.uint8(200), np.uint8(0))
     """
     source = image if color or image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     if color and source.ndim == 2:
@@ -199,12 +216,12 @@ def crop(image: np.ndarray, box: Box, *, size: int = 150, color: bool = False) -
     return cv2.resize(square, (size, size), interpolation=interpolation)
 
 
-def report_crop(image: np.ndarray, *, size: int = 150, color: bool = False) -> np.ndarray:
+def report_crop(image: np.ndarray, *, size: int = REPORT_SIZE, color: bool = False) -> np.ndarray:
     """The report's crop of one image (see :func:`report_box`)."""
     return crop(image, report_box(image), size=size, color=color)
 
 
-def improved_crop(image: np.ndarray, *, size: int = 150, color: bool = False) -> np.ndarray:
+def improved_crop(image: np.ndarray, *, size: int = REPORT_SIZE, color: bool = False) -> np.ndarray:
     """The improved crop of one image (see :func:`improved_box`)."""
     return crop(image, improved_box(image), size=size, color=color)
 

@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from galaxylib._files import atomic_path, disk_errors, exclusive, require_space, write_text
-from galaxylib._progress import progress_bar
-from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.data import Catalog, load_catalog
 from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.preprocess.boxes import REPORT_SIZE
 from galaxylib.preprocess.image_file import Settings, crop_file
+from galaxylib.tools.files import atomic_path, disk_errors, exclusive, require_space, write_text
+from galaxylib.tools.progress import progress_bar
+from galaxylib.tools.workers import resolve_workers, worker_pool
 
 __all__ = ["CACHE_ENV", "Cache", "cache_root", "open_cache", "preprocess_catalog"]
 
@@ -120,7 +121,7 @@ def cache_root(root: str | Path, cache: str | Path | None = None) -> Path:
 def _fingerprint(catalog: Catalog) -> str:
     """What the crops depend on: the catalog's rows and each image's size and time.
 
-    The time is counted in whole seconds: an archive (``tar``, and so :mod:`galaxylib.store`
+    The time is counted in whole seconds: an archive (``tar``, and so :mod:`galaxylib.course.store`
     and Google Drive) gives a file back its time to the microsecond at best, and a cache
     restored with its sky must still be recognised.
     """
@@ -157,7 +158,7 @@ def preprocess_catalog(
     root: str | Path,
     *,
     crop: str = "improved",
-    size: int = 150,
+    size: int = REPORT_SIZE,
     color: bool = False,
     workers: int | None = None,
     chunk: int = 64,
@@ -189,7 +190,7 @@ def preprocess_catalog(
     root : path
         Data directory (see :func:`galaxylib.data.load_catalog`).
     crop : {'improved', 'report'}
-    size : int, default 150
+    size : int, default :data:`~galaxylib.preprocess.boxes.REPORT_SIZE`
     color : bool, default False
     workers : int, optional
         Processes; default every core.
@@ -329,7 +330,7 @@ def open_cache(
     root: str | Path,
     *,
     crop: str = "improved",
-    size: int = 150,
+    size: int = REPORT_SIZE,
     color: bool = False,
     settings: Settings | None = None,
     cache: str | Path | None = None,

@@ -15,9 +15,17 @@ import numpy as np
 
 from galaxylib.data import IMAGE_SIZE, decode_image
 from galaxylib.errors import DataError
-from galaxylib.preprocess.boxes import CROPS, Box, _whole, crop, improved_box, report_box
+from galaxylib.preprocess.boxes import (
+    CROPS,
+    REPORT_SIZE,
+    Box,
+    crop,
+    improved_box,
+    report_box,
+    whole,
+)
 
-__all__ = ["MIN_SIZE", "Settings", "crop_file"]
+__all__ = ["MIN_SIZE", "Settings", "crop_file", "locate"]
 
 MIN_SIZE = 8
 """Smallest crop side, in pixels."""
@@ -42,7 +50,7 @@ class Settings:
     """
 
     crop: str = "improved"
-    size: int = 150
+    size: int = REPORT_SIZE
     color: bool = False
 
     def __post_init__(self) -> None:
@@ -141,7 +149,7 @@ def _small_copy(raw: bytes, path: Path) -> tuple[np.ndarray, float]:
     return resized, reduction * small.shape[1] / width
 
 
-def _locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box, int, str]:
+def locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box, int, str]:
     """Decode one image and find its box, for :func:`crop_file`.
 
     The improved crop finds its box on :func:`_small_copy`, then decodes again at the
@@ -162,7 +170,7 @@ def _locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box
     if settings.crop == "improved":
         small, spans = _small_copy(raw, path)
         box = improved_box(small, min_level=4.0)
-        note = "nothing above the sky: whole frame kept" if box == _whole(small) else ""
+        note = "nothing above the sky: whole frame kept" if box == whole(small) else ""
         factor = _reduction(box.side * spans, settings.size)
         image = decode_image(raw, path, _flags(settings.color, factor))
         box = box.scaled(image.shape[1] / small.shape[1])
@@ -210,7 +218,7 @@ def crop_file(path: str | Path, settings: Settings) -> tuple[np.ndarray, str]:
         If the file is missing, a folder, truncated or not an image.
     """
     path = Path(path)
-    image, box, _, note = _locate(_read(path), path, settings)
+    image, box, _, note = locate(_read(path), path, settings)
     if settings.color:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     return crop(image, box, size=settings.size, color=settings.color), note

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.data import IMAGE_SIZE, load_catalog
 from galaxylib.errors import DataError
-from galaxylib.preprocess.boxes import Box
-from galaxylib.preprocess.image_file import Settings, _locate
+from galaxylib.preprocess.boxes import REPORT_SIZE, Box
+from galaxylib.preprocess.image_file import Settings, locate
+from galaxylib.tools.workers import resolve_workers, worker_pool
 
 __all__ = ["crop_quality"]
 
@@ -20,7 +20,7 @@ def crop_quality(
     root: str | Path,
     *,
     crops: tuple[str, ...] = ("report", "improved"),
-    size: int = 150,
+    size: int = REPORT_SIZE,
     workers: int | None = None,
 ) -> pd.DataFrame:
     """Measure crops against a synthetic sky's truth: is each galaxy kept whole, and centred?
@@ -34,7 +34,7 @@ def crop_quality(
         A data directory made by :func:`galaxylib.synthetic.make_sky`.
     crops : tuple of str
         Which crops to measure.
-    size : int, default 150
+    size : int, default :data:`~galaxylib.preprocess.boxes.REPORT_SIZE`
         Output size; it decides how far the improved crop may reduce its decode.
     workers : int, optional
         Processes; default every core.
@@ -82,7 +82,7 @@ def _measure(job: tuple[Settings, list[tuple]]) -> list[dict]:
     rows = []
     for gid, x, y, radius, name in galaxies:
         path = Path(name)
-        _, box, factor, _ = _locate(path.read_bytes(), path, settings)
+        _, box, factor, _ = locate(path.read_bytes(), path, settings)
         rows.append(
             {"GalaxyID": gid, "crop": settings.crop, **_compare(box.scaled(factor), x, y, radius)}
         )

@@ -35,7 +35,7 @@ One module per part; each imports only those above it in this list:
 - :mod:`~galaxylib.synthetic.dataset` -- :func:`make_sky`, :func:`default_sky` and
   :func:`bench_synth`, which write a sky to disk.
 
-Code that only reads a sky -- :mod:`galaxylib.evaluation`, :mod:`galaxylib.checks` --
+Code that only reads a sky -- :mod:`galaxylib.evaluation`, :mod:`galaxylib.course.checks` --
 imports :mod:`galaxylib.synthetic.skyfile`, never the renderer. Importing a submodule runs
 this file first, so this file stays as light: it imports the names of the skyfile, truth
 and volunteers modules (NumPy and pandas, no OpenCV drawing), and those of the renderer and

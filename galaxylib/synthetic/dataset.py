@@ -18,13 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from galaxylib._files import disk_errors, exclusive, replace, staging_dir
-from galaxylib._progress import progress_bar
-from galaxylib._workers import resolve_workers, worker_pool
 from galaxylib.config import data_root, profile
 from galaxylib.data import LAYOUTS
 from galaxylib.errors import GalaxyLibError
-from galaxylib.synthetic.render import _render_chunk
+from galaxylib.synthetic.render import render_chunk
 from galaxylib.synthetic.skyfile import (
     EXPECTED_PREFIX,
     GENERATOR,
@@ -37,6 +34,9 @@ from galaxylib.synthetic.skyfile import (
     write_truth,
 )
 from galaxylib.synthetic.volunteers import sample_catalog
+from galaxylib.tools.files import disk_errors, exclusive, replace, staging_dir
+from galaxylib.tools.progress import progress_bar
+from galaxylib.tools.workers import resolve_workers, worker_pool
 
 __all__ = ["SkyReport", "bench_synth", "default_sky", "make_sky"]
 
@@ -96,10 +96,10 @@ def _render_all(truth: pd.DataFrame, seed: int, folder: Path, workers: int, prog
     with progress_bar(total=len(records), desc="synth", unit="galaxy", enabled=progress) as bar:
         if workers == 1:
             for job in jobs:
-                bar.update(_render_chunk(job))
+                bar.update(render_chunk(job))
             return
-        with worker_pool(workers, runs=_render_chunk) as pool:
-            for done in pool.imap_unordered(_render_chunk, jobs):
+        with worker_pool(workers, runs=render_chunk) as pool:
+            for done in pool.imap_unordered(render_chunk, jobs):
                 bar.update(done)
 
 
@@ -209,7 +209,7 @@ def bench_synth(n: int = 200, workers: int | None = None) -> dict[str, float]:
     }
 
 
-def default_sky(name: str | None = None) -> Path:
+def default_sky(name: str) -> Path:
     """The synthetic sky the book runs on under a profile; made on first use.
 
     It lives in ``$GALAXYLIB_DATA/sky-<profile>`` and holds the profile's number of
@@ -219,8 +219,8 @@ def default_sky(name: str | None = None) -> Path:
 
     Parameters
     ----------
-    name : str, optional
-        Profile name; default ``GALAXYLIB_PROFILE`` (see :func:`galaxylib.config.profile`).
+    name : str
+        A profile's name (see :data:`galaxylib.config.PROFILES`).
 
     Returns
     -------

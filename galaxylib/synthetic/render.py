@@ -5,7 +5,7 @@ logarithmic spiral arms with star-forming clumps, bars, rings, dust lanes, merge
 foreground stars and background galaxies, in three bands (g, r, i), blurred by the
 seeing, with sky noise, composited with the asinh stretch of the SDSS colour images
 (Lupton et al. 2004). As in Galaxy Zoo 2, each cutout is scaled to its galaxy, whose 90 %
-light radius lands near 50 pixels. :func:`_render_chunk` is what each worker process of
+light radius lands near 50 pixels. :func:`render_chunk` is what each worker process of
 :func:`galaxylib.synthetic.make_sky` runs.
 
 Any change here that alters the images must bump
@@ -21,9 +21,9 @@ import numpy as np
 
 from galaxylib.data import IMAGE_SIZE
 from galaxylib.errors import GalaxyLibError
-from galaxylib.synthetic.truth import _RENDER_STREAM
+from galaxylib.synthetic.truth import RENDER_STREAM
 
-__all__ = ["SDSS_PIXEL", "SKY_NOISE", "render_galaxy"]
+__all__ = ["SDSS_PIXEL", "SKY_NOISE", "render_chunk", "render_galaxy"]
 
 SDSS_PIXEL = 0.396
 """Side of an SDSS pixel in arcseconds."""
@@ -349,7 +349,7 @@ def render_galaxy(galaxy: dict, seed: int = 0) -> np.ndarray:
     ndarray of shape (424, 424, 3), dtype uint8
         The RGB image before JPEG compression.
     """
-    rng = np.random.default_rng([seed, _RENDER_STREAM, int(galaxy["index"])])
+    rng = np.random.default_rng([seed, RENDER_STREAM, int(galaxy["index"])])
     frame = np.zeros((3, IMAGE_SIZE, IMAGE_SIZE), np.float32)
     if galaxy["kind"] != "star":
         half = int(min(IMAGE_SIZE // 2, 2.6 * galaxy["r90_px"] + 10))
@@ -381,7 +381,7 @@ def _jpeg(rgb: np.ndarray) -> bytes:
     return encoded.tobytes()
 
 
-def _render_chunk(job: tuple[int, str, list[dict]]) -> int:
+def render_chunk(job: tuple[int, str, list[dict]]) -> int:
     """Render and write the images of a chunk of galaxies; return how many."""
     seed, folder, galaxies = job
     for galaxy in galaxies:

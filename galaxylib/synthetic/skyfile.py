@@ -11,7 +11,7 @@ A sky made by :func:`galaxylib.synthetic.make_sky` is a Kaggle data set (see
 
 This module reads and writes them, and computes the noise floor from them. It imports no
 other part of :mod:`galaxylib.synthetic`, so :mod:`galaxylib.evaluation` and
-:mod:`galaxylib.checks` read a sky through it without loading the renderer.
+:mod:`galaxylib.course.checks` read a sky through it without loading the renderer.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The truth of a synthetic sky: what each galaxy really is.
 
-:func:`_sample_truth` draws each galaxy's kind (elliptical, disc, irregular, or a rare
+:func:`sample_truth` draws each galaxy's kind (elliptical, disc, irregular, or a rare
 star or artifact), size, brightness, inclination, bulge, bar, spiral arms and odd
 feature from distributions that mimic the Galaxy Zoo 2 sample; :func:`visibility` says how
 well a volunteer can see its structure. :func:`typical_galaxies` picks, from a sky's
@@ -19,7 +19,17 @@ import pandas as pd
 from galaxylib.errors import GalaxyLibError
 from galaxylib.synthetic.skyfile import EXPECTED_PREFIX
 
-__all__ = ["KINDS", "ODD_FEATURES", "typical_galaxies", "visibility"]
+__all__ = [
+    "KINDS",
+    "ODD_FEATURES",
+    "RENDER_STREAM",
+    "TRUTH_STREAM",
+    "VOTE_STREAM",
+    "sample_truth",
+    "sigmoid",
+    "typical_galaxies",
+    "visibility",
+]
 
 KINDS = ("elliptical", "disc", "irregular", "star", "artifact")
 _KIND_WEIGHTS = (0.405, 0.562, 0.031, 0.001, 0.001)
@@ -33,14 +43,15 @@ _ODD_WEIGHTS = {  # chance of each odd feature, by kind
 }
 
 # The random streams of a sky, keyed (seed, stream) or (seed, stream, galaxy index).
-_TRUTH_STREAM, _VOTE_STREAM, _RENDER_STREAM = 1, 2, 3
+TRUTH_STREAM, VOTE_STREAM, RENDER_STREAM = 1, 2, 3
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function, 1 / (1 + exp(-x))."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _sample_truth(n: int, rng: np.random.Generator) -> pd.DataFrame:
+def sample_truth(n: int, rng: np.random.Generator) -> pd.DataFrame:
     """Draw the true parameters of ``n`` galaxies (see :func:`sample_catalog`)."""
     kind = rng.choice(np.array(KINDS), size=n, p=_KIND_WEIGHTS)
     ell, disc, irr = kind == "elliptical", kind == "disc", kind == "irregular"
@@ -130,7 +141,7 @@ def visibility(truth: pd.DataFrame) -> np.ndarray:
     surface_brightness = truth["mag"].to_numpy() + 2.5 * np.log10(
         np.pi * truth["r90_arcsec"].to_numpy() ** 2
     )
-    return _sigmoid(2.5 * (np.log(resolution) - np.log(4.5))) * _sigmoid(
+    return sigmoid(2.5 * (np.log(resolution) - np.log(4.5))) * sigmoid(
         (23.6 - surface_brightness) / 0.5
     )
 

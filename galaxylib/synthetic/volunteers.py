@@ -16,11 +16,11 @@ import pandas as pd
 from galaxylib.errors import GalaxyLibError
 from galaxylib.synthetic.skyfile import EXPECTED_PREFIX
 from galaxylib.synthetic.truth import (
-    _TRUTH_STREAM,
-    _VOTE_STREAM,
     ODD_FEATURES,
-    _sample_truth,
-    _sigmoid,
+    TRUTH_STREAM,
+    VOTE_STREAM,
+    sample_truth,
+    sigmoid,
 )
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
 
@@ -31,7 +31,7 @@ _MIN_ID, _MAX_ID = 100_000, 999_999
 
 def _ordinal(latent: np.ndarray, cuts: list[float], spread: np.ndarray | float) -> np.ndarray:
     """Probabilities of ordered answers for a latent value (cumulative logistic model)."""
-    below = [_sigmoid((c - latent) / spread) for c in cuts]
+    below = [sigmoid((c - latent) / spread) for c in cuts]
     edges = [np.zeros_like(latent), *below, np.ones_like(latent)]
     return np.stack([hi - lo for lo, hi in zip(edges[:-1], edges[1:], strict=True)], axis=1)
 
@@ -64,8 +64,8 @@ def vote_probabilities(truth: pd.DataFrame) -> np.ndarray:
     kind, v, odd = t["kind"], t["visibility"], t["odd"]
     ell, disc, irr = kind == "elliptical", kind == "disc", kind == "irregular"
     incl, q, bt = t["inclination"], t["axis_ratio"], t["bulge_fraction"]
-    edge_on = disc * _sigmoid((incl - 78) / 3.5)
-    face_on = 1 - _sigmoid((incl - 65) / 7)
+    edge_on = disc * sigmoid((incl - 78) / 3.5)
+    face_on = 1 - sigmoid((incl - 65) / 7)
     odd_strength = t["odd_strength"] * (odd != "none")
 
     structure = disc * (
@@ -76,19 +76,19 @@ def vote_probabilities(truth: pd.DataFrame) -> np.ndarray:
     )
     structure = structure + 1.9 * edge_on / np.sqrt(v + 0.05) * v + 1.6 * irr + 0.25 * ell * (1 - q)
     structure = structure + 0.6 * odd_strength * np.isin(odd, ["merger", "disturbed", "ring"])
-    features = 0.03 + 0.94 * _sigmoid(6.5 * (structure * v - 0.27))
+    features = 0.03 + 0.94 * sigmoid(6.5 * (structure * v - 0.27))
     star = np.select([kind == "star", kind == "artifact"], [0.85, 0.65], 0.01 + 0.07 * (1 - v) ** 2)
     q1 = np.stack([(1 - star) * (1 - features), (1 - star) * features, star], axis=1)
 
-    cigar = 0.5 * _sigmoid((0.35 - q) / 0.06)
-    q2 = _two(np.select([disc, ell], [0.02 + 0.94 * _sigmoid((incl - 77) / 3.5), cigar], 0.03))
-    q3 = _two(0.05 + 0.85 * _sigmoid(7 * (t["bar"] * face_on * v - 0.3)))
-    q4 = _two(0.12 + 0.85 * _sigmoid(8 * (t["arm_strength"] * face_on * v - 0.12)))
+    cigar = 0.5 * sigmoid((0.35 - q) / 0.06)
+    q2 = _two(np.select([disc, ell], [0.02 + 0.94 * sigmoid((incl - 77) / 3.5), cigar], 0.03))
+    q3 = _two(0.05 + 0.85 * sigmoid(7 * (t["bar"] * face_on * v - 0.3)))
+    q4 = _two(0.12 + 0.85 * sigmoid(8 * (t["arm_strength"] * face_on * v - 0.12)))
     seen_bulge = np.clip(bt, 0.005, 0.8)
     bulge_logit = 0.7 * np.log(seen_bulge / (1 - seen_bulge)) - 0.2
     q5 = _ordinal(bulge_logit, [-2.9, -0.4, 1.6], 0.5 + 0.8 * (1 - v))
 
-    flagged = 0.85 * _sigmoid(6 * (odd_strength * np.sqrt(v) - 0.3)) * (odd != "none")
+    flagged = 0.85 * sigmoid(6 * (odd_strength * np.sqrt(v) - 0.3)) * (odd != "none")
     q6 = _two(0.06 + 0.06 * (1 - v) + flagged)
     q7 = _ordinal(1 - q, [0.22, 0.65], 0.07 + 0.05 * (1 - v))
 
@@ -105,7 +105,7 @@ def vote_probabilities(truth: pd.DataFrame) -> np.ndarray:
     arm_index = np.clip(t["arms"], 1, 5) - 1
     arm_onehot = np.zeros((len(kind), 6))
     arm_onehot[np.arange(len(kind)), arm_index] = 1.0
-    clear = 0.8 * _sigmoid(6 * (t["arm_strength"] * face_on * v - 0.25)) * (t["arms"] > 0)
+    clear = 0.8 * sigmoid(6 * (t["arm_strength"] * face_on * v - 0.25)) * (t["arms"] > 0)
     q11 = _mix(clear, arm_onehot, [0.04, 0.30, 0.08, 0.05, 0.05, 0.48])
     return np.concatenate([q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11], axis=1)
 
@@ -168,14 +168,14 @@ def sample_catalog(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
             f"The number of galaxies (--n) is {n}; choose one between 1 and "
             f"{_MAX_ID - _MIN_ID + 1}."
         )
-    rng = np.random.default_rng([seed, _TRUTH_STREAM])
+    rng = np.random.default_rng([seed, TRUTH_STREAM])
     ids = np.sort(rng.choice(_MAX_ID - _MIN_ID + 1, size=n, replace=False) + _MIN_ID)
-    truth = _sample_truth(n, rng)
+    truth = sample_truth(n, rng)
     truth.insert(0, "GalaxyID", ids)
     probabilities = vote_probabilities(truth)
     expected = np.round(to_cumulative(probabilities), 6)
     sampled = _sample_votes(
-        probabilities, truth["n_volunteers"].to_numpy(), np.random.default_rng([seed, _VOTE_STREAM])
+        probabilities, truth["n_volunteers"].to_numpy(), np.random.default_rng([seed, VOTE_STREAM])
     )
     labels = pd.DataFrame(np.round(sampled, 6), columns=list(COLUMNS))
     labels.insert(0, "GalaxyID", ids)

@@ -31,10 +31,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from galaxylib import networks
 from galaxylib.config import data_root
-from galaxylib.course import course_model
-from galaxylib.store import save_data
+from galaxylib.course import course_model, networks
+from galaxylib.course.store import save_data
 from tests.colab.machine import VENV, make_venv
 
 ROOT = Path(__file__).resolve().parents[2]

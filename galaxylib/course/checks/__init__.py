@@ -7,40 +7,40 @@ wrong -- a shape, a value on a hidden case, a broken constraint -- without givin
 answer away. In Jupyter, Colab and nbclient the sentence is all a failed check shows.
 """
 
-from galaxylib.checks._common import CheckFailed
-from galaxylib.checks.benchmarks import (
+from galaxylib.course.checks.benchmarks import (
     check_central_pixel,
     check_mean_baseline_reading,
     check_rmse,
     check_split,
 )
-from galaxylib.checks.cnn import (
+from galaxylib.course.checks.cnn import (
     check_cnn_budget,
     check_output_size,
     check_param_counts,
     check_summary_reading,
     check_tree_output,
 )
-from galaxylib.checks.eda import (
+from galaxylib.course.checks.common import CheckFailed
+from galaxylib.course.checks.eda import (
     check_majority_summary,
     check_mean_confidence_reading,
     check_per_question,
     check_tree_violations,
 )
-from galaxylib.checks.evaluation import (
+from galaxylib.course.checks.evaluation import (
     check_noise_floor,
     check_rmse_per_question,
     check_skill_reading,
     check_worst_galaxies,
 )
-from galaxylib.checks.preprocessing import (
+from galaxylib.course.checks.preprocessing import (
     check_centred_crop,
     check_crop_reading,
     check_largest_box,
     check_offset,
     check_report_square,
 )
-from galaxylib.checks.training import (
+from galaxylib.course.checks.training import (
     check_callbacks,
     check_curve_reading,
     check_pipeline,

@@ -8,7 +8,7 @@ Two ways, one call each:
 - :func:`download_zip` fetches any zip URL that holds the same files, such as the
   report's ``https://physics.sh/galaxyclass-data.zip``.
 
-Both go through :func:`fetch` (from :mod:`galaxylib._http`), which resumes an
+Both go through :func:`fetch` (from :mod:`galaxylib.tools.http`), which resumes an
 interrupted download, checks its size (and its SHA-256 when one is given) and only
 then gives the file its final name. The zip is unpacked safely, the catalog and the
 image folder are moved into the data directory in the Kaggle layout or the report's,
@@ -27,12 +27,12 @@ import zlib
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
-from galaxylib._files import disk_errors, replace, staging_dir
-from galaxylib._http import fetch
-from galaxylib._progress import progress_bar
 from galaxylib.config import data_root
 from galaxylib.data import LAYOUTS, find_layout, load_catalog
 from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.tools.files import disk_errors, replace, staging_dir
+from galaxylib.tools.http import fetch
+from galaxylib.tools.progress import progress_bar
 
 __all__ = [
     "DEFAULT_DIR",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from galaxylib.checks._common import correct, exercise, fail, hidden_catalog, number
+from galaxylib.course.checks.common import correct, exercise, fail, hidden_catalog, number
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
 __all__ = [

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from galaxylib.checks._common import choice, correct, exercise, fail, number
+from galaxylib.course.checks.common import choice, correct, exercise, fail, number
 
 __all__ = [
     "check_centred_crop",

@@ -18,8 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from galaxylib._files import disk_error
+from galaxylib.config import profile
+from galaxylib.data import SPLIT_SEED
 from galaxylib.errors import GalaxyLibError, GalaxyLibNote
+from galaxylib.preprocess import REPORT_SIZE
+from galaxylib.tools.files import disk_error
 
 __all__ = ["main"]
 
@@ -56,7 +59,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> None:
-    from galaxylib.download import download_kaggle, download_zip
+    from galaxylib.tools.download import download_kaggle, download_zip
 
     if args.url:
         root = download_zip(args.url, args.out, sha256=args.sha256, force=args.force)
@@ -86,13 +89,14 @@ def _preprocess(args: argparse.Namespace) -> None:
 def _train(args: argparse.Namespace) -> None:
     from galaxylib.training import train
 
+    scale = profile()
     result = train(
         args.data_dir,
         model=args.model,
         out=args.out,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        size=args.size,
+        epochs=args.epochs or scale.epochs,
+        batch_size=args.batch_size or scale.batch_size,
+        size=args.size or scale.image_size,
         crop=args.crop,
         color=args.color,
         force=args.force,
@@ -158,26 +162,26 @@ def _predict(args: argparse.Namespace) -> None:
 
 
 def _bench(args: argparse.Namespace) -> None:
-    from galaxylib.preprocess import bench_preprocess
     from galaxylib.synthetic import bench_synth
+    from galaxylib.tools.bench import bench_preprocess
 
     def bench_pipeline() -> dict[str, float]:
-        from galaxylib.pipeline import bench_pipeline
+        from galaxylib.tools.bench import bench_pipeline
 
         return bench_pipeline(_bench_data(args), n=args.n, workers=args.workers)
 
     def bench_train() -> dict[str, float]:
-        from galaxylib.training import bench_train
+        from galaxylib.tools.bench import bench_train
 
         return bench_train(_bench_data(args), workers=args.workers)
 
     def bench_quality() -> dict[str, float]:
-        from galaxylib.quality import bench_quality
+        from galaxylib.tools.bench import bench_quality
 
         return bench_quality(args.seed, out=args.out, workers=args.workers, retrain=args.retrain)
 
     def bench_colour() -> dict[str, float]:
-        from galaxylib.quality import bench_colour
+        from galaxylib.tools.bench import bench_colour
 
         return bench_colour(args.seed, out=args.out, workers=args.workers)
 
@@ -274,7 +278,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("baselines", help="RMSE of the report's four benchmarks on the test split")
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--seed", type=seed, default=42, help="seed of the split (default 42)")
+    p.add_argument(
+        "--seed", type=seed, default=SPLIT_SEED, help=f"seed of the split (default {SPLIT_SEED})"
+    )
     p.add_argument("--skip-bad", action="store_true", help="leave bad rows out and list them")
     p.add_argument("--workers", **workers)
     p.set_defaults(func=_baselines)
@@ -290,7 +296,12 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preprocess", help="crop and resize every image into one cache")
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--size", type=pixels, default=150, help="output side in pixels (default 150)")
+    p.add_argument(
+        "--size",
+        type=pixels,
+        default=REPORT_SIZE,
+        help=f"output side in pixels (default {REPORT_SIZE})",
+    )
     p.add_argument("--color", action="store_true", help="keep colour (default grey)")
     p.add_argument("--crop", choices=["improved", "report"], default="improved")
     p.add_argument("--workers", **workers)
@@ -301,7 +312,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train the report's CNN or the improved one")
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--model", choices=["improved", "report"], default="improved")
+    p.add_argument("--model", choices=_Networks(), default="improved")
     p.add_argument("--out", type=Path, required=True, help="model file to write (MODEL.keras)")
     p.add_argument("--epochs", type=positive, default=None, help="default: the profile's")
     p.add_argument("--batch-size", type=positive, default=None, help="default: the profile's")
@@ -322,7 +333,9 @@ def _parser() -> argparse.ArgumentParser:
         help="train on grey images (the report's network's default)",
     )
     p.add_argument("--crop", choices=["improved", "report"], default="improved")
-    p.add_argument("--seed", type=seed, default=42, help="seed of the split (default 42)")
+    p.add_argument(
+        "--seed", type=seed, default=SPLIT_SEED, help=f"seed of the split (default {SPLIT_SEED})"
+    )
     p.add_argument(
         "--train-galaxies",
         type=positive,
@@ -337,7 +350,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="score a model on the test split beside the baselines")
     p.add_argument("model", type=Path, help="MODEL.keras")
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--seed", type=seed, default=42, help="seed of the split (default 42)")
+    p.add_argument(
+        "--seed", type=seed, default=SPLIT_SEED, help=f"seed of the split (default {SPLIT_SEED})"
+    )
     p.add_argument("--no-tta", action="store_true", help="do not average over rotations/flips")
     p.add_argument("--no-baselines", action="store_true", help="leave the baselines out")
     p.add_argument("--cache", **cache)
@@ -380,6 +395,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", **workers)
     p.set_defaults(func=_bench)
     return parser
+
+
+class _Networks:
+    """The names of :data:`galaxylib.models.NETWORKS`, read when argparse first asks.
+
+    Reading them imports Keras, so TensorFlow is started (quietly) first.
+    """
+
+    def _names(self) -> list[str]:
+        _start_tensorflow()
+        from galaxylib.models import NETWORKS
+
+        return list(NETWORKS)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
 
 
 _USES_TENSORFLOW = {

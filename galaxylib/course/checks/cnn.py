@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from galaxylib.checks._common import as_2d, choice, correct, exercise, fail, number
+from galaxylib.course.checks.common import as_2d, choice, correct, exercise, fail, number
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
 __all__ = [

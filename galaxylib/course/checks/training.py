@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from galaxylib.checks._common import choice, correct, exercise, fail, number
+from galaxylib.course.checks.common import choice, correct, exercise, fail, number
 
 __all__ = [
     "check_callbacks",

@@ -9,7 +9,8 @@ refuse a "test" set that overlaps them) and, while training, the folder ``MODEL.
 A run never leaves ``--out`` broken: every file is written atomically, a run that
 finished at least one epoch resumes when started again, and one that did not starts
 afresh; a second run to the same ``--out`` is refused while the first holds its lock.
-:mod:`galaxylib.training` fits the network; this module keeps the books around it.
+:mod:`galaxylib.training` fits the network; this module keeps the books around it, and
+:mod:`galaxylib.tools.checkpoints` the files a run writes while it fits.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from galaxylib._files import check_out_path, disk_error, exclusive, lock_path, write_text
 from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.tools.files import check_out_path, disk_error, exclusive, lock_path, write_text
 
-__all__ = ["ModelFiles", "read_history"]
+__all__ = ["ModelFiles", "read_history", "training_run"]
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def read_history(path: str | Path) -> pd.DataFrame:
     return history.drop_duplicates("epoch", keep="last").reset_index(drop=True)
 
 
-def _check_out(files: ModelFiles, force: bool) -> None:
+def check_out(files: ModelFiles, force: bool) -> None:
     """Refuse an ``--out`` that cannot be a model file, or a model that already exists."""
     model = check_out_path(files.model, "model file", suffix=".keras", example="model.keras")
     if model.exists() and not force:
@@ -125,7 +126,7 @@ def _check_out(files: ModelFiles, force: bool) -> None:
         )
 
 
-def _interrupted_run(files: ModelFiles) -> dict | None:
+def interrupted_run(files: ModelFiles) -> dict | None:
     """The settings of an interrupted run that can resume: one that finished an epoch."""
     try:
         run = json.loads((files.work / "run.json").read_text())
@@ -135,13 +136,13 @@ def _interrupted_run(files: ModelFiles) -> dict | None:
     return run if done and len(read_history(files.history)) else None
 
 
-def _start_or_resume(files: ModelFiles, run: dict, force: bool) -> None:
+def start_or_resume(files: ModelFiles, run: dict, force: bool) -> None:
     """Resume the interrupted run with these settings, or start afresh.
 
     A run that never finished an epoch has nothing to resume: its leftovers are
     removed, whatever its settings were.
     """
-    previous = None if force else _interrupted_run(files)
+    previous = None if force else interrupted_run(files)
     if previous is None:
         shutil.rmtree(files.work, ignore_errors=True)
         files.history.unlink(missing_ok=True)
@@ -155,7 +156,7 @@ def _start_or_resume(files: ModelFiles, run: dict, force: bool) -> None:
     write_text(files.work / "run.json", json.dumps(run, indent=2))
 
 
-def _locked(files: ModelFiles) -> AbstractContextManager[None]:
+def locked(files: ModelFiles) -> AbstractContextManager[None]:
     """Hold ``files.lock`` while training; refuse if another run holds it."""
     return exclusive(
         files.model,
@@ -165,7 +166,7 @@ def _locked(files: ModelFiles) -> AbstractContextManager[None]:
 
 
 @contextmanager
-def _writing(folder: Path) -> Iterator[None]:
+def writing(folder: Path) -> Iterator[None]:
     """A full disk or an unwritable folder while training becomes one sentence.
 
     Keras and HDF5 report a full disk in exceptions of several types; the errno is in
@@ -179,11 +180,11 @@ def _writing(folder: Path) -> Iterator[None]:
         sentence = disk_error(err, folder, "choose another --out")
         if sentence is None:
             raise
-        _release(err)
+        release(err)
         raise sentence from None
 
 
-def _release(err: BaseException) -> None:
+def release(err: BaseException) -> None:
     """Close the files that a failed HDF5 write still holds, quietly.
 
     Left to the garbage collector, each would print a traceback of its own as it fails
@@ -196,3 +197,19 @@ def _release(err: BaseException) -> None:
         gc.collect()
     finally:
         sys.unraisablehook = hook
+
+
+@contextmanager
+def training_run(files: ModelFiles, run: dict, force: bool) -> Iterator[None]:
+    """Hold ``--out`` for one training run with the settings ``run``.
+
+    Refuses an existing model without ``force`` and a second run to the same ``--out``;
+    resumes an interrupted run with the same settings or starts afresh; turns a full disk
+    or an unwritable folder into one sentence; removes ``MODEL.train/`` once the block
+    ends without an error.
+    """
+    check_out(files, force)
+    with writing(files.model.parent), locked(files):
+        start_or_resume(files, run, force)
+        yield
+        shutil.rmtree(files.work, ignore_errors=True)

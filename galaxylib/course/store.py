@@ -19,8 +19,8 @@ import json
 import tarfile
 from pathlib import Path
 
-from galaxylib._files import atomic_path, replace, staging_dir
 from galaxylib.errors import GalaxyLibError
+from galaxylib.tools.files import atomic_path, replace, staging_dir
 
 __all__ = ["restore_data", "save_data", "units"]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from galaxylib.checks._common import (
+from galaxylib.course.checks.common import (
     as_2d,
     catalog_table,
     correct,

@@ -28,8 +28,6 @@ from pathlib import Path
 
 import numpy as np
 
-from galaxylib.config import profile
-
 __all__ = [
     "NAMES",
     "PROVENANCE_FILE",
@@ -41,6 +39,7 @@ __all__ = [
     "mismatches",
     "model_fingerprint",
     "provenance",
+    "sha256",
     "sky_fingerprint",
 ]
 
@@ -48,11 +47,9 @@ FOLDER = Path(__file__).parent
 PROVENANCE_FILE = FOLDER / "provenance.json"
 """How the stored networks were made, and the fingerprints they must still match."""
 
-NAMES = ("report", "improved")
-"""The stored networks, in the order the book shows them."""
-
-_CALLED = {"report": "the report's network", "improved": "the improved network"}
-"""How the book names each network in a sentence."""
+NAMES: tuple[str, ...] = tuple(json.loads(PROVENANCE_FILE.read_text())["networks"])
+"""The stored networks (those of :data:`galaxylib.models.NETWORKS` that ``make networks``
+trained), in the order the book shows them."""
 
 _THUMBNAIL = 8
 """Side, in pixels, of the thumbnails :func:`sky_fingerprint` keeps of each image."""
@@ -70,7 +67,8 @@ def _weights(name: str) -> Path:
     return FOLDER / f"{name}.weights.h5"
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """The SHA-256 digest of a file, as ``provenance.json`` records a weights file."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -174,7 +172,7 @@ def mismatches(record: dict | None = None) -> list[str]:
         shape = network["settings"]["input_shape"]
         if model_fingerprint(name, shape) != network["model_fingerprint"]:
             found.append(f"galaxylib.models builds the {name} network differently now")
-        if _sha256(_weights(name)) != network["weights_sha256"]:
+        if sha256(_weights(name)) != network["weights_sha256"]:
             found.append(f"{_weights(name).name} is not the file provenance.json records")
     return found
 
@@ -186,16 +184,18 @@ def applies() -> bool:
     profile's synthetic sky (not ``GALAXYLIB_DATASET``'s data), with the image size and
     the sky schema they were trained on.
     """
+    from galaxylib.course import session_profile
     from galaxylib.synthetic.skyfile import SCHEMA_VERSION
 
     if not PROVENANCE_FILE.exists() or os.environ.get("GALAXYLIB_DATASET"):
         return False
     record = provenance()
+    scale = session_profile()
     return (
-        profile().name == record["profile"]
+        scale.name == record["profile"]
         and record["sky"]["schema"] == SCHEMA_VERSION
         and all(
-            record["networks"][name]["settings"]["preprocessing"]["size"] == profile().image_size
+            record["networks"][name]["settings"]["preprocessing"]["size"] == scale.image_size
             for name in NAMES
         )
     )
@@ -206,10 +206,12 @@ def describe(name: str | None = None) -> str:
 
     Epochs, sky, training time and machine, from :func:`provenance`.
     """
+    from galaxylib.models import NETWORKS
+
     record = provenance()
     sky = record["sky"]
     each = ", ".join(
-        f"{_CALLED[n]} for {record['networks'][n]['settings']['epochs']} epochs "
+        f"{NETWORKS[n].called} for {record['networks'][n]['settings']['epochs']} epochs "
         f"({record['networks'][n]['train_s'] / 60:.0f} min)"
         for n in (NAMES if name is None else (name,))
     )
@@ -237,9 +239,9 @@ def install(name: str, out: str | Path) -> Path:
     Path
         ``out``.
     """
-    from galaxylib._files import atomic_path, write_text
     from galaxylib.models import build_model
-    from galaxylib.training import ModelFiles
+    from galaxylib.tools.files import atomic_path, write_text
+    from galaxylib.tools.model_files import ModelFiles
 
     network = provenance()["networks"][name]
     files = ModelFiles(Path(out))
@@ -268,7 +270,7 @@ def make_crops(name: str, data_dir: str | Path, *, workers: int | None = None) -
 def installed(name: str, path: str | Path) -> bool:
     """Whether ``path`` holds stored network ``name`` as :func:`install` would write it now."""
     from galaxylib.errors import GalaxyLibError
-    from galaxylib.training import ModelFiles
+    from galaxylib.tools.model_files import ModelFiles
 
     files = ModelFiles(Path(path))
     if not files.model.exists():

@@ -8,6 +8,7 @@ of it on the learner's Google Drive, so that a new session does not start from z
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import os
@@ -19,11 +20,12 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from galaxylib._files import exclusive
 from galaxylib.config import Profile, data_root, profile
 from galaxylib.errors import GalaxyLibError
+from galaxylib.tools.files import exclusive
 
 __all__ = [
+    "COLOUR_RECORD",
     "TESTED_VERSIONS",
     "course_data",
     "course_model",
@@ -32,11 +34,16 @@ __all__ = [
     "gpu_name",
     "machine",
     "save_to_drive",
+    "session_profile",
     "setup_notebook",
     "time_estimate",
     "use_drive",
     "version_report",
 ]
+
+COLOUR_RECORD = Path(__file__).with_name("colour_vs_grey.json")
+"""The figures of one run of ``galaxylib bench colour``, with the command, machine and
+versions (:func:`galaxylib.tools.bench.bench_colour`); chapter 7 reads them."""
 
 GPU_HELP = (
     "No GPU found. On Colab choose Runtime > Change runtime type > T4 GPU (or better), "
@@ -45,6 +52,7 @@ GPU_HELP = (
 )
 
 
+@functools.cache
 def gpu_name() -> str | None:
     """The name of the first NVIDIA GPU, from ``nvidia-smi``; ``None`` when there is none.
 
@@ -98,12 +106,19 @@ _MAKES = {
 }
 
 
+def session_profile() -> Profile:
+    """The profile of this session: :func:`galaxylib.config.profile`'s.
+
+    On Colab with a GPU it is the ``full`` profile unless the environment names another.
+    """
+    return profile(colab_gpu="google.colab" in sys.modules and gpu_name() is not None)
+
+
 def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     """Choose the profile for this session and say where the chapter runs.
 
-    On Colab with a GPU, and no ``GALAXYLIB_PROFILE`` set, the ``full`` profile is
-    chosen; without a GPU, it says how to switch one on. Elsewhere the profile is the
-    one ``GALAXYLIB_PROFILE`` names (``small`` by default). Prints one line per fact --
+    The profile is :func:`session_profile`'s; on Colab without a GPU it says how to
+    switch one on. Prints one line per fact --
     the machine, the profile, the versions in use (with a warning outside those the
     course was tested with), where the data live, and how long the chapter takes when
     nothing is cached -- and in a notebook shows figures inline.
@@ -113,7 +128,7 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     makes : sequence of {'sky', 'crops', 'report', 'improved'}
         What the chapter makes on first use (written into each notebook's first cell by
         ``build_tools/install_cell.py``): the time estimate adds up these steps, less the
-        networks where the stored ones apply (:func:`galaxylib.networks.applies`).
+        networks where the stored ones apply (:func:`galaxylib.course.networks.applies`).
 
     Returns
     -------
@@ -121,9 +136,7 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     """
     on_colab = "google.colab" in sys.modules
     gpu = gpu_name()
-    if on_colab and gpu and "GALAXYLIB_PROFILE" not in os.environ:
-        os.environ["GALAXYLIB_PROFILE"] = "full"
-    chosen = profile()
+    chosen = session_profile()
     where = "Colab" if on_colab else "a local machine"
     print(f"Running on {where}, {'GPU: ' + gpu if gpu else 'no GPU'}.")
     if on_colab and not gpu:
@@ -134,7 +147,7 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     )
     print(version_report())
     print(f"Data root: {_portable(data_root())} (set GALAXYLIB_DATA to move it).")
-    from galaxylib import networks
+    from galaxylib.course import networks
 
     if networks.applies():  # the stored networks are written out, not trained
         makes = [step for step in makes if step not in networks.NAMES]
@@ -282,7 +295,7 @@ def course_data() -> Path:
         return Path(chosen)
     from galaxylib.synthetic import default_sky
 
-    return default_sky()
+    return default_sky(session_profile().name)
 
 
 _WAIT = "Another process is making {path}; waiting for it."
@@ -292,7 +305,7 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     """The trained network the chapters evaluate: stored where it applies, else trained.
 
     Under the ``small`` profile on the book's sky, the network stored with galaxylib (see
-    :mod:`galaxylib.networks`: trained longer than a build can afford, with its
+    :mod:`galaxylib.course.networks`: trained longer than a build can afford, with its
     provenance), written from its weights to ``$GALAXYLIB_DATA/models/stored/<name>.keras``.
     Everywhere else -- the ``full`` profile, the real catalog -- the network in
     ``$GALAXYLIB_DATA/models/<profile>/<name>.keras``, trained on :func:`course_data` with
@@ -308,9 +321,9 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     -------
     Path
     """
-    from galaxylib import networks
+    from galaxylib.course import networks
 
-    if networks.applies():
+    if networks.applies() and name in networks.NAMES:
         path = data_root() / "models" / "stored" / f"{name}.keras"
         with exclusive(path.parent, wait=_WAIT.format(path=_portable(path))):
             if not networks.installed(name, path) or _saved_by_newer_keras(path):
@@ -321,7 +334,7 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
                 networks.install(name, path)
         networks.make_crops(name, course_data())
         return path
-    path = data_root() / "models" / profile().name / f"{name}.keras"
+    path = data_root() / "models" / session_profile().name / f"{name}.keras"
     with exclusive(path.parent, wait=_WAIT.format(path=_portable(path))):
         return _trained(name, path, retrain)
 
@@ -339,8 +352,18 @@ def _trained(name: str, path: Path, retrain: bool) -> Path:
     if retrain or newer or stale or not path.exists():
         from galaxylib.training import train
 
+        scale = session_profile()
         path.parent.mkdir(parents=True, exist_ok=True)
-        train(course_data(), model=name, out=path, force=True, verbose=2)
+        train(
+            course_data(),
+            model=name,
+            out=path,
+            epochs=scale.epochs,
+            batch_size=scale.batch_size,
+            size=scale.image_size,
+            force=True,
+            verbose=2,
+        )
     return path
 
 
@@ -423,7 +446,7 @@ def use_drive(folder: str = DRIVE_FOLDER, *, mountpoint: str = DRIVE_MOUNT) -> P
     Mounts the learner's Drive (Colab asks for permission), copies into the data root
     whatever an earlier session saved there, and from then on, after each cell, saves to
     Drive what the session has made (the sky, finished crops, trained networks). Drive
-    keeps a few large archives (see :mod:`galaxylib.store`), not tens of thousands of
+    keeps a few large archives (see :mod:`galaxylib.course.store`), not tens of thousands of
     small JPEGs, while the chapters read the fast local disk.
 
     Parameters
@@ -450,7 +473,7 @@ def use_drive(folder: str = DRIVE_FOLDER, *, mountpoint: str = DRIVE_MOUNT) -> P
         )
     from google.colab import drive
 
-    from galaxylib.store import restore_data
+    from galaxylib.course.store import restore_data
 
     drive.mount(mountpoint)
     store = Path(mountpoint) / folder
@@ -490,6 +513,6 @@ def _keep_on_drive() -> list[Path]:
     store = os.environ.get(_DRIVE_STORE)
     if not store:
         return []
-    from galaxylib.store import save_data
+    from galaxylib.course.store import save_data
 
     return save_data(data_root(), store)

@@ -2,7 +2,7 @@
 
 :func:`fetch` writes to ``<dest>.part``, asks only for the missing bytes when that file
 exists, checks the size (and the SHA-256 when one is given) and only then gives the
-file its final name. It knows nothing of Galaxy Zoo: :mod:`galaxylib.download` uses it
+file its final name. It knows nothing of Galaxy Zoo: :mod:`galaxylib.tools.download` uses it
 for Kaggle's files and for any zip URL.
 """
 
@@ -17,9 +17,9 @@ from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
 from galaxylib import __version__
-from galaxylib._files import replace
-from galaxylib._progress import progress_bar
 from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.tools.files import replace
+from galaxylib.tools.progress import progress_bar
 
 __all__ = ["TIMEOUT", "fetch"]
 
