@@ -49,8 +49,9 @@ BUILD := $(BOOK_ENV) $(BIN)/jupyter-book build . --builder html --warningiserror
 EXECUTE := $(BOOK_ENV) $(BIN)/python -m build_tools.execute --jobs $(JOBS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# The site test drives Debian's Chromium.
-/usr/bin/chromium /usr/bin/chromedriver:
+# The site test drives Debian's Chromium. One rule makes both files (&:), so that make -j
+# never runs two apt-gets at once (the second would find the first's lock and fail).
+/usr/bin/chromium /usr/bin/chromedriver &:
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 
