@@ -7,8 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GALAXYLIB_PROFILE ?= small
-# Notebooks run in their own folder: anchor the data root at the repository.
-export GALAXYLIB_DATA ?= $(CURDIR)/data
+# Notebooks run in their own folder: anchor the data root at the repository (also when
+# GALAXYLIB_DATA is set but empty, which would put the data in each notebook's folder).
+ifeq ($(strip $(GALAXYLIB_DATA)),)
+override GALAXYLIB_DATA := $(CURDIR)/data
+endif
+export GALAXYLIB_DATA
 # Processes for make test and for executing the book's pages: one per core, at most four
 # (each may hold a TensorFlow kernel).
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)

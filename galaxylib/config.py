@@ -93,9 +93,16 @@ def data_root() -> Path:
     Raises
     ------
     GalaxyLibError
-        If it names a file.
+        If it names a file, or is set but empty (which would put the data wherever the
+        process runs).
     """
-    root = Path(os.environ.get("GALAXYLIB_DATA", "data"))
+    value = os.environ.get("GALAXYLIB_DATA", "data")
+    if not value.strip():
+        raise GalaxyLibError(
+            "GALAXYLIB_DATA is set but empty; set it to the folder that holds (or will hold) "
+            "the data, or unset it to use ./data."
+        )
+    root = Path(value)
     if root.exists() and not root.is_dir():
         raise GalaxyLibError(
             f"GALAXYLIB_DATA is {str(root)!r}, a file, not a folder; set it to the folder "

@@ -13,6 +13,7 @@ train/validation/test split from a real seed.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ __all__ = [
     "IMAGE_SIZE",
     "LAYOUTS",
     "MIN_GALAXIES",
+    "MIN_SIDE",
     "SPLIT_SEED",
     "Catalog",
     "Split",
@@ -41,6 +43,9 @@ __all__ = [
 
 IMAGE_SIZE = 424
 """Side of a Galaxy Zoo image in pixels."""
+
+MIN_SIDE = 8
+"""The smallest side, in pixels, of an image a crop can decode at an eighth of its size."""
 
 SPLIT_SEED = 42
 """The seed of the book's split: train, evaluate and compare with the same one."""
@@ -142,6 +147,18 @@ class Catalog:
             )
         return split(self.ids, seed=seed)
 
+    def digests(self, galaxy_ids: np.ndarray) -> np.ndarray:
+        """A short digest of each galaxy's 37 vote fractions, to 4 decimals.
+
+        The same galaxy in another copy of the catalog has the same digest; a galaxy of
+        another catalog that shares its ID (two synthetic skies draw IDs from one range)
+        almost surely has another.
+        """
+        values = np.round(self.subset(galaxy_ids).targets.astype(np.float64), 4)
+        return np.array(
+            [hashlib.sha256(row.tobytes()).hexdigest()[:12] for row in values + 0.0], dtype=str
+        )
+
     def subset(self, galaxy_ids: np.ndarray) -> Catalog:
         """The catalog restricted to ``galaxy_ids``, in that order."""
         rows = self.labels.set_index("GalaxyID").loc[np.asarray(galaxy_ids)].reset_index()
@@ -227,7 +244,22 @@ def _read_table(csv_path: Path) -> pd.DataFrame:
             f"{csv_path} is not a readable CSV file ({first}); re-download or regenerate it."
         ) from None
     table.columns = [str(c).strip() for c in table.columns]
+    if len(table.columns) == 1:
+        for name, separator in (("';'", ";"), ("tabs", "\t"), ("'|'", "|")):
+            if separator in table.columns[0]:
+                raise DataError(
+                    f"{csv_path} is separated by {name}, not by commas; save it as a "
+                    "comma-separated CSV (the Galaxy Zoo format)."
+                )
     expected = ["GalaxyID", *COLUMNS]
+    # pandas names a repeated column "Class1.1.1": two columns of one answer disagree.
+    repeated = [c for c in table.columns if c not in expected and c.rpartition(".")[0] in expected]
+    if repeated:
+        first = repeated[0].rpartition(".")[0]
+        raise DataError(
+            f"{csv_path} has the column {first} more than once; keep one of them (which "
+            "one is right, only the file's maker knows)."
+        )
     missing = [c for c in expected if c not in table.columns]
     if missing:
         extra = [c for c in table.columns if c not in expected]
@@ -366,10 +398,33 @@ def decode_image(raw: bytes, path: str | Path, flags: int = cv2.IMREAD_COLOR) ->
     """
     if raw[:2] == _JPEG_START and not raw.rstrip(b"\0").endswith(_JPEG_END):
         raise DataError(f"{path} is a truncated JPEG; re-download or regenerate it.")
-    image = cv2.imdecode(np.frombuffer(raw, np.uint8), flags) if raw else None
+    image = _imdecode(raw, flags)
     if image is None:
+        whole = _imdecode(raw, cv2.IMREAD_UNCHANGED)
+        if whole is not None:  # an image, too small to decode at a reduced size
+            height, width = whole.shape[:2]
+            raise DataError(
+                f"{path} is only {width}x{height} pixels, too small to find a galaxy in; use "
+                f"an image of at least {MIN_SIDE} pixels a side."
+            )
         raise DataError(f"{path} is not a readable image; re-download or regenerate it.")
+    if min(image.shape[:2]) < 1:
+        raise DataError(f"{path} holds an empty image; re-download or regenerate it.")
     return image
+
+
+def _imdecode(raw: bytes, flags: int) -> np.ndarray | None:
+    """``cv2.imdecode``, ``None`` for what it cannot decode.
+
+    OpenCV 5 raises where OpenCV 4 returned ``None``: on an image smaller than the
+    reduction asked for (a 1x1 PNG at an eighth of its size).
+    """
+    if not raw:
+        return None
+    try:
+        return cv2.imdecode(np.frombuffer(raw, np.uint8), flags)
+    except cv2.error:
+        return None
 
 
 @dataclass(frozen=True)

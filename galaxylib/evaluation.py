@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from galaxylib.data import IMAGE_SIZE, SPLIT_SEED, load_catalog, read_image
+from galaxylib.data import IMAGE_SIZE, SPLIT_SEED, Catalog, load_catalog, read_image
 from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.metrics import rmse, rmse_per_question
 from galaxylib.models import NETWORKS, predict_tta
@@ -252,20 +252,24 @@ def evaluate(
     trained = model if isinstance(model, TrainedModel) else load_model(model)
     catalog = load_catalog(data_dir, skip_bad=True)
     test = catalog.split(seed).test
-    _check_unseen(trained, test, seed, data_dir)
+    _check_unseen(trained, catalog, test, seed)
     found = open_cache(data_dir, settings=trained.preprocessing, cache=cache)
+    test = found.readable(test, "test galaxies")
     pred = predict_cache(trained, found, test, tta=tta)
     return Evaluation(trained.name, test, pred, catalog.subset(test).targets)
 
 
-def _check_unseen(trained: TrainedModel, test: np.ndarray, seed: int, data_dir: str | Path) -> None:
+def _check_unseen(trained: TrainedModel, catalog: Catalog, test: np.ndarray, seed: int) -> None:
     """Refuse test galaxies that the model trained or was validated on.
 
-    A model trained on another synthetic sky (its settings name the sky) has seen none of
-    these galaxies, whatever their IDs.
+    ``MODEL.split.csv`` lists them, each with the digest of its vote fractions: a test
+    galaxy is one of them when its ID and its digest both match, in whatever copy of the
+    catalog it sits. Only a model whose settings name another synthetic sky than the one
+    ``catalog`` says it is needs no check.
     """
     trained_on = trained.settings.get("sky")
-    if trained_on is not None and trained_on != sky_identity(Path(data_dir)):
+    here = sky_identity(catalog.csv_path.parent)
+    if trained_on is not None and here is not None and trained_on != here:
         return
     seen = trained.files.read_split()
     if seen is None:
@@ -278,6 +282,11 @@ def _check_unseen(trained: TrainedModel, test: np.ndarray, seed: int, data_dir: 
         )
         return
     overlap = np.isin(test, seen["GalaxyID"].to_numpy())
+    if "digest" in seen and overlap.any():  # the same IDs: the same galaxies too?
+        recorded = dict(zip(seen["GalaxyID"], seen["digest"].astype(str), strict=True))
+        shared = test[overlap]
+        same = catalog.digests(shared) == np.array([recorded[gid] for gid in shared])
+        overlap[np.flatnonzero(overlap)[~same]] = False
     if overlap.any():
         used = trained.settings.get("split", {}).get("seed", "?")
         raise DataError(

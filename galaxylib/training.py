@@ -258,6 +258,11 @@ def train(
         crops = preprocess_catalog(
             data_dir, **preprocessing.as_dict(), workers=workers, cache=cache, skip_bad=True
         )
+        parts = replace(
+            parts,
+            train=crops.readable(parts.train, "training galaxies"),
+            val=crops.readable(parts.val, "validation galaxies"),
+        )
         hardware = setup()
         keras.utils.set_random_seed(seed)
         with hardware.strategy.scope():
@@ -288,7 +293,7 @@ def train(
             "data": run["data"],
             "split": {"seed": seed, "train": len(parts.train), "val": len(parts.val)},
         }
-        checkpoints.save(net, model, hardware, files, settings, parts)
+        checkpoints.save(net, model, hardware, files, settings, parts, catalog)
     return result
 
 

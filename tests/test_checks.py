@@ -461,6 +461,13 @@ def pipeline(images, targets, batch_size=64, seed=0, *, order="cache shuffle bat
             dataset = dataset.batch(batch_size)
         elif step == "prefetch":
             dataset = dataset.prefetch(2)
+        elif step == "repeat":
+            dataset = dataset.repeat()
+        elif step == "endless":  # repeats where tf.data cannot tell: a generator
+            dataset = tf.data.Dataset.from_generator(
+                lambda d=dataset: (element for _ in iter(int, 1) for element in d),
+                output_signature=dataset.element_spec,
+            )
     return dataset
 
 
@@ -473,6 +480,8 @@ def test_pipeline(capsys):
         ("shuffle batch prefetch", "cache"),
         ("cache shuffle batch", "prefetch"),
         ("cache batch prefetch", "original order"),
+        ("cache shuffle batch prefetch repeat", "never ends"),
+        ("cache shuffle batch prefetch endless", "never ends"),
     ]:
         rejects(checks.check_pipeline, lambda *a, o=order, **k: pipeline(*a, **k, order=o), word)
 

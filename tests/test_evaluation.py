@@ -227,7 +227,7 @@ def test_a_test_split_that_overlaps_the_training_galaxies_is_refused(model, root
     )
 
 
-def test_a_model_trained_on_another_sky_is_scored_without_the_overlap_check(
+def test_a_model_trained_on_another_sky_is_checked_only_where_the_data_says_so(
     model, root, tmp_path, capsys
 ):
     sky = {"generator": "galaxylib.synthetic", "schema": 4, "seed": 1, "n": 24000}
@@ -236,9 +236,18 @@ def test_a_model_trained_on_another_sky_is_scored_without_the_overlap_check(
         other.with_suffix(suffix).write_bytes(model.with_suffix(suffix).read_bytes())
     settings = json.loads(model.with_suffix(".json").read_text())
     other.with_suffix(".json").write_text(json.dumps({**settings, "sky": sky}))
-    # The same IDs, but another sky: its galaxies are not these, so --seed 7 is honest.
-    status, out, err = _run(capsys, "evaluate", other, root, "--seed", "7", "--no-baselines")
+    # The data set says it is another sky: the same IDs are other galaxies, --seed 7 is honest.
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(root, elsewhere)
+    here = {**sky, "seed": 0, "n": 12000, "noise_floor": 0.05}
+    (elsewhere / "sky.json").write_text(json.dumps(here))
+    status, out, err = _run(capsys, "evaluate", other, elsewhere, "--seed", "7", "--no-baselines")
     assert status == 0 and err == [] and "CNN, improved" in out
+
+    # The data set says nothing of itself (a copy of its catalog and images): the galaxies
+    # are compared, and these are the ones it learnt from.
+    status, _, err = _run(capsys, "evaluate", other, root, "--seed", "7", "--no-baselines")
+    assert status == 1 and "were among those" in err[0]
 
     same = tmp_path / "same"  # the data set *is* that sky: the IDs are compared again
     shutil.copytree(root, same)

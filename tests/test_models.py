@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 
 from galaxylib.models import (
+    NETWORKS,
     DecisionTree,
+    build_model,
     dihedral_views,
     improved_cnn,
     multiply_adds,
@@ -12,6 +14,7 @@ from galaxylib.models import (
     report_pools,
 )
 from galaxylib.taxonomy import check_tree
+from galaxylib.training import compile_model
 
 
 def _conv_layers(model: keras.Model) -> list:
@@ -70,13 +73,22 @@ def test_test_time_augmentation_does_not_care_how_a_galaxy_is_turned():
     assert check_tree(predict_tta(model, images), tol=1e-5).empty
 
 
-def test_models_survive_saving_and_loading(tmp_path):
-    images = np.random.default_rng(3).integers(0, 256, (4, 32, 32, 1), dtype=np.uint8)
-    for build in (report_cnn, improved_cnn):
-        model = build((32, 32, 1))
-        model.save(tmp_path / "m.keras")
-        again = keras.saving.load_model(tmp_path / "m.keras")
-        assert np.allclose(model.predict(images, verbose=0), again.predict(images, verbose=0))
+@pytest.mark.parametrize("name", NETWORKS)
+def test_every_network_of_the_registry_trains_saves_and_loads(name, tmp_path):
+    # What a network added to NETWORKS must do for every command and chapter to take it.
+    network = NETWORKS[name]
+    channels = 3 if network.color else 1
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (4, 32, 32, channels), dtype=np.uint8)
+    model = compile_model(build_model(name, (32, 32, channels)))
+    assert model.output_shape == (None, 37)
+    model.fit(images, rng.uniform(0, 1, (4, 37)), epochs=1, verbose=0)
+    pred = model.predict(images, verbose=0)
+    assert pred.shape == (4, 37) and pred.min() >= 0 and pred.max() <= 1
+    model.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    assert np.allclose(pred, again.predict(images, verbose=0), atol=1e-6)
+    assert network.called and network.label
 
 
 def test_multiply_adds_counts_what_each_layer_does_per_image():

@@ -9,6 +9,7 @@ of it on the learner's Google Drive, so that a new session does not start from z
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -308,7 +309,8 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     :mod:`galaxylib.course.networks`: trained longer than a build can afford, with its
     provenance), written from its weights to ``$GALAXYLIB_DATA/models/stored/<name>.keras``.
     Everywhere else -- the ``full`` profile, the real catalog -- the network in
-    ``$GALAXYLIB_DATA/models/<profile>/<name>.keras``, trained on :func:`course_data` with
+    ``$GALAXYLIB_DATA/models/<profile>/<name>.keras`` (another folder for each data set
+    ``GALAXYLIB_DATASET`` names), trained on :func:`course_data` with
     the profile's settings (see :func:`galaxylib.training.train`) on first use.
 
     Parameters
@@ -334,9 +336,25 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
                 networks.install(name, path)
         networks.make_crops(name, course_data())
         return path
-    path = data_root() / "models" / session_profile().name / f"{name}.keras"
+    path = _models_folder() / f"{name}.keras"
     with exclusive(path.parent, wait=_WAIT.format(path=_portable(path))):
         return _trained(name, path, retrain)
+
+
+def _models_folder() -> Path:
+    """Where the chapters' own networks live: one folder per profile and data set.
+
+    ``models/<profile>`` for the book's sky; for the data set ``GALAXYLIB_DATASET``
+    names, a folder of its own (its name and a digest of its path), so that a network
+    trained on one data set is never handed out for another.
+    """
+    folder = session_profile().name
+    chosen = os.environ.get("GALAXYLIB_DATASET")
+    if chosen:
+        resolved = Path(chosen).resolve()
+        digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]
+        folder += f"-{resolved.name}-{digest}"
+    return data_root() / "models" / folder
 
 
 def _trained(name: str, path: Path, retrain: bool) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from galaxylib.data import Catalog, load_catalog
-from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.preprocess.boxes import REPORT_SIZE
 from galaxylib.preprocess.image_file import Settings, crop_file
 from galaxylib.tools.files import atomic_path, disk_errors, exclusive, require_space, write_text
@@ -29,6 +30,9 @@ __all__ = ["CACHE_ENV", "Cache", "cache_root", "open_cache", "preprocess_catalog
 
 # Status of each row of a cache.
 PENDING, OK, FALLBACK = 0, 1, 2
+
+LEFT_BLACK = "left black"
+"""How ``Cache.problems`` ends the note of an image that could not be read."""
 
 CACHE_ENV = "GALAXYLIB_CACHE"
 """Environment variable naming a folder for the caches, for data in a read-only folder."""
@@ -45,7 +49,7 @@ def _process_one(path: Path, settings: Settings) -> tuple[np.ndarray, int, str]:
         out, note = crop_file(path, settings)
     except (OSError, DataError) as err:
         reason = str(err).split(";")[0].replace(f"{path} ", "")
-        return np.zeros(settings.shape, np.uint8), FALLBACK, f"{reason}: left black"
+        return np.zeros(settings.shape, np.uint8), FALLBACK, f"{reason}: {LEFT_BLACK}"
     return out, (FALLBACK if note else OK), note
 
 
@@ -94,6 +98,26 @@ class Cache:
                 "run `galaxylib preprocess` again."
             )
         return lookup.loc[np.asarray(galaxy_ids)].to_numpy()
+
+    def readable(self, galaxy_ids: np.ndarray, part: str) -> np.ndarray:
+        """``galaxy_ids`` without those whose image could not be read, with a note.
+
+        An unreadable image is a black square in the cache: a network must neither learn
+        from it nor be scored on it. ``part`` names the galaxies in the note (``'training
+        galaxies'``, ``'test galaxies'``).
+        """
+        black = self.problems.loc[self.problems["problem"].str.endswith(LEFT_BLACK), "GalaxyID"]
+        left_out = np.isin(galaxy_ids, black.to_numpy())
+        if left_out.any():
+            shown = ", ".join(str(gid) for gid in np.asarray(galaxy_ids)[left_out][:5])
+            warnings.warn(
+                f"{left_out.sum()} of the {len(galaxy_ids)} {part} have an image that could not "
+                f"be read ({shown}{' ...' if left_out.sum() > 5 else ''}) and are left out; "
+                "`galaxylib check` on the data directory lists them.",
+                GalaxyLibNote,
+                stacklevel=2,
+            )
+        return np.asarray(galaxy_ids)[~left_out]
 
 
 def cache_root(root: str | Path, cache: str | Path | None = None) -> Path:
@@ -230,18 +254,24 @@ def preprocess_catalog(
     folder = cache_root(root, cache) / settings.name
     waiting = f"Another process is filling the cache {folder}; waiting for it."
     with disk_errors(folder, _ELSEWHERE), exclusive(folder, wait=waiting):
-        fingerprint = _fingerprint(catalog)
         meta = _read_meta(folder)
-        if (
-            force
-            or meta.get("fingerprint") != fingerprint
-            or meta.get("settings") != asdict(settings)
-        ):
-            _start_cache(folder, catalog, settings, fingerprint)
+        if force or not _current(meta, catalog, settings):
+            _start_cache(folder, catalog, settings, _fingerprint(catalog))
             meta = _read_meta(folder)
         if not meta["complete"]:
             _fill_cache(folder, catalog, settings, workers, chunk, progress, limit)
-    return open_cache(root, settings=settings, cache=cache, require_complete=limit is None)
+    return _open(folder)
+
+
+def _current(meta: dict, catalog: Catalog, settings: Settings) -> bool:
+    """Whether a cache's ``meta.json`` belongs to the catalog and images as they are now.
+
+    The one place that decides: :func:`preprocess_catalog` remakes a cache that is not,
+    :func:`open_cache` refuses it.
+    """
+    return meta.get("settings") == asdict(settings) and meta.get("fingerprint") == _fingerprint(
+        catalog
+    )
 
 
 def _allocate(path: Path) -> None:
@@ -344,8 +374,8 @@ def open_cache(
     Raises
     ------
     DataError
-        If there is no such cache, or it is unfinished (``require_complete``), with the
-        command that makes it.
+        If there is no such cache, it is unfinished (``require_complete``), or the
+        catalog or an image changed since it was made, with the command that makes it.
     """
     settings = settings or Settings(crop, size, color)
     folder = cache_root(root, cache) / settings.name
@@ -358,6 +388,16 @@ def open_cache(
         raise DataError(f"There is no {settings.name} cache in {folder.parent}; run `{command}`.")
     if require_complete and not meta.get("complete"):
         raise DataError(f"The cache {folder} is unfinished; run `{command}` to complete it.")
+    if not _current(meta, load_catalog(root, skip_bad=True), settings):
+        raise DataError(
+            f"The cache {folder} was made before the catalog or an image in {root} changed, "
+            f"so its crops are out of date; run `{command}` to make it again."
+        )
+    return _open(folder)
+
+
+def _open(folder: Path) -> Cache:
+    meta = _read_meta(folder)
     return Cache(
         path=folder,
         images=np.load(folder / "images.npy", mmap_mode="r"),

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from galaxylib.data import Split
+from galaxylib.data import Catalog, Split
 from galaxylib.hardware import Setup
 from galaxylib.models import build_model
 from galaxylib.synthetic.skyfile import sky_identity
@@ -103,12 +103,21 @@ def require_room(net: keras.Model, files: ModelFiles) -> None:
 
 
 def save(
-    net: keras.Model, name: str, hardware: Setup, files: ModelFiles, settings: dict, parts: Split
+    net: keras.Model,
+    name: str,
+    hardware: Setup,
+    files: ModelFiles,
+    settings: dict,
+    parts: Split,
+    catalog: Catalog,
 ) -> None:
     """Save the model (as float32, loadable anywhere), its split and settings, atomically.
 
-    The settings, with the identity of the synthetic sky it learnt from, come last: a
-    model file without them is not taken for finished.
+    The split lists the galaxies it trained and was validated on, each with the digest
+    of its vote fractions (:meth:`~galaxylib.data.Catalog.digests`), so that evaluation
+    can refuse them in any copy of the catalog. The settings, with the identity of the
+    synthetic sky it learnt from, come last: a model file without them is not taken for
+    finished.
     """
     if hardware.policy != "float32":
         keras.mixed_precision.set_global_policy("float32")
@@ -121,8 +130,8 @@ def save(
         net.save(tmp)
     table = pd.concat(
         [
-            pd.DataFrame({"GalaxyID": parts.train, "part": "train"}),
-            pd.DataFrame({"GalaxyID": parts.val, "part": "val"}),
+            pd.DataFrame({"GalaxyID": ids, "part": part, "digest": catalog.digests(ids)})
+            for part, ids in (("train", parts.train), ("val", parts.val))
         ]
     )
     with atomic_path(files.split) as tmp:

@@ -312,7 +312,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train the report's CNN or the improved one")
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--model", choices=_Networks(), default="improved")
+    p.add_argument(
+        "--model",
+        type=_network,
+        default="improved",
+        metavar="NAME",
+        help="a network of galaxylib.models.NETWORKS (default: improved)",
+    )
     p.add_argument("--out", type=Path, required=True, help="model file to write (MODEL.keras)")
     p.add_argument("--epochs", type=positive, default=None, help="default: the profile's")
     p.add_argument("--batch-size", type=positive, default=None, help="default: the profile's")
@@ -397,23 +403,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _Networks:
-    """The names of :data:`galaxylib.models.NETWORKS`, read when argparse first asks.
+def _network(name: str) -> str:
+    """A ``--model`` that names a network of :data:`galaxylib.models.NETWORKS`.
 
-    Reading them imports Keras, so TensorFlow is started (quietly) first.
+    Reading the registry imports Keras, so TensorFlow is started (quietly) first: only
+    when a command is parsed that trains, never for ``--help``.
     """
+    _start_tensorflow()
+    from galaxylib.models import NETWORKS
 
-    def _names(self) -> list[str]:
-        _start_tensorflow()
-        from galaxylib.models import NETWORKS
-
-        return list(NETWORKS)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._names()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
+    if name not in NETWORKS:
+        raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(NETWORKS)}")
+    return name
 
 
 _USES_TENSORFLOW = {

@@ -117,12 +117,26 @@ def read_history(path: str | Path) -> pd.DataFrame:
 
 
 def check_out(files: ModelFiles, force: bool) -> None:
-    """Refuse an ``--out`` that cannot be a model file, or a model that already exists."""
+    """Refuse an ``--out`` that cannot be a model file, or that would overwrite a file.
+
+    Every file a run writes is checked, not the model alone: ``MODEL.json`` is also what
+    ``model.to_json()`` tutorials write. A history that an interrupted run of ours left
+    (beside its ``MODEL.train/run.json``) is not in the way: the run resumes from it.
+    """
     model = check_out_path(files.model, "model file", suffix=".keras", example="model.keras")
-    if model.exists() and not force:
+    if force:
+        return
+    ours = (files.work / "run.json").exists()
+    in_the_way = [
+        path
+        for path in (files.model, files.settings, files.split, files.history)
+        if path.exists() and not (ours and path == files.history)
+    ]
+    if in_the_way:
+        also = "" if in_the_way[0] == model else f" (training {model.name} writes it too)"
         raise GalaxyLibError(
-            f"{model} already exists; pass --force (force=True) to overwrite it, "
-            "or choose another --out."
+            f"{in_the_way[0]} already exists{also}; pass --force (force=True) to overwrite "
+            "it, or choose another --out."
         )
 
 

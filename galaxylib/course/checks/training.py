@@ -48,9 +48,15 @@ def check_pipeline(make_pipeline: Callable[..., object]) -> None:
     if not isinstance(dataset, tf.data.Dataset):
         fail(f"make_pipeline should return a tf.data.Dataset, not {type(dataset).__name__}.")
 
+    never_ends = "The pipeline never ends (it repeats): leave .repeat() out; fit runs the epochs."
+    if dataset.cardinality() == tf.data.INFINITE_CARDINALITY:
+        fail(never_ends)
+
     def epoch(ds) -> list[np.ndarray]:
         order = []
-        for element in ds:
+        for count, element in enumerate(ds):
+            if count >= n:  # more batches than examples: it repeats in a way tf.data cannot tell
+                fail(never_ends)
             if not isinstance(element, tuple | list) or len(element) != 2:
                 fail("Each element should be a pair (images, labels).")
             x, y = (np.asarray(part) for part in element)
