@@ -46,11 +46,8 @@ import pandas as pd
 from galaxylib import plots
 from galaxylib.course import course_data, glue
 from galaxylib.data import load_catalog
-from galaxylib.preprocess import (
-    bench_preprocess,
-    crop_quality,
-    preprocess_catalog,
-)
+from galaxylib.preprocess import crop_quality, preprocess_catalog
+from galaxylib.tools.bench import bench_preprocess
 
 DATA = course_data()
 catalog = load_catalog(DATA)

@@ -44,6 +44,7 @@ __all__ = [
     "TrainedModel",
     "evaluate",
     "frame_note",
+    "keras_version_of",
     "load_model",
     "predict_cache",
     "predict_files",
@@ -113,10 +114,14 @@ def load_model(path: str | Path) -> TrainedModel:
         )
     try:
         net = keras.saving.load_model(files.model)
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as err:
+    except (ValueError, OSError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as err:
+        # A file of a newer Keras or galaxylib (an unknown layer option, a renamed layer).
+        saved = keras_version_of(files.model)
+        by = f"; it was saved by Keras {saved}, this is {keras.__version__}" if saved else ""
         raise GalaxyLibError(
             f"{files.model} is not a Keras model that galaxylib can load "
-            f"({str(err).splitlines()[0]}); train it again with `galaxylib train`."
+            f"({(str(err).strip().splitlines() or [type(err).__name__])[0][:200]}{by}); "
+            "load it where it was made, or train it again with `galaxylib train`."
         ) from None
     settings = files.read_settings()
     height, width, channels = net.input_shape[1:]
@@ -131,6 +136,16 @@ def load_model(path: str | Path) -> TrainedModel:
             "together: train the model again with `galaxylib train ... --force`."
         )
     return TrainedModel(net, files, settings, preprocessing)
+
+
+def keras_version_of(path: str | Path) -> str | None:
+    """The version of Keras that saved a ``.keras`` file, or ``None`` when it does not say."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            version = json.loads(archive.read("metadata.json"))["keras_version"]
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        return None
+    return version if isinstance(version, str) else None
 
 
 def predict_images(trained: TrainedModel, images: np.ndarray, *, tta: bool = True) -> np.ndarray:

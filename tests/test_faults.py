@@ -283,6 +283,23 @@ def test_ctrl_c_in_preprocess_is_one_sentence_and_the_rerun_finishes(tmp_path):
     assert (open_cache(data, size=32).images.reshape(3000, -1).max(axis=1) > 0).all()
 
 
+def test_a_plain_kill_of_preprocess_is_one_sentence_and_the_rerun_finishes(tmp_path):
+    data = tmp_path / "gz"
+    _many(data, 3000)
+    args = ["preprocess", data, "--size", "32", "--workers", "2"]
+    proc = start(*args)
+    status = data / "cache" / "improved-32-gray" / "status.npy"
+    wait_for(lambda: status.exists() and (np.load(status) > 0).any(), proc)
+    proc.terminate()  # `kill PID`: SIGTERM to the command alone, not to its workers
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    assert sentence(stderr) == "galaxylib preprocess: stopped; run it again to continue."
+    again = run(*args)
+    assert again.returncode == 0 and sentence(again.stdout).endswith(
+        "3000 galaxies, 0 with a fallback."
+    )
+
+
 def test_a_cache_that_does_not_fit_is_refused_before_it_starts(small_disk, tmp_path, capsys):
     data = tmp_path / "gz"
     write_dataset(data, 30)

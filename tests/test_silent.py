@@ -191,3 +191,61 @@ def test_course_models_of_another_data_set_live_apart(monkeypatch, tmp_path):
     two = course._models_folder()
     assert len({book, one, two}) == 3
     assert one.parent == two.parent == book.parent == tmp_path / "models"
+
+
+@pytest.mark.parametrize("change", ["an unknown layer option", "a renamed layer"])
+def test_a_model_from_a_newer_keras_or_galaxylib_is_one_sentence(tmp_path, capsys, change):
+    import json
+    import zipfile
+
+    from galaxylib.models import build_model
+
+    made = tmp_path / "made.keras"
+    build_model("improved", (32, 32, 3)).save(made)
+    newer = tmp_path / "newer.keras"
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(newer, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "config.json":
+                config = json.loads(data)
+                layer = config["config"]["layers"][-1]  # the DecisionTree
+                if change == "a renamed layer":
+                    layer["class_name"] = "DecisionForest"
+                    layer["registered_name"] = "galaxylib>DecisionForest"
+                else:
+                    layer["config"]["temperature"] = 2.0
+                data = json.dumps(config).encode()
+            elif item.filename == "metadata.json":
+                data = json.dumps({**json.loads(data), "keras_version": "9.1.0"}).encode()
+            out.writestr(item, data)
+    image = tmp_path / "galaxy.jpg"
+    cv2.imwrite(str(image), galaxy_image(0.5))
+    assert main(["predict", str(newer), str(image)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert err.startswith(f"galaxylib predict: {newer} is not a Keras model that galaxylib can")
+    assert err.endswith(
+        "it was saved by Keras 9.1.0, this is "
+        f"{__import__('keras').__version__}); load it where it was made, or train it again "
+        "with `galaxylib train`."
+    )
+
+
+def test_a_script_without_a_main_guard_finishes(dataset, tmp_path):
+    # multiprocessing would run the script again in every worker, each waiting for the
+    # lock the script itself holds.
+    import subprocess
+    import sys
+
+    script = tmp_path / "crop_all.py"
+    script.write_text(
+        "from galaxylib.preprocess import preprocess_catalog\n"
+        f"cache = preprocess_catalog({str(dataset)!r}, size=32, workers=2, progress=False)\n"
+        "print(len(cache), 'crops')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "12 crops"
+    assert "waiting" not in done.stderr

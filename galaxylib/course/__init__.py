@@ -11,13 +11,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
-import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -443,12 +441,12 @@ def _saved_by_newer_keras(path: Path) -> str | None:
     saved by 3.15 fails in 3.14 and before), as happens when a Drive archive made on one
     Colab runtime is restored on an older runtime.
     """
+    from galaxylib.evaluation import keras_version_of
+
+    saved, installed = keras_version_of(path), _version("keras")
     try:
-        with zipfile.ZipFile(path) as archive:
-            saved = json.loads(archive.read("metadata.json"))["keras_version"]
-        installed = _version("keras")
-        return saved if installed and _minor(saved) > _minor(installed) else None
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return saved if saved and installed and _minor(saved) > _minor(installed) else None
+    except ValueError:  # not a version number
         return None
 
 

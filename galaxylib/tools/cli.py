@@ -2,7 +2,8 @@
 
 Every subcommand prints one sentence and exits with status 1 on bad input
 (a :class:`~galaxylib.errors.GalaxyLibError`), never a traceback; a bad flag is
-one sentence and status 2, a Ctrl-C one sentence and status 130. A note about a
+one sentence and status 2, a Ctrl-C one sentence and status 130, a ``kill`` one sentence
+and status 143. A note about a
 result (a :class:`~galaxylib.errors.GalaxyLibNote`) is one line too.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -473,10 +476,29 @@ def _notes_as_lines(command: str) -> Iterator[None]:
         yield
 
 
+class _Terminated(KeyboardInterrupt):
+    """A plain ``kill`` (SIGTERM), stopped like Ctrl-C: pools closed, one sentence."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     command = f"{args.command} {getattr(args, 'name', '')}".strip()
+    if threading.current_thread() is not threading.main_thread():
+        return _run(args, command)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args, command)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, command: str) -> int:
+    """Run one parsed command; every way it can end becomes one sentence and a status."""
     try:
         if command in _USES_TENSORFLOW or args.command in _USES_TENSORFLOW:
             _start_tensorflow()
@@ -485,6 +507,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GalaxyLibError as err:
         print(f"galaxylib {args.command}: {err}", file=sys.stderr)
         return 1
+    except _Terminated:
+        print(f"galaxylib {args.command}: stopped; run it again to continue.", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print(f"galaxylib {args.command}: interrupted; run it again to continue.", file=sys.stderr)
         return 130

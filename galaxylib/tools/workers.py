@@ -6,6 +6,9 @@ it, and an OpenCV call in the child can then wait forever for threads that do no
 exist -- as happened when a test drew a crop just before rendering a sky. Each worker
 runs OpenCV on one thread; the pool gives the parallelism.
 
+Workers never import the caller's ``__main__`` script, which multiprocessing would
+otherwise run again in each of them.
+
 The server imports, before it forks any worker, this module and the module of every
 function a pool was made to run (``worker_pool(runs=...)``), so that workers start with
 them loaded. It starts with the first pool of the process: a later pool whose function
@@ -17,7 +20,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from multiprocessing.pool import Pool
 
@@ -72,4 +77,27 @@ def worker_pool(workers: int | None = None, *, runs: Callable | None = None) -> 
         context: BaseContext = forkserver
     else:  # Windows
         context = multiprocessing.get_context("spawn")
-    return context.Pool(resolve_workers(workers), initializer=_start_worker)
+    with _main_left_out():
+        return context.Pool(resolve_workers(workers), initializer=_start_worker)
+
+
+@contextmanager
+def _main_left_out() -> Iterator[None]:
+    """Start workers that do not import the caller's script first.
+
+    multiprocessing has every new worker import the ``__main__`` module. Ours only run
+    galaxylib's functions, and a script without an ``if __name__ == "__main__":`` guard
+    would run again in each of them -- calling galaxylib, which waits for the lock its
+    caller holds, forever.
+    """
+    main = sys.modules.get("__main__")
+    names = ("__spec__", "__file__")
+    saved: dict[str, object] = {k: main.__dict__[k] for k in names if main and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__spec__ = None
+            main.__dict__.pop("__file__", None)
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
