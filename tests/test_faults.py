@@ -186,10 +186,39 @@ def test_a_full_disk_stops_training_before_it_starts(sky, small_disk, capsys):
 
 
 @pytest.mark.slow
+def test_the_room_training_asks_for_covers_what_it_writes(sky, tmp_path):
+    # A run that found room before it started must not fill the disk itself (h5py
+    # crashed the process when it did).
+    import threading
+
+    from galaxylib.tools.checkpoints import room_needed
+    from galaxylib.training import train
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    peak, done = [0], threading.Event()
+
+    def watch():
+        while not done.is_set():
+            sizes = [p.stat().st_size for p in folder.rglob("*") if p.is_file()]
+            peak[0] = max(peak[0], sum(sizes))
+            done.wait(0.002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        result = train(sky, out=folder / "m.keras", epochs=3, size=32, batch_size=8, verbose=0)
+    finally:
+        done.set()
+        watcher.join()
+    assert 0 < peak[0] <= room_needed(result.model)
+
+
+@pytest.mark.slow
 def test_a_disk_that_fills_during_training_is_one_sentence_and_keeps_the_last_epoch(
     sky, small_disk
 ):
-    disk = small_disk("models", "16m")
+    disk = small_disk("models", "32m")
     out = disk / "m.keras"
     files = ModelFiles(out)
     args = ["train", sky, "--out", out, "--epochs", "3", *TINY]
