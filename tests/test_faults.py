@@ -33,7 +33,12 @@ def _env() -> dict:
 
 
 def start(*args) -> subprocess.Popen:
-    """Start ``galaxylib ARGS`` in its own process group, as a terminal would."""
+    """Start ``galaxylib ARGS`` in its own process group, as a terminal would.
+
+    A terminal's foreground command hears Ctrl-C even where pytest itself was
+    started in the background (``make test &``), whose shell ignores SIGINT
+    for it and so, by inheritance, for every process it starts.
+    """
     return subprocess.Popen(
         [sys.executable, "-m", "galaxylib.tools.cli", *map(str, args)],
         stdout=subprocess.PIPE,
@@ -41,6 +46,7 @@ def start(*args) -> subprocess.Popen:
         text=True,
         env=_env(),
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
