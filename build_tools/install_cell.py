@@ -47,12 +47,13 @@ PROFILE = setup_notebook(makes={makes})
 
 # What a chapter makes on first use, and the call in its source that shows it; then each
 # network it trains or is handed (`course_model("NAME")`, `train(..., model="NAME")`), in
-# the order the source names them.
+# the order the source names them; `course_model(name)` with a variable is every network.
 MAKES = {
     "sky": re.compile(r"\bcourse_data\("),
     "crops": re.compile(r"\bpreprocess_catalog\(|\bcourse_model\("),
 }
 NETWORK = re.compile(r"""\bcourse_model\(\s*["'](\w+)["']|\btrain\([^)]*\bmodel=["'](\w+)["']""")
+EVERY_NETWORK = re.compile(r"\bcourse_model\(\s*[A-Za-z_]\w*\s*[,)]")
 
 
 def repository_url(config: Path = ROOT / "_config.yml") -> str:
@@ -81,8 +82,12 @@ def makes(text: str) -> tuple[str, ...]:
     code = [cell for cell in _cells(text)[1:] if _is_code(cell)]
     body = "".join(code[1:])  # the set-up cell itself makes nothing
     steps = [name for name, call in MAKES.items() if call.search(body)]
-    for found in NETWORK.finditer(body):
-        network = found.group(1) or found.group(2)
+    named = [found.group(1) or found.group(2) for found in NETWORK.finditer(body)]
+    if EVERY_NETWORK.search(body):
+        from galaxylib.course.networks import NAMES
+
+        named += NAMES
+    for network in named:
         if network not in steps:
             steps.append(network)
     return tuple(steps)

@@ -112,7 +112,7 @@ from galaxylib.data import load_catalog
 
 DATA = course_data()
 catalog = load_catalog(DATA)
-print(f"Data: {DATA} — {len(catalog):,} galaxies")
+print(f"Data: {DATA.name} — {len(catalog):,} galaxies")
 catalog.labels.head()
 
 # %% [markdown]
@@ -152,9 +152,11 @@ truth = pd.read_csv(DATA / "truth.csv")
 examples = typical_galaxies(truth)
 voted = catalog.labels.set_index("GalaxyID").loc[examples["GalaxyID"]]
 gaps = [abs(voted.at[g, a] - e) for g, a, e in examples.itertuples(index=False)]
+plots.plot_morphologies(catalog, examples)
+
+# %% tags=["remove-cell"]
 glue("ch0_largest_gap", float(max(gaps)))
 glue("ch0_largest_gap_kind", examples.index[int(np.argmax(gaps))])
-plots.plot_morphologies(catalog, examples)
 
 # %% [markdown]
 # From left to right: a smooth, round elliptical; a face-on spiral with clumpy blue arms;
@@ -180,6 +182,8 @@ expected = truth[[f"expected_{c}" for c in COLUMNS]].to_numpy()
 print(f"{sky['mean_volunteers']:.1f} volunteers per galaxy on average")
 print(f"noise floor: RMSE {sky['noise_floor']:.4f} between the votes and the expected fractions")
 print(f"check: {np.sqrt(np.mean((catalog.targets - expected) ** 2)):.4f}")
+
+# %% tags=["remove-cell"]
 glue("ch0_volunteers", float(sky["mean_volunteers"]))
 glue("ch0_noise_floor", float(sky["noise_floor"]))
 

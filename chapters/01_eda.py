@@ -56,7 +56,7 @@ from galaxylib.taxonomy import (
 DATA = course_data()
 catalog = load_catalog(DATA)
 labels = catalog.labels
-print(f"Data: {DATA} — {len(catalog):,} galaxies")
+print(f"Data: {DATA.name} — {len(catalog):,} galaxies")
 
 # %% [markdown]
 # ## The most confident galaxy for each answer
@@ -70,12 +70,14 @@ print(f"Data: {DATA} — {len(catalog):,} galaxies")
 # %%
 champions = labels[list(COLUMNS)].max()
 weakest = champions.sort_values().head(2)
+plots.plot_gallery(catalog)
+
+# %% tags=["remove-cell"]
 glue("ch1_full_champions", int((champions >= 0.999).sum()))
 glue("ch1_weakest", f"{weakest.index[0]} ({DESCRIPTIONS[weakest.index[0]].lower()})")
 glue("ch1_weakest_value", float(weakest.iloc[0]))
 glue("ch1_second_weakest", f"{weakest.index[1]} ({DESCRIPTIONS[weakest.index[1]].lower()})")
 glue("ch1_second_weakest_value", float(weakest.iloc[1]))
-plots.plot_gallery(catalog)
 
 # %% [markdown]
 # Read the numbers in the titles as much as the pictures. For
@@ -95,12 +97,14 @@ plots.plot_gallery(catalog)
 # %%
 means = labels[list(COLUMNS)].mean()
 largest = means.sort_values(ascending=False).head(3)
-glue("ch1_top_means", ", ".join(f"{c} ({means[c]:.2f})" for c in largest.index))
-glue("ch1_smallest_mean", float(means.min()))
-glue("ch1_smallest_mean_answer", f"{means.idxmin()} ({DESCRIPTIONS[means.idxmin()].lower()})")
 plots.plot_class_bars(
     means, "Mean confidence level for all 37 morphology classes", ylabel="mean vote fraction"
 )
+
+# %% tags=["remove-cell"]
+glue("ch1_top_means", ", ".join(f"{c} ({means[c]:.2f})" for c in largest.index))
+glue("ch1_smallest_mean", float(means.min()))
+glue("ch1_smallest_mean_answer", f"{means.idxmin()} ({DESCRIPTIONS[means.idxmin()].lower()})")
 
 # %% [markdown]
 # Each colour is one question. The three tallest bars are {glue:text}`ch1_top_means`;
@@ -145,6 +149,8 @@ if ours_top == report_top:
 else:
     story = "Our sky differs: its four most common majorities are " + ", ".join(sorted(ours_top))
 star_share = counts["Class1.3"] / len(labels)
+
+# %% tags=["remove-cell"]
 glue("ch1_story", story)
 glue("ch1_star_share", float(star_share))
 glue("ch1_star_rare", "rare here too" if star_share < 0.01 else "not rare here")
@@ -173,8 +179,6 @@ corr = labels[list(COLUMNS)].corr()
 pairs = corr.where(np.triu(np.ones(corr.shape, bool), k=1)).stack().dropna()
 between = pairs[[a.split(".")[0] != b.split(".")[0] for a, b in pairs.index]]
 strongest = between.idxmax()
-glue("ch1_top_pair", f"{strongest[0]} and {strongest[1]}")
-glue("ch1_top_pair_r", float(between.max()))
 
 
 def leads_to(answer, column):
@@ -183,6 +187,11 @@ def leads_to(answer, column):
     return parent is not None and (parent == answer or leads_to(answer, parent))
 
 
+plots.plot_correlations(labels)
+
+# %% tags=["remove-cell"]
+glue("ch1_top_pair", f"{strongest[0]} and {strongest[1]}")
+glue("ch1_top_pair_r", float(between.max()))
 glue(
     "ch1_top_pair_reading",
     "an answer and an answer of a question it leads to, tied by the tree's multiplication "
@@ -190,7 +199,6 @@ glue(
     if leads_to(*strongest) or leads_to(*strongest[::-1])
     else "two answers that no branch of the tree links: a real association on this sky",
 )
-plots.plot_correlations(labels)
 
 # %% [markdown]
 # Red squares are answers that rise together, blue ones answers that exclude each other.
@@ -230,6 +238,8 @@ print("\nper-question fractions:\n", per_question[q8].corr().round(2).to_string(
 off_diagonal = ~np.eye(len(q8), dtype=bool)
 cumulative_r = labels[q8].corr().to_numpy()[off_diagonal].mean()
 proportion_r = per_question[q8].corr().to_numpy()[off_diagonal].mean()
+
+# %% tags=["remove-cell"]
 glue("ch1_q8_cumulative", float(cumulative_r))
 glue("ch1_q8_proportion", float(proportion_r))
 glue("ch1_q8_sign", "negatively" if proportion_r < 0 else "positively")
@@ -250,8 +260,6 @@ for question in QUESTIONS:
     r = per_question[list(question.answers)].corr().to_numpy()
     if np.allclose(r[~np.eye(len(r), dtype=bool)], -1, atol=1e-6):
         two_way.append(question.name)
-glue("ch1_two_way", ", ".join(two_way[:-1]) + " and " + two_way[-1])
-glue("ch1_q1_r", float(per_question["Class1.1"].corr(per_question["Class1.2"])))
 within = pd.concat(
     [
         per_question[list(q.answers)]
@@ -263,11 +271,15 @@ within = pd.concat(
         if (k := len(q.answers)) >= 3
     ]
 )
+plots.plot_question_correlations(per_question)
+
+# %% tags=["remove-cell"]
+glue("ch1_two_way", ", ".join(two_way[:-1]) + " and " + two_way[-1])
+glue("ch1_q1_r", float(per_question["Class1.1"].corr(per_question["Class1.2"])))
 glue("ch1_within_negative", f"{(within < 0).sum()} of the {len(within)}")
 glue("ch1_within_verb", "mostly compete" if (within < 0).mean() > 0.5 else "often rise together")
 glue("ch1_within_max", float(within.max()))
 glue("ch1_within_max_pair", " and ".join(within.idxmax()))
-plots.plot_question_correlations(per_question)
 
 # %% [markdown]
 # Not every panel can be read. {glue:text}`ch1_two_way` have two answers whose
@@ -292,6 +304,9 @@ plots.plot_question_correlations(per_question)
 # %%
 shares = winning_share(labels, min_asked=0.5)
 medians = shares.median()
+plots.plot_agreement(shares)
+
+# %% tags=["remove-cell"]
 glue("ch1_most_agreed", f"{medians.idxmax()} ({medians.max():.2f})")
 glue("ch1_least_agreed", f"{medians.idxmin()} ({medians.min():.2f})")
 glue("ch1_q9_median", float(medians["Q9"]))
@@ -299,7 +314,6 @@ glue("ch1_q1_median", float(medians["Q1"]))
 glue("ch1_q9_vs_q1", "less" if medians["Q9"] < medians["Q1"] else "more")
 glue("ch1_q9_reading", "supports" if medians["Q9"] < medians["Q1"] else "does not support")
 glue("ch1_q9_galaxies", int(shares["Q9"].notna().sum()))
-plots.plot_agreement(shares)
 
 # %% [markdown]
 # Each panel counts galaxies by how lopsided their vote was; the dashed line is the
@@ -322,6 +336,8 @@ plots.plot_agreement(shares)
 # %%
 with_stars = corr["Class1.3"].drop("Class1.3")
 print(with_stars.sort_values().tail(5).round(3))
+
+# %% tags=["remove-cell"]
 glue("ch1_star_max_r", float(with_stars.abs().max()))
 glue("ch1_star_r_size", "all small" if with_stars.abs().max() < 0.3 else "not all small")
 

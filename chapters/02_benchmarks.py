@@ -52,7 +52,7 @@ from galaxylib.metrics import rmse, rmse_per_question
 
 DATA = course_data()
 catalog = load_catalog(DATA)
-print(f"Data: {DATA} — {len(catalog):,} galaxies")
+print(f"Data: {DATA.name} — {len(catalog):,} galaxies")
 
 # %% [markdown]
 # ## The score: element-wise RMSE
@@ -144,14 +144,16 @@ if (gains > 0).all():
     )
 else:
     verdict = f"not all of them even beat predicting the mean: {', '.join(gains[gains <= 0].index)}"
+below = (table["rmse"] < table["report_rmse"]).sum()
+plots.plot_benchmarks(table)
+
+# %% tags=["remove-cell"]
 glue("ch2_low", float(scores.min()))
 glue("ch2_high", float(scores.max()))
 glue("ch2_best", scores.idxmin())
 glue("ch2_verdict", verdict)
-below = (table["rmse"] < table["report_rmse"]).sum()
 glue("ch2_report_gap", float((table["rmse"] - table["report_rmse"]).abs().max()))
 glue("ch2_below_report", f"{below} of the {len(table)}")
-plots.plot_benchmarks(table)
 
 # %% [markdown]
 # Read the pairs of bars. Every benchmark lands in a narrow band, from
@@ -174,6 +176,8 @@ everything = catalog.targets
 in_sample = rmse(everything.mean(axis=0), everything)
 print(f"in-sample mean confidence: {in_sample:.4f}")
 print(f"honest mean confidence:    {mean_rmse:.4f}")
+
+# %% tags=["remove-cell"]
 glue("ch2_in_sample", float(in_sample))
 glue("ch2_honest", float(mean_rmse))
 glue("ch2_in_sample_gap", float(abs(mean_rmse - in_sample)))
@@ -204,12 +208,14 @@ squared = per_question**2 * n_answers
 share = squared / squared.sum()
 by_question = pd.DataFrame({"RMSE of the mean": per_question, "share of squared error": share})
 top = share.sort_values(ascending=False)
+by_question.T.round(3)
+
+# %% tags=["remove-cell"]
 glue("ch2_worst_q", per_question.idxmax())
 glue("ch2_worst_q_rmse", float(per_question.max()))
 glue("ch2_top_two", f"{top.index[0]} and {top.index[1]}")
 glue("ch2_top_two_share", float(top.iloc[:2].sum()))
 glue("ch2_q1_q6_share", float(share[["Q1", "Q6"]].sum()))
-by_question.T.round(3)
 
 # %% [markdown]
 # The largest per-answer error is in {glue:text}`ch2_worst_q` (RMSE

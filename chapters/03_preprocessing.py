@@ -51,7 +51,7 @@ from galaxylib.tools.bench import bench_preprocess
 
 DATA = course_data()
 catalog = load_catalog(DATA)
-print(f"Data: {DATA} — {len(catalog):,} galaxies")
+print(f"Data: {DATA.name} — {len(catalog):,} galaxies")
 
 # %% [markdown]
 # ## The report's crop, step by step
@@ -73,8 +73,10 @@ print(f"Data: {DATA} — {len(catalog):,} galaxies")
 example = catalog.ids[5]
 image = catalog.read_image(example)
 above = (cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) > 10).astype(np.uint8)
-glue("ch3_contours", len(cv2.findContours(above, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]))
 plots.plot_roi_steps(image)
+
+# %% tags=["remove-cell"]
+glue("ch3_contours", len(cv2.findContours(above, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]))
 
 # %% [markdown]
 # Follow the panels from left to right. The threshold of 10 is fixed, but the sky is not
@@ -124,14 +126,7 @@ summary = quality.groupby("crop").agg(
     p90_offset_px=("offset_px", lambda s: s.quantile(0.9)),
     galaxy_fills=("fill", "median"),
 )
-for crop_name, row in summary.iterrows():
-    glue(f"ch3_{crop_name}_whole", float(row["kept_whole"]))
-    glue(f"ch3_{crop_name}_frame", float(row["whole_frame_kept"]))
-    glue(f"ch3_{crop_name}_median", float(row["median_offset_px"]))
-    glue(f"ch3_{crop_name}_p90", float(row["p90_offset_px"]))
-    glue(f"ch3_{crop_name}_fills", float(row["galaxy_fills"]))
 framed = quality[(quality["crop"] == "improved") & quality["whole frame kept"]]
-glue("ch3_framed_whole", float(framed["whole"].mean()) if len(framed) else 1.0)
 summary.style.format(
     {
         "kept_whole": "{:.1%}",
@@ -141,6 +136,15 @@ summary.style.format(
         "galaxy_fills": "{:.0%}",
     }
 )
+
+# %% tags=["remove-cell"]
+for crop_name, row in summary.iterrows():
+    glue(f"ch3_{crop_name}_whole", float(row["kept_whole"]))
+    glue(f"ch3_{crop_name}_frame", float(row["whole_frame_kept"]))
+    glue(f"ch3_{crop_name}_median", float(row["median_offset_px"]))
+    glue(f"ch3_{crop_name}_p90", float(row["p90_offset_px"]))
+    glue(f"ch3_{crop_name}_fills", float(row["galaxy_fills"]))
+glue("ch3_framed_whole", float(framed["whole"].mean()) if len(framed) else 1.0)
 
 # %% [markdown]
 # Read the table column by column. `kept_whole` is the share of galaxies whose 90 %-light
@@ -171,10 +175,12 @@ kinds = pd.read_csv(DATA / "truth.csv", usecols=["GalaxyID", "kind"])
 report = quality[quality["crop"] == "report"].merge(kinds, on="GalaxyID")
 report = report[report["kind"].isin(["elliptical", "disc", "irregular"])]
 worst = report.sort_values("offset_px", ascending=False).head(4)
-glue("ch3_worst_offset", float(worst["offset_px"].min()))
 fig = plots.plot_crops(catalog, worst["GalaxyID"].tolist())
 fig.suptitle("Original 424 x 424 image with both boxes, then the report's and the improved crop")
 fig
+
+# %% tags=["remove-cell"]
+glue("ch3_worst_offset", float(worst["offset_px"].min()))
 
 # %% [markdown]
 # In each of these the report's crop is at least {glue:text}`ch3_worst_offset:.0f`
@@ -205,7 +211,7 @@ fig
 
 # %%
 cache = preprocess_catalog(DATA, size=PROFILE.image_size)
-print(cache.path, cache.images.shape, cache.images.dtype)
+print(cache.path.name, cache.images.shape, cache.images.dtype)
 print(
     f"{cache.images.nbytes / 1e6:.1f} MB for {len(cache):,} galaxies;",
     f"{len(cache.problems)} needed a fallback",
@@ -226,8 +232,10 @@ for ax, row in zip(fig.subplots(1, 8), range(8), strict=True):
     ax.set_title(f"#{cache.ids[row]}", fontsize=9)
     ax.set_axis_off()
 fig.suptitle(f"The first rows of the cache {cache.path.name}: {side} x {side} pixels each")
-glue("ch3_cache_side", side)
 fig
+
+# %% tags=["remove-cell"]
+glue("ch3_cache_side", side)
 
 # %% [markdown]
 # These {glue:text}`ch3_cache_side` × {glue:text}`ch3_cache_side` pixels are all the
@@ -257,7 +265,7 @@ rates = pd.Series(
 )
 rates.round(1).to_frame("images per second")
 
-# %%
+# %% tags=["remove-cell"]
 glue("ch3_bench_n", speed["n"])
 glue("ch3_bench_workers", speed["workers"])
 glue("ch3_ratio", float(speed["ratio"]))

@@ -17,8 +17,10 @@
 # A convolutional neural network learns, from the images and the volunteers' answers
 # alone, which patterns matter: first edges and blobs, then arms, bars and bulges. This
 # chapter explains the parts the report's network is made of, with pictures of what each
-# part does to a galaxy, then builds the report's network — all 849,285 parameters of
-# it — and an improved one that knows two things about galaxies the report's does not.
+# part does to a galaxy; shows how a network *learns* — a loss, its gradient, one small
+# step after another — by letting TensorFlow learn a filter from galaxies before your
+# eyes; writes the report's network and an improved one with Keras, layer by layer; and
+# ends by opening the report's trained network to see what it learned.
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -35,15 +37,17 @@ if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is No
 
 from galaxylib.course import setup_notebook
 
-PROFILE = setup_notebook(makes=["sky", "crops"])
+PROFILE = setup_notebook(makes=["sky", "crops", "report"])
 
 # %%
 import keras
 import numpy as np
 import pandas as pd
+import tensorflow as tf
+from keras import layers
 from matplotlib.figure import Figure
 
-from galaxylib.course import course_data, glue
+from galaxylib.course import course_data, course_model, glue, same_network
 from galaxylib.data import load_catalog
 from galaxylib.models import DecisionTree, improved_cnn, report_cnn, report_pools
 from galaxylib.preprocess import preprocess_catalog
@@ -61,7 +65,7 @@ else:  # the real data: the galaxy most volunteers called a spiral
     chosen_by = "the volunteers' votes"
 galaxy = cache.images[cache.rows_of(np.array([spiral]))[0]]
 print(
-    f"Data: {DATA}; the example below is spiral #{spiral} (chosen by {chosen_by}), "
+    f"Data: {DATA.name}; the example below is spiral #{spiral} (chosen by {chosen_by}), "
     "a 150 x 150 crop of chapter 3's cache"
 )
 
@@ -107,8 +111,6 @@ conv = keras.layers.Conv2D(4, 7, use_bias=False)
 conv.build((None, 150, 150, 1))
 conv.set_weights([kernels])
 maps = keras.ops.convert_to_numpy(conv(galaxy[None, ..., None].astype("float32") / 255))[0]
-glue("ch4_map_side", int(maps.shape[0]))
-glue("ch4_map_loss", int(galaxy.shape[0] - maps.shape[0]))
 show(
     [galaxy / 255] + [maps[..., i] for i in range(4)],
     [
@@ -122,6 +124,10 @@ show(
     colorbar=True,
 )
 
+# %% tags=["remove-cell"]
+glue("ch4_map_side", int(maps.shape[0]))
+glue("ch4_map_loss", int(galaxy.shape[0] - maps.shape[0]))
+
 # %% [markdown]
 # Read the maps against the crop (brightness from 0 to 1; each colour bar gives a map's
 # response in the same units). The blur is the galaxy, softened; the edge maps are bright
@@ -134,6 +140,218 @@ show(
 # **ReLU**, which keeps positive responses and sets negative ones to zero, so that
 # stacking layers builds ever more complex patterns instead of collapsing into one big
 # linear filter.
+#
+# ## How a network learns
+#
+# Nobody sets the filters of a trained network by hand: it starts from random numbers and
+# improves them, step by small step, until its answers match the volunteers'. Four ideas
+# make that work.
+#
+# **A loss** measures how wrong the network is with one number. The report's, and ours,
+# is the mean squared error: the average, over galaxies and the 37 answers, of (predicted
+# fraction − volunteers' fraction)². Training means making it small.
+#
+# **The gradient** says, for every weight, which way and how steeply the loss changes
+# when that weight grows a little. Stepping every weight a little *against* its gradient
+# lowers the loss; that is **gradient descent**. How far each step goes is the
+# **learning rate**.
+#
+# Start with a "network" of one weight: one number `c`, predicted as the smooth fraction
+# (the first question's first answer) of every galaxy. Its loss, the mean of
+# (fraction − `c`)² over the sky, is a parabola with its lowest point at the mean
+# fraction. TensorFlow's `GradientTape` records the computation of the loss and works out
+# its gradient; a loop of ten steps does the rest:
+
+# %%
+smooth = tf.constant(load_catalog(DATA).labels["Class1.1"].to_numpy(), tf.float32)
+
+
+def descend(rate, steps=10, start=0.95):
+    """The values of c on ten steps of gradient descent on the mean squared error."""
+    c = tf.Variable(start)
+    path = [float(c)]
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((smooth - c) ** 2)
+        gradient = tape.gradient(loss, c)  # d(loss)/dc
+        c.assign_sub(rate * gradient)  # one step against the gradient
+        path.append(float(c))
+    return np.array(path)
+
+
+def loss_at(c):
+    return ((smooth.numpy()[:, None] - np.atleast_1d(c)) ** 2).mean(axis=0)
+
+
+rates = {"0.1 (too timid)": 0.1, "0.3 (about right)": 0.3, "0.95 (too bold)": 0.95}
+paths = {label: descend(rate) for label, rate in rates.items()}
+fig = Figure(figsize=(10, 3.2))
+fig.set_layout_engine("constrained")
+grid = np.linspace(-0.05, 1.05, 200)
+for ax, (label, path) in zip(fig.subplots(1, 3, sharey=True), paths.items(), strict=True):
+    ax.plot(grid, loss_at(grid), color="0.6")
+    ax.plot(path, loss_at(path), "o-", color="tab:red", markersize=4)
+    ax.set_title(f"learning rate {label}", fontsize=9)
+    ax.set_xlabel("c, the predicted smooth fraction")
+fig.axes[0].set_ylabel("loss (mean squared error)")
+fig
+
+# %% tags=["remove-cell"]
+best = float(tf.reduce_mean(smooth))
+misses = {label: abs(path[-1] - best) for label, path in paths.items()}
+timid, right, bold = misses.values()
+# The reading below: the middle rate ends closest, the bold one zigzags.
+assert right < bold < timid or right < timid < bold, misses
+bold_path = paths["0.95 (too bold)"]
+assert ((bold_path[1:] - best) * (bold_path[:-1] - best) < 0).all()  # it crosses every step
+glue("ch4_best_c", best)
+glue("ch4_timid_miss", misses["0.1 (too timid)"])
+glue("ch4_right_miss", misses["0.3 (about right)"])
+
+# %% [markdown]
+# Every run starts at `c = 0.95` and aims for the bottom of the curve, the mean smooth
+# fraction, {glue:text}`ch4_best_c:.3f`. With a small rate each step is short: after ten
+# steps `c` is still {glue:text}`ch4_timid_miss:.3f` away. With a rate about right it
+# gets within {glue:text}`ch4_right_miss:.5f`. With a bold rate every step overshoots
+# the bottom and lands on the other side, zigzagging; a little bolder still (above 1 for
+# this loss) and each zigzag is wider than the last, and training *diverges*. A network
+# has hundreds of thousands of weights instead of one, and a loss that is no parabola,
+# but each step is exactly this one.
+#
+# **Batches and epochs.** The loss of a network is an average over every training
+# galaxy, and computing it all before each step would be slow. Instead each step
+# estimates the gradient on a **batch** of galaxies — 64 in the report — which is noisy
+# but cheap, so the network takes many small steps where it could take one careful one.
+# One pass through every training galaxy is an **epoch**; the report trained for 50.
+#
+# **Backpropagation** is how the gradient of a deep network is computed at all. The
+# forward pass sends a batch of images through the layers to the loss. The backward pass
+# goes the other way: the loss tells the last layer how it should change; that layer
+# tells the layer before it how *its* output should change, and so on down to the first
+# convolution — the chain rule of calculus, applied layer by layer. One backward pass
+# costs about twice a forward pass and yields the gradient of every weight at once.
+# `GradientTape` does it for any computation TensorFlow records:
+
+# %%
+fig = Figure(figsize=(10, 2.2))
+ax = fig.subplots()
+ax.set_axis_off()
+ax.set_xlim(0, 10)
+ax.set_ylim(0, 2.2)
+boxes = ["images", "convolutions", "dense layers", "37 fractions", "loss"]
+for i, label in enumerate(boxes):
+    ax.text(
+        0.2 + 2.2 * i,
+        1.1,
+        label,
+        ha="left",
+        va="center",
+        fontsize=10,
+        bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.4"},
+    )
+    if i:
+        ax.annotate(
+            "",
+            (0.1 + 2.2 * i, 1.45),
+            (2.2 * i - 0.55, 1.45),
+            arrowprops={"arrowstyle": "->", "color": "tab:blue"},
+        )
+        ax.annotate(
+            "",
+            (2.2 * i - 0.55, 0.75),
+            (0.1 + 2.2 * i, 0.75),
+            arrowprops={"arrowstyle": "->", "color": "tab:red"},
+        )
+ax.text(5, 2.0, "forward: values", color="tab:blue", ha="center", fontsize=10)
+ax.text(
+    5,
+    0.2,
+    "backward: how the loss changes with each layer's output and weights",
+    color="tab:red",
+    ha="center",
+    fontsize=10,
+)
+fig
+
+# %% [markdown]
+# **Learning a filter.** Now the same loop learns something a convolutional layer
+# learns. Take a real `Conv2D` layer with one 3 × 3 filter, started from random numbers,
+# and a "teacher": a vertical-edge filter set by hand. Show both the same batches of
+# galaxy crops, and step the layer's weights to make its feature maps match the
+# teacher's. This time the optimiser is **Adam**, the report's choice: it keeps, for each
+# weight, a running average of its gradients and of their size, and steps by the
+# average direction scaled to a similar size for every weight, so that weights with
+# small gradients learn as fast as those with large ones.
+
+# %%
+crops = preprocess_catalog(DATA, size=PROFILE.image_size, progress=False)
+pictures = crops.images[:512, ..., None].astype("float32") / 255  # 512 grey crops, 0 to 1
+teacher = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32) / 4  # vertical edges
+target_maps = tf.nn.conv2d(pictures, teacher[..., None, None], strides=1, padding="VALID")
+
+keras.utils.set_random_seed(0)
+student = keras.layers.Conv2D(1, 3, use_bias=False)
+student.build((None, PROFILE.image_size, PROFILE.image_size, 1))
+start = student.get_weights()[0][..., 0, 0].copy()
+optimizer = keras.optimizers.Adam(learning_rate=0.05)
+EPOCHS = 40
+losses = []
+for _epoch in range(EPOCHS):
+    for first in range(0, len(pictures), 32):  # batches of 32
+        batch = slice(first, first + 32)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((student(pictures[batch]) - target_maps[batch]) ** 2)
+        gradients = tape.gradient(loss, student.trainable_weights)
+        optimizer.apply_gradients(zip(gradients, student.trainable_weights, strict=True))
+        losses.append(float(loss))
+learnt = student.get_weights()[0][..., 0, 0]
+
+fig = Figure(figsize=(10, 2.6))
+fig.set_layout_engine("constrained")
+axes = fig.subplots(1, 4, width_ratios=[1, 1, 1, 1.6])
+for ax, kernel, title in zip(
+    axes[:3],
+    [start, learnt, teacher],
+    ["random start", f"learnt ({EPOCHS} epochs)", "set by hand"],
+    strict=True,
+):
+    ax.imshow(kernel, cmap="RdBu_r", vmin=-0.6, vmax=0.6)
+    for (row, col), value in np.ndenumerate(kernel):
+        ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.set_axis_off()
+axes[3].semilogy(losses)
+axes[3].set_xlabel(f"step (batches of 32; {len(pictures) // 32} steps an epoch)")
+axes[3].set_ylabel("loss")
+fig
+
+# %% tags=["remove-cell"]
+difference = float(np.abs(learnt - teacher).max())
+assert difference < 0.05, difference  # the reading says the filters agree
+assert losses[-1] < losses[0] / 100, (losses[0], losses[-1])
+halfway = int(np.argmax(np.array(losses) < np.sqrt(losses[0] * losses[-1])))
+assert halfway < len(losses) / 2, halfway  # the first half of the drop is the quicker
+glue("ch4_filter_difference", difference)
+glue("ch4_filter_steps", len(losses))
+glue("ch4_filter_epochs", EPOCHS)
+glue("ch4_filter_halfway", halfway)
+glue("ch4_filter_loss_drop", losses[0] / losses[-1])
+
+# %% [markdown]
+# From random numbers, in {glue:text}`ch4_filter_steps` steps
+# ({glue:text}`ch4_filter_epochs` epochs), the layer has found the teacher's filter: no
+# number of the learnt filter is more than {glue:text}`ch4_filter_difference:.3f` from
+# the one set by hand, and the loss (on a log scale) fell
+# {glue:text}`ch4_filter_loss_drop:,.0f`-fold. Nobody told it "vertical edge": the
+# gradient did. Look at the curve's shape: the loss covered half its fall, on the log
+# scale, in the first {glue:text}`ch4_filter_halfway` steps, and needed the rest for the
+# other half. Neighbouring pixels of a galaxy are much alike, so many filters make
+# nearly the same maps, and the loss is almost flat along the directions that tell them
+# apart; this is why networks train for many epochs, and why the learning rate matters
+# so much. A network learns its 849,285 weights the same way, except that its teacher is
+# not a filter but the volunteers' 37 answers at the far end, and
+# backpropagation carries what they say back to every filter. Keras's `model.fit`, in
+# the next chapter, runs exactly this loop for you.
 #
 # ## Pooling: keep the strongest response, halve the size
 #
@@ -149,6 +367,8 @@ for layer, kernel, stride in [("7 x 7 conv", 7, 1), ("2 x 2 pool", 2, 2), ("7 x 
     field += (kernel - 1) * step
     step *= stride
     print(f"after the {layer}: each output sees {field} x {field} pixels of the image")
+
+# %% tags=["remove-cell"]
 glue("ch4_field", field)
 
 # %% [markdown]
@@ -234,19 +454,82 @@ show(list(views), [f"draw {i + 1}, 150 x 150 px" for i in range(6)])
 # The report stacks six convolutions with growing numbers of filters (32, 32, 64, 64,
 # 128, 256) and shrinking kernels (7, 7, 5, 5, 3, 3) — "CNNs with multiple consecutive
 # convolutional layers learn best with increasing filter and decreasing kernel sizes",
-# as it found by trial and error — each followed by batch normalisation and max pooling
-# (2 × 2 after the first four; 1 × 1, which changes nothing, after the last two); then
-# dropout, two dense layers of 512 and 256 units, and 37 sigmoid outputs, one per
-# answer, each between 0 and 1. `galaxylib.models.report_cnn` builds it with today's
-# Keras; at the report's 150 × 150 grey input its summary matches the report's layer for
-# layer, with two additions described below:
+# as it found by trial and error — each followed by batch normalisation and max pooling.
+# Then come the parts that turn maps into answers:
+#
+# - `Flatten` lays the last maps out as one long row of numbers;
+# - a **dense layer** makes each of its outputs a weighted sum of *all* its inputs, plus
+#   a bias, then a ReLU: where a convolution looks at a small window, a dense layer
+#   combines everything the convolutions found. The report has two, of 512 and 256 units;
+# - the last dense layer has 37 outputs, one per answer, each passed through a
+#   **sigmoid**, 1 / (1 + e<sup>−x</sup>), which squeezes any number into the range 0 to 1
+#   that a vote fraction lives in.
+#
+# In Keras, a network that is one layer after another is a `keras.Sequential` list.
+# Here is the report's, written out layer by layer as the course's library
+# (`galaxylib.models.report_cnn`) builds it with today's Keras:
+
 
 # %%
-report_150 = report_cnn((150, 150, 1))
+def report_network(size=150):
+    """The report's CNN for grey crops of size x size pixels."""
+    pools = report_pools(size)  # where a 2 x 2 pooling fits (see below); at 150: 2, 2, 2, 2, 1, 1
+    return keras.Sequential(
+        [
+            keras.Input(shape=(size, size, 1), dtype="uint8", name="image"),
+            layers.Rescaling(1 / 255),  # the cache's bytes, 0 to 255, to numbers 0 to 1
+            # augmentation: a new variant of every galaxy at every epoch (training only)
+            layers.RandomFlip("horizontal"),
+            layers.RandomFlip("vertical"),
+            layers.RandomRotation(0.3),
+            layers.RandomZoom(height_factor=0.1, width_factor=0.1, fill_mode="nearest"),
+            layers.RandomContrast(0.05),
+            # six convolutions, each with batch normalisation and pooling
+            layers.Conv2D(32, 7, activation="relu"),
+            layers.BatchNormalization(momentum=0.9),
+            layers.MaxPooling2D(pools[0]),
+            layers.Conv2D(32, 7, activation="relu"),
+            layers.BatchNormalization(momentum=0.9),
+            layers.MaxPooling2D(pools[1]),
+            layers.Conv2D(64, 5, activation="relu"),
+            layers.BatchNormalization(momentum=0.9),
+            layers.MaxPooling2D(pools[2]),
+            layers.Conv2D(64, 5, activation="relu"),
+            layers.BatchNormalization(momentum=0.9),
+            layers.MaxPooling2D(pools[3]),
+            layers.Conv2D(128, 3, activation="relu"),
+            layers.BatchNormalization(momentum=0.9),
+            layers.MaxPooling2D(pools[4]),
+            layers.Conv2D(256, 3, activation="relu"),
+            layers.BatchNormalization(momentum=0.9),
+            layers.MaxPooling2D(pools[5]),
+            # from maps to 37 answers
+            layers.Dropout(0.05),
+            layers.Flatten(),
+            layers.Dense(512, activation="relu"),
+            layers.Dropout(0.15),
+            layers.Dense(256, activation="relu"),
+            layers.Dropout(0.15),
+            layers.Dense(37, activation="sigmoid", dtype="float32"),  # 32-bit (chapter 5)
+        ],
+        name="report_cnn",
+    )
+
+
+# %% [markdown]
+# At the report's 150 × 150 grey input its summary matches the report's layer for layer,
+# with two additions described below. Each row is a layer, the shape of what it hands on
+# (`None` stands for the number of images in a batch), and its number of weights:
+
+# %%
+report_150 = report_network(150)
 report_150.summary(line_length=90)
 print(f"{report_150.count_params():,} parameters (the report: 849,285)")
 
+
 # %% tags=["remove-cell"]
+# The page's network is the library's, which make networks trained and the CLI trains.
+assert same_network(report_150, report_cnn((150, 150, 1)))
 # The prose quotes the report's parameter counts as ours: check that they are.
 frozen = sum(int(np.prod(w.shape)) for w in report_150.non_trainable_weights)
 assert report_150.count_params() == 849_285, report_150.count_params()
@@ -259,7 +542,14 @@ assert tuple(flatten.input.shape[1:]) == (1, 1, 256), flatten.input.shape
 # Two lines differ from the report's summary: a `Rescaling` layer, which turns the cache's
 # bytes (0–255) into numbers between 0 and 1 on the accelerator, and the input, which is
 # now `uint8` so that a quarter of the bytes travel from memory to the GPU. Neither has
-# parameters.
+# parameters. One setting differs too: batch normalisation's `momentum=0.9` instead of
+# Keras's `0.99` — how fast its running averages forget — so that they settle within a few
+# dozen steps, which matters for the short runs of this book.
+#
+# Where do the 849,285 parameters sit? A convolution of 32 filters of 7 × 7 over one
+# channel has 32 × (7 × 7 × 1 + 1) = 1,600; the dense layer of 512 units on the 256
+# numbers left after `Flatten` has 512 × (256 + 1) = 131,584. The biggest, at 256 × (3 × 3
+# × 128 + 1) = 295,168, is the last convolution.
 #
 # This book's `small` profile trains on 64 × 64 crops, where the report's pooling would
 # shrink the map to nothing before the sixth convolution. `report_pools` moves the
@@ -268,11 +558,16 @@ assert tuple(flatten.input.shape[1:]) == (1, 1, 256), flatten.input.shape
 
 # %%
 print("pooling at 150 px:", report_pools(150), " at 64 px:", report_pools(PROFILE.image_size))
-report_small = report_cnn((PROFILE.image_size, PROFILE.image_size, 1))
+report_small = report_network(PROFILE.image_size)
 print(f"{report_small.count_params():,} parameters at {PROFILE.image_size} px")
+
+# %% tags=["remove-cell"]
+assert same_network(report_small, report_cnn((PROFILE.image_size, PROFILE.image_size, 1)))
+layer_weights = {la.name: la.count_params() for la in report_150.layers}
+assert sorted(layer_weights.values())[-1] == 295_168, layer_weights
+assert 1_600 in layer_weights.values() and 131_584 in layer_weights.values(), layer_weights
 glue("ch4_size", PROFILE.image_size)
 
-# %% [markdown]
 # ## An improved network
 #
 # The report's network ignores two facts about its targets that the Kaggle winner used.
@@ -294,22 +589,76 @@ print("all between 0 and 1:", bool(((fractions >= 0) & (fractions <= 1)).all()))
 # **A galaxy has no "up".** The improved network is trained with rotations by any angle,
 # and at prediction time `predict_tta` averages its answers over the eight rotations by
 # quarter turns and their mirror images. Between the two ends it uses today's habits: one
-# 5 × 5 layer that pools at once, then small 3 × 3 convolutions padded to keep their size,
-# in three stages, and a `Flatten` of the last 4 × 4 map. Like the report's network, it
-# keeps *where* each feature was, which matters for a bar that sits at the centre of the
-# crop; a global average over the last maps would keep the same number of values at any
-# input size, but mix the centre with the sky around it. The price of `Flatten` is that
-# its dense layer grows with the map it is given: four times the weights for every
-# doubling of the map's side.
+# 5 × 5 layer that pools at once, then small 3 × 3 convolutions padded (`"same"`) to keep
+# their size, in three stages, and a `Flatten` of the last 4 × 4 map. Each convolution
+# has no bias of its own, because the batch normalisation after it adds one, and its
+# ReLU comes after the normalisation. Like the report's network, it keeps *where* each
+# feature was, which matters for a bar that sits at the centre of the crop; a global
+# average over the last maps would keep the same number of values at any input size, but
+# mix the centre with the sky around it. The price of `Flatten` is that its dense layer
+# grows with the map it is given: four times the weights for every doubling of the map's
+# side. It sees colour, as the Kaggle winner's network did: three channels in.
+
 
 # %%
-improved = improved_cnn((PROFILE.image_size, PROFILE.image_size, 1))
+def conv_block(filters, kernel=3):
+    """A padded convolution, batch normalisation (which adds the bias), then ReLU."""
+    return [
+        layers.Conv2D(filters, kernel, padding="same", use_bias=False),
+        layers.BatchNormalization(momentum=0.9),
+        layers.ReLU(),
+    ]
+
+
+def improved_network(size=64, channels=3, width=32):
+    """A CNN whose 37 outputs obey the decision tree, for crops of size x size pixels."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=(size, size, channels), dtype="uint8", name="image"),
+            layers.Rescaling(1 / 255),
+            layers.RandomFlip("horizontal"),
+            layers.RandomFlip("vertical"),
+            layers.RandomRotation(0.5, fill_mode="constant"),  # any angle: the sky has no up
+            layers.RandomZoom(0.1, fill_mode="constant"),
+            *conv_block(width, 5),  # one wide first layer, pooled at once
+            layers.MaxPooling2D(2),
+            *conv_block(width),
+            *conv_block(width),
+            layers.MaxPooling2D(2),
+            *conv_block(2 * width),
+            *conv_block(2 * width),
+            layers.MaxPooling2D(2),
+            *conv_block(4 * width),
+            *conv_block(4 * width),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(256, activation="relu"),
+            layers.Dropout(0.3),
+            layers.Dense(37, dtype="float32"),  # 37 raw numbers, any sign ...
+            DecisionTree(dtype="float32"),  # ... made into fractions that obey the tree
+        ],
+        name="improved_cnn",
+    )
+
+
+# %% [markdown]
+# At the book's {glue:text}`ch4_size` pixels, in colour:
+
+# %%
+improved = improved_network(PROFILE.image_size)
 improved.summary(line_length=90)
+
+# %% tags=["remove-cell"]
+shape = (PROFILE.image_size, PROFILE.image_size, 3)
+assert same_network(improved, improved_cnn(shape))
+assert same_network(
+    improved_network(PROFILE.image_size, channels=1), improved_cnn(shape[:2] + (1,))
+)
 ratio = report_small.count_params() / improved.count_params()
 glue("ch4_improved_params", f"{improved.count_params():,}")
 glue("ch4_report_params", f"{report_small.count_params():,}")
-dense = [la for la in report_small.layers if isinstance(la, keras.layers.Dense)]
-glue("ch4_dense_share", sum(la.count_params() for la in dense) / report_small.count_params())
+dense = [la for la in improved.layers if isinstance(la, keras.layers.Dense)]
+glue("ch4_dense_share", sum(la.count_params() for la in dense) / improved.count_params())
 glue(
     "ch4_param_ratio",
     "about as many as"
@@ -321,21 +670,126 @@ glue(
 
 # %% [markdown]
 # The improved network has {glue:text}`ch4_improved_params` parameters at
-# {glue:text}`ch4_size` pixels, {glue:text}`ch4_param_ratio` the report's
-# {glue:text}`ch4_report_params`, of which {glue:text}`ch4_dense_share:.0%` sit in its
-# dense layers.
+# {glue:text}`ch4_size` pixels in colour, {glue:text}`ch4_param_ratio` the report's
+# {glue:text}`ch4_report_params`; {glue:text}`ch4_dense_share:.0%` of its parameters sit
+# in its two dense layers. The next chapter trains both, and chapter 6 compares them.
 #
-# The next chapter trains both, and chapter 6 compares them.
+# ## What the report's network learned
+#
+# The book's trained networks (the next chapter tells how they were trained) can be
+# opened like any Keras model. The first convolution's weights are 32 filters of 7 × 7
+# numbers, learnt from random starts by the loop above; here they are, red for positive
+# weights and blue for negative, each on its own scale:
+
+# %%
+trained = keras.models.load_model(course_model("report"))
+first_conv = next(la for la in trained.layers if isinstance(la, layers.Conv2D))
+learnt_filters = first_conv.get_weights()[0][..., 0, :]  # 7 x 7 x 32
+fig = Figure(figsize=(9, 4.6))
+fig.set_layout_engine("constrained")
+for i, ax in enumerate(fig.subplots(4, 8).flat):
+    kernel = learnt_filters[..., i]
+    ax.imshow(kernel, cmap="RdBu_r", vmin=-abs(kernel).max(), vmax=abs(kernel).max())
+    ax.set_title(f"filter {i + 1}", fontsize=8)
+    ax.set_axis_off()
+fig
+
+
+# %% tags=["remove-cell"]
+def resemblance(kernel, reference):
+    """Correlation of two filters' numbers, sign included (1: the same pattern)."""
+    return float(np.corrcoef(kernel.ravel(), reference.ravel())[0, 1])
+
+
+angles = np.linspace(0, np.pi, 8, endpoint=False)
+edges = [np.tanh(np.cos(a) * xx + np.sin(a) * yy) for a in angles]  # a step at each angle
+kinds = {
+    "edge": [max(abs(resemblance(learnt_filters[..., i], e)) for e in edges) for i in range(32)],
+    "spot": [abs(resemblance(learnt_filters[..., i], kernels[..., 0, 3])) for i in range(32)],
+    "blur": [abs(resemblance(learnt_filters[..., i], kernels[..., 0, 0])) for i in range(32)],
+}
+table = pd.DataFrame(kinds)
+like = table[table.max(axis=1) > 0.5].idxmax(axis=1).value_counts()
+counts = {kind: int(like.get(kind, 0)) for kind in kinds}
+assert counts["edge"] > 0, counts  # the reading says some filters are edge detectors
+glue("ch4_edge_like", counts["edge"])
+glue("ch4_spot_blur_like", counts["spot"] + counts["blur"])
+glue("ch4_unlike", 32 - sum(counts.values()))
+
+# %% [markdown]
+# Nobody asked for edges, yet they came: {glue:text}`ch4_edge_like` of the 32 filters
+# resemble an edge detector at some angle (a correlation above `0.5` with a straight step
+# from dark to bright), {glue:text}`ch4_spot_blur_like` resemble the hand-set spot or
+# blur, and {glue:text}`ch4_unlike` resemble none of these.
+#
+# What does the spiral look like *inside* the network? A Keras model can hand back any
+# layer's output: `keras.Model(trained.inputs, [...])` builds a second model that shares
+# the trained one's layers and stops at the ones asked for. For each convolution below,
+# the eight feature maps that respond most strongly to this spiral:
+
+# %%
+convolutions = [la for la in trained.layers if isinstance(la, layers.Conv2D)]
+inside = keras.Model(trained.inputs, [convolutions[i].output for i in (0, 1, 3)])
+spiral_64 = crops.images[crops.rows_of(np.array([spiral]))[0]][None, ..., None]
+feature_maps = [keras.ops.convert_to_numpy(m)[0] for m in inside(spiral_64)]
+fig = Figure(figsize=(10, 4.4))
+fig.set_layout_engine("constrained")
+axes = fig.subplots(3, 9)
+for row, (name, maps) in enumerate(zip(["conv 1", "conv 2", "conv 4"], feature_maps, strict=True)):
+    axes[row, 0].imshow(spiral_64[0, ..., 0], cmap="gray")
+    axes[row, 0].set_title("the crop" if row == 0 else "", fontsize=8)
+    strongest = np.argsort(maps.mean(axis=(0, 1)))[::-1][:8]
+    for ax, channel in zip(axes[row, 1:], strongest, strict=True):
+        ax.imshow(maps[..., channel], cmap="magma")
+        ax.set_title(f"{name} #{channel + 1}, {maps.shape[0]} px", fontsize=7)
+    for ax in axes[row]:
+        ax.set_axis_off()
+fig
+
+# %% tags=["remove-cell"]
+sides = [m.shape[0] for m in feature_maps]
+silent = int((feature_maps[0].max(axis=(0, 1)) == 0).sum())
+field, step = 1, 1  # the receptive field of conv 4, as in the pooling section
+for i, (kernel, pool) in enumerate(
+    zip((7, 7, 5, 5), report_pools(PROFILE.image_size)[:4], strict=True)
+):
+    field += (kernel - 1) * step  # the convolution
+    if i < 3:  # and the pooling after it
+        field += (pool - 1) * step
+        step *= pool
+assert sides[0] > sides[1] > sides[2], sides
+glue("ch4_sides", f"{sides[0]}, {sides[1]} and {sides[2]}")
+glue("ch4_field_64", field)
+glue(
+    "ch4_silent",
+    f"{silent} of the first layer's 32 maps are dark all over for this spiral: their "
+    "filters answer patterns it does not have, and the ReLU sets negative responses to zero"
+    if silent
+    else "Every one of the first layer's 32 maps responds somewhere on this spiral",
+)
+
+# %% [markdown]
+# Read the rows from top to bottom. The maps are {glue:text}`ch4_sides` pixels wide in
+# the three rows. The first convolution's are still pictures of the galaxy, each a
+# different filtering of it. {glue:text}`ch4_silent`. Deeper down, the maps shrink and
+# each of their pixels sees more of the crop — a pixel of the fourth convolution's map
+# sees {glue:text}`ch4_field_64` × {glue:text}`ch4_field_64` pixels of it — so they stop
+# looking like the galaxy: each pixel now describes a whole region. The last
+# convolution's map is a single pixel with 256 numbers, the description of the galaxy
+# that the dense layers turn into 37 answers.
 #
 # ## Summary
 #
 # - A convolution slides one small filter over the whole image; pooling halves the map,
 #   so deeper filters see larger structures.
+# - A network learns by gradient descent: a loss, its gradient by backpropagation, and a
+#   small step against it, batch after batch, epoch after epoch; Adam sizes each step.
 # - Batch normalisation keeps each layer's inputs on a steady scale; dropout and
 #   augmentation fight overfitting.
-# - The report's network, rebuilt with today's Keras, has exactly the report's 849,285
+# - The report's network, written with today's Keras, has exactly the report's 849,285
 #   parameters at 150 × 150; `report_pools` fits the same layers to smaller crops.
 # - The improved network builds the decision tree into its output and averages over
 #   rotations, with {glue:text}`ch4_param_ratio` the report's parameters.
+# - A trained network's first filters include edge detectors it found by itself.
 #
 # Practise with {doc}`Exercises 4: the CNN <../solutions/04_cnn>`.

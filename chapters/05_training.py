@@ -12,13 +12,15 @@
 # ---
 
 # %% [markdown]
-# # 5 Training on a GPU
+# # 5 Training the network
 #
-# The report trained its network for 50 epochs in **6.86 hours**, at about 620 ms per
-# step of 64 images — roughly 100 images a second on a GPU that can push thousands. This
-# chapter finds out where the time went, fixes it, and trains both networks with the
-# report's callbacks made right. On Colab with a GPU, the same cells run the `full`
-# profile: all 61,578 galaxies at 150 × 150 for 50 epochs.
+# Chapter 4 showed how a network learns: a loss, its gradient, a small step, batch after
+# batch. Keras runs that loop for you in `model.fit`. This chapter trains a network on
+# this page with the plain Keras calls — a `tf.data` pipeline, `compile`, the callbacks,
+# `fit` — and reads its learning curves against the two marks of chapter 2: the mean
+# benchmark, which a network that learned nothing scores, and the noise floor, which no
+# network can beat. Then it meets the book's two networks, trained the same way for
+# longer, and finds out where the report's **6.86 hours** of training went.
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -38,306 +40,221 @@ from galaxylib.course import setup_notebook
 PROFILE = setup_notebook(makes=["sky", "crops", "report", "improved"])
 
 # %%
+import keras
 import pandas as pd
+import tensorflow as tf
 
 from galaxylib import plots
 from galaxylib.baselines import mean_rmse
-from galaxylib.config import PROFILES, data_root
+from galaxylib.config import PROFILES
 from galaxylib.course import course_data, course_model, glue, networks
 from galaxylib.data import load_catalog
 from galaxylib.evaluation import sky_noise_floor
 from galaxylib.hardware import setup
-from galaxylib.models import NETWORKS, build_model, multiply_adds
-from galaxylib.preprocess import Settings
+from galaxylib.models import NETWORKS, improved_cnn
+from galaxylib.pipeline import targets_of
+from galaxylib.preprocess import preprocess_catalog
 from galaxylib.tools.bench import bench_pipeline, bench_train
 from galaxylib.tools.model_files import ModelFiles, read_history
-from galaxylib.training import cosine_schedule, train
+from galaxylib.training import cosine_schedule
 
 DATA = course_data()
-print(f"Data: {DATA.name}")
+catalog = load_catalog(DATA)
+parts = catalog.split()  # training, validation and test galaxies, seed 42 as everywhere
 
 # %% [markdown]
-# ## Where the 6.86 hours went
+# ## The data, in batches
 #
-# The report's input pipeline turned each image path into a training example with a
-# Python function, wrapped in `tf.py_function`:
-#
-# ```python
-# def get_features(image_path):
-#     image = tf.io.decode_image(tf.io.read_file(image_path), dtype=tf.float32)
-#     galaxyID = int(...)                                    # parse the file name
-#     galaxy_row = labels.loc[labels['GalaxyID'] == galaxyID]  # scan all 61,578 rows
-#     ...
-# ```
-#
-# For *every image of every epoch* this reads and decodes a PNG file, and compares the
-# ID with all 61,578 rows of a pandas table — in Python, holding Python's global lock,
-# so TensorFlow's parallel `map` cannot run two of them at once. The GPU waits.
-#
-# Our pipeline (`galaxylib.pipeline.make_dataset`) does the expensive work once: the
-# images were decoded and cropped into one `uint8` array in chapter 3, and the labels are
-# put in the same row order once, so a batch is a slice of two arrays. It shuffles,
-# batches and prefetches the next batch while the model works on this one, and leaves
-# the conversion to floating point and the augmentation to the accelerator, inside the
-# model. `bench_pipeline` measures both pipelines on the same galaxies, with no model
-# attached, so it shows only how fast each can *feed* a GPU:
+# A network trains on batches: a few dozen images and their 37 answers at a time. To
+# train quickly on the two CPU cores that build this book, this page uses the improved
+# network of chapter 4 on small colour crops, {glue:text}`ch5_live_size` ×
+# {glue:text}`ch5_live_size` pixels, of every training galaxy of the sky. (On a Colab
+# GPU, the same cells would take the profile's full-size crops in stride.) The crops come
+# from the cache of chapter 3, one `uint8` array; their answers are put in the same
+# order:
 
 # %%
-speed = bench_pipeline(DATA, n=1000, size=150)
-glue("ch5_report_pipeline", speed["report_img_per_s"])
-glue("ch5_our_pipeline", speed["ours_img_per_s"])
-glue("ch5_pipeline_ratio", speed["ratio"])
-pd.Series(speed).round(1).to_frame("figure")
+LIVE_SIZE = 32
+crops = preprocess_catalog(DATA, size=LIVE_SIZE, color=True, progress=False)
+train_images = crops.images[crops.rows_of(parts.train)]
+train_answers = targets_of(catalog, parts.train)
+val_images = crops.images[crops.rows_of(parts.val)]
+val_answers = targets_of(catalog, parts.val)
+print("training:", train_images.shape, train_images.dtype, train_answers.shape)
+print("validation:", val_images.shape, val_answers.shape)
 
 # %% [markdown]
-# On the machine that built this page, the report's pipeline delivers
-# {glue:text}`ch5_report_pipeline:.0f` images a second, ours
-# {glue:text}`ch5_our_pipeline:,.0f`: {glue:text}`ch5_pipeline_ratio:,.0f` times as many.
-# The report trained at about 103 images a second (623 ms per step of 64, the report's
-# own figure), which is what a pipeline like its own delivers: its GPU spent most of those
-# 6.86 hours waiting. And its label search grows with the catalog: at 61,578 rows each
-# lookup scans far more than on this sky. With our pipeline the accelerator, not the
-# input, sets the pace.
-#
-# ## The machine, the strategy and the precision
-#
-# `setup()` looks at the hardware once and decides three things: on several GPUs, a
-# `MirroredStrategy` splits every batch between them; on one GPU or none, the default
-# strategy. On GPUs with tensor cores (compute capability 7.0 or more: T4, V100, A100,
-# H100), **mixed precision**: arithmetic in 16-bit floats, which those cores run many
-# times faster, with the weights and the output layer kept in 32 bits so that training
-# stays accurate. The same code then runs here, on Colab and on a multi-GPU server.
+# `tf.data` turns the two arrays into a stream of batches. For training, `shuffle` deals
+# the galaxies in a new order every epoch, so that no two epochs see the same batches;
+# `batch` groups them by {glue:text}`ch5_batch`; `prefetch` prepares the next batch
+# while the network works on this one. The validation galaxies are not shuffled: they
+# are only looked at.
 
 # %%
-hardware = setup()
-print(hardware)
-
-# %% [markdown]
-# ## What a network costs: arithmetic, not parameters
-#
-# Which of our two networks trains faster? Counting parameters is the wrong way to tell.
-# A convolution's weights are used at *every position* of its output
-# map: a 3 × 3 layer of 32 filters on a 64 × 64 map does 64 × 64 × 3 × 3 × 32 × 32
-# multiply-adds per image, the same as a layer of 128 filters on a 16 × 16 map. The
-# first version of our improved network kept two layers of 32 filters at full
-# resolution, and trained at a third of the report's speed although it was smaller.
-# The version in the book pools right after its first layer, a wide 5 × 5 one that is
-# cheap because it sees only the image's three colour channels (the report's network
-# sees one: it turns the images grey, as the report did). `multiply_adds` counts the
-# arithmetic of each network per image, and `bench_train` times a few training steps:
-
-# %%
-size = PROFILE.image_size
-crops = {name: Settings(size=size, color=network.color) for name, network in NETWORKS.items()}
-nets = {name: build_model(name, crops[name].input_shape) for name in crops}
-cost = pd.DataFrame(
-    {
-        name: {"parameters": net.count_params(), "multiply-adds per image": multiply_adds(net)}
-        for name, net in nets.items()
-    }
-).T
-rates = bench_train(DATA, size=size)
-cost["training images per second"] = [rates["report_img_per_s"], rates["improved_img_per_s"]]
-for name in NETWORKS:
-    glue(f"ch5_{name}_madds", cost.loc[name, "multiply-adds per image"] / 1e6)
-    glue(f"ch5_{name}_params", int(cost.loc[name, "parameters"]))
-    glue(f"ch5_{name}_rate", cost.loc[name, "training images per second"])
-# Does the improved network's speed follow its arithmetic? Compare the two ratios.
-by_arithmetic = (
-    cost.loc["report", "multiply-adds per image"] / cost.loc["improved", "multiply-adds per image"]
+BATCH = 64
+train_data = (
+    tf.data.Dataset.from_tensor_slices((train_images, train_answers))
+    .shuffle(len(train_images), seed=42)
+    .batch(BATCH)
+    .prefetch(tf.data.AUTOTUNE)
 )
-measured = rates["improved_img_per_s"] / rates["report_img_per_s"]
-glue(
-    "ch5_speed_reading",
-    f"By arithmetic alone the improved network would train {by_arithmetic:.2f} times as fast "
-    f"as the report's; measured, it trains {measured:.2f} times as fast. "
-    + (
-        "It is slower than its arithmetic predicts: it has more layers, each with batch "
-        "normalisation, and on a CPU every layer also pays to read and write its whole map"
-        if measured < 0.9 * by_arithmetic
-        else "It is faster than its arithmetic predicts: not every multiply-add costs the "
-        "same, and the libraries under TensorFlow run small 3 × 3 convolutions especially well"
-        if measured > 1.1 * by_arithmetic
-        else "Its speed follows its arithmetic: on this machine, the multiply-adds are the cost"
+val_data = tf.data.Dataset.from_tensor_slices((val_images, val_answers)).batch(BATCH)
+images, answers = next(iter(train_data))
+print("one batch:", images.shape, answers.shape)
+
+# %% [markdown]
+# ## compile: the loss, the optimiser, the metric
+#
+# `compile` tells the network what to minimise and how. The loss is the mean squared
+# error, as in the report; the optimiser is Adam, with the report's learning rate of
+# `0.001` to start from; and Keras also reports the root mean squared error, the Kaggle
+# score, after every epoch:
+
+# %%
+keras.utils.set_random_seed(42)  # the same starting weights and shuffles on every run
+model = improved_cnn((LIVE_SIZE, LIVE_SIZE, 3))
+model.compile(
+    optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+    loss="mse",
+    metrics=[keras.metrics.RootMeanSquaredError()],
+)
+
+# %% [markdown]
+# ## Callbacks: the report's, made right
+#
+# Callbacks are functions Keras calls at the end of every epoch. The report defined four
+# — reduce the learning rate on a plateau, decay it every ten epochs, stop early, keep
+# the best model — then trained with none of them (`callbacksInUse = []`). Its
+# checkpoint would not have worked anyway: it monitored `val_accuracy`, which a
+# regression never reports, so the "best model" would never have been saved. We use two:
+#
+# - **a cosine schedule** for the learning rate, instead of waiting for plateaus: we
+#   know the number of epochs in advance, so the rate starts at `0.001` and falls smoothly
+#   to a hundredth of it by the last epoch. Large steps early make fast progress; small
+#   steps at the end settle the weights;
+# - **early stopping**, which ends training after 7 epochs without a better validation
+#   loss and puts back the weights of the best epoch.
+
+# %%
+EPOCHS = 5
+schedule = cosine_schedule(EPOCHS)
+print("learning rate by epoch:", [f"{schedule(epoch):.6f}" for epoch in range(EPOCHS)])
+callbacks = [
+    keras.callbacks.LearningRateScheduler(schedule),
+    keras.callbacks.EarlyStopping(
+        monitor="val_loss", mode="min", patience=7, restore_best_weights=True
     ),
-)
-cost.round(1)
+]
 
 # %% [markdown]
-# The report's network has {glue:text}`ch5_report_params:,` parameters and does
-# {glue:text}`ch5_report_madds:.0f` million multiply-adds per {glue:text}`ch5_size`-pixel
-# image; the improved one has {glue:text}`ch5_improved_params:,` and does
-# {glue:text}`ch5_improved_madds:.0f` million. Measured on this machine, they train at
-# {glue:text}`ch5_report_rate:.0f` and {glue:text}`ch5_improved_rate:.0f` images a second.
-# {glue:text}`ch5_speed_reading`.
+# ## fit
 #
-# ## The recipe: callbacks made right and a schedule
-#
-# The report defined four callbacks — reduce the learning rate on a plateau, decay it
-# every ten epochs, stop early, keep the best model — then trained with none of them
-# (`callbacksInUse = []`). Its checkpoint would not have worked anyway: it monitored
-# `val_accuracy`, which a regression never reports, so the "best model" would never have
-# been saved. `galaxylib.training.train` trains both networks the same way:
-#
-# - **a cosine schedule** for Adam's learning rate, instead of waiting for plateaus:
-#   we know the number of epochs in advance, so the rate starts at the report's
-#   {glue:text}`ch5_first_rate` and
-#   falls smoothly to a hundredth of it by the last epoch. Large steps early make fast
-#   progress; small steps at the end settle the weights, so the curves flatten;
-# - `ModelCheckpoint` keeps the weights of the epoch with the lowest **validation loss**;
-# - `EarlyStopping` ends training after 7 epochs without improvement and restores the
-#   best weights;
-# - `BackupAndRestore` saves the whole training state after every epoch: interrupt
-#   `galaxylib train` (or lose a Colab session) and run it again, and it continues from
-#   the last finished epoch instead of epoch 1;
-# - a CSV log of every epoch, which the learning curves below are drawn from.
-#
-# Here is the schedule over the profile's epochs:
+# And now the loop of chapter 4, run by Keras: for each epoch, a step on every batch of
+# the training galaxies, then the loss and RMSE on the validation galaxies. Keras prints
+# one line per epoch: its time, the training loss and RMSE (measured with augmentation
+# and dropout on, while the weights change), the same on the validation split, and the
+# learning rate.
 
 # %%
-schedule = cosine_schedule(PROFILE.epochs)
-glue("ch5_first_rate", schedule(0))
-pd.Series(
-    [schedule(epoch) for epoch in range(PROFILE.epochs)],
-    index=pd.RangeIndex(1, PROFILE.epochs + 1, name="epoch"),
-    name="learning rate",
-).to_frame().T
-
-# %% [markdown]
-# ## Training both networks
-#
-# At its heart `train` is the Keras code you would write yourself. These lines are copied
-# from `galaxylib/training.py`'s `compile_model` and `fit` (a test checks that they are
-# still there):
-#
-# ```python
-# net.compile(
-#     optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-#     loss="mse",
-#     metrics=[keras.metrics.RootMeanSquaredError(name=RMSE)],
-# )
-# ...
-# return net.fit(
-#     train_data,
-#     validation_data=val_data,
-#     epochs=epochs,
-#     callbacks=[
-#         keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, learning_rate)),
-#         keras.callbacks.EarlyStopping(
-#             monitor="val_loss", mode="min", patience=patience, restore_best_weights=True
-#         ),
-#         *callbacks,
-#     ],
-#     shuffle=False,  # the dataset shuffles itself
-#     verbose=verbose,
-# )
-# ```
-#
-# Both networks get the same galaxies (the {glue:text}`ch5_galaxies:,` of the sky's
-# training split), the same number of epochs and the same schedule, and are checked on
-# the validation split after every epoch. The report's network sees them in grey, as the
-# report did; the improved one in colour, as the Kaggle winner's did (chapter 7 measures
-# what colour is worth). Keras prints one line per epoch: the time it took, the training
-# loss and RMSE (measured with augmentation and dropout on), the same on the validation
-# split, and the learning rate.
-#
-# **Two kinds of training on this page.** Training both networks until they stop
-# improving takes longer, on the two CPU cores that build this book, than the whole
-# build may. So this page trains each network live for {glue:text}`ch5_live_epochs`
-# epochs on the first {glue:text}`ch5_live_galaxies:,` galaxies of the training split
-# (`train_galaxies`; the validation split stays whole): a short run, to watch `fit` at
-# work. The networks that chapters 6 to 8 evaluate are {glue:text}`ch5_book_networks`.
-
-# %%
-LIVE_EPOCHS, LIVE_GALAXIES = 3, 1_280
-short = data_root() / "models" / "short"
-short.mkdir(parents=True, exist_ok=True)
-report_run = train(
-    DATA,
-    model="report",
-    epochs=LIVE_EPOCHS,
-    train_galaxies=LIVE_GALAXIES,
-    out=short / "report.keras",
-    force=True,
-    verbose=2,
-)
-
-# %%
-improved_run = train(
-    DATA,
-    model="improved",
-    epochs=LIVE_EPOCHS,
-    train_galaxies=LIVE_GALAXIES,
-    out=short / "improved.keras",
-    force=True,
+history = model.fit(
+    train_data,
+    validation_data=val_data,
+    epochs=EPOCHS,
+    callbacks=callbacks,
+    shuffle=False,  # the dataset shuffles itself
     verbose=2,
 )
 
 # %% [markdown]
+# ## Reading the learning curves
+#
+# `history.history` holds each epoch's figures. Drawn against the two marks — the mean
+# benchmark and the noise floor of the validation split — they say how far the network
+# got:
+
+# %%
+curves = pd.DataFrame(history.history).rename_axis("epoch").reset_index()
+mean_mark = mean_rmse(catalog, parts)
+floor = sky_noise_floor(DATA, parts.val)
+plots.plot_learning_curves(
+    {"improved network, this page": curves}, mean_rmse=mean_mark, floor=floor
+)
+
+# %% tags=["remove-cell"]
+live = curves["val_root_mean_squared_error"]
+third = mean_mark - (mean_mark - floor) / 3
+assert live.min() <= third, (live.min(), third)  # the reading: past a third of the way
+above = int((curves["root_mean_squared_error"] > live).sum())
+assert above > 0, above  # the reading explains why the training curve lies above
+glue("ch5_above", above)
+glue("ch5_live_size", LIVE_SIZE)
+glue("ch5_batch", BATCH)
+glue("ch5_live_first", live.iloc[0])
+glue("ch5_live_best", live.min())
+glue("ch5_mean", mean_mark)
+glue("ch5_floor", floor)
+glue("ch5_live_way", (mean_mark - live.min()) / (mean_mark - floor))
+glue("ch5_live_galaxies", len(parts.train))
+
+# %% [markdown]
+# What to see. The mean benchmark sits at {glue:text}`ch5_mean:.4f` and the noise floor
+# at {glue:text}`ch5_floor:.4f`. After one epoch the validation RMSE was already
+# {glue:text}`ch5_live_first:.4f`, and its best was {glue:text}`ch5_live_best:.4f`:
+# {glue:text}`ch5_live_way:.0%` of the way from knowing nothing to knowing all that the
+# votes can tell, in {glue:text}`ch5_live_epochs` epochs over
+# {glue:text}`ch5_live_galaxies:,` galaxies.
+#
+# The dashed training curve lies *above* the validation one in {glue:text}`ch5_above`
+# of the {glue:text}`ch5_live_epochs` epochs. That is not a bug: the training RMSE is
+# measured while augmentation turns and zooms each galaxy and dropout switches units
+# off, which makes the task harder, and while the weights are still changing; the
+# validation RMSE is measured on the plain images with every unit on, after the epoch.
+# A training curve falling far *below* its validation curve would be the
+# warning sign of **overfitting**: a network learning its training galaxies by heart.
+#
 # ## The book's networks
 #
-# `course_model` hands every chapter the same two networks: where the book's stored
-# networks apply (the `small` profile's sky), it writes them out from the weights kept in
-# `galaxylib/course/networks/`; anywhere else (the `full` profile on Colab, the real catalog) it
-# trains them with the recipe above on first use, for the profile's epochs. The table
-# says which network is which: where it came from, how long it trained, on how many
-# galaxies, and its validation RMSE (on the validation split of the sky it trained on).
+# Five epochs on small crops take a network only part of the way. The two networks that
+# chapters 6 to 8 evaluate were trained with the same recipe — the same `compile`, the
+# same two callbacks, `fit` — by `galaxylib train` (`galaxylib.training.train`, which a
+# test keeps in step with this page), at {glue:text}`ch5_size` pixels and for up to
+# {glue:text}`ch5_profile_epochs` epochs. `train` adds three callbacks that a long run
+# needs: `ModelCheckpoint` keeps the weights of the epoch with the lowest validation loss
+# on disk, a CSV log records every epoch, and `BackupAndRestore` saves the whole training
+# state after every epoch, so that an interrupted run (or a lost Colab session) continues
+# from the last finished epoch instead of epoch 1. The report's network sees the galaxies
+# in grey, as the report did; the improved one in colour, as the Kaggle winner's did
+# (chapter 7 measures what colour is worth). The book's networks are
+# {glue:text}`ch5_book_networks`:
 
 # %%
 book_paths = {name: course_model(name) for name in NETWORKS}
-runs = {
-    "short run on this page": {"report": report_run.files, "improved": improved_run.files},
-    "the book's network": {name: ModelFiles(path) for name, path in book_paths.items()},
-}
 rows = []
-for kind, files in runs.items():
-    for name, model_files in files.items():
-        made = model_files.read_settings()
-        rows.append(
-            {
-                "network": name,
-                "which": kind,
-                "input": "colour" if made["preprocessing"]["color"] else "grey",
-                "epochs": made["epochs"],
-                "training galaxies": made["split"]["train"],
-                "sky": f"seed {made['sky']['seed']}" if made.get("sky") else "its own data",
-                "validation RMSE": made["val_rmse"],
-            }
-        )
-which = pd.DataFrame(rows).set_index(["network", "which"])
-glue("ch5_live_epochs", LIVE_EPOCHS)
-glue("ch5_live_galaxies", LIVE_GALAXIES)
-glue(
-    "ch5_book_networks",
-    f"the book's stored networks, {networks.describe()}"
-    if networks.applies()
-    else "trained below on this machine, with the recipe above and the profile's "
-    f"{PROFILE.epochs} epochs",
-)
-which.round(4)
+for name, path in book_paths.items():
+    made = ModelFiles(path).read_settings()
+    rows.append(
+        {
+            "network": name,
+            "input": "colour" if made["preprocessing"]["color"] else "grey",
+            "pixels": made["preprocessing"]["size"],
+            "epochs": made["epochs"],
+            "training galaxies": made["split"]["train"],
+            "validation RMSE": made["val_rmse"],
+        }
+    )
+pd.DataFrame(rows).set_index("network").round(4)
 
 # %% [markdown]
-# ## Learning curves
-#
-# Both of the book's networks on one figure: validation RMSE (solid) and training RMSE
-# (dashed) by epoch, against the two marks of chapter 6 — the mean-confidence benchmark,
-# which a network that learned nothing would score, and the noise floor, which no network
-# can beat on average. The crosses are this page's short runs.
+# Their learning curves, against the same two marks (the crosses are this page's run):
 
 # %%
-catalog = load_catalog(DATA)
-parts = catalog.split()
 histories = {
     "report's network": read_history(ModelFiles(book_paths["report"]).history),
     "improved network": read_history(ModelFiles(book_paths["improved"]).history),
 }
-short_histories = {
-    "report's network": report_run.history,
-    "improved network": improved_run.history,
-}
-mean_mark = mean_rmse(catalog, parts)
-floor = sky_noise_floor(DATA, parts.val)
-plots.plot_learning_curves(histories, mean_rmse=mean_mark, floor=floor, short=short_histories)
+plots.plot_learning_curves(
+    histories, mean_rmse=mean_mark, floor=floor, short={"improved network": curves}
+)
 
 
 # %% tags=["remove-cell"]
@@ -348,25 +265,9 @@ def last_change(history: pd.DataFrame, epochs: int = 3) -> float:
 
 
 for key, name in (("report", "report's network"), ("improved", "improved network")):
-    history = histories[name]
-    glue(f"ch5_{key}_first", history["val_root_mean_squared_error"].iloc[0])
-    glue(f"ch5_{key}_best", history["val_root_mean_squared_error"].min())
-    glue(f"ch5_{key}_last_change", last_change(history))
-    glue(f"ch5_{key}_epochs", len(history))
-    glue(f"ch5_{key}_seconds", history["seconds"].sum())
-    glue(f"ch5_{key}_short_last", short_histories[name]["val_root_mean_squared_error"].iloc[-1])
-above = {
-    name: float((h["root_mean_squared_error"] > h["val_root_mean_squared_error"]).mean())
-    for name, h in histories.items()
-}
-glue(
-    "ch5_train_above",
-    "lie above the validation ones for most epochs"
-    if min(above.values()) > 0.5
-    else "lie above the validation ones for some epochs"
-    if max(above.values()) > 0
-    else "never lie above the validation ones",
-)
+    glue(f"ch5_{key}_first", histories[name]["val_root_mean_squared_error"].iloc[0])
+    glue(f"ch5_{key}_best", histories[name]["val_root_mean_squared_error"].min())
+    glue(f"ch5_{key}_seconds", histories[name]["seconds"].sum())
 flat = max(last_change(h) for h in histories.values()) < 0.005
 glue(
     "ch5_flat",
@@ -377,37 +278,85 @@ glue(
     else "The curves are still falling at the last epoch: more epochs would still help",
 )
 glue("ch5_size", PROFILE.image_size)
-glue("ch5_galaxies", len(parts.train))
+glue("ch5_profile_epochs", PROFILE.epochs)
+glue("ch5_live_epochs", len(curves))
+glue(
+    "ch5_book_networks",
+    f"the book's stored networks, {networks.describe()}"
+    if networks.applies()
+    else "trained on this machine on first use, with the profile's settings",
+)
 
 # %% [markdown]
-# What to see. Read each curve between the two marks. The report's network went from
-# {glue:text}`ch5_report_first:.4f` after its first epoch
-# to {glue:text}`ch5_report_best:.4f` at its best, in {glue:text}`ch5_report_seconds:.0f`
+# The report's network went from {glue:text}`ch5_report_first:.4f` after its first epoch
+# to {glue:text}`ch5_report_best:.4f` at its best, in {glue:text}`ch5_report_seconds:,.0f`
 # seconds of training; the improved one from {glue:text}`ch5_improved_first:.4f` to
-# {glue:text}`ch5_improved_best:.4f`, in {glue:text}`ch5_improved_seconds:.0f` seconds.
-# {glue:text}`ch5_flat`. This page's short runs ended at
-# {glue:text}`ch5_report_short_last:.4f` and {glue:text}`ch5_improved_short_last:.4f`:
-# a few epochs on a smaller training split take a network only part of the way.
+# {glue:text}`ch5_improved_best:.4f`, in {glue:text}`ch5_improved_seconds:,.0f` seconds.
+# {glue:text}`ch5_flat`.
 #
-# The dashed training curves {glue:text}`ch5_train_above`. Above is not a bug: the
-# training RMSE is measured while augmentation turns and zooms each
-# galaxy and dropout switches units off, which makes the task harder; the validation RMSE
-# is measured on the plain images with every unit on. A training curve falling far
-# *below* its validation curve would be the warning sign of overfitting: a network
-# learning its training galaxies by heart.
+# ## Where the report's 6.86 hours went
 #
-# ## The full profile on Colab: a time budget
+# The report trained its network for 50 epochs in 6.86 hours, at about 620 ms per step
+# of 64 images: roughly 100 images a second, on a GPU that can push thousands. Its input
+# pipeline turned each image path into a training example with a Python function, wrapped
+# in `tf.py_function`:
 #
-# How long would the `full` profile take — 61,578 galaxies at 150 × 150, 50 epochs?
-# Time is images divided by rate, and the rate must be measured on the machine that
-# trains. The cell below measures both networks' training rates at 150 × 150 on the
-# machine running this page, and turns them into hours for the full profile (the
-# training split, 64 % of the galaxies, every epoch; validation adds a little).
+# ```python
+# def get_features(image_path):
+#     image = tf.io.decode_image(tf.io.read_file(image_path), dtype=tf.float32)
+#     galaxyID = int(...)                                    # parse the file name
+#     galaxy_row = labels.loc[labels['GalaxyID'] == galaxyID]  # scan all 61,578 rows
+#     ...
+# ```
+#
+# For *every image of every epoch* this reads and decodes an image file and compares the
+# ID with every row of a pandas table — in Python, which runs one such function at a
+# time, however many cores `map` is given. The pipeline above does the expensive work
+# once: the images were decoded and cropped into one array in chapter 3, and the answers
+# put in the same order, so a batch is a slice of two arrays. (`galaxylib.pipeline.
+# make_dataset`, which `galaxylib train` uses, does the same without copying the arrays,
+# which matters for the full profile's 61,578 crops of 150 × 150.) Both pipelines timed
+# on the same galaxies, with no network attached, so that only their speed of *feeding*
+# a network shows:
 
 # %%
+speed = bench_pipeline(DATA, n=1000, size=150)
+pd.Series(
+    {"the report's pipeline": speed["report_img_per_s"], "ours": speed["ours_img_per_s"]},
+    name="images per second",
+).round(0)
+
+# %% tags=["remove-cell"]
+glue("ch5_report_pipeline", speed["report_img_per_s"])
+glue("ch5_our_pipeline", speed["ours_img_per_s"])
+glue("ch5_pipeline_ratio", speed["ratio"])
+assert speed["report_img_per_s"] < 2 * 103  # "what a pipeline like its own delivers"
+
+# %% [markdown]
+# On the machine that built this page the report's pipeline delivers
+# {glue:text}`ch5_report_pipeline:.0f` images a second, ours
+# {glue:text}`ch5_our_pipeline:,.0f`: {glue:text}`ch5_pipeline_ratio:,.0f` times as many.
+# The report trained at about 103 images a second (623 ms per step of 64, the report's
+# own figure), which is what a pipeline like its own delivers: its GPU spent most of those
+# 6.86 hours waiting.
+#
+# ## Training at the report's scale on Colab
+#
+# `setup()` looks at the hardware once and decides how to use it: on several GPUs, a
+# `MirroredStrategy` splits every batch between them; on GPUs with tensor cores (T4,
+# V100, A100, H100), **mixed precision**, arithmetic in 16-bit floats, with the weights
+# and the output layer kept in 32 bits (the `dtype="float32"` of chapter 4's last
+# layers). How long would the `full` profile take — 61,578 galaxies at 150 × 150, 50
+# epochs? The cell below measures both networks' training rates at 150 × 150 on the
+# machine running this page and turns them into hours (the training split, 64 % of the
+# galaxies, every epoch; validation adds a little):
+
+# %%
+hardware = setup()
+print(hardware)
 full = PROFILES["full"]
 rates_150 = bench_train(DATA, size=full.image_size, steps=4, warmup=2)
-images = round(0.64 * full.n_galaxies) * full.epochs
+images_per_run = round(0.64 * full.n_galaxies) * full.epochs
 budget = pd.DataFrame(
     {
         "training images per second (measured here)": [
@@ -417,27 +366,24 @@ budget = pd.DataFrame(
     },
     index=["report's network", "improved network"],
 )
-budget["hours for the full profile (estimated)"] = images / budget.iloc[:, 0] / 3600
-glue("ch5_full_images", images)
+budget["hours for the full profile (estimated)"] = images_per_run / budget.iloc[:, 0] / 3600
+budget.round(1)
+
+# %% tags=["remove-cell"]
+glue("ch5_full_images", images_per_run)
 glue("ch5_full_hours_report", budget.iloc[0, 1])
 glue("ch5_machine", hardware.devices)
-budget.round(1)
 
 # %% [markdown]
 # On the machine that built this page ({glue:text}`ch5_machine`), the report's network
 # would need about {glue:text}`ch5_full_hours_report:,.0f` hours for the
 # {glue:text}`ch5_full_images:,` training images of the full profile: the rates are
 # measured, the hours are an estimate from them. Run this cell on a Colab GPU and it
-# measures that GPU instead: the report's 6.86 hours on its GPU were set by its input
-# pipeline (about 103 images a second, by the report's own timing); with our pipeline,
-# only the GPU's arithmetic limits the rate.
+# measures that GPU instead.
 #
 # To train at the report's scale, open this chapter in Colab (the rocket button above),
 # choose *Runtime → Change runtime type → T4 GPU* (or better), and run all cells: the
-# first cell sees the GPU and picks the `full` profile, the sky grows to 61,578
-# galaxies at 150 × 150, and the networks train for 50 epochs. Set `GALAXYLIB_DATASET` to
-# the folder `download_kaggle()` filled (chapter 0) to train on the real images instead.
-# From a terminal, the same is
+# first cell sees the GPU and picks the `full` profile. From a terminal, the same is
 #
 # ```bash
 # galaxylib preprocess data/galaxyzoo --size 150
@@ -448,13 +394,13 @@ budget.round(1)
 #
 # ## Summary
 #
-# - The report's 6.86 hours went into its input pipeline, not its network: decode and
-#   crop once, then feed batches as slices of one array.
-# - A network's cost is its arithmetic per image, paid at every pixel of every map, not
-#   its number of parameters.
-# - Train with a schedule known in advance and callbacks that watch the validation loss;
-#   a run that can resume survives a lost Colab session.
+# - `tf.data` feeds batches; `compile` names the loss, the optimiser and the metric;
+#   callbacks act between epochs; `fit` runs the loop of gradient descent.
 # - Read learning curves against the mean benchmark and the noise floor, and remember
 #   that augmentation and dropout make the training curve look worse than it is.
+# - Train with a schedule known in advance and callbacks that watch the validation loss;
+#   a run that can resume survives a lost Colab session.
+# - The report's 6.86 hours went into its input pipeline, not its network: decode and
+#   crop once, then feed batches as slices of one array.
 #
 # Practise it in the [exercises of chapter 5](../solutions/05_training).

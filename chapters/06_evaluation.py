@@ -48,7 +48,10 @@ from galaxylib.course import course_data, course_model, glue, networks
 from galaxylib.data import load_catalog
 from galaxylib.evaluation import evaluate, load_model, results_table, sky_noise_floor
 from galaxylib.metrics import clear_cases, gap_closed, margin_interval, rmse, rmse_per_question
-from galaxylib.synthetic import EXPECTED_PREFIX
+from galaxylib.models import NETWORKS
+from galaxylib.preprocess import preprocess_catalog
+from galaxylib.saliency import saliency
+from galaxylib.synthetic import EXPECTED_PREFIX, typical_galaxies
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree
 
 DATA = course_data()
@@ -148,9 +151,11 @@ glue(
 
 # %%
 single_view = evaluate(improved_model, DATA, tta=False)
+print(f"one view: {single_view.rmse:.4f}   eight views: {improved.rmse:.4f}")
+
+# %% tags=["remove-cell"]
 glue("ch6_one_view", single_view.rmse)
 glue("ch6_tta_gain", single_view.rmse - improved.rmse)
-print(f"one view: {single_view.rmse:.4f}   eight views: {improved.rmse:.4f}")
 
 # %% [markdown]
 # Averaging eight views changes the RMSE by {glue:text}`ch6_tta_gain:.4f`: a galaxy
@@ -343,6 +348,78 @@ glue(
 # %%
 for name, result in (("report's network", report), ("improved network", improved)):
     print(f"{name}: {check_tree(result.pred)['row'].nunique()} galaxies break the tree")
+
+# %% [markdown]
+# ## Where the networks look
+#
+# A network's score says how often it is right, not *why*. A **saliency map** asks the
+# network the question backwards: if this pixel were a little brighter, how much would
+# the answer change? It is the gradient of one predicted answer with respect to every
+# pixel — backpropagation again (chapter 4), carried down to the image instead of the
+# weights. `galaxylib.saliency.saliency` averages it over a few noisy copies of the crop
+# (SmoothGrad), because one gradient alone is speckled. Here are four clear galaxies of
+# the test split's sky, each with the answer that names its kind, and where each network
+# looks to give that answer (bright: where a change would move the answer most):
+
+# %%
+examples = typical_galaxies(truth.loc[parts.test].reset_index()).loc[
+    ["elliptical", "spiral", "barred spiral", "edge-on disc"]
+]
+trained = {"report": load_model(course_model("report")), "improved": improved_model}
+fig = Figure(figsize=(10, 7.6))
+fig.set_layout_engine("constrained")
+axes = fig.subplots(3, 4)
+attention = {}
+for col, (kind, row) in enumerate(examples.iterrows()):
+    for line, (name, model) in enumerate(trained.items(), start=1):
+        crops = preprocess_catalog(DATA, **model.preprocessing.as_dict(), progress=False)
+        crop = crops.images[crops.rows_of(np.array([row["GalaxyID"]]))]
+        heat = saliency(model.net, crop, row["answer"])[0]
+        attention[(name, kind)] = heat
+        if line == 1:
+            axes[0, col].imshow(crop[0], cmap="gray" if crop.ndim == 3 else None)
+            axes[0, col].set_title(f"{kind}: {row['answer']}", fontsize=9)
+        axes[line, col].imshow(heat, cmap="magma")
+        axes[line, col].set_title(f"{NETWORKS[name].called}", fontsize=8)
+for ax in axes.flat:
+    ax.set_axis_off()
+fig
+
+# %% tags=["remove-cell"]
+side = next(iter(attention.values())).shape[0]
+yy, xx = np.mgrid[:side, :side] - (side - 1) / 2
+central = np.hypot(xx, yy) <= side / 4  # a disc of a quarter of the side around the centre
+share = {key: float(heat[central].sum()) for key, heat in attention.items()}
+by_network = {name: np.mean([v for (n, _), v in share.items() if n == name]) for name in trained}
+glue("ch6_central_area", float(central.mean()))
+glue("ch6_report_central", by_network["report"])
+glue("ch6_improved_central", by_network["improved"])
+glue(
+    "ch6_look_reading",
+    "Both networks look mostly at the galaxy in the middle of the crop"
+    if min(by_network.values()) > 0.5
+    else "Neither network looks mostly at the middle of the crop"
+    if max(by_network.values()) < 0.5
+    else f"Only {NETWORKS[max(by_network, key=by_network.get)].called} looks mostly at the "
+    "middle of the crop",
+)
+glue(
+    "ch6_look_more",
+    NETWORKS[max(by_network, key=by_network.get)].called.capitalize(),
+)
+
+# %% [markdown]
+# What to see. The central disc of a quarter of the crop's side covers
+# {glue:text}`ch6_central_area:.0%` of the crop, so a network that looked everywhere
+# alike would put that share of its attention there. Averaged over the four galaxies, the
+# report's network puts {glue:text}`ch6_report_central:.0%` of its saliency there, the
+# improved one {glue:text}`ch6_improved_central:.0%`.
+# {glue:text}`ch6_look_reading`; {glue:text}`ch6_look_more` concentrates more on it.
+# Read the maps for what a volunteer would look at — the arms of the spiral, the bar
+# across the barred one's centre, the thin line of the edge-on disc — and for what a
+# volunteer would ignore: a field star or the empty sky lighting up means the network
+# uses something that only happens to come with that kind of galaxy on this sky.
+# Chapter 8 asks the same question of real photographs.
 
 # %% [markdown]
 # ## Where the leaderboard stood

@@ -124,6 +124,8 @@ print(
         index=False, float_format=lambda x: f"{x:.3f}"
     )
 )
+
+# %% tags=["remove-cell"]
 glue("ch7_error_40", float(errors[40]))
 glue("ch7_error_10", float(errors[10]))
 

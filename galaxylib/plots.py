@@ -23,6 +23,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from galaxylib.data import Catalog
 from galaxylib.metrics import rmse_per_answer
@@ -585,7 +586,8 @@ def plot_learning_curves(
     ax.axhline(mean_rmse, color="grey", ls=":", label="mean-confidence benchmark")
     if floor is not None:
         ax.axhline(floor, color="black", ls="-.", label="noise floor")
-    ax.set(xlabel="epoch", ylabel="RMSE", title="Learning curves of both networks", ylim=(0, None))
+    ax.set(xlabel="epoch", ylabel="RMSE", title="Learning curves", ylim=(0, None))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper right", fontsize=8)
     return fig
 

@@ -38,7 +38,15 @@ from galaxylib.preprocess import Settings, preprocess_catalog
 from galaxylib.tools import checkpoints
 from galaxylib.tools.model_files import ModelFiles, read_history, training_run
 
-__all__ = ["RMSE", "TrainResult", "compile_model", "cosine_schedule", "fit", "train"]
+__all__ = [
+    "RMSE",
+    "TrainResult",
+    "compile_model",
+    "cosine_schedule",
+    "fit",
+    "recipe_callbacks",
+    "train",
+]
 
 RMSE = "root_mean_squared_error"
 """The name Keras gives the RMSE metric, as in the report's history."""
@@ -54,6 +62,22 @@ def compile_model(net: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
     return net
 
 
+def recipe_callbacks(
+    epochs: int, learning_rate: float = 1e-3, patience: int = 7
+) -> list[keras.callbacks.Callback]:
+    """The callbacks every network of the course trains with, chapter 5's page included.
+
+    The learning rate follows :func:`cosine_schedule`; training stops after ``patience``
+    epochs without a better validation loss, with the best epoch's weights restored.
+    """
+    return [
+        keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, learning_rate)),
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss", mode="min", patience=patience, restore_best_weights=True
+        ),
+    ]
+
+
 def fit(
     net: keras.Model,
     train_data,
@@ -67,21 +91,14 @@ def fit(
 ) -> keras.callbacks.History:
     """Fit a compiled network on batches of (images, fractions), checked after each epoch.
 
-    The learning rate follows :func:`cosine_schedule`; training stops after ``patience``
-    epochs without a better validation loss, with the best epoch's weights restored.
-    ``callbacks`` come after these two (``train`` adds a checkpoint, a log and a backup).
+    With :func:`recipe_callbacks`, then ``callbacks`` (``train`` adds a checkpoint, a log
+    and a backup).
     """
     return net.fit(
         train_data,
         validation_data=val_data,
         epochs=epochs,
-        callbacks=[
-            keras.callbacks.LearningRateScheduler(cosine_schedule(epochs, learning_rate)),
-            keras.callbacks.EarlyStopping(
-                monitor="val_loss", mode="min", patience=patience, restore_best_weights=True
-            ),
-            *callbacks,
-        ],
+        callbacks=[*recipe_callbacks(epochs, learning_rate, patience), *callbacks],
         shuffle=False,  # the dataset shuffles itself
         verbose=verbose,
     )

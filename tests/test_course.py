@@ -22,7 +22,7 @@ def test_colab_with_a_gpu_runs_the_full_profile(colab, monkeypatch, capsys):
     monkeypatch.setattr(course, "gpu_name", lambda: "Tesla T4")
     assert course.setup_notebook().name == "full"
     out = capsys.readouterr().out
-    assert "Running on Colab, GPU: Tesla T4." in out and "61,578 galaxies" in out
+    assert "Running on Colab, GPU: Tesla T4;" in out and "61,578 galaxies" in out
 
 
 def test_colab_without_a_gpu_says_how_to_switch_it_on(colab, monkeypatch, capsys):
@@ -35,7 +35,7 @@ def test_a_local_machine_keeps_the_chosen_profile(monkeypatch, capsys):
     monkeypatch.setattr(course, "gpu_name", lambda: "H100")
     monkeypatch.setenv("GALAXYLIB_PROFILE", "small")
     assert course.setup_notebook().name == "small"
-    assert "Running on a local machine, GPU: H100." in capsys.readouterr().out
+    assert "Running on a local machine, GPU: H100;" in capsys.readouterr().out
 
 
 def test_course_data_can_point_at_the_real_data(monkeypatch, tmp_path):
@@ -99,8 +99,9 @@ def test_the_data_root_is_shown_relative_to_the_notebook_not_the_builders_disk(
     monkeypatch.setattr(course, "gpu_name", lambda: None)
     course.setup_notebook()
     out = capsys.readouterr().out
-    assert "Data root: ../data (set GALAXYLIB_DATA to move it)." in out
+    assert "data in ../data (set GALAXYLIB_DATA to move it)." in out
     assert str(tmp_path) not in out
+    assert len(out.splitlines()) == 1, out  # a page opens with one line, not a banner
 
 
 def test_the_versions_in_use_are_printed_and_those_of_this_run_were_tested():

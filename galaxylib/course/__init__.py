@@ -33,6 +33,7 @@ __all__ = [
     "gpu_name",
     "machine",
     "save_to_drive",
+    "same_network",
     "session_profile",
     "setup_notebook",
     "time_estimate",
@@ -116,11 +117,12 @@ def session_profile() -> Profile:
 def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     """Choose the profile for this session and say where the chapter runs.
 
-    The profile is :func:`session_profile`'s; on Colab without a GPU it says how to
-    switch one on. Prints one line per fact --
-    the machine, the profile, the versions in use (with a warning outside those the
-    course was tested with), where the data live, and how long the chapter takes when
-    nothing is cached -- and in a notebook shows figures inline.
+    The profile is :func:`session_profile`'s. Prints one line: the machine, the profile
+    and where the data live. More only where a learner needs it: on Colab without a GPU,
+    how to switch one on; a warning naming any version outside those the course was
+    tested with (:func:`version_report`); on Colab or where nothing was made yet, how
+    long the chapter takes when nothing is cached; on Colab, how to keep the data on
+    Drive. In a notebook, figures are shown inline.
 
     Parameters
     ----------
@@ -137,20 +139,23 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     gpu = gpu_name()
     chosen = session_profile()
     where = "Colab" if on_colab else "a local machine"
-    print(f"Running on {where}, {'GPU: ' + gpu if gpu else 'no GPU'}.")
+    print(
+        f"Running on {where}, {'GPU: ' + gpu if gpu else 'no GPU'}; profile {chosen.name!r} "
+        f"({chosen.n_galaxies:,} galaxies at {chosen.image_size}x{chosen.image_size} pixels, "
+        f"{chosen.epochs} epochs); data in {_portable(data_root())} (set GALAXYLIB_DATA to "
+        "move it)."
+    )
     if on_colab and not gpu:
         print(GPU_HELP)
-    print(
-        f"Profile {chosen.name!r}: {chosen.n_galaxies:,} galaxies at "
-        f"{chosen.image_size}x{chosen.image_size} pixels, {chosen.epochs} epochs."
-    )
-    print(version_report())
-    print(f"Data root: {_portable(data_root())} (set GALAXYLIB_DATA to move it).")
+    versions = version_report().splitlines()
+    if len(versions) > 1:  # a version outside those tested: say which
+        print("\n".join(versions))
     from galaxylib.course import networks
 
     if networks.applies():  # the stored networks are written out, not trained
         makes = [step for step in makes if step not in networks.NAMES]
-    if makes:
+    fresh = not (data_root() / f"sky-{chosen.name}").exists()  # nothing made here yet
+    if makes and (on_colab or fresh):
         print(time_estimate(makes, chosen, gpu=gpu is not None))
     if on_colab:
         print(
@@ -532,3 +537,26 @@ def _keep_on_drive() -> list[Path]:
     from galaxylib.course.store import save_data
 
     return save_data(data_root(), store)
+
+
+def same_network(page, library) -> bool:
+    """Whether two Keras networks have the same layers with the same settings.
+
+    Layer names (numbered by Keras as layers are made) are left aside; the layers' types
+    and configurations, the input's shape and type and the parameter count must agree.
+    Chapter 4 checks with it that the networks it writes out layer by layer are the ones
+    :mod:`galaxylib.models` builds for ``galaxylib train`` and ``make networks``.
+    """
+
+    def settings(net) -> list:
+        return [
+            (type(layer).__name__, {k: v for k, v in layer.get_config().items() if k != "name"})
+            for layer in net.layers
+        ]
+
+    return (
+        settings(page) == settings(library)
+        and page.input_shape == library.input_shape
+        and page.inputs[0].dtype == library.inputs[0].dtype
+        and page.count_params() == library.count_params()
+    )

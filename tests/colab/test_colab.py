@@ -237,7 +237,7 @@ def test_the_chapter_runs_as_on_colab(colab, runs, name):
     setup, drive = text_of(code[0]), text_of(code[1])
     print("  " + setup.replace("\n", "\n  ").rstrip())
     assert "Running on Colab" in setup and "Warning" not in setup, setup
-    assert "Data root: data " in setup, setup  # the notebook's own folder, as on Colab
+    assert "; data in data " in setup, setup  # the notebook's own folder, as on Colab
     assert "sky-small" in drive and "models/stored" in drive, drive  # restored, not remade
     assert not any("Epoch 1/" in text_of(c) for c in code), f"{name} trained a network anew"
     assert not any("Error in callback" in text_of(c) for c in code), "saving to Drive failed"

@@ -3,7 +3,7 @@
 Run by ``make book`` after the build (not by ``make test``, which runs before there is a
 site). Every page loads without console errors, every image loads, a folded solution
 opens on click, search finds a chapter, and every Colab link names a notebook that
-exists in the repository.
+exists in the repository; no page shows a path of the machine that built it.
 """
 
 import functools
@@ -124,3 +124,11 @@ def test_every_colab_link_names_a_notebook_in_the_repository(server, browser):
             assert (ROOT / match.group(1)).exists(), f"{page}: {match.group(1)} does not exist"
             seen += 1
     assert seen >= len(PAGES) - 1  # every notebook page has one; the intro is Markdown
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_shows_a_path_of_the_machine_that_built_it(page):
+    # A reader's paths are not the builder's: outputs name data relative to the notebook.
+    text = re.sub(r"<[^>]+>", "", (SITE / f"{page}.html").read_text(encoding="utf-8"))
+    for path in {str(ROOT), str(Path.home()) + "/", "/tmp/"}:
+        assert path not in text, f"{page} shows {path}"
