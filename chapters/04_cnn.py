@@ -133,8 +133,7 @@ glue("ch4_map_loss", int(galaxy.shape[0] - maps.shape[0]))
 # response in the same units). The blur is the galaxy, softened; the edge maps are bright
 # on one side of each arm and dark on the other, because their filters are positive on one
 # half and negative on the other; the spot map lights up where a small bright knot sits on
-# a fainter background — clumps along the arms, stars — but hardly on the bulge, which is
-# broader than the filter's bright centre. Each map is {glue:text}`ch4_map_loss` pixels
+# a fainter background. Each map is {glue:text}`ch4_map_loss` pixels
 # smaller than the image ({glue:text}`ch4_map_side` × {glue:text}`ch4_map_side`): a 7 × 7
 # filter without padding has no room at the border. After each convolution comes a
 # **ReLU**, which keeps positive responses and sets negative ones to zero, so that
@@ -216,7 +215,8 @@ glue("ch4_right_miss", misses["0.3 (about right)"])
 # the bottom and lands on the other side, zigzagging; a little bolder still (above 1 for
 # this loss) and each zigzag is wider than the last, and training *diverges*. A network
 # has hundreds of thousands of weights instead of one, and a loss that is no parabola,
-# but each step is exactly this one.
+# but each step of plain gradient descent is this one (Adam, below, sizes the step of each
+# weight in its own way).
 #
 # **Batches and epochs.** The loss of a network is an average over every training
 # galaxy, and computing it all before each step would be slow. Instead each step
@@ -230,7 +230,7 @@ glue("ch4_right_miss", misses["0.3 (about right)"])
 # tells the layer before it how *its* output should change, and so on down to the first
 # convolution — the chain rule of calculus, applied layer by layer. One backward pass
 # costs about twice a forward pass and yields the gradient of every weight at once.
-# `GradientTape` does it for any computation TensorFlow records:
+# `GradientTape` does it for any computation TensorFlow records. In a picture:
 
 # %%
 fig = Figure(figsize=(10, 2.2))
@@ -329,12 +329,17 @@ fig
 difference = float(np.abs(learnt - teacher).max())
 assert difference < 0.05, difference  # the reading says the filters agree
 assert losses[-1] < losses[0] / 100, (losses[0], losses[-1])
-halfway = int(np.argmax(np.array(losses) < np.sqrt(losses[0] * losses[-1])))
-assert halfway < len(losses) / 2, halfway  # the first half of the drop is the quicker
+epoch_means = np.array(losses).reshape(EPOCHS, -1).mean(axis=1)
+drops = epoch_means[:-1] / epoch_means[1:]  # how many fold each epoch lowered the loss
+per_epoch = float(np.exp(np.log(drops[2:]).mean()))
+first_drop = losses[0] / epoch_means[2]
+assert np.allclose(drops[2:], per_epoch, rtol=0.1), drops  # the reading: then steady
+assert first_drop > per_epoch**3, (first_drop, per_epoch)  # faster at first
 glue("ch4_filter_difference", difference)
 glue("ch4_filter_steps", len(losses))
 glue("ch4_filter_epochs", EPOCHS)
-glue("ch4_filter_halfway", halfway)
+glue("ch4_filter_first_drop", first_drop)
+glue("ch4_filter_per_epoch", per_epoch)
 glue("ch4_filter_loss_drop", losses[0] / losses[-1])
 
 # %% [markdown]
@@ -343,12 +348,13 @@ glue("ch4_filter_loss_drop", losses[0] / losses[-1])
 # number of the learnt filter is more than {glue:text}`ch4_filter_difference:.3f` from
 # the one set by hand, and the loss (on a log scale) fell
 # {glue:text}`ch4_filter_loss_drop:,.0f`-fold. Nobody told it "vertical edge": the
-# gradient did. Look at the curve's shape: the loss covered half its fall, on the log
-# scale, in the first {glue:text}`ch4_filter_halfway` steps, and needed the rest for the
-# other half. Neighbouring pixels of a galaxy are much alike, so many filters make
-# nearly the same maps, and the loss is almost flat along the directions that tell them
+# gradient did. Look at the curve's shape: over its first three epochs the loss fell
+# {glue:text}`ch4_filter_first_drop:,.0f`-fold, and after that by a steady
+# {glue:text}`ch4_filter_per_epoch:.2f`-fold an epoch — a straight line on the log scale.
+# Neighbouring pixels of a galaxy are much alike, so many filters make nearly the same
+# maps, and the loss is almost flat along the directions that tell them
 # apart; this is why networks train for many epochs, and why the learning rate matters
-# so much. A network learns its 849,285 weights the same way, except that its teacher is
+# so much. A network learns all its weights the same way, except that its teacher is
 # not a filter but the volunteers' 37 answers at the far end, and
 # backpropagation carries what they say back to every filter. Keras's `model.fit`, in
 # the next chapter, runs exactly this loop for you.
@@ -357,7 +363,7 @@ glue("ch4_filter_loss_drop", losses[0] / losses[-1])
 #
 # A 2 × 2 max pooling keeps the largest of each four neighbouring values. The map is
 # halved in each direction, the exact position of a feature matters a little less, and
-# each pixel of the next layer's input stands for two of the previous one. How much of
+# each pixel of the next layer's input stands for 2 × 2 of the previous one's. How much of
 # the original image does the next 7 × 7 filter see — its *receptive field*? Each layer
 # widens the field by (its kernel − 1) steps of the layers below:
 
@@ -394,8 +400,7 @@ show(
 # Each pooling halves the picture and keeps the brightest spots: the knots and stars
 # survive as blocky peaks, while the precise shape of the arms fades. The top of the
 # colour bar stays where it was, because max pooling keeps the largest response of each
-# block rather than averaging it away; the negative values all but vanish, because the
-# largest of four neighbours is rarely negative.
+# block rather than averaging it away.
 
 # %% [markdown]
 # ## Batch normalisation and dropout
@@ -445,8 +450,9 @@ show(list(views), [f"draw {i + 1}, 150 x 150 px" for i in range(6)])
 # %% [markdown]
 # The same spiral, each draw turned, perhaps mirrored, slightly zoomed and with its
 # contrast nudged: to a volunteer every draw is the same galaxy with the same answers, and
-# that is what the network is taught. Where a rotation uncovers the corners, the zoom
-# layer's `nearest` filling repeats the border pixels instead of leaving black triangles.
+# that is what the network is taught. Where a rotation uncovers the corners,
+# `RandomRotation` fills them by mirroring the image across its border (its default
+# `fill_mode="reflect"`) instead of leaving black triangles.
 
 # %% [markdown]
 # ## The report's network
@@ -518,7 +524,7 @@ def report_network(size=150):
 
 # %% [markdown]
 # At the report's 150 × 150 grey input its summary matches the report's layer for layer,
-# with two additions described below. Each row is a layer, the shape of what it hands on
+# with two rows added, described below. Each row is a layer, the shape of what it hands on
 # (`None` stands for the number of images in a batch), and its number of weights:
 
 # %%
@@ -539,12 +545,14 @@ flatten = next(la for la in report_150.layers if isinstance(la, keras.layers.Fla
 assert tuple(flatten.input.shape[1:]) == (1, 1, 256), flatten.input.shape
 
 # %% [markdown]
-# Two lines differ from the report's summary: a `Rescaling` layer, which turns the cache's
-# bytes (0–255) into numbers between 0 and 1 on the accelerator, and the input, which is
-# now `uint8` so that a quarter of the bytes travel from memory to the GPU. Neither has
-# parameters. One setting differs too: batch normalisation's `momentum=0.9` instead of
-# Keras's `0.99` — how fast its running averages forget — so that they settle within a few
-# dozen steps, which matters for the short runs of this book.
+# Two rows are not in the report's summary: a `Rescaling` layer, which turns the cache's
+# bytes (0–255) into numbers between 0 and 1 on the accelerator, and a second
+# `RandomFlip`, one per axis, for the reason given in the augmentation section. Neither
+# has parameters. The input, not a row of the summary, is now `uint8`, so that a quarter
+# of the bytes travel from memory to the GPU. One setting differs too: batch
+# normalisation's `momentum=0.9` instead of Keras's `0.99` — how fast its running
+# averages forget — so that they settle within a few dozen steps, which matters for the
+# short runs of this book.
 #
 # Where do the 849,285 parameters sit? A convolution of 32 filters of 7 × 7 over one
 # channel has 32 × (7 × 7 × 1 + 1) = 1,600; the dense layer of 512 units on the 256
@@ -552,7 +560,7 @@ assert tuple(flatten.input.shape[1:]) == (1, 1, 256), flatten.input.shape
 # × 128 + 1) = 295,168, is the last convolution.
 #
 # This book's `small` profile trains on 64 × 64 crops, where the report's pooling would
-# shrink the map to nothing before the sixth convolution. `report_pools` moves the
+# shrink the map to nothing before the fourth convolution. `report_pools` moves the
 # pooling — and only the pooling — so that the same six convolutions fit and the network
 # keeps every one of its parameters:
 
@@ -568,6 +576,7 @@ assert sorted(layer_weights.values())[-1] == 295_168, layer_weights
 assert 1_600 in layer_weights.values() and 131_584 in layer_weights.values(), layer_weights
 glue("ch4_size", PROFILE.image_size)
 
+# %% [markdown]
 # ## An improved network
 #
 # The report's network ignores two facts about its targets that the Kaggle winner used.
@@ -587,17 +596,18 @@ print("all between 0 and 1:", bool(((fractions >= 0) & (fractions <= 1)).all()))
 
 # %% [markdown]
 # **A galaxy has no "up".** The improved network is trained with rotations by any angle,
-# and at prediction time `predict_tta` averages its answers over the eight rotations by
-# quarter turns and their mirror images. Between the two ends it uses today's habits: one
-# 5 × 5 layer that pools at once, then small 3 × 3 convolutions padded (`"same"`) to keep
-# their size, in three stages, and a `Flatten` of the last 4 × 4 map. Each convolution
-# has no bias of its own, because the batch normalisation after it adds one, and its
-# ReLU comes after the normalisation. Like the report's network, it keeps *where* each
-# feature was, which matters for a bar that sits at the centre of the crop; a global
-# average over the last maps would keep the same number of values at any input size, but
-# mix the centre with the sky around it. The price of `Flatten` is that its dense layer
-# grows with the map it is given: four times the weights for every doubling of the map's
-# side. It sees colour, as the Kaggle winner's network did: three channels in.
+# and at prediction time `galaxylib.models.predict_tta` averages its answers over the
+# eight rotations by quarter turns and their mirror images. Between the two ends it uses
+# today's habits: one 5 × 5 layer that pools at once, then small 3 × 3 convolutions padded
+# (`"same"`) to keep their size, in three stages, and a `Flatten` of the last 4 × 4 map.
+# Each convolution has no bias of its own, because the batch normalisation after it adds
+# one, and its ReLU comes after the normalisation. Its `Flatten` keeps *where* each
+# feature was on the last 4 × 4 map, which matters for a bar that sits at the centre of
+# the crop; a global average over the last maps would keep the same number of values at
+# any input size, but mix the centre with the sky around it. The price of `Flatten` is
+# that its dense layer grows with the map it is given: four times the weights for every
+# doubling of the map's side. It sees colour, as the Kaggle winner's network did: three
+# channels in.
 
 
 # %%

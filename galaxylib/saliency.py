@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from galaxylib.taxonomy import COLUMNS
 
-__all__ = ["saliency"]
+__all__ = ["central_share", "saliency"]
 
 
 def saliency(
@@ -83,3 +83,35 @@ def saliency(
         total = size.sum()
         maps.append(size / total if total > 0 else size)
     return np.stack(maps).astype(np.float32)
+
+
+def central_share(maps: np.ndarray, radius: float = 0.25) -> np.ndarray:
+    """The share of each saliency map inside a central disc.
+
+    Compare it with the share of a network of the same layers with random weights: the
+    layers alone already make the gradient smaller towards the borders (a pixel at the
+    edge reaches fewer positions of an unpadded convolution), so that only a share above
+    theirs says the training taught the network to look at the middle.
+
+    Parameters
+    ----------
+    maps : ndarray of shape (n, height, width)
+        From :func:`saliency`, each summing to 1.
+    radius : float, default 0.25
+        Of the disc, as a fraction of the side.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> flat = np.full((1, 8, 8), 1 / 64)
+    >>> central_share(flat, radius=0.25).round(3)
+    array([0.188])
+    """
+    maps = np.asarray(maps)
+    height, width = maps.shape[1:3]
+    yy, xx = np.mgrid[:height, :width]
+    inside = np.hypot(yy - (height - 1) / 2, xx - (width - 1) / 2) <= radius * min(height, width)
+    return maps[:, inside].sum(axis=1)

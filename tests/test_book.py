@@ -123,3 +123,12 @@ def test_visible_code_cells_show_computation_not_bookkeeping():
     with_glue = [cell for cell in visible if re.search(r"\bglue\(", cell)]
     assert len(visible) > 50
     assert len(with_glue) < 0.1 * len(visible), with_glue[:3]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_no_heading_is_hidden_in_a_code_cell(source):
+    # A markdown heading left under a code cell's marker is a comment that no reader sees.
+    for cell in jupytext.read(source).cells:
+        if cell.cell_type == "code":
+            headings = [line for line in cell.source.splitlines() if re.match(r"# #{1,4} ", line)]
+            assert not headings, f"{source.name}: {headings[0]!r} is inside a code cell"

@@ -298,6 +298,11 @@ def test_typical_galaxies_pick_the_clearest_example_of_each_morphology():
     assert by_id.loc[examples.at["merger", "GalaxyID"], "odd"] == "merger"
     faint = typical_galaxies(truth, brightest_mag=15)
     assert (by_id.loc[faint["GalaxyID"], "mag"] >= 15).all()
+    chosen = typical_galaxies(truth, brightest_mag=0, morphologies=["star", "spiral"])
+    assert list(chosen.index) == ["star", "spiral"]
+    assert chosen.loc["spiral"].equals(examples.loc["spiral"])
+    with pytest.raises(GalaxyLibError, match="No morphology 'quasar'; choose among elliptical"):
+        typical_galaxies(truth, morphologies=["quasar"])
 
 
 def test_default_sky_is_made_again_when_the_profile_or_the_schema_changed(

@@ -13,6 +13,8 @@ another's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -160,7 +162,12 @@ _MORPHOLOGIES = {
 }
 
 
-def typical_galaxies(truth: pd.DataFrame, *, brightest_mag: float = 14.0) -> pd.DataFrame:
+def typical_galaxies(
+    truth: pd.DataFrame,
+    *,
+    brightest_mag: float = 14.0,
+    morphologies: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """One clear example of each morphology, chosen from a synthetic sky's truth.
 
     For each of elliptical, spiral, barred spiral, edge-on disc, merger, irregular and
@@ -175,6 +182,8 @@ def typical_galaxies(truth: pd.DataFrame, *, brightest_mag: float = 14.0) -> pd.
     truth : DataFrame
         The sky's ``truth.csv``.
     brightest_mag : float, default 14.0
+    morphologies : sequence of str, optional
+        Which of the seven, in this order; default all.
 
     Returns
     -------
@@ -185,8 +194,14 @@ def typical_galaxies(truth: pd.DataFrame, *, brightest_mag: float = 14.0) -> pd.
     missing = {"GalaxyID", "kind", "odd", "bar", "arms", "mag"} - set(truth.columns)
     if missing:
         raise GalaxyLibError(f"The truth table lacks the columns {', '.join(sorted(missing))}.")
+    unknown = set(morphologies or ()) - set(_MORPHOLOGIES)
+    if unknown:
+        raise GalaxyLibError(
+            f"No morphology {sorted(unknown)[0]!r}; choose among {', '.join(_MORPHOLOGIES)}."
+        )
     rows = {}
-    for morphology, (rule, answer) in _MORPHOLOGIES.items():
+    for morphology in morphologies or list(_MORPHOLOGIES):
+        rule, answer = _MORPHOLOGIES[morphology]
         pool = truth.query(rule).query("mag >= @brightest_mag")
         if pool.empty:
             raise GalaxyLibError(f"The sky holds no {morphology} fainter than mag {brightest_mag}.")
