@@ -34,7 +34,7 @@ from galaxylib.synthetic.skyfile import (
     sky_identity,
 )
 from galaxylib.taxonomy import COLUMNS
-from galaxylib.tools.files import atomic_path, check_out_path, disk_errors
+from galaxylib.tools.files import atomic_path, check_out_path, disk_errors, shown_path
 from galaxylib.tools.model_files import ModelFiles
 
 __all__ = [
@@ -425,14 +425,15 @@ def frame_note(path: str | Path, shape: tuple[int, ...]) -> str | None:
         ``None`` for a 424x424 image.
     """
     height, width = shape[:2]
+    name = shown_path(path)
     if height != width:
         return (
-            f"{path} is {width}x{height} pixels, not square: the square crop around the "
+            f"{name} is {width}x{height} pixels, not square: the square crop around the "
             "galaxy is padded with black where it leaves the frame."
         )
     if height != IMAGE_SIZE:
         return (
-            f"{path} is {width}x{height} pixels, not the {IMAGE_SIZE}x{IMAGE_SIZE} of the "
+            f"{name} is {width}x{height} pixels, not the {IMAGE_SIZE}x{IMAGE_SIZE} of the "
             "training images: the galaxy may fill more or less of the frame, and be sharper "
             "or blurrier after the resize, than the galaxies the network learned from."
         )

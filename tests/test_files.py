@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from galaxylib.errors import GalaxyLibError
-from galaxylib.tools.files import check_out_path, exclusive
+from galaxylib.tools.files import check_out_path, exclusive, shown_path
 
 HOLD = """import sys, time
 from pathlib import Path
@@ -65,3 +65,17 @@ def test_an_out_path_that_cannot_be_written_is_one_sentence(tmp_path):
         f"The folder {tmp_path / 'no'} does not exist; create it (mkdir -p {tmp_path / 'no'}) "
         "or choose another --out."
     )
+
+
+def test_shown_paths_name_no_folder_of_the_machine_near_here(tmp_path, monkeypatch):
+    # A notebook runs in chapters/ and its data lies next door, in data/: the page
+    # it builds must read the same on the builder's machine and on the reader's.
+    (tmp_path / "chapters").mkdir()
+    monkeypatch.chdir(tmp_path / "chapters")
+    assert shown_path(tmp_path / "data" / "sky-small") == "../data/sky-small"
+    assert shown_path(tmp_path / "chapters" / "a.png") == "a.png"
+    # Far from here, a path under the home folder is shown from ~.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "a" / "b")
+    assert shown_path(tmp_path / "home" / ".cache" / "galaxylib") == "~/.cache/galaxylib"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from galaxylib.config import Profile, data_root, profile
 from galaxylib.errors import GalaxyLibError
-from galaxylib.tools.files import exclusive
+from galaxylib.tools.files import exclusive, shown_path
 
 __all__ = [
     "COLOUR_RECORD",
@@ -142,7 +142,7 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     print(
         f"Running on {where}, {'GPU: ' + gpu if gpu else 'no GPU'}; profile {chosen.name!r} "
         f"({chosen.n_galaxies:,} galaxies at {chosen.image_size}x{chosen.image_size} pixels, "
-        f"{chosen.epochs} epochs); data in {_portable(data_root())} (set GALAXYLIB_DATA to "
+        f"{chosen.epochs} epochs); data in {shown_path(data_root())} (set GALAXYLIB_DATA to "
         "move it)."
     )
     if on_colab and not gpu:
@@ -195,18 +195,6 @@ def version_report() -> str:
             "so if a cell fails, install a tested version and restart the session."
         )
     return line
-
-
-def _portable(path: Path) -> str:
-    """``path`` as a reader can use it: relative to here when near, else from ``~``."""
-    path = path.resolve()
-    relative = Path(os.path.relpath(path, Path.cwd()))
-    if relative.parts.count("..") <= 1:
-        return relative.as_posix()
-    try:
-        return "~/" + path.relative_to(Path.home()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def estimate_seconds(
@@ -330,17 +318,17 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
 
     if networks.applies() and name in networks.NAMES:
         path = data_root() / "models" / "stored" / f"{name}.keras"
-        with exclusive(path.parent, wait=_WAIT.format(path=_portable(path))):
+        with exclusive(path.parent, wait=_WAIT.format(path=shown_path(path))):
             if not networks.installed(name, path) or _saved_by_newer_keras(path):
                 print(
                     f"Using the book's stored {name} network ({networks.describe(name)}); "
-                    f"writing it to {_portable(path)}."
+                    f"writing it to {shown_path(path)}."
                 )
                 networks.install(name, path)
         networks.make_crops(name, course_data())
         return path
     path = _models_folder() / f"{name}.keras"
-    with exclusive(path.parent, wait=_WAIT.format(path=_portable(path))):
+    with exclusive(path.parent, wait=_WAIT.format(path=shown_path(path))):
         return _trained(name, path, retrain)
 
 

@@ -34,7 +34,7 @@ from galaxylib.synthetic.skyfile import (
     write_truth,
 )
 from galaxylib.synthetic.volunteers import sample_catalog
-from galaxylib.tools.files import disk_errors, exclusive, replace, staging_dir
+from galaxylib.tools.files import disk_errors, exclusive, replace, shown_path, staging_dir
 from galaxylib.tools.progress import progress_bar
 from galaxylib.tools.workers import resolve_workers, worker_pool
 
@@ -74,7 +74,7 @@ class SkyReport:
 
     def __str__(self) -> str:
         return (
-            f"Wrote {self.n} synthetic galaxies (seed {self.seed}) to {self.out} in "
+            f"Wrote {self.n} synthetic galaxies (seed {self.seed}) to {shown_path(self.out)} in "
             f"{self.seconds:.1f} s ({self.galaxies_per_s:.0f} galaxies/s on {self.workers} "
             f"processes); noise floor (RMSE of the votes against the expected fractions) "
             f"{self.noise_floor:.4f}."

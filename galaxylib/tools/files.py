@@ -258,6 +258,22 @@ def check_out_path(path: str | Path, what: str, *, suffix: str = "", example: st
     return path
 
 
+def shown_path(path: str | Path) -> str:
+    """``path`` as a reader can use it: relative to here when near, else from ``~``.
+
+    Messages and notebook outputs name files this way, so that a page built on one
+    machine shows no folder of that machine (``../data/sky-small``, not ``/tmp/.../data``).
+    """
+    path = Path(path).resolve()
+    relative = Path(os.path.relpath(path, Path.cwd()))
+    if relative.parts.count("..") <= 1:
+        return relative.as_posix()
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def format_bytes(n: float) -> str:
     """``1.5 GB``-style size."""
     for unit in ("bytes", "kB", "MB", "GB"):
