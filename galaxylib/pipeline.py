@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from galaxylib import augment
 from galaxylib.data import Catalog
 from galaxylib.errors import DataError
 from galaxylib.preprocess import Cache
@@ -71,6 +72,7 @@ def make_dataset(
     batch_size: int = 64,
     training: bool = False,
     seed: int | None = None,
+    photographic: bool = False,
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of cached images (and their labels), in batches.
 
@@ -89,6 +91,9 @@ def make_dataset(
         Shuffle the galaxies anew every epoch.
     seed : int, optional
         Seed of the shuffle.
+    photographic : bool, default False
+        Vary each image's light as photographs vary it
+        (:func:`galaxylib.augment.photographic`), afresh every epoch.
 
     Returns
     -------
@@ -106,7 +111,8 @@ def make_dataset(
 
     def image_batch(positions: tf.Tensor) -> tf.Tensor:
         batch = tf.numpy_function(gather, [positions], tf.uint8, stateful=False)
-        return tf.ensure_shape(batch, shape)
+        batch = tf.ensure_shape(batch, shape)
+        return augment.photographic(batch) if photographic else batch
 
     dataset = tf.data.Dataset.range(len(ids))
     if training:

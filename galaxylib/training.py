@@ -4,11 +4,12 @@
 :func:`train` does the whole job on a data set -- crop it, split it, build the network,
 fit it, save it -- for ``galaxylib train``, ``make networks`` and the chapters.
 
-The report's callbacks, repaired:
+The report defined four callbacks and trained with none of them (``callbacksInUse =
+[]``). Here they are used, and repaired:
 
 - its ``ModelCheckpoint`` monitored ``val_accuracy``, which a regression never has, so it
-  never saved anything: here the weights of the best ``val_loss`` are kept;
-- ``EarlyStopping`` watches ``val_loss``, as the report set it, and now restores the best
+  would never have saved anything: here the weights of the best ``val_loss`` are kept;
+- ``EarlyStopping`` watches ``val_loss``, as the report set it, and restores the best
   weights;
 - instead of ``ReduceLROnPlateau``, which waits for the validation loss to stall, a
   cosine schedule fixed in advance (:func:`cosine_schedule`): with a known budget of
@@ -188,6 +189,7 @@ def train(
     patience: int = 7,
     seed: int = SPLIT_SEED,
     train_galaxies: int | None = None,
+    photographic: bool = False,
     force: bool = False,
     workers: int | None = None,
     cache: str | Path | None = None,
@@ -224,6 +226,9 @@ def train(
     train_galaxies : int, optional
         Train on only the first this many galaxies of the training split, for a short
         demonstration; the validation and test splits stay whole. Default: all of it.
+    photographic : bool, default False
+        Vary the light of the training images as photographs vary it
+        (:func:`galaxylib.augment.photographic`); chapter 8 measures what it buys.
     force : bool, default False
         Overwrite an existing model, and start afresh rather than resume.
     workers : int, optional
@@ -261,6 +266,8 @@ def train(
     run |= {"learning_rate": learning_rate, "data": str(Path(data_dir).resolve())}
     if train_galaxies is not None:
         run |= {"train_galaxies": train_galaxies}
+    if photographic:
+        run |= {"photographic": True}
     with training_run(files, run, force):
         catalog = load_catalog(data_dir, skip_bad=True)
         if len(catalog.skipped):
@@ -288,7 +295,13 @@ def train(
         fit(
             net,
             make_dataset(
-                crops, catalog, parts.train, batch_size=batch_size, training=True, seed=seed
+                crops,
+                catalog,
+                parts.train,
+                batch_size=batch_size,
+                training=True,
+                seed=seed,
+                photographic=photographic,
             ),
             make_dataset(crops, catalog, parts.val, batch_size=batch_size),
             epochs=epochs,
@@ -309,6 +322,7 @@ def train(
             "hardware": str(hardware),
             "data": run["data"],
             "split": {"seed": seed, "train": len(parts.train), "val": len(parts.val)},
+            "photographic": photographic,
         }
         checkpoints.save(net, model, hardware, files, settings, parts, catalog)
     return result

@@ -97,3 +97,35 @@ def test_bench_pipeline_times_both(data):
     assert figures["ratio"] == pytest.approx(
         figures["ours_img_per_s"] / figures["report_img_per_s"]
     )
+
+
+def test_photographic_augmentation_varies_the_light_of_each_image_but_not_its_labels(data):
+    _, cache, catalog = data
+    truth = _labels_by_id(catalog)
+    plain = make_dataset(cache, catalog, batch_size=40)
+    varied = make_dataset(cache, catalog, batch_size=40, photographic=True)
+    (images, labels), (changed, same_labels) = next(iter(plain)), next(iter(varied))
+    assert changed.dtype == "uint8" and changed.shape == images.shape
+    np.testing.assert_array_equal(labels, same_labels)
+    assert np.array_equal(labels[0], truth[cache.ids[0]])
+    before = images.numpy().astype(float)
+    after = changed.numpy().astype(float)
+    # Every image's light moves, each by its own draw; the galaxy stays where it was.
+    assert (np.abs(after - before).mean(axis=(1, 2, 3)) > 0.5).all()
+    brightness = after.mean(axis=(1, 2, 3)) / before.mean(axis=(1, 2, 3))
+    assert brightness.std() > 0.05
+    for a, b in zip(before, after, strict=True):
+        assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.5
+
+
+def test_photographic_colour_balance_moves_the_channels_apart():
+    import tensorflow as tf
+
+    from galaxylib.augment import photographic
+
+    grey_galaxy = np.zeros((64, 16, 16, 3), np.uint8)
+    grey_galaxy[:, 4:12, 4:12] = 120
+    out = photographic(tf.constant(grey_galaxy), noise=0.0).numpy().astype(float)
+    centre = out[:, 4:12, 4:12].mean(axis=(1, 2))  # (64, 3): each image's colour
+    assert (centre.max(axis=1) - centre.min(axis=1) > 3).mean() > 0.5  # no longer grey
+    assert out.max() <= 255 and out[:, :2, :2].max() == 0  # a black sky stays black

@@ -12,6 +12,7 @@ from galaxylib.preprocess import (
     Box,
     Settings,
     crop,
+    crop_box,
     crop_file,
     crop_quality,
     improved_box,
@@ -222,6 +223,21 @@ def test_crop_file_crops_relative_to_the_frame_whatever_its_size(tmp_path):
     wide[:, 100:400] = cv2.resize(full, (300, 300))
     cv2.imwrite(str(tmp_path / "wide.png"), wide)
     assert crop_file(tmp_path / "wide.png", settings)[0].shape == (48, 48)
+
+
+def test_crop_box_is_the_box_crop_file_cuts_in_the_files_own_pixels(tmp_path):
+    # A photograph twice the size of a Galaxy Zoo image, its galaxy off-centre: the box
+    # is found on a small copy, but reported in the file's pixels, around the galaxy.
+    image = cv2.resize(scene(cx=260, cy=180, r=30, noise=0.5), (848, 848))
+    cv2.imwrite(str(tmp_path / "big.png"), image)
+    settings = Settings("improved", 48, False)
+    box = crop_box(tmp_path / "big.png", settings)
+    assert box.center == pytest.approx((520, 360), abs=6)
+    assert contains(box, 520, 360, 60, 60) and box.side < 848 / 2
+    # Cutting that box from the decoded file gives the crop crop_file made.
+    grey = cv2.imread(str(tmp_path / "big.png"), cv2.IMREAD_GRAYSCALE)
+    ours = crop(grey, box, size=48, color=False).astype(int)
+    assert np.abs(ours - crop_file(tmp_path / "big.png", settings)[0]).mean() < 2
 
 
 def test_a_repaired_image_is_cropped_again_and_force_rebuilds(data, capsys):

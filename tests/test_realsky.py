@@ -211,3 +211,42 @@ def test_fetch_through_apt_get_download(site, tmp_path, monkeypatch):  # noqa: F
     fetch_photographs(root, files=FILES, url=site.url + "/mirror.deb", sha256=sha)
     _check(root)
     assert site.headers_of("/repo/./s.deb") and not site.headers_of("/mirror.deb")
+
+
+def test_auc_intervals_are_the_aucs_with_bootstrap_bounds_that_shrink_with_more_galaxies():
+    from sklearn.metrics import roc_auc_score
+
+    from galaxylib.realsky import LABELS, auc_intervals
+
+    rng = np.random.default_rng(3)
+
+    def labelled(n):
+        truth = pd.DataFrame({label: rng.integers(0, 2, n).astype(float) for label in LABELS})
+        truth.loc[: n // 10, "barred"] = np.nan  # a label some galaxies lack
+        noisy = pd.DataFrame(
+            {label: truth[label].fillna(0) + rng.normal(0, 1, n) for label in LABELS}
+        )
+        tied = noisy.round(0)  # ties count one half, as in roc_auc_score
+        return truth, {"noisy": noisy, "tied": tied}
+
+    truth, scores = labelled(40)
+    table = auc_intervals(scores, truth, baseline="noisy")
+    for label in LABELS:
+        known = truth[label].notna()
+        for name, score in scores.items():
+            row = table.loc[(label, name)]
+            assert row["auc"] == pytest.approx(
+                roc_auc_score(truth[label][known], score[label][known])
+            )
+            assert row["low"] <= row["auc"] <= row["high"]
+        assert table.loc[(label, "noisy"), ["change", "change_low", "change_high"]].tolist() == [
+            0,
+            0,
+            0,
+        ]
+    many_truth, many = labelled(400)
+    wide = (table["high"] - table["low"]).xs("noisy", level="name")
+    narrow = auc_intervals(many, many_truth)
+    assert ((narrow["high"] - narrow["low"]).xs("noisy", level="name") < wide).all()
+    with pytest.raises(ValueError, match="baseline 'other'"):
+        auc_intervals(scores, truth, baseline="other")

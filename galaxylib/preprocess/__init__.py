@@ -48,7 +48,7 @@ from galaxylib.preprocess.cache import (
     open_cache,
     preprocess_catalog,
 )
-from galaxylib.preprocess.image_file import MIN_SIZE, Settings, crop_file
+from galaxylib.preprocess.image_file import MIN_SIZE, Settings, crop_box, crop_file
 from galaxylib.preprocess.quality import crop_quality
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "Cache",
     "cache_root",
     "crop",
+    "crop_box",
     "crop_file",
     "improved_box",
     "improved_crop",

@@ -25,7 +25,7 @@ from galaxylib.preprocess.boxes import (
     whole,
 )
 
-__all__ = ["MIN_SIZE", "Settings", "crop_file", "locate"]
+__all__ = ["MIN_SIZE", "Settings", "crop_box", "crop_file", "locate"]
 
 MIN_SIZE = 8
 """Smallest crop side, in pixels."""
@@ -222,6 +222,24 @@ def crop_file(path: str | Path, settings: Settings) -> tuple[np.ndarray, str]:
     if settings.color:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     return crop(image, box, size=settings.size, color=settings.color), note
+
+
+def crop_box(path: str | Path, settings: Settings) -> Box:
+    """The box :func:`crop_file` cuts from an image file, in the file's own pixels.
+
+    Parameters
+    ----------
+    path : path
+    settings : Settings
+
+    Returns
+    -------
+    Box
+        May reach past the frame, where the crop is padded with black.
+    """
+    path = Path(path)
+    _, box, factor, _ = locate(_read(path), path, settings)
+    return box.scaled(factor)
 
 
 def _reduction(side: float, size: int) -> int:

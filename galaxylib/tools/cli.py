@@ -106,6 +106,7 @@ def _train(args: argparse.Namespace) -> None:
         workers=args.workers,
         seed=args.seed,
         train_galaxies=args.train_galaxies,
+        photographic=args.photographic,
         cache=args.cache,
     )
     print(
@@ -350,6 +351,12 @@ def _parser() -> argparse.ArgumentParser:
         type=positive,
         default=None,
         help="train on the first N galaxies of the training split only (default: all)",
+    )
+    p.add_argument(
+        "--photographic",
+        action="store_true",
+        help="vary the training images' brightness, stretch, colour balance and noise "
+        "as photographs vary them (galaxylib.augment)",
     )
     p.add_argument("--workers", **workers)
     p.add_argument("--cache", **cache)
