@@ -85,7 +85,7 @@ plots.plot_decision_tree()
 # one hangs from:
 
 # %%
-pd.DataFrame(
+questions = pd.DataFrame(
     {
         "question": [q.text for q in QUESTIONS],
         "asked after": [q.parent or "everyone" for q in QUESTIONS],
@@ -93,6 +93,7 @@ pd.DataFrame(
     },
     index=[q.name for q in QUESTIONS],
 )
+questions.style.set_properties(**{"text-align": "left"})  # every question in full
 
 # %% [markdown]
 # ## The data, in the Kaggle format

@@ -107,8 +107,8 @@ glue("ch1_smallest_mean", float(means.min()))
 glue("ch1_smallest_mean_answer", f"{means.idxmin()} ({DESCRIPTIONS[means.idxmin()].lower()})")
 
 # %% [markdown]
-# Each colour is one question. The three tallest bars are {glue:text}`ch1_top_means`;
-# the smallest, {glue:text}`ch1_smallest_mean_answer`, averages only
+# The questions alternate in colour, named above their bars. The three tallest bars
+# are {glue:text}`ch1_top_means`; the smallest, {glue:text}`ch1_smallest_mean_answer`, averages only
 # {glue:text}`ch1_smallest_mean:.3f`, because the fractions are multiplied down the tree.
 
 # %% [markdown]
@@ -119,11 +119,22 @@ glue("ch1_smallest_mean_answer", f"{means.idxmin()} ({DESCRIPTIONS[means.idxmin(
 
 # %%
 counts = (labels[list(COLUMNS)] >= 0.5).sum()
-plots.plot_class_bars(counts, "Instances where confidence level is above 0.5", ylabel="galaxies")
+plots.plot_class_bars(
+    counts, "Instances where confidence level is above 0.5", ylabel="galaxies", log=True
+)
+
+# %% tags=["remove-cell"]
+glue("ch1_n_over_1000", int((counts >= 1000).sum()))
+glue("ch1_n_under_100", int((counts < 100).sum()))
+glue("ch1_n_none", int((counts == 0).sum()))
 
 # %% [markdown]
-# A few bars tower and most are all but empty: a majority for a deep answer needs most
-# volunteers to take every step that leads to it. The six most common majorities:
+# The axis is logarithmic: each gridline is ten times the one below, so that the rare
+# majorities show at all ({glue:text}`ch1_n_none` answers win none, and have no bar).
+# {glue:text}`ch1_n_over_1000` answers win a thousand majorities or more, and
+# {glue:text}`ch1_n_under_100` win fewer than a hundred: a majority for a deep answer
+# needs most volunteers to take every step that leads to it. The six most common
+# majorities:
 
 # %%
 top = counts.sort_values(ascending=False).head(6)

@@ -434,22 +434,35 @@ show(
 # random draws of the report's augmentation:
 
 # %%
-augment = keras.Sequential(
+flips = keras.Sequential(
+    [keras.layers.RandomFlip("horizontal", seed=1), keras.layers.RandomFlip("vertical", seed=5)]
+)
+turn_zoom_contrast = keras.Sequential(
     [
-        keras.layers.RandomFlip("horizontal", seed=1),
-        keras.layers.RandomFlip("vertical", seed=5),
         keras.layers.RandomRotation(0.3, seed=2),
         keras.layers.RandomZoom(0.1, 0.1, fill_mode="nearest", seed=3),
         keras.layers.RandomContrast(0.05, seed=4),
     ]
 )
 batch = np.repeat(galaxy[None, ..., None].astype("float32"), 6, axis=0)
-views = keras.ops.convert_to_numpy(augment(batch, training=True))[..., 0]
-show(list(views), [f"draw {i + 1}, 150 x 150 px" for i in range(6)])
+flipped = keras.ops.convert_to_numpy(flips(batch, training=True))[..., 0]
+views = keras.ops.convert_to_numpy(turn_zoom_contrast(flipped[..., None], training=True))[..., 0]
+# One flip mirrors the galaxy; two flips (left-right and upside down) make a half turn.
+mirrored = [
+    np.array_equal(view, galaxy[:, ::-1]) or np.array_equal(view, galaxy[::-1]) for view in flipped
+]
+show(
+    list(views),
+    [f"draw {i + 1}: {'mirrored' if m else 'not mirrored'}" for i, m in enumerate(mirrored)],
+)
+
+# %% tags=["remove-cell"]
+assert any(mirrored) and not all(mirrored), "the prose asks the reader to compare the two"
 
 # %% [markdown]
-# The same spiral, each draw turned, perhaps mirrored, slightly zoomed and with its
-# contrast nudged: to a volunteer every draw is the same galaxy with the same answers, and
+# The same spiral, each draw turned, mirrored or not (the titles say which: see the
+# arms wind the other way in the mirrored ones), slightly zoomed and with its contrast
+# nudged: to a volunteer every draw is the same galaxy with the same answers, and
 # that is what the network is taught. Where a rotation uncovers the corners,
 # `RandomRotation` fills them by mirroring the image across its border (its default
 # `fill_mode="reflect"`) instead of leaving black triangles.

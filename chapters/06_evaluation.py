@@ -48,7 +48,14 @@ from galaxylib.baselines import run_baselines
 from galaxylib.course import course_data, course_model, glue, networks
 from galaxylib.data import load_catalog
 from galaxylib.evaluation import evaluate, load_model, results_table, sky_noise_floor
-from galaxylib.metrics import clear_cases, gap_closed, margin_interval, rmse, rmse_per_question
+from galaxylib.metrics import (
+    clear_cases,
+    gap_closed,
+    margin_interval,
+    rmse,
+    rmse_per_question,
+    skill_words,
+)
 from galaxylib.models import NETWORKS, build_model
 from galaxylib.preprocess import preprocess_catalog
 from galaxylib.saliency import central_share, saliency
@@ -248,12 +255,13 @@ plots.plot_skill_per_question(skill)
 glue("ch6_skill_best", skill["improved network"].idxmax())
 glue("ch6_skill_worst", skill["improved network"].idxmin())
 glue("ch6_skill_worst_value", skill["improved network"].min())
+glue("ch6_skill_worst_words", skill_words(skill["improved network"].min()))
 
 # %% [markdown]
 # Read the bars against zero. For the improved network the most skilful question is
 # {glue:text}`ch6_skill_best`, the least {glue:text}`ch6_skill_worst` (skill
-# {glue:text}`ch6_skill_worst_value:.2f`): there it barely beats predicting the average
-# galaxy. That, not the raw RMSE, says which questions the network has learned to see.
+# {glue:text}`ch6_skill_worst_value:.2f`): there it {glue:text}`ch6_skill_worst_words`.
+# That, not the raw RMSE, says which questions the network has learned to see.
 #
 # Predicted against true, for every answer. Each hexagon counts the galaxies in it, on
 # the logarithmic colour scale of the bar on the right (yellow: many; dark blue: one);
@@ -326,7 +334,7 @@ glue("ch6_worst_noisy", noisy)
 glue("ch6_worst_network", network)
 glue(
     "ch6_worst_reading",
-    "mostly the network's"
+    "mostly the network's or the image's"
     if network > noisy
     else ("mostly the volunteers' luck" if noisy > network else "as often one as the other"),
 )
@@ -336,10 +344,14 @@ glue(
 # infinitely many volunteers would say) and `pred`. Where `true` and `expected` are far
 # apart, the few volunteers who saw the galaxy happened to disagree with the crowd: the
 # noise floor at work, and no network could have matched the catalog. Where they agree and
-# `pred` is far from both, the network is wrong. Among these {glue:text}`ch6_worst_n`,
-# the catalog is more than {glue:text}`ch6_noisy_from` from the expected fraction for
-# {glue:text}`ch6_worst_noisy`, and the network alone is to blame for
+# `pred` is far from both, the miss is the network's -- or the image's: the simulated
+# volunteers vote from the galaxy's true parameters, and an image may hide some of them
+# (a disc whose bulge holds nine tenths of its light looks like a smooth blob, as a
+# real one would). Among these {glue:text}`ch6_worst_n`, the catalog is more than
+# {glue:text}`ch6_noisy_from` from the expected fraction for
+# {glue:text}`ch6_worst_noisy`, and the network or the image is to blame for
 # {glue:text}`ch6_worst_network`: the worst misses are {glue:text}`ch6_worst_reading`.
+# Open the images above and judge for yourself which of them show what the catalog says.
 #
 # ## Do the predictions obey the tree?
 #
@@ -462,7 +474,10 @@ glue("ch6_look_reading", reading[0].upper() + reading[1:])
 # ## Summary
 #
 # - Score a network on a test split it never saw, and read its RMSE between two marks:
-#   the mean benchmark (learned nothing) and the noise floor (learned everything).
+#   the mean benchmark (learned nothing) and the noise floor (the votes' own noise, a
+#   bound no network can pass; the simulated volunteers vote from each galaxy's true
+#   parameters, some of which its image hides, so even a perfect reader of images stays
+#   above it).
 # - The volunteers' noise and a network's own error add in quadrature; on a synthetic sky
 #   the truth confirms it.
 # - Per question, compare with the mean benchmark (skill), not raw RMSE; weigh questions

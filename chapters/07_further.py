@@ -81,9 +81,12 @@ print("rows that break the tree:", len(check_tree(cumulative)))
 assert len(check_tree(cumulative)) == 0
 
 # %% [markdown]
-# `galaxylib.models.improved_cnn` ends in exactly this layer, written in Keras. Dieleman
-# notes one practical detail: with the normalisation switched on from the first step,
-# training did not converge, so he trained the first part without it.
+# `galaxylib.models.improved_cnn` ends in this layer, written in Keras (`DecisionTree`),
+# with one change: softplus, not ReLU, makes the raw outputs positive. Dieleman notes why
+# it matters: with ReLU, a question whose raw outputs are all negative gets no gradient,
+# and with the normalisation switched on from the first step his training did not
+# converge, so he trained the first part without it. Softplus is positive everywhere and
+# has a gradient everywhere.
 #
 # ## 2 Rotation invariance, built in
 #
@@ -221,8 +224,9 @@ glue("ch7_colour_epochs", record["epochs"])
 # a larger size are another budget, and there the answer may differ. That is the point of
 # measuring: a choice like this one is settled by a run on your data, not by a rule.
 # The book's improved network follows the winner and sees colour; its margin over the
-# report's network in chapter 6 is therefore the sum of two changes, its layers and its
-# input, and this measurement is what tells them apart.
+# report's network in chapter 6 is therefore the sum of three changes -- its layers, its
+# input, and the averaging over eight views that chapter 6 gives the improved network
+# alone -- and this measurement is what separates the second from the other two.
 #
 # ## Where to go from here
 #

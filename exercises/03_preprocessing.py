@@ -108,7 +108,9 @@ checks.check_report_square(report_square)
 
 # %% [markdown]
 # Together, your two functions are the report's crop. On the chapter's example galaxy
-# (the report converted with `COLOR_BGR2GRAY` on an RGB image, so do we):
+# (the report read its images with `cv2.imread`, which gives blue, green, red, and
+# converted them with `COLOR_RGB2GRAY`, so that red and blue swapped weights; on our
+# red-green-blue image, `COLOR_BGR2GRAY` makes the same grey):
 
 # %%
 grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)

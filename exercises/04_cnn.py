@@ -140,8 +140,9 @@ print(f"by hand: {total:,}; Keras: {report_cnn((150, 150, 1)).count_params():,}"
 # - an output of shape `(None, 37)` from a final layer with a **sigmoid** activation, so
 #   that every output is a fraction.
 #
-# Most of the report's parameters sit in its dense layers; think about the size of the
-# map you hand them.
+# A dense layer has one weight for each of its inputs and each of its units: flatten a
+# large map into it and that one layer can use up the whole budget. Think about the size
+# of the map you hand it.
 # ```
 
 # %%

@@ -125,9 +125,11 @@ checks.check_pipeline(make_pipeline)
 # ```{exercise} The report's callbacks, made right
 # :label: ex-5-3
 #
-# The report's `ModelCheckpoint` watched `val_accuracy` with `mode='max'`, but a
-# regression has no accuracy, so it never saved a model, and its `EarlyStopping` left
-# the model with the weights of the last epoch rather than the best one. Write
+# The report defined four callbacks and passed none of them to `fit`
+# (`callbacksInUse = []`). Had it passed them, its `ModelCheckpoint`, watching
+# `val_accuracy` with `mode='max'`, would never have saved a model, since a regression
+# has no accuracy, and its `EarlyStopping` would have left the model with the weights of
+# the last epoch rather than the best one. Write
 # `make_callbacks(path, patience=7)` that returns a list with
 #
 # - a `ModelCheckpoint` that saves the whole model to `path` (a `.keras` file), only

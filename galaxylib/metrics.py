@@ -20,7 +20,18 @@ __all__ = [
     "rmse",
     "rmse_per_answer",
     "rmse_per_question",
+    "skill_words",
 ]
+
+SKILL_WORDS = (
+    (0.0, "does no better than predicting the average galaxy"),
+    (0.15, "barely beats predicting the average galaxy"),
+    (0.4, "beats predicting the average galaxy by a modest margin"),
+    (0.7, "clearly beats predicting the average galaxy"),
+    (float("inf"), "far beats predicting the average galaxy"),
+)
+"""The course's one scale of words for a skill, 1 - RMSE / RMSE of the mean: each phrase
+holds for skills up to its bound."""
 
 
 def _squared_errors(
@@ -80,6 +91,22 @@ def rmse_per_question(
     return pd.Series(
         [np.sqrt(mse[q.columns].mean()) for q in QUESTIONS], index=[q.name for q in QUESTIONS]
     )
+
+
+def skill_words(skill: float) -> str:
+    """How a model with this skill compares with predicting the average, in words.
+
+    Every chapter reads a skill (or a gain over the mean benchmark, the same number) on
+    this one scale, :data:`SKILL_WORDS`, so that "barely" means the same on every page.
+
+    Examples
+    --------
+    >>> skill_words(0.08)
+    'barely beats predicting the average galaxy'
+    >>> skill_words(0.25)
+    'beats predicting the average galaxy by a modest margin'
+    """
+    return next(words for bound, words in SKILL_WORDS if skill <= bound)
 
 
 def gap_closed(model_rmse: float, mean_rmse: float, floor_rmse: float) -> float:

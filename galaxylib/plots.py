@@ -112,9 +112,17 @@ def plot_gallery(
 
 
 def plot_class_bars(
-    values: pd.Series, title: str, *, ylabel: str = "", reference: pd.Series | None = None
+    values: pd.Series,
+    title: str,
+    *,
+    ylabel: str = "",
+    reference: pd.Series | None = None,
+    log: bool = False,
 ) -> Figure:
     """A bar for each of the 37 answers, like the report's class plots.
+
+    The bars of one question share a colour, the questions alternate between two, and
+    each question's name stands above its bars.
 
     Parameters
     ----------
@@ -125,17 +133,33 @@ def plot_class_bars(
     reference : Series, optional
         Values to draw as black ticks over the bars, for a comparison (for instance the
         real catalog's means next to a synthetic one's).
+    log : bool, default False
+        A logarithmic value axis, so that the rare answers' bars show.
 
     Returns
     -------
     Figure
     """
     values = values.reindex(list(COLUMNS))
-    fig = Figure(figsize=(14, 4.2), layout="constrained")
+    fig = Figure(figsize=(14, 4.6), layout="constrained")
     ax = fig.subplots()
-    colours = sns.color_palette("tab20", len(QUESTIONS))
+    colours = sns.color_palette("deep", 2)
     question = [question_of(c).number - 1 for c in values.index]
-    ax.bar(range(len(values)), values.to_numpy(), color=[colours[q] for q in question])
+    ax.bar(range(len(values)), values.to_numpy(), color=[colours[q % 2] for q in question])
+    if log:
+        ax.set_yscale("log")
+    for q in sorted(set(question)):
+        where = [i for i, each in enumerate(question) if each == q]
+        ax.text(
+            np.mean(where),
+            1.01,
+            f"Q{q + 1}",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=11,
+            color=colours[q % 2],
+        )
     if reference is not None:
         ref = reference.reindex(list(COLUMNS)).to_numpy()
         ax.scatter(range(len(ref)), ref, marker="_", s=200, color="black", label="reference")
@@ -143,7 +167,7 @@ def plot_class_bars(
     ax.set_xticks(range(len(values)))
     ax.set_xticklabels([c.replace("Class", "") for c in values.index], rotation=90)
     ax.set_xlim(-0.7, len(values) - 0.3)
-    ax.set_title(title)
+    ax.set_title(title, pad=22)
     ax.set_xlabel("answer (question.answer)")
     ax.set_ylabel(ylabel)
     return fig
@@ -170,8 +194,8 @@ def plot_correlations(labels: pd.DataFrame, *, title: str = "") -> Figure:
 
 def plot_question_correlations(labels: pd.DataFrame) -> Figure:
     """One annotated correlation heatmap per question, as in the report's 3 x 4 grid."""
-    fig = Figure(figsize=(15, 11), layout="constrained")
-    axes = fig.subplots(3, 4).ravel()
+    fig = Figure(figsize=(12, 15), layout="constrained")
+    axes = fig.subplots(4, 3).ravel()
     for ax, question in zip(axes, QUESTIONS, strict=False):
         corr = labels.loc[:, list(question.answers)].corr()
         names = [a.replace("Class", "") for a in question.answers]
@@ -182,14 +206,14 @@ def plot_question_correlations(labels: pd.DataFrame) -> Figure:
             vmax=1,
             cmap="RdBu_r",
             annot=True,
-            fmt=".2f",
+            fmt=".2f" if len(names) <= 5 else ".1f",  # fits the small squares of Q8, Q11
             cbar=False,
             square=True,
             xticklabels=names,
             yticklabels=names,
-            annot_kws={"fontsize": 7},
+            annot_kws={"fontsize": 11},
         )
-        ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 38), fontsize=10)
+        ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 34), fontsize=11)
     axes[-1].remove()
     colours = ScalarMappable(Normalize(-1, 1), "RdBu_r")
     fig.colorbar(colours, ax=list(axes[:-1]), shrink=0.5, label="correlation")
