@@ -132,3 +132,21 @@ def test_no_page_shows_a_path_of_the_machine_that_built_it(page):
     text = re.sub(r"<[^>]+>", "", (SITE / f"{page}.html").read_text(encoding="utf-8"))
     for path in {str(ROOT), str(Path.home()) + "/", "/tmp/"}:
         assert path not in text, f"{page} shows {path}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_at_1280_pixels_no_code_line_is_cut_off(server, browser, page):
+    # _static/wide.css gives the content the width: a 100-character line of code (ruff's
+    # limit for the sources) fits without scrolling, in the input and output cells.
+    browser.get(f"{server}/{page}.html")
+    assert browser.execute_script("return window.innerWidth") == 1280
+    clipped = browser.execute_script(
+        "return [...document.querySelectorAll('div.cell_input pre, div.cell_output pre')]"
+        ".filter(p => p.scrollWidth > p.clientWidth + 1)"
+        ".map(p => p.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a))"
+    )
+    assert clipped == [], f"{page}: {len(clipped)} code blocks scroll, e.g. {clipped[0]!r}"
+    article = browser.execute_script(
+        "return document.querySelector('article.bd-article').clientWidth"
+    )
+    assert article >= 840, f"{page}: the content is {article} px wide"
