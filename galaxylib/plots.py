@@ -151,7 +151,7 @@ def plot_class_bars(
     for q in sorted(set(question)):
         where = [i for i, each in enumerate(question) if each == q]
         ax.text(
-            np.mean(where),
+            float(np.mean(where)),
             1.01,
             f"Q{q + 1}",
             transform=ax.get_xaxis_transform(),
