@@ -60,7 +60,7 @@ from galaxylib.models import NETWORKS, build_model
 from galaxylib.preprocess import preprocess_catalog
 from galaxylib.saliency import central_share, saliency
 from galaxylib.synthetic import EXPECTED_PREFIX, typical_galaxies
-from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree
+from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, check_tree
 
 DATA = course_data()
 catalog = load_catalog(DATA)
@@ -263,17 +263,45 @@ glue("ch6_skill_worst_words", skill_words(skill["improved network"].min()))
 # {glue:text}`ch6_skill_worst_value:.2f`): there it {glue:text}`ch6_skill_worst_words`.
 # That, not the raw RMSE, says which questions the network has learned to see.
 #
-# Predicted against true, for every answer. Each hexagon counts the galaxies in it, on
-# the logarithmic colour scale of the bar on the right (yellow: many; dark blue: one);
-# a perfect model would put every galaxy on the grey diagonal:
+# Predicted against true, answer by answer. A perfect model would put every galaxy on
+# the grey diagonal; a network that *hedges* predicts values near the average whatever
+# the truth, and its cloud lies flatter than the diagonal. How flat is the slope of a
+# straight line fitted through the cloud: 1 follows the truth, 0 ignores it. Here are
+# the three answers (among those whose true fractions spread enough to fit a line) that
+# the improved network follows best, and the three it follows least. Each hexagon counts
+# the galaxies in it, on the logarithmic colour scale of the bar on the right (yellow:
+# many; dark blue: one):
 
 # %%
-plots.plot_predicted_vs_true(improved.pred, improved.truth)
+spread = improved.truth.std(axis=0) > 0.1
+slopes = pd.Series(
+    [np.polyfit(improved.truth[:, j], improved.pred[:, j], 1)[0] for j in range(len(COLUMNS))],
+    index=list(COLUMNS),
+)[spread]
+followed, hedged = list(slopes.nlargest(3).index), list(slopes.nsmallest(3).index)
+plots.plot_predicted_vs_true(improved.pred, improved.truth, followed + hedged, ncols=3)
+
+# %% tags=["remove-cell"]
+glue(
+    "ch6_followed", ", ".join(f"{c} ({DESCRIPTIONS[c].lower()}, {slopes[c]:.2f})" for c in followed)
+)
+glue("ch6_hedged", ", ".join(f"{c} ({DESCRIPTIONS[c].lower()}, {slopes[c]:.2f})" for c in hedged))
+glue("ch6_n_spread", int(spread.sum()))
+assert slopes[hedged].max() < slopes[followed].min()
+glue(
+    "ch6_hedge_words",
+    ": slopes well below 1, where the network hedges"
+    if slopes[hedged].max() < 0.7
+    else ", though none of them is flat enough to call hedging",
+)
 
 # %% [markdown]
-# Look for panels whose cloud is flatter than the diagonal: there the network *hedges*,
-# predicting values near the average whatever the truth. The clearest test of hedging is
-# to take the galaxies whose catalog leaves no doubt and ask whether the network commits:
+# Of the {glue:text}`ch6_n_spread` answers whose true fractions spread enough, the top
+# row shows those the network follows best (slopes): {glue:text}`ch6_followed`; the
+# bottom row those it follows least: {glue:text}`ch6_hedged`{glue:text}`ch6_hedge_words`.
+# The clearest test of
+# hedging is to take the galaxies whose catalog leaves no doubt and ask whether the
+# network commits:
 
 # %%
 committed = clear_cases(improved.pred, improved.truth)

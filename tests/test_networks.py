@@ -70,6 +70,25 @@ def test_the_record_says_how_to_make_them_again():
         assert network["settings"]["preprocessing"]["color"] is models.NETWORKS[name].color
     for key in ("galaxylib", "versions", "machine", "date"):
         assert record[key]
+    assert record["networks"]["improved"]["settings"]["photographic"] is True
+
+
+def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
+    from build_tools import remedies
+    from galaxylib.course import REMEDY_RECORD
+
+    record = json.loads(REMEDY_RECORD.read_text())
+    stored = networks.provenance()["networks"]
+    rows = {(row["remedy"], row["network"]): row for row in record["rows"]}
+    assert set(rows) == {(r, n) for r in remedies.REMEDIES for n in models.NETWORKS}
+    for (remedy, name), row in rows.items():
+        assert row["command"] == shlex.join(remedies.command(remedy, name))
+        if remedies.REMEDIES[remedy]["flags"] == build.FLAGS:  # the stored networks' recipe
+            assert row["command"] == stored[name]["command"]
+            assert row["train_s"] == pytest.approx(stored[name]["train_s"], abs=0.1)
+        for auc in row["auc"].values():
+            assert 0 <= auc["low"] <= auc["high"] <= 1
+            assert -1 <= auc["change_low"] <= auc["change_high"] <= 1
 
 
 @pytest.mark.parametrize("name", networks.NAMES)
@@ -112,3 +131,4 @@ def test_they_are_described_from_their_record():
     for name, called in (("report", "the report's network"), ("improved", "the improved network")):
         epochs = record["networks"][name]["settings"]["epochs"]
         assert f"{called} for {epochs} epochs" in words
+    assert record["note"] in words  # how the training times were taken
