@@ -13,9 +13,11 @@ What a student reads, one module one job:
   the one registry of them;
 - :mod:`galaxylib.hardware` -- the CPU or GPUs a network trains on, and the precision;
 - :mod:`galaxylib.pipeline` -- the ``tf.data`` input pipeline;
+- :mod:`galaxylib.augment` -- the training images' light varied as photographs vary it;
 - :mod:`galaxylib.training` -- ``compile``, the callbacks and ``fit``;
 - :mod:`galaxylib.evaluation` -- test scores, results table, predictions;
 - :mod:`galaxylib.plots` -- the course's figures;
+- :mod:`galaxylib.saliency` -- where an answer is most sensitive to the pixels;
 - :mod:`galaxylib.config` -- the data root and the profiles.
 
 Two packages beside them, which a student need not read:
