@@ -17,7 +17,7 @@ export GALAXYLIB_DATA
 # (each may hold a TensorFlow kernel).
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help venv book book-student test unit colab-test colab-venv lint exercises nbgrader networks clean
+.PHONY: help venv book book-student test unit colab-test colab-venv lint exercises nbgrader networks remedies clean
 .DEFAULT_GOAL := help
 
 ## help: list the targets (what `make` alone does)
@@ -39,6 +39,7 @@ $(STAMP): requirements.txt pyproject.toml
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
 # them all (its content, not its files' dates, which a fresh clone or a restored cache resets).
 GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/course/colour_vs_grey.json \
+	galaxylib/course/remedies.json \
 	galaxylib/course/networks/provenance.json
 _build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py) $(GALAXYLIB_DATA_FILES) | $(STAMP)
 	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py $(GALAXYLIB_DATA_FILES) | sha256sum); \
@@ -102,6 +103,10 @@ exercises: $(STAMP)
 ## after a kill) and write them, with their provenance, to galaxylib/course/networks/
 networks: $(STAMP)
 	$(BIN)/python -m build_tools.networks _build/networks
+
+## remedies: score chapter 8's remedies (galaxylib/course/remedies.json); trains what make networks left out
+remedies: $(STAMP)
+	$(BIN)/python -m build_tools.remedies _build/networks
 
 ## nbgrader: write an nbgrader course directory with the six sets to _build/nbgrader
 nbgrader: $(STAMP)

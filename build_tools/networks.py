@@ -4,10 +4,12 @@
 
 1. ``galaxylib synth --out sky --n 24000 --seed 1``: a sky of its own, twice the book's,
    so that the book's test galaxies (seed 0) stay unseen;
-2. ``galaxylib train sky --model report --epochs 20 --out models/report.keras``, and the
-   same for ``improved``: the book's recipe (:func:`galaxylib.training.train`'s
-   defaults under the ``small`` profile: the report's network in grey, the improved one
-   in colour, 64-pixel crops, batch 64, 20 epochs on a cosine schedule);
+2. ``galaxylib train sky --model report --epochs 20 --photographic --out
+   models/report.keras``, and the same for ``improved``: the book's recipe
+   (:func:`galaxylib.training.train`'s defaults under the ``small`` profile: the report's
+   network in grey, the improved one in colour, 64-pixel crops, batch 64, 20 epochs on a
+   cosine schedule), with the light of the training images varied as photographs vary
+   it (:func:`galaxylib.augment.photographic`, which ``make remedies`` measures);
 
 then writes into ``galaxylib/course/networks/`` each network's weights (without the optimizer's
 state), its training history, and ``provenance.json``: the commands, the sky, the
@@ -41,7 +43,7 @@ from galaxylib.models import NETWORKS
 from galaxylib.synthetic.skyfile import SKY_FILE
 from galaxylib.tools.model_files import ModelFiles
 
-__all__ = ["EPOCHS", "SKY", "commands", "main", "pack"]
+__all__ = ["EPOCHS", "FLAGS", "SKY", "commands", "main", "pack", "readable_json"]
 
 SKY = {"seed": 1, "n": 24_000}
 """The sky the stored networks learn from: not the book's (seed 0), and twice its size."""
@@ -52,12 +54,15 @@ PROFILE = "small"
 EPOCHS = PROFILES[PROFILE].epochs
 """Epochs of the stored networks' training, written out in their commands."""
 
+FLAGS = ["--photographic"]
+"""The stored networks' remedy for the gap to photographs (``make remedies`` measures it)."""
+
 
 def commands() -> list[list[str]]:
     """The commands that make the sky and train both networks, run inside ``WORK``."""
     synth = ["galaxylib", "synth", "--out", "sky", "--n", str(SKY["n"]), "--seed", str(SKY["seed"])]
     trains = [
-        ["galaxylib", "train", "sky", "--model", name, "--epochs", str(EPOCHS)]
+        ["galaxylib", "train", "sky", "--model", name, "--epochs", str(EPOCHS), *FLAGS]
         + ["--out", f"models/{name}.keras"]
         for name in NETWORKS
     ]
@@ -143,11 +148,11 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
         "note": note,
         "networks": networks,
     }
-    write_text(out / PROVENANCE_FILE.name, _readable(record))
+    write_text(out / PROVENANCE_FILE.name, readable_json(record))
     return record
 
 
-def _readable(record: dict) -> str:
+def readable_json(record: dict) -> str:
     """JSON with two-space indents, each innermost list of numbers on one line."""
 
     def one_line(match: re.Match) -> str:

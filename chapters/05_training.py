@@ -228,8 +228,11 @@ glue("ch5_live_galaxies", len(parts.train))
 # state after every epoch, so that an interrupted run (or a lost Colab session) continues
 # from the last finished epoch instead of epoch 1. The report's network sees the galaxies
 # in grey, as the report did; the improved one in colour, as the Kaggle winner's did
-# (chapter 7 measures what colour is worth). The book's networks are
-# {glue:text}`ch5_book_networks`:
+# (chapter 7 measures what colour is worth). Both were trained with one more
+# augmentation, in the `tf.data` pipeline rather than in the network: `--photographic`
+# varies the brightness, stretch, colour balance and noise of every training image, as
+# photographs of galaxies vary them (`galaxylib.augment`; chapter 8 shows why and
+# measures what it buys). The book's networks are {glue:text}`ch5_book_networks`:
 
 # %%
 book_paths = {name: course_model(name) for name in NETWORKS}
@@ -404,7 +407,8 @@ glue("ch5_machine", hardware.devices)
 # - `tf.data` feeds batches; `compile` names the loss, the optimiser and the metric;
 #   callbacks act between epochs; `fit` runs the loop of gradient descent.
 # - Read learning curves against the mean benchmark and the noise floor, and remember
-#   that augmentation and dropout make the training curve look worse than it is.
+#   that the training curve is measured under augmentation and dropout, on weights that
+#   are still changing: it is not the same measurement as the validation curve.
 # - Train with a schedule known in advance and callbacks that watch the validation loss;
 #   a run that can resume survives a lost Colab session.
 # - The report's input pipeline alone could feed little more than it trained at: decode

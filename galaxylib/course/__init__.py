@@ -25,6 +25,7 @@ from galaxylib.tools.files import exclusive, shown_path
 
 __all__ = [
     "COLOUR_RECORD",
+    "REMEDY_RECORD",
     "TESTED_VERSIONS",
     "course_data",
     "course_model",
@@ -42,6 +43,8 @@ __all__ = [
 ]
 
 COLOUR_RECORD = Path(__file__).with_name("colour_vs_grey.json")
+REMEDY_RECORD = Path(__file__).with_name("remedies.json")
+"""Chapter 8's remedies for the gap to photographs, as ``make remedies`` measured them."""
 """The figures of one run of ``galaxylib bench colour``, with the command, machine and
 versions (:func:`galaxylib.tools.bench.bench_colour`); chapter 7 reads them."""
 
@@ -89,14 +92,15 @@ TESTED_VERSIONS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
 }
 _NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
 
-# Seconds per galaxy of the sky to draw it (`galaxylib synth`: 3,000 galaxies in 14.5 s,
-# 206 galaxies/s) and to crop it (`galaxylib bench preprocess --n 600`: 358.4 images/s),
+# Seconds per galaxy of the sky to draw it (`galaxylib bench synth --n 3000`: 3,000
+# galaxies in 30.6 s, 98.0 galaxies/s on 2 processes, quiet machine, December 2026) and
+# to crop it (`galaxylib bench preprocess --n 600`: 358.4 images/s),
 # and per galaxy and epoch at 64 x 64 pixels to train each network (the mean `seconds` per
 # epoch in the training logs of `course_model` on the 12,000-galaxy sky: 37.2 s and
 # 25.2 s), measured on the book's build machine -- 2 CPU cores, as many as Colab gives, no
 # GPU, shared with other jobs while the crops and the training were timed -- in November
 # 2026.
-SECONDS_PER_GALAXY = {"sky": 1 / 206, "crops": 1 / 358.4}
+SECONDS_PER_GALAXY = {"sky": 1 / 98.0, "crops": 1 / 358.4}
 TRAIN_SECONDS_PER_GALAXY_EPOCH = {"report": 37.2 / 12000, "improved": 25.2 / 12000}
 _MAKES = {
     "sky": "draw the sky",
