@@ -513,4 +513,5 @@ glue("ch6_look_reading", reading[0].upper() + reading[1:])
 # - Check that a network commits on clear galaxies instead of hedging, and look at its
 #   worst galaxies before blaming it.
 #
-# Practise it in the [exercises of chapter 6](../solutions/06_evaluation).
+# Practise it in the [exercises of chapter 6](../solutions/06_evaluation), and {doc}`try the
+# improved network <try_the_network>` on a galaxy image of your own, in your browser.

@@ -1036,6 +1036,10 @@ glue("ch8_ten_failed", int(ten["crop_misses"].sum()))
 # {glue:text}`ch8_worst_report` and {glue:text}`ch8_worst_improved` (section 7 looks at
 # bars on the sky and on the photographs).
 #
+# To see one network's answers on a photograph of your choice, with the box it cut, {doc}`try
+# the network <try_the_network>` in your browser: four of these photographs are among its
+# examples.
+#
 # The photographs are credited below as the `stellarium-data` package credits them (its
 # `textures.json`; licences in its `CREDITS.md`, in `/usr/share/doc/stellarium-data/`
 # once the package is installed).

@@ -38,6 +38,7 @@ __all__ = [
     "build_model",
     "dihedral_views",
     "improved_cnn",
+    "inference_model",
     "multiply_adds",
     "predict_tta",
     "report_cnn",
@@ -358,6 +359,35 @@ def dihedral_views(images: np.ndarray) -> list[np.ndarray]:
     """
     turns = [np.rot90(images, k, axes=(1, 2)) for k in range(4)]
     return turns + [view[:, :, ::-1] for view in turns]
+
+
+AUGMENTATION = (layers.RandomFlip, layers.RandomRotation, layers.RandomZoom, layers.RandomContrast)
+"""The augmentation layers the networks use: they change images only while training."""
+
+
+def inference_model(net: keras.Model) -> keras.Model:
+    """The layers ``net`` predicts with, without its augmentation.
+
+    At prediction Keras's random layers pass images through unchanged, so leaving them
+    out changes no answer; a model written for another runtime (``galaxylib export``
+    writes ONNX) must leave them out, as their random-number operations exist only in
+    TensorFlow. The layers are ``net``'s own: same weights, nothing copied.
+
+    Examples
+    --------
+    >>> net = build_model("improved", (64, 64, 3))
+    >>> [type(layer).__name__ for layer in net.layers[1:5]]
+    ['RandomFlip', 'RandomFlip', 'RandomRotation', 'RandomZoom']
+    >>> bare = inference_model(net)
+    >>> len(net.layers) - len(bare.layers[1:]), bare.count_params() == net.count_params()
+    (4, True)
+    """
+    image = keras.Input(shape=net.input_shape[1:], dtype=net.inputs[0].dtype, name="image")
+    values = image
+    for layer in net.layers:
+        if not isinstance(layer, AUGMENTATION):
+            values = layer(values)
+    return keras.Model(image, values, name=f"{net.name}_inference")
 
 
 def predict_tta(model: keras.Model, images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:

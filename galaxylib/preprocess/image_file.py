@@ -25,7 +25,15 @@ from galaxylib.preprocess.boxes import (
     whole,
 )
 
-__all__ = ["MIN_SIZE", "Settings", "crop_box", "crop_file", "locate"]
+__all__ = [
+    "LOCATE_MIN_LEVEL",
+    "LOCATE_SIDE",
+    "MIN_SIZE",
+    "Settings",
+    "crop_box",
+    "crop_file",
+    "locate",
+]
 
 MIN_SIZE = 8
 """Smallest crop side, in pixels."""
@@ -33,6 +41,10 @@ MIN_SIZE = 8
 LOCATE_SIDE = -(-IMAGE_SIZE // 8)
 """Side in pixels of the small copy of an image on which the improved crop finds its box
 (a Galaxy Zoo image decoded at one eighth of its size)."""
+
+LOCATE_MIN_LEVEL = 4.0
+"""The improved crop's smallest threshold above the sky on that small copy, in grey levels
+(:func:`~galaxylib.preprocess.boxes.improved_box` uses 6 by default)."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +181,7 @@ def locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box,
     """
     if settings.crop == "improved":
         small, spans = _small_copy(raw, path)
-        box = improved_box(small, min_level=4.0)
+        box = improved_box(small, min_level=LOCATE_MIN_LEVEL)
         note = "nothing above the sky: whole frame kept" if box == whole(small) else ""
         factor = _reduction(box.side * spans, settings.size)
         image = decode_image(raw, path, _flags(settings.color, factor))

@@ -154,6 +154,18 @@ def _evaluate(args: argparse.Namespace) -> None:
         print(f"\nWrote the 37 predicted vote fractions of each test galaxy to {args.out}.")
 
 
+def _export(args: argparse.Namespace) -> None:
+    from galaxylib.tools.export import TOLERANCE, export_onnx
+
+    done = export_onnx(args.model, args.out, force=args.force)
+    size, _, channels = done.input_shape
+    print(
+        f"Wrote {done.path}: takes uint8 crops of {size}x{size}x{channels} (input 'image'), "
+        f"gives the 37 vote fractions (output 'answers'); ONNX Runtime agrees with Keras to "
+        f"{done.max_difference:.1e} (at most {TOLERANCE:g} allowed)."
+    )
+
+
 def _predict(args: argparse.Namespace) -> None:
     from galaxylib.evaluation import load_model, predict_files, write_csv
 
@@ -386,6 +398,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite --out")
     p.set_defaults(func=_predict)
 
+    p = sub.add_parser("export", help="write a trained model as ONNX, checked against Keras")
+    p.add_argument("model", type=Path, help="MODEL.keras")
+    p.add_argument("--format", choices=["onnx"], default="onnx", help="file format (onnx)")
+    p.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
+    p.add_argument("--force", action="store_true", help="overwrite --out")
+    p.set_defaults(func=_export)
+
     p = sub.add_parser("bench", help="time a part of the pipeline and print key=value figures")
     p.add_argument(
         "name", choices=["synth", "preprocess", "pipeline", "train", "quality", "colour"]
@@ -431,6 +450,7 @@ _USES_TENSORFLOW = {
     "train",
     "evaluate",
     "predict",
+    "export",
     "bench pipeline",
     "bench train",
     "bench quality",

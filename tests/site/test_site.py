@@ -6,17 +6,12 @@ opens on click, search finds a chapter, and every Colab link names a notebook th
 exists in the repository; no page shows a path of the machine that built it.
 """
 
-import functools
-import http.server
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import yaml
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -25,54 +20,21 @@ SITE = ROOT / "_build" / "html"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 PAGES = ["intro"] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1280,900",
-]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def server():
-    assert (SITE / "index.html").exists(), "build the site first: make book"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    handler.log_message = lambda *args: None
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-
-
-def console_errors(browser):
-    # External resources (fonts, MathJax from a CDN) cannot load offline; our own must.
-    return [
-        entry["message"]
-        for entry in browser.get_log("browser")
-        if entry["level"] == "SEVERE" and "127.0.0.1" in entry["message"]
-    ]
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_loads_without_errors_and_with_every_image(server, browser, page):
+def test_page_loads_without_errors_and_with_every_image(server, browser, console_errors, page):
     browser.get(f"{server}/{page}.html")
     heading = browser.find_element(By.CSS_SELECTOR, "article h1").get_attribute("textContent")
     assert heading.strip().rstrip("#").strip() in browser.title
-    assert console_errors(browser) == []
+    # Some pages add images after loading (the examples of "Try the network"): wait for them.
+    WebDriverWait(browser, 20).until(
+        lambda b: b.execute_script(
+            "return [...document.querySelectorAll('main img')].every(i => i.complete)"
+        )
+    )
     images = browser.find_elements(By.CSS_SELECTOR, "main img")
+    assert console_errors(browser) == []
     broken = [
         img.get_attribute("src")
         for img in images
