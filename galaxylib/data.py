@@ -289,7 +289,13 @@ def _row_problems(
     for i in np.flatnonzero(ids.isna() | (ids % 1 != 0) | (ids < 0)):
         add(lines[i], raw_ids.iloc[i], f"GalaxyID {raw_ids.iloc[i]!r} is not a whole number")
 
-    values = table[list(COLUMNS)].apply(lambda col: pd.to_numeric(col.str.strip(), errors="coerce"))
+    cells = table[list(COLUMNS)]
+    try:  # every cell a number (spaces around it allowed): one conversion for the table
+        values = pd.DataFrame(
+            cells.to_numpy().astype(np.float64), index=cells.index, columns=cells.columns
+        )
+    except (ValueError, TypeError):  # some cell is not: convert column by column
+        values = cells.apply(lambda col: pd.to_numeric(col.str.strip(), errors="coerce"))
     not_number = values.isna().to_numpy()
     out_of_range = ((values < 0) | (values > 1)).to_numpy()
     for i, j in zip(*np.nonzero(not_number | out_of_range), strict=True):

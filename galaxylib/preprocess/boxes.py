@@ -155,8 +155,9 @@ def _peak(light: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[float, flo
     brightest = np.argmax(light[ys, xs])
     px, py = xs[brightest], ys[brightest]
     near = (np.abs(xs - px) <= 2) & (np.abs(ys - py) <= 2)
-    weight = np.maximum(light[ys[near], xs[near]], 1e-6)
-    return float(np.average(xs[near], weights=weight)), float(np.average(ys[near], weights=weight))
+    weight = np.maximum(light[ys[near], xs[near]], 1e-6).astype(np.float64)
+    total = weight.sum()
+    return float((xs[near] * weight).sum() / total), float((ys[near] * weight).sum() / total)
 
 
 def _sky(gray: np.ndarray) -> tuple[float, float]:

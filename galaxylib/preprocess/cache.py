@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -33,6 +34,10 @@ PENDING, OK, FALLBACK = 0, 1, 2
 
 LEFT_BLACK = "left black"
 """How ``Cache.problems`` ends the note of an image that could not be read."""
+
+SAVE_EVERY = 0.5
+"""Seconds between two saves of the progress: what an interrupted run may have to redo.
+Saving after every chunk cost 7 % of a run's time (fsync of two files each time)."""
 
 CACHE_ENV = "GALAXYLIB_CACHE"
 """Environment variable naming a folder for the caches, for data in a read-only folder."""
@@ -332,16 +337,21 @@ def _fill_cache(
         enabled=progress,
     )
     tasks = _chunks(todo, paths, settings, chunk)
+    saved = time.monotonic()
     with worker_pool(workers, runs=_work) as pool:
         for rows, crops, outcomes in pool.imap_unordered(_work, tasks):
             images[rows] = crops
-            images.flush()
             for row, (state, note) in zip(rows, outcomes, strict=True):
                 status[row] = state
                 if note:
                     problems.append({"GalaxyID": int(catalog.ids[row]), "problem": note})
-            _save_status(folder, status, problems)
+            if time.monotonic() - saved >= SAVE_EVERY:
+                images.flush()  # the crops on disk first, then the status that counts them
+                _save_status(folder, status, problems)
+                saved = time.monotonic()
             bar.update(len(rows))
+    images.flush()
+    _save_status(folder, status, problems)
     bar.close()
     if (status != PENDING).all():
         meta = json.loads((folder / "meta.json").read_text())
