@@ -19,6 +19,23 @@
 # you want them. Every chapter starts with the cell below. On Colab it installs the
 # course's helper package, `galaxylib`; everywhere it says which machine and which
 # *profile* — the scale of the run — the chapter uses.
+#
+# **In this chapter you will learn to**
+#
+# - compute a cumulative vote fraction of the catalog from the per-question fractions
+#   down the decision tree.
+# - state which sums every galaxy's row of the catalog must obey, and which it need
+#   not.
+# - read from the decision-tree figure which questions every volunteer answers and
+#   which answer opens each of the others.
+# - explain the difference between the catalog's votes and the expected fractions in
+#   truth.csv, and what the noise floor means for any model's score.
+# - name the steps needed before Kaggle will let you download the real images.
+#
+# **Before it:** no earlier chapter. You need basic Python and pandas (reading a table,
+# picking columns), fractions and percentages, and the idea of a root-mean-square error.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -46,7 +63,8 @@ PROFILE = setup_notebook(makes=["sky"])
 # inspect, so Galaxy Zoo put the images on the web and asked members of the public.
 # Instead of one label per galaxy, each volunteer answers a short chain of questions,
 # and each galaxy is seen by several dozen volunteers. The result is not "this galaxy is
-# a barred spiral" but "62 % of the volunteers saw a disc, and of those, 30 % saw a bar".
+# a barred spiral" but "62 % of the volunteers saw a disc, and of those who saw it face-on,
+# 30 % saw a bar".
 #
 # The Kaggle competition *Galaxy Zoo – The Galaxy Challenge* (2013–14) published 61,578
 # such galaxies for training and 79,975 for testing, and asked for the 37 fractions of
@@ -191,8 +209,9 @@ glue("ch0_noise_floor", float(sky["noise_floor"]))
 # %% [markdown]
 # With {glue:text}`ch0_volunteers:.0f` volunteers per galaxy on average, the votes miss
 # the expected fractions by an RMSE of {glue:text}`ch0_noise_floor:.4f`: no model scored
-# against this catalog can do better. The report's network scored 0.0926 on its
-# validation split of the real data, so keep the floor in mind when a model's score stops improving.
+# against this catalog can do better on average (a small test split can be lucky). The
+# report's network scored 0.0926 on its validation split of the real data, so keep the
+# floor in mind when a model's score stops improving.
 
 # %% [markdown]
 # ## Getting the real data
@@ -254,3 +273,140 @@ pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")
 #
 # This chapter has no exercises; the {doc}`exercise sets <../solutions/instructors>`
 # start with chapter 1's.
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** 70 % of the volunteers call a galaxy "features or disc" (Class1.2 = 0.70),
+# and 40 % of those then say it could be a disc seen edge-on. What does the catalog
+# store as Class2.1?
+#
+# - (a) 0.40
+# - (b) 0.28
+# - (c) 0.70
+# - (d) 0.30
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The catalog stores cumulative fractions: the share of the volunteers asked who
+# gave the answer, multiplied by the value of the answer that led to the question, so
+# Class2.1 = 0.70 × 0.40 = 0.28, just as the chapter's example gives Class7.1 = 0.80
+# × 0.50 = 0.40. The tempting 0.40 is the per-question fraction, which is what
+# to_per_question gives back when it divides Class2.1 by its parent Class1.2; 0.70 is
+# the parent itself, and 0.30 subtracts where it should multiply.
+# </details>
+#
+# **2.** Which sum must hold for every galaxy in a valid Galaxy Zoo catalog, so that
+# load_catalog accepts the row?
+#
+# - (a) All 37 fractions add up to 1.
+# - (b) Q7's three answers add up to Class1.1, the fraction who called the galaxy
+#   smooth.
+# - (c) Q7's three answers add up to 1, because each question shares out its own
+#   volunteers.
+# - (d) Q11's six answers add up to Class4.2, the fraction who saw no spiral.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The answers of a question add up to the answer above it in the tree, and Q7
+# (how rounded is it?) is asked only after "smooth", so its answers sum to Class1.1;
+# only Q1 and Q6, which everyone is asked, sum to 1. Option (c) is true of the
+# per-question proportions that to_per_question computes, not of the catalog's
+# cumulative fractions. Option (a) cannot hold, since Q1 alone already sums to 1 and
+# Q6 adds another 1. Q11 (how many arms?) hangs from Class4.1, "spiral", not from
+# Class4.2.
+# </details>
+#
+# **3.** Which figure in this chapter shows which questions every volunteer answers,
+# and which answer opens each of the other questions?
+#
+# - (a) The decision-tree diagram drawn by plot_decision_tree: Q1 and Q6 are its
+#   orange boxes, and the orange label on each arrow is the answer that opens the
+#   question below it.
+# - (b) The strip of one galaxy per morphology drawn by plot_morphologies, whose
+#   titles name the answer for each kind of galaxy.
+# - (c) The table of profiles from PROFILES, whose rows say which questions each run
+#   uses.
+# - (d) The first rows of catalog.labels, where a question that was not asked is left
+#   empty.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The chapter tells you to start at the two orange boxes, Q1 and Q6, which every
+# volunteer answers, and to follow the arrows, each labelled with the answer that
+# opens the next question (for example "features or disc" leads to Q2, edge-on). The
+# morphology strip shows example galaxies, not the structure of the questions; the
+# profiles table sets the scale of a run (galaxies, image size, epochs), not the
+# questions. The catalog is tempting but has no empty cells: every one of the 37
+# columns holds a number between 0 and 1, and a question nobody reached simply holds
+# 0.
+# </details>
+#
+# **4.** Before running the cell that draws one galaxy of each morphology, predict
+# how, in each panel's title, the expected fraction compares with what that galaxy's
+# simulated volunteers actually voted.
+#
+# - (a) They are equal, because these are the clearest galaxies of their kind.
+# - (b) They differ, because the catalog holds the votes of a few dozen volunteers,
+#   which scatter around the expected fraction.
+# - (c) The vote is always 1.00, because typical_galaxies picks a galaxy that every
+#   volunteer agreed on.
+# - (d) The expected fraction is always 1.00, because we know the synthetic sky's
+#   truth exactly.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The expected fraction is what infinitely many volunteers would answer; the
+# catalog holds the votes of a few dozen simulated people, so the two differ, and the
+# chapter states that they differ even for these clearest examples. The tempting (a)
+# and (c) forget that typical_galaxies chooses by the highest expected fraction in
+# truth.csv, not by the votes, and that a finite group of volunteers rarely lands
+# exactly on its expectation. Knowing the truth exactly, as in (d), means knowing the
+# expected fraction exactly, not that it equals 1: volunteers can find even a clear
+# galaxy ambiguous.
+# </details>
+#
+# **5.** The chapter defines the noise floor of the synthetic sky. What is it?
+#
+# - (a) The RMSE between the catalog's votes and the expected fractions: the score
+#   that even a perfect model, one that knew every galaxy's true morphology, would
+#   get against the catalog.
+# - (b) The RMSE of predicting the average galaxy's fractions for every galaxy.
+# - (c) The report's score of 0.0926, the best that a network has reached on these
+#   data.
+# - (d) The level of sky noise in the JPEG images, below which volunteers cannot see
+#   a galaxy.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The votes of a few dozen volunteers scatter around the expected fractions, and
+# a model is scored against the votes, so even predicting the true expected fractions
+# leaves this error; that is why the chapter says no model scored against the catalog
+# can do better, and why chapter 6 compares every model with it. Option (b) is the
+# mean-confidence benchmark of chapter 2, a score any model must beat, not a floor.
+# The report's 0.0926 was scored on its validation split of the real data, a
+# different catalog, and the chapter quotes it only to remind you to keep the floor
+# in mind. Sky noise in the images is real but is a property of the pictures, not a
+# score.
+# </details>
+#
+# **6.** You have put kaggle.json in ~/.kaggle/ (or set KAGGLE_USERNAME and
+# KAGGLE_KEY on Colab), but every download from the Galaxy Zoo competition is
+# answered with "403 Forbidden". What is the most likely cause?
+#
+# - (a) You have not yet opened the competition's page and accepted its rules.
+# - (b) The competition ended in 2014, so Kaggle no longer serves its data.
+# - (c) Your data folder is on a mounted Google Drive, which Kaggle refuses to
+#   download to.
+# - (d) The connection dropped earlier, and a broken download must be deleted before
+#   Kaggle will answer again.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The chapter says that until you accept the competition's rules, Kaggle answers
+# every download with "403 Forbidden", and galaxylib tells you so; the token only
+# proves who you are. The competition is old, but Kaggle still serves the data to
+# anyone with an account who has accepted the rules, and it still scores late
+# submissions. Google Drive is a speed problem, not a permission one: reading 61,578
+# small files from it is so slow that one learner measured six hours per epoch, so
+# keep the data on the virtual machine's own disk. A dropped connection needs no
+# clean-up either, because the download resumes and never overwrites a complete data
+# set.
+# </details>

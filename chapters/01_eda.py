@@ -19,6 +19,25 @@
 # function, and how much the volunteers agree. This chapter redraws every figure of the
 # report's exploratory analysis on our sky, reads them as the report did, and checks each
 # reading against what the numbers say — correcting those the numbers do not support.
+#
+# **In this chapter you will learn to**
+#
+# - explain, using the multiplication down the tree, why deep answers have small mean
+#   fractions, weak champions and few majorities.
+# - explain why the course keeps a plain, unweighted loss although the answers are
+#   far from balanced.
+# - explain why Class6.1 and Class6.2 correlate at exactly −1 whatever the volunteers
+#   do.
+# - compute per-question proportions with to_per_question before reading a positive
+#   correlation between answers of one question as confusion.
+# - read how much the volunteers agree from the winning-share histograms, knowing
+#   that a share runs from about 1/k (an even split over k answers) to 1.
+#
+# **Before it:** chapter 0, in particular the decision tree and the catalog's
+# cumulative fractions. You need pandas (mean, corr, boolean masks such as
+# `labels >= 0.5`), the Pearson correlation coefficient and how to read a logarithmic axis.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -374,9 +393,154 @@ glue("ch1_star_r_size", "all small" if with_stars.abs().max() < 0.3 else "not al
 # - The catalog's fractions are multiplied down the decision tree: deep answers are small
 #   and their champions far from unanimous.
 # - A few answers win most majorities; stars and artifacts are rare.
-# - Correlations of cumulative fractions mostly show the tree's arithmetic (two-answer
-#   questions at −1, answers sharing a parent inflated); divide the parent out first.
+# - Correlations of cumulative fractions show the tree's arithmetic (answers sharing a
+#   parent inflated; Q6's two answers at −1, as every two-answer question's proportions
+#   are); divide the parent out first.
 # - How much the volunteers agree is read from each galaxy's votes — the winning share —
 #   not from correlations between answers.
 #
 # Practise with {doc}`Exercises 1: exploratory data analysis <../solutions/01_eda>`.
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** For one galaxy the catalog holds Class4.1 = 0.30 (spiral arms seen). What is
+# the largest value its Class11.3 (3 spiral arms) could possibly take?
+#
+# - (a) 1.0
+# - (b) 0.30
+# - (c) 0.10
+# - (d) 0.50
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) Q11 (how many arms?) is asked only of those who saw spiral arms, so its six
+# answers add up to Class4.1 = 0.30, and no single one of them can be larger; this is
+# the chapter's point that a deep answer's fraction can never exceed the fraction of
+# people who saw spiral arms at all. The tempting 0.10 splits 0.30 evenly over three,
+# but nothing forces an even split: if everyone who saw arms counted three, Class11.3
+# would be the full 0.30. Option (a) treats the fraction as a share of those asked,
+# which is the per-question proportion, not what the catalog stores.
+# </details>
+#
+# **2.** A galaxy has Class10.1 (tightly wound arms) of at least 0.5, so it counts
+# towards that answer in the chart of majorities. Which statement about the same
+# galaxy must be true?
+#
+# - (a) Class4.1 (spiral), Class2.2 (not edge-on) and Class1.2 (features or disc) are
+#   all at least 0.5 as well.
+# - (b) Class4.1 may be below 0.5, as long as most of the volunteers who saw arms
+#   called them tightly wound.
+# - (c) Class1.1 (smooth) is above 0.5, because tightly wound arms look smooth from
+#   afar.
+# - (d) Class10.2 and Class10.3 are both 0.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) Every cumulative fraction is at most the answer above it: Q10's answers sum to
+# Class4.1, Q4's to Class2.2 and Q2's to Class1.2, so Class10.1 ≥ 0.5 forces every
+# answer on the path to be at least 0.5 too. That is the chapter's reason why a
+# majority for a deep answer needs most volunteers to take every step that leads to
+# it, and why deep answers win so few. Option (b) mixes up the share among those
+# asked with the catalog's cumulative value. Option (c) is impossible, since Class1.1
+# + Class1.2 cannot exceed 1 when Class1.2 is at least 0.5, and nothing in (d) stops
+# a minority from choosing the other two windings.
+# </details>
+#
+# **3.** The chart "Instances where confidence level is above 0.5" shows that a few
+# answers win most majorities and many win very few. Why does the course still train
+# with the plain, unweighted loss?
+#
+# - (a) The competition scores the plain RMSE over all answers, so a loss that
+#   up-weights rare answers would optimise a different number; and rare answers are
+#   small fractions, so their errors are small too.
+# - (b) Because stars and artifacts are so rare that the model can simply leave Q1
+#   out.
+# - (c) Because the targets are fractions, and a weighted loss cannot be used for a
+#   regression.
+# - (d) Because on the logarithmic axis the bars look similar in height, so the
+#   answers are nearly balanced.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The chapter gives exactly this reason: what we are judged on is the unweighted
+# RMSE over every galaxy and every answer, so we train on the same unweighted error,
+# and rare answers carry small fractions and small errors anyway. Option (b) twists
+# the report's fair conclusion that it needs no separate model to filter out
+# anomalies; Q1 still has to be predicted. Weighted squared errors are perfectly
+# usable in regression, so (c) is false. Option (d) misreads the axis: each gridline
+# is ten times the one below, so bars that look close on a log axis can differ by
+# factors of ten or a hundred.
+# </details>
+#
+# **4.** Before running the cell that prints corr(6.1, 6.2), predict its value. The
+# report read the same number as a sign that "disagreement over odd features was
+# rare".
+#
+# - (a) Exactly −1, whatever the volunteers do, because Class6.1 + Class6.2 = 1 for
+#   every galaxy.
+# - (b) Close to 0, because odd features are rare.
+# - (c) Close to +1, because volunteers who see an odd feature agree with one
+#   another.
+# - (d) Close to −1 only because the report's code called corr twice; the intended
+#   heatmap gives something different.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) Q6 is asked of everyone and has two answers, so Class6.2 = 1 − Class6.1 for
+# every galaxy, and one variable that is an exact decreasing linear function of
+# another correlates at exactly −1; the chapter calls this arithmetic, not agreement,
+# and prints how far any galaxy's two answers are from adding up to 1. Option (d) is
+# tempting because the report's big heatmap did suffer from the double corr, but the
+# chapter computes the correlation correctly and still gets −1, so the bug is not the
+# explanation. Rarity of odd features, as in (b), changes the mean of Class6.1, not
+# this correlation.
+# </details>
+#
+# **5.** In the cumulative fractions, Class8.3 (disturbed), Class8.4 (irregular) and
+# Class8.6 (merger) correlate positively. The report concluded that volunteers
+# confuse them. What should you do before drawing that conclusion?
+#
+# - (a) Divide each Q8 answer by Class6.1, as to_per_question does, and see whether a
+#   positive correlation survives between the proportions.
+# - (b) Nothing: a strong positive correlation between answers of one question is
+#   itself the sign of confusion.
+# - (c) Multiply each Q8 answer by Class6.1 once more, to weight galaxies by how odd
+#   they are.
+# - (d) Read the big heatmap of all 37 answers instead, where the pair's correlation
+#   proves the confusion.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) Every Q8 answer is multiplied by Class6.1, so a galaxy that many people call
+# odd has large values for all its Q8 answers, which pushes them towards a positive
+# correlation whatever the volunteers think. Dividing the shared parent back out
+# gives the proportions of the people who were asked, and as proportions the answers
+# of one question compete for the same volunteers; the chapter says only a positive
+# correlation that survives this division would be a sign of real confusion. Option
+# (b) is the report's reading that the chapter corrects, option (c) makes the shared
+# factor stronger, not weaker, and the big heatmap in (d) is built from the same
+# cumulative fractions.
+# </details>
+#
+# **6.** Which figure in this chapter shows how much the volunteers agree with one
+# another about a question?
+#
+# - (a) The histograms "How much the volunteers agree, question by question": for
+#   each question, the winning share of each galaxy, with a dashed line at the median
+#   and a dotted one at an even split.
+# - (b) The per-question correlation heatmaps, where a strongly negative square means
+#   the volunteers agreed.
+# - (c) The heatmap "Correlation between all morphology classes", where red squares
+#   mean agreement.
+# - (d) The bar chart "Mean confidence level for all 37 morphology classes", where a
+#   tall bar means the volunteers agree on that answer.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) Agreement is a property of each galaxy's votes, and the winning share measures
+# it directly: the share of the volunteers asked who gave the most popular answer, 1
+# when all agree and about 1/k when they split evenly over k answers; bars piled near
+# 1 mean an easy question, bars spread towards the dotted line mean hesitation. The
+# chapter states that correlations between answers cannot show agreement, which rules
+# out (b) and (c): a −1 can come from arithmetic alone, as Q6 shows. A tall mean in
+# (d) says an answer is common on average, not that the volunteers of any one galaxy
+# were unanimous.
+# </details>

@@ -19,6 +19,25 @@
 # and so do we. This chapter defines the competition's score, makes a
 # train/validation/test split that can be reproduced (the report's could not), and
 # computes the report's four benchmarks.
+#
+# **In this chapter you will learn to**
+#
+# - compute the competition's element-wise RMSE for a simple prediction by hand.
+# - explain why train_test_split(..., random_state=random.seed(42)) does not give a
+#   reproducible split, and what galaxylib.data.split does instead.
+# - read the benchmark figure, and explain why benchmarks that look at a few numbers
+#   per image stay close to predicting the mean.
+# - explain why the report's in-sample mean-confidence figure is not an honest
+#   benchmark.
+# - compute a question's share of the total squared error from its RMSE and its
+#   number of answers.
+#
+# **Before it:** chapters 0 and 1 (the 37 cumulative fractions and how the tree ties
+# them together). You need NumPy arrays, the idea of a training and a test set with
+# scikit-learn's train_test_split and linear regression, and means, squares and
+# square roots.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -216,6 +235,8 @@ glue("ch2_worst_q_rmse", float(per_question.max()))
 glue("ch2_top_two", f"{top.index[0]} and {top.index[1]}")
 glue("ch2_top_two_share", float(top.iloc[:2].sum()))
 glue("ch2_q1_q6_share", float(share[["Q1", "Q6"]].sum()))
+glue("ch2_largest_share", float(top.iloc[0]))
+assert top.iloc[0] < 0.5, "the text says no question holds half of the squared error"
 
 # %% [markdown]
 # The largest per-answer error is in {glue:text}`ch2_worst_q` (RMSE
@@ -223,8 +244,9 @@ glue("ch2_q1_q6_share", float(share[["Q1", "Q6"]].sum()))
 # and vary from galaxy to galaxy, are where the mean is most wrong. The two largest
 # shares of the squared error are those of {glue:text}`ch2_top_two`, together
 # {glue:text}`ch2_top_two_share:.0%` of it; the two questions everyone answers, Q1 and Q6,
-# hold {glue:text}`ch2_q1_q6_share:.0%`. No single question dominates: a model has to
-# get the whole tree right, not just the first answer.
+# hold {glue:text}`ch2_q1_q6_share:.0%`. No question holds half of it (the largest share
+# is {glue:text}`ch2_largest_share:.0%`): a model has to get the whole tree right, not
+# just the first answer.
 
 # %% [markdown]
 # "Looks like we'll have to use deep learning after all," the report concludes. The next
@@ -243,3 +265,137 @@ glue("ch2_q1_q6_share", float(share[["Q1", "Q6"]].sum()))
 #   mean-confidence benchmark is the baseline of every later chapter.
 #
 # Practise with {doc}`Exercises 2: benchmarks <../solutions/02_benchmarks>`.
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** Before running the cell rmse(np.full(37, 0.5), np.zeros((1, 37))), predict
+# what it prints: the score of predicting 0.5 for all 37 answers of one galaxy whose
+# fractions are all 0.
+#
+# - (a) 0.5
+# - (b) 0.25
+# - (c) 18.5
+# - (d) about 0.71
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) Every one of the 37 errors is 0.5, so every squared error is 0.25, their mean
+# is 0.25, and the root of the mean is 0.5, as the chapter states. The tempting 0.25
+# is the mean squared error, with the square root forgotten; 18.5 adds up the 37
+# errors instead of averaging squares; 0.71 is the root of 0.5, which takes the root
+# of the error rather than of its square.
+# </details>
+#
+# **2.** The report split its catalog with train_test_split(ids, test_size=0.2,
+# random_state=random.seed(42)). What does that call really do?
+#
+# - (a) It draws a different split on every run, because random.seed returns None, so
+#   scikit-learn receives random_state=None.
+# - (b) It draws the same split on every run, seeded with 42.
+# - (c) It draws the same split within one Python session, because Python's random
+#   module has been seeded, and a new one after a restart.
+# - (d) It raises an error, because random_state must be an integer.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) random.seed(42) seeds Python's random module and returns nothing, so the
+# argument passed is None, and scikit-learn, which does not use Python's random
+# module, then draws a fresh split each time; the chapter shows two such "seeded"
+# splits sharing only part of their test galaxies. Option (c) is tempting because the
+# random module really has been seeded, but scikit-learn never reads it. None is an
+# accepted value, so there is no error. galaxylib.data.split fixes this by taking a
+# real integer seed and by sorting the IDs first, so that the order of the file does
+# not matter.
+# </details>
+#
+# **3.** Look at the figure "The four benchmarks: this data against the report". How
+# should you read a benchmark's bar in it?
+#
+# - (a) Shorter is better, and the mean-confidence bar is the mark to beat: a
+#   benchmark is worth only as much as its bar falls short of that one, since
+#   predicting the mean needs no image at all.
+# - (b) Longer is better, because each bar shows how much of the answers a benchmark
+#   explains.
+# - (c) A benchmark is good when its bar is as long as the report's beside it,
+#   whatever the mean-confidence bar shows.
+# - (d) Only the central-pixel bar matters, because it is the one Kaggle published.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The bars are RMSEs, errors, so shorter is better; and the mean-confidence
+# benchmark predicts the same fractions for every galaxy without looking at it, so
+# any benchmark that uses the image has to come in below it to show it learnt
+# something from the pixels. Option (c) is tempting because the figure pairs each of
+# our bars with the report's, but that pairing checks that we reproduced the report,
+# not that a benchmark is good. Option (b) reads the bars as a score where more is
+# better, which RMSE is not.
+# </details>
+#
+# **4.** The report's mean-confidence benchmark, 0.1639, predicted the mean of all
+# galaxies for all galaxies. Why does the chapter fit the mean on the training split
+# and score it on the test split instead?
+#
+# - (a) Because in the report's version the test galaxies helped make the prediction
+#   they were scored on, and a real model never sees the galaxies it is scored on.
+# - (b) Because the mean of all galaxies is pulled too far by the rare stars and
+#   artifacts.
+# - (c) It makes no difference: a mean is too simple to overfit, so both versions
+#   always give the same number.
+# - (d) Because the report computed its mean on the training split only, which left
+#   the test galaxies out.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) Scoring a prediction on the same galaxies that made it leaks information from
+# the test set into the prediction, so the figure is not comparable with a model that
+# is fitted on training galaxies and scored on unseen ones; the honest version is the
+# baseline of every later chapter. Option (c) is the tempting misconception: the mean
+# has only 37 numbers, so the leak may be small, but the report's figure is still not
+# comparable with a model's, and where the two figures differ, part of the gap is the
+# leak and part the luck of which galaxies landed in the test split, as the chapter
+# says. Option (d) describes the honest version, the opposite of what the report did.
+# </details>
+#
+# **5.** Under the mean-confidence benchmark, suppose Q1 (3 answers) has an RMSE of
+# 0.20 and Q8 (7 answers) an RMSE of 0.10. Which question adds more to the total
+# squared error that the score sums up?
+#
+# - (a) Q1: 3 × 0.20² = 0.12 against 7 × 0.10² = 0.07.
+# - (b) Q8, because it has more than twice as many answers.
+# - (c) Neither: every answer counts the same, so every question adds the same.
+# - (d) Q1, exactly twice as much as Q8, because its RMSE is twice as large.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) A question's RMSE is the typical error of one of its answers, so its part of
+# the total squared error is its RMSE squared times its number of answers, as the
+# chapter's share column computes: 3 × 0.04 = 0.12 for Q1 and 7 × 0.01 = 0.07 for Q8.
+# Option (d) forgets the number of answers and the square; option (b) forgets that
+# the error enters squared, so halving it divides the contribution by four. Every
+# answer counts the same in the score, which is exactly why a question with more
+# answers, or larger errors, weighs more, so (c) draws the wrong conclusion from a
+# true fact.
+# </details>
+#
+# **6.** Which statement about the competition's score, the element-wise RMSE over
+# all N galaxies and 37 answers, is true?
+#
+# - (a) Every answer counts the same, so the answers a model gets most wrong weigh
+#   most, whatever question they belong to; for a simple model those are the answers
+#   whose fractions are large and vary from galaxy to galaxy.
+# - (b) Each of the 11 questions counts the same, so a deep question such as Q11
+#   weighs as much as Q1.
+# - (c) Rare answers are up-weighted, so a model must get the number of spiral arms
+#   right to score well.
+# - (d) Only the most popular answer of each galaxy is scored, as in a
+#   classification.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The formula takes the mean of all 37N squared errors with one common weight, so
+# every galaxy and every answer counts the same; answers with large fractions that
+# vary from galaxy to galaxy can be wrong by more, and so they weigh most. Option (b)
+# is tempting because this chapter splits the error by question, but the score itself
+# does not average over questions: a question with more answers and larger errors
+# adds more. Nothing up-weights rare answers, as chapter 1 stressed when it kept the
+# plain loss, and all 37 fractions are scored, because the task is a regression, not
+# a classification.
+# </details>

@@ -20,6 +20,25 @@
 # numbers per image, which is what made training possible at all. This chapter rebuilds
 # that crop step by step, measures it against our sky's truth, shows a better one, and
 # makes the whole catalog into one file the training pipeline can read at full speed.
+#
+# **In this chapter you will learn to**
+#
+# - compute how many times fewer numbers per image the report's 150 × 150 grey crop
+#   leaves than a 424 × 424 colour image.
+# - explain why a fixed threshold of 10 and the largest bounding box can put the
+#   report's crop on a star or a neighbour, or leave the galaxy off-centre.
+# - explain how the improved crop chooses its galaxy and its square, and why it pads
+#   with black instead of keeping the whole frame.
+# - read the kept_whole, whole_frame_kept and offset columns of the crop-quality
+#   table, and say what whole_frame_kept means for each of the two crops.
+# - explain why preprocess_catalog writes the whole catalog once into one
+#   memory-mapped array, and name the two tricks meant to make it fast.
+#
+# **Before it:** chapters 0 and 1 (the catalog of 424 × 424 JPEG images and, for the
+# synthetic sky, its truth.csv). You need to read NumPy arrays and a pandas group-by,
+# and to be at ease with areas, medians and percentages.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -61,8 +80,8 @@ print(f"Data: {DATA.name} — {len(catalog):,} galaxies")
 # 1. convert to grey and keep the pixels brighter than 10 (of 255);
 # 2. trace the outlines (*contours*) of the bright regions and take the one whose
 #    bounding box has the largest area;
-# 3. pad the box by 10 % of its longer side and cut a square of that side, starting at
-#    the box's top-left corner;
+# 3. take the box's longer side plus 10 % of it on each side, and cut a square of that
+#    side whose top-left corner is the box's, moved up and left by the 10 %;
 # 4. if the square would leave the image, give up and keep the whole image;
 # 5. shrink to 150 × 150.
 #
@@ -152,10 +171,11 @@ glue("ch3_framed_whole", float(framed["whole"].mean()) if len(framed) else 1.0)
 # {glue:text}`ch3_report_whole:.1%` for the report's. `whole_frame_kept` is the share of
 # images cut to the whole 424 × 424 frame, merely shrunk. For the report's crop,
 # {glue:text}`ch3_report_frame:.1%`, these are the images where it gave up because its
-# square would have left the frame (step 4). The improved crop never gives up — it pads —
-# so its {glue:text}`ch3_improved_frame:.1%` mean something else: the region of light
-# around the centre, the galaxy's faint outskirts often joined to a neighbour's, reaches
-# so far that the square grows to the frame's size. Of those,
+# square would have left the frame (step 4). The improved crop does not give up at the
+# frame's edge — it pads — so its {glue:text}`ch3_improved_frame:.1%` are images where
+# nothing stands out from the sky, or where the region of light around the centre (the
+# galaxy's faint outskirts, sometimes joined to a neighbour's) reaches so far that the
+# square grows to the frame's size. Of those,
 # {glue:text}`ch3_framed_whole:.1%` still hold the galaxy whole, but small, with much sky
 # around it: the improved crop's weak point. The offsets are the distances between the
 # crop's centre and the galaxy's true centre, in pixels of the 424-pixel image: the median
@@ -298,3 +318,137 @@ glue("ch3_decode_gain", speed["ours_img_per_s"] / speed["ours_report_crop_img_pe
 #   cores; `galaxylib bench preprocess` shows which pays on your machine.
 #
 # Practise with {doc}`Exercises 3: preprocessing <../solutions/03_preprocessing>`.
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** A Galaxy Zoo image is 424 × 424 pixels with three colour channels. The
+# report crops it, shrinks it to 150 × 150 and converts it to grey. About how many
+# times fewer numbers per image does the network then receive?
+#
+# - (a) About 2.8
+# - (b) About 8
+# - (c) About 24
+# - (d) About 72
+#
+# <details class="quiz"><summary>Answer</summary>
+# (c) Count every number: 424 × 424 × 3 = 539,328 before, 150 × 150 × 1 = 22,500
+# after, and 539,328 / 22,500 is about 24, the figure the chapter gives. The tempting
+# 8 compares the areas, 424² / 150², but forgets that three colour channels became
+# one grey channel; 2.8 compares only the sides, not the areas; 72 counts the colour
+# factor twice.
+# </details>
+#
+# **2.** Before running the cell that draws the report's crop step by step, predict
+# what panel 2, the pixels brighter than 10 (of 255), looks like for a typical image.
+#
+# - (a) A single clean blob, the galaxy, because the sky around it is black.
+# - (b) The galaxy and other objects, plus a speckle of many small separate regions
+#   where the sky's noise crosses 10.
+# - (c) An almost empty panel, because a galaxy is fainter than 10 in grey.
+# - (d) The galaxy alone, because finding contours removes the noise first.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The sky in the image is not perfectly black: its noise crosses the fixed
+# threshold of 10 in many places, so panel 2 shows speckle and the image has many
+# separate contours, which is why the report then has to pick one of them by the size
+# of its bounding box. The tempting (a) assumes a black sky; a fixed threshold knows
+# nothing about the sky's level or noise, which is exactly what the improved crop
+# estimates from the image's border before keeping pixels three noise levels above
+# it. Tracing contours removes nothing: it outlines every region that passed the
+# threshold, and the galaxy is far brighter than 10.
+# </details>
+#
+# **3.** A bright star or a neighbour lies in the corner of an image, and its
+# bounding box is larger than the galaxy's. Which object does the improved crop take
+# as the galaxy, and why?
+#
+# - (a) The star, because like the report's crop it keeps the region with the largest
+#   bounding box.
+# - (b) The brightest object, because the galaxy outshines everything else in the
+#   image.
+# - (c) The connected region that covers the centre of the image, because Galaxy Zoo
+#   centred every image on its galaxy.
+# - (d) Whichever object is nearest the top-left corner, where the square starts.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (c) Galaxy Zoo centred every image on the galaxy the volunteers classified, so the
+# improved crop keeps the connected region of light that covers the centre and
+# ignores stars and neighbours elsewhere; it then centres its square on the galaxy's
+# peak of light and makes it just large enough for the galaxy's farthest pixel, plus
+# 15 %. The tempting (a) is the report's rule, and it is the first cause of its bad
+# crops listed in the chapter: the crop ends up centred on the star. Brightness is
+# not a safe rule either, since a foreground star can outshine the galaxy, and
+# starting the square at the box's top-left corner is the report's habit, the one
+# that pushes an elongated galaxy off-centre.
+# </details>
+#
+# **4.** In the crop-quality table, whole_frame_kept is the share of images cut to
+# the whole 424 × 424 frame, merely shrunk. The improved crop pads with black where
+# its square leaves the frame, yet its whole_frame_kept is not always zero. What can
+# a whole-frame crop mean for the improved crop?
+#
+# - (a) Its square would have left the frame, so it gave up and kept the whole image,
+#   exactly as the report's crop does.
+# - (b) Either nothing stood out from the sky, or the region of light around the
+#   centre (the galaxy's faint outskirts, sometimes joined to a neighbour's) reached
+#   so far that the square grew to the size of the frame.
+# - (c) Nothing: a crop that pads can never be the whole frame, so the value must be
+#   an error in the table.
+# - (d) It is the share of galaxies whose 90 %-light disc lies inside the crop.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The same column means different things for the two crops. For the report's crop
+# a whole frame means it gave up because its square would have left the image (step 4
+# of its algorithm). The improved crop pads instead, so it keeps the whole frame only
+# when it finds nothing above the sky, or when its square grows until it reaches the
+# frame's size because the light around the centre spreads that far. Option (a)
+# describes the report's crop, not the improved one; option (d) is the kept_whole
+# column, a different measure.
+# </details>
+#
+# **5.** The report's square starts at the top-left corner of the bounding box, so
+# for an elongated galaxy it reaches past the box in one direction only. Which
+# figure, and where in it, lets you see this push the galaxy to one side of its crop?
+#
+# - (a) The step-by-step figure of one galaxy, panel 2, the pixels brighter than 10.
+# - (b) The figure of the four galaxies the report's crop misses most, in the middle
+#   column: the report's crop.
+# - (c) The same figure of the four galaxies, in the right column: the improved crop.
+# - (d) The figure of the first eight rows of the cache.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The figure of the four worst galaxies shows each original image with both boxes
+# (the report's in orange, the improved one in green), then the report's crop in the
+# middle column and the improved crop in the right column; the chapter tells you to
+# look for a square anchored at an elongated galaxy's top-left corner, which pushes
+# the galaxy to one side of the crop in the middle column. The tempting (c) is the
+# improved crop, which is centred on the galaxy's peak of light, so it shows the
+# cure, not the fault. Panel 2 shows only the thresholded speckle, with no square at
+# all, and the rows of the cache all come from the improved crop.
+# </details>
+#
+# **6.** The report wrote 61,578 PNG files, one per galaxy, and read them back one by
+# one. Which statement about preprocess_catalog is true?
+#
+# - (a) It still writes one PNG per galaxy, but on every core at once.
+# - (b) It writes every crop into one uint8 array on disk that the training pipeline
+#   memory-maps, and if interrupted it continues where it stopped when run again.
+# - (c) It decodes every JPEG at full size twice, once to find the box and once to
+#   cut the square.
+# - (d) It silently drops the images it cannot read, so that the array has no gaps.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) preprocess_catalog crops every image once and writes all of them into one uint8
+# NumPy file of shape (galaxies, size, size), with the GalaxyID of each row in
+# catalog order; it saves its progress, resumes after an interruption and returns at
+# once when the work is done, so every later training run just reads the cache. The
+# tempting (a) keeps the report's many small files, and spreading work over the cores
+# is only one of its two tricks; the other is the opposite of (c), since the improved
+# crop finds its box on a decode at one eighth of the size (424 / 8 = 53, so 53 × 53
+# pixels) and then decodes only as large as the output needs. Images it cannot read
+# get a documented fallback and are listed, never silently dropped.
+# </details>

@@ -21,6 +21,27 @@
 # step after another — by letting TensorFlow learn a filter from galaxies before your
 # eyes; writes the report's network and an improved one with Keras, layer by layer; and
 # ends by opening the report's trained network to see what it learned.
+#
+# **In this chapter you will learn to**
+#
+# - compute the number of parameters of a convolutional layer from its number of
+#   filters, its kernel size and its input channels, and explain why it does not
+#   depend on the image's size.
+# - explain, with the one-weight example of gradient descent, why a learning rate
+#   that is too small is slow, one that is too large zigzags, and one larger still
+#   diverges.
+# - predict the size of a feature map after a 2 × 2 max pooling, and explain why max
+#   pooling keeps the strongest response instead of averaging it away.
+# - explain what batch normalisation, dropout and the random augmentation layers do
+#   while training and when a trained network predicts.
+# - read from the six random draws of the report's augmentation whether a draw
+#   mirrors the galaxy, and explain why galaxylib flips each axis with its own layer.
+#
+# **Before it:** chapter 2 (the mean squared error and the RMSE score) and chapter 3
+# (the crops of the cache). You need to read NumPy arrays and short Keras code, and to
+# know what a derivative is, including the derivative of a square.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -816,3 +837,143 @@ glue(
 # - A trained network's first filters include edge detectors it found by itself.
 #
 # Practise with {doc}`Exercises 4: the CNN <../solutions/04_cnn>`.
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** The report's third convolution has 64 filters of 5 × 5 and receives the 32
+# channels of the layer before it. How many parameters does it have?
+#
+# - (a) 64 × (5 × 5 + 1) = 1,664
+# - (b) 64 × (5 × 5 × 32 + 1) = 51,264, whatever the image's size
+# - (c) 51,264 at 150 × 150 pixels, but fewer at 64 × 64, because the map is smaller
+# - (d) 64 × 5 × 5 × 32 + 1 = 51,201, with one bias shared by all filters
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) Each filter has a 5 × 5 window in every one of the 32 input channels, so 5 × 5
+# × 32 = 800 weights, plus one bias of its own, and there are 64 filters: 64 × 801 =
+# 51,264, the same pattern as the chapter's 32 × (7 × 7 × 1 + 1) = 1,600 for the
+# first layer and 256 × (3 × 3 × 128 + 1) = 295,168 for the last. The tempting (a)
+# forgets the input channels, which only the first layer, on a single grey channel,
+# can do. Because the same filter slides over every position, the count does not
+# depend on the image's size, which is why the report's network keeps every one of
+# its parameters at 64 pixels; and each filter has its own bias, not one shared bias.
+# </details>
+#
+# **2.** Before running the cell that takes ten steps of gradient descent on the
+# one-weight loss, the mean of (fraction − c)², predict what the learning rate 0.95
+# does, starting from c = 0.95.
+#
+# - (a) It reaches the bottom fastest of the three rates, because larger steps are
+#   always better.
+# - (b) Every step overshoots the bottom and lands on the other side, zigzagging
+#   towards it.
+# - (c) Each zigzag is wider than the last, and training diverges.
+# - (d) It moves c so little that after ten steps it has hardly left its start.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The gradient of the mean of (fraction − c)² is 2 × (c − mean fraction), so one
+# step multiplies c's distance from the bottom by 1 − 2 × rate. With 0.95 that factor
+# is −0.9: the sign flips, so c jumps to the other side every step, but the distance
+# still shrinks, and the chapter's figure shows the zigzag. The tempting (c) is what
+# happens with a rate a little bolder still, above 1 for this loss, where the factor
+# is larger than 1 in size. The timid rate 0.1 gives a factor of 0.8 and creeps
+# towards the bottom, and 0.3 gives 0.4, which is why it is the one that gets closest
+# in ten steps: bigger is not always better.
+# </details>
+#
+# **3.** Before running the cell that applies a 2 × 2 max pooling to the spot map,
+# once and then twice, predict what happens to the map and to the top of its colour
+# bar.
+#
+# - (a) Each pooling halves the map in each direction, and the top of the colour bar
+#   stays where it was.
+# - (b) Each pooling halves the map in each direction, and the brightest values drop,
+#   because each block of four is averaged.
+# - (c) The map keeps its size but is blurred, like the blur filter.
+# - (d) Each pooling halves the map, and which of the four values it keeps is a
+#   weight that the network learns.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) A 2 × 2 max pooling keeps the largest of each four neighbouring values, so the
+# map is halved in each direction and the single strongest response in the map
+# survives, which is why the chapter points out that the top of the colour bar stays
+# where it was: knots and stars remain as blocky peaks while the precise shape of the
+# arms fades. The tempting (b) describes average pooling, not max pooling. Pooling
+# has no weights at all, so nothing about it is learnt, and it always changes the
+# size, unlike a padded convolution.
+# </details>
+#
+# **4.** Which statement about batch normalisation in the report's network is true?
+#
+# - (a) It uses the statistics of the current batch at prediction time too, and the
+#   1,152 non-trainable parameters in the summary are dropout rates.
+# - (b) While training it uses the batch's statistics; afterwards it uses running
+#   averages of them, a mean and a variance per channel, which are not trained by the
+#   gradient: 2 × (32 + 32 + 64 + 64 + 128 + 256) = 1,152.
+# - (c) It is switched off at prediction time, like dropout, so its 1,152 numbers are
+#   never used.
+# - (d) It uses running averages at prediction time, and the 1,152 non-trainable
+#   parameters are its learnt scale and offset.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) Batch normalisation rescales each feature map to zero mean and unit variance
+# over the current batch, then applies a scale and an offset that the network learns;
+# during training it also keeps running averages of the mean and variance, and a
+# trained network uses those. Of its four numbers per channel, the scale and offset
+# are trained and the two running averages are not, and the six convolutions have 576
+# channels in all, so 2 × 576 = 1,152 non-trainable parameters. The tempting (d)
+# swaps the two pairs: the scale and offset are learnt by the gradient, so they are
+# trainable. Batch normalisation is not switched off at prediction, it only changes
+# which statistics it uses, and dropout has no parameters at all.
+# </details>
+#
+# **5.** A trained network predicts the answers for a galaxy. Which statement about
+# augmentation at prediction time is true?
+#
+# - (a) The random flip, rotation, zoom and contrast layers keep acting, so the same
+#   galaxy gets a different answer each time.
+# - (b) The random augmentation layers act during training only; for the improved
+#   network, predict_tta instead averages the answers over eight fixed views, the
+#   four rotations by quarter turns and their mirror images.
+# - (c) Augmentation must never be used at prediction, because the network would then
+#   see its training galaxies again.
+# - (d) predict_tta averages the answers over random rotations by any angle, drawn
+#   afresh as in training.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The report's augmentation layers flip, rotate, zoom and change the contrast of
+# every image at random during training only, so that the network sees a new variant
+# of each galaxy at every epoch; when the network predicts they pass the image
+# through unchanged, just as dropout drops nothing at prediction time. Averaging over
+# views at prediction is a separate, deliberate choice: a galaxy has no up, so
+# predict_tta averages the improved network's answers over the eight rotations by
+# quarter turns and their mirror images, which are fixed views, not random draws. The
+# tempting (a) confuses the two; (c) is wrong because averaging over views of the
+# galaxy being predicted shows the network nothing from its training set.
+# </details>
+#
+# **6.** Which figure lets you check that the network's augmentation sometimes
+# mirrors the spiral, so that its arms wind the other way?
+#
+# - (a) The six random draws of the report's augmentation, whose titles say mirrored
+#   or not mirrored.
+# - (b) The crop beside its blur, vertical-edge, horizontal-edge and spot maps.
+# - (c) The spot map pooled once and twice.
+# - (d) The feature maps of conv 1, conv 2 and conv 4 for the same spiral.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The six draws show the same spiral turned, slightly zoomed, with its contrast
+# nudged, and mirrored or not; the titles say which, and in the mirrored ones the
+# arms wind the other way. The chapter explains why this needs two RandomFlip layers:
+# in Keras 3, RandomFlip("horizontal_and_vertical") tosses a single coin for both
+# axes, so it either turns the image by half a turn or leaves it alone and never
+# mirrors it, and a network trained that way would never see a spiral winding the
+# other way; galaxylib flips each axis with its own layer, as the report's code did
+# under TensorFlow 2. The other figures show filters, pooling and feature maps, not
+# augmentation: the feature maps are of the plain crop, since the random layers are
+# off at prediction.
+# </details>

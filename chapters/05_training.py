@@ -21,6 +21,26 @@
 # benchmark, which a network that learned nothing scores, and the noise floor, which no
 # network can beat. Then it meets the book's two networks, trained the same way for
 # longer, and finds out where the report's **6.86 hours** of training went.
+#
+# **In this chapter you will learn to**
+#
+# - compute the number of steps per epoch and in a whole run from the number of
+#   training galaxies, the batch size and the number of epochs.
+# - explain what the cosine schedule does to the learning rate, and predict its rate
+#   at the first and last epochs.
+# - explain why the training curve can lie above the validation curve, and name the
+#   pattern that warns of overfitting.
+# - read from the learning curves, drawn against the mean benchmark and the noise
+#   floor, how far a run got.
+# - explain what EarlyStopping with restore_best_weights does in a run too short for
+#   it to stop, and why the report's 6.86 hours point to its input pipeline.
+#
+# **Before it:** chapter 2 (the mean benchmark and the noise floor), chapter 3 (the
+# crop cache) and chapter 4 (gradient descent, batches and epochs, Adam, and the two
+# networks). You need to read short NumPy, tf.data and Keras code, and to be at ease
+# with division and rates such as images per second.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -415,3 +435,130 @@ glue("ch5_machine", hardware.devices)
 #   and crop once, then feed batches as slices of one array.
 #
 # Practise it in the [exercises of chapter 5](../solutions/05_training).
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** Before running the cell that prints the learning rate by epoch for this
+# page's run, predict the rate of the last epoch, given that the schedule starts at
+# the report's 0.001.
+#
+# - (a) 0.001, because Adam adjusts the steps by itself and the rate never changes
+# - (b) 0.0001, a tenth of the start
+# - (c) 0.00001, a hundredth of the start
+# - (d) 0, because a cosine falls all the way to zero
+#
+# <details class="quiz"><summary>Answer</summary>
+# (c) The chapter's cosine schedule starts at 0.001 and falls smoothly along half a
+# cosine to a hundredth of it by the last epoch, 0.00001: large steps early make fast
+# progress, small steps at the end settle the weights. The tempting (d) is the plain
+# cosine curve, but this schedule stops at a hundredth of its start rather than at
+# zero, so the last epoch still learns a little. Adam sizes each weight's step
+# relative to the others, but the learning rate still sets the overall size, so the
+# schedule does change the steps.
+# </details>
+#
+# **2.** A training split of 6,400 galaxies is fed in batches of 64 for 10 epochs.
+# How many times does the optimiser update the weights?
+#
+# - (a) 10
+# - (b) 100
+# - (c) 1,000
+# - (d) 64,000
+#
+# <details class="quiz"><summary>Answer</summary>
+# (c) Each step uses one batch, and one epoch is one pass through every training
+# galaxy, so an epoch has 6,400 / 64 = 100 steps and ten epochs have 1,000 steps,
+# each one small update of every weight. The tempting (a) confuses epochs with steps:
+# the weights change after every batch, not once per epoch. 64,000 is the number of
+# images the network sees in the run, 6,400 × 10, not the number of updates.
+# </details>
+#
+# **3.** Suppose the dashed training curve of a run lies above its validation curve
+# in some epochs. What is the best explanation?
+#
+# - (a) It is a bug: a network always scores better on the galaxies it trains on.
+# - (b) The training RMSE is measured with augmentation and dropout on, while the
+#   weights are still changing; the validation RMSE is measured on the plain images
+#   with every unit on, after the epoch.
+# - (c) The network is overfitting its training galaxies.
+# - (d) The validation galaxies are easier because they are not shuffled.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The two curves are not the same measurement: during an epoch the training RMSE
+# is averaged over batches seen while augmentation turns and zooms each galaxy and
+# dropout switches units off, which makes the task harder, and while the weights are
+# still improving; the validation RMSE comes afterwards, on plain images, with every
+# unit on. The tempting (c) has the sign the wrong way round: the warning sign of
+# overfitting is a training curve falling far below its validation curve, a network
+# learning its training galaxies by heart. Shuffling only changes the order of the
+# batches, not how hard a galaxy is.
+# </details>
+#
+# **4.** Which figure tells you how far this page's short run got between knowing
+# nothing and knowing all that the votes can tell?
+#
+# - (a) The learning curves from history.history, drawn against the mean benchmark
+#   and the noise floor of the validation split.
+# - (b) The table of the book's two networks, with their input, pixels, epochs and
+#   validation RMSE.
+# - (c) The table of images per second of the report's pipeline and ours.
+# - (d) The table of hours the full profile would take for each network.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The learning curves are drawn against the two marks of chapter 2: the mean
+# benchmark, which a network that learned nothing scores, and the noise floor, which
+# no network can beat; where the validation RMSE sits between them says how far the
+# run got. The tempting (b) gives validation RMSEs, but for the book's two networks,
+# trained the same way for longer, not for this page's run, and without the two marks
+# beside them. The pipeline and hours tables measure speed, not how well the network
+# learned.
+# </details>
+#
+# **5.** A run of five epochs trains with EarlyStopping(monitor="val_loss",
+# patience=7, restore_best_weights=True). Which statement is true?
+#
+# - (a) It does nothing at all, because it cannot stop a run of five epochs.
+# - (b) It cannot stop a run this short, but when training ends it puts back the
+#   weights of the epoch with the lowest validation loss.
+# - (c) It stops training after the first epoch whose validation loss is not better
+#   than the best so far.
+# - (d) It always keeps the last epoch's weights, because the learning rate is then
+#   at its smallest.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) Early stopping ends training only after 7 epochs in a row without a better
+# validation loss, so a five-epoch run always runs to the end; but with
+# restore_best_weights it still puts back the best epoch's weights when training
+# ends, as the chapter says. The tempting (a) overlooks that second job. Stopping at
+# the first epoch without improvement would be a patience of zero, and the last epoch
+# is not always the best one on the validation galaxies, which is why the callback
+# watches the validation loss instead of assuming.
+# </details>
+#
+# **6.** The report trained its network for 50 epochs in 6.86 hours, at about 623 ms
+# per step of 64 images. What does the chapter conclude from this?
+#
+# - (a) The network was too large for its GPU, which was busy computing all the time.
+# - (b) That is about 103 images a second, about what a pipeline like the report's
+#   delivers with no network at all, so its GPU very likely spent much of the time
+#   waiting for data.
+# - (c) Fifty epochs were far too many; early stopping alone would have cut the time
+#   to minutes.
+# - (d) The GPU lacked mixed precision, and 16-bit arithmetic alone would have made
+#   it ten times faster.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) 64 images in 0.623 seconds is about 103 images a second, on a GPU that can
+# process thousands. For every image of every epoch the report's pipeline ran a
+# Python function that read and decoded a file and compared its ID with every row of
+# a pandas table, one image at a time however many cores were given, and timed with
+# no network attached such a pipeline delivers about the report's training rate; this
+# strongly suggests the GPU was waiting for data, though the chapter notes that how
+# fast the network itself ran on that GPU was never measured. The tempting (a) blames
+# the network without evidence; the cure the chapter gives is to decode and crop once
+# and feed batches as slices of one array, not fewer epochs or 16-bit arithmetic.
+# </details>

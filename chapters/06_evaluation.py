@@ -19,6 +19,26 @@
 # benchmark of chapter 2 and beside the best any model could do on this sky, splits the
 # error by question, looks at the galaxies the networks get most wrong, and places all of
 # it against the real leaderboard.
+#
+# **In this chapter you will learn to**
+#
+# - explain why no model can score below the noise floor on average, and place a test
+#   RMSE between the mean-confidence benchmark and the noise floor.
+# - compute a network's own error from its RMSE and the noise floor, using the
+#   quadrature sum RMSE² = floor² + own².
+# - compute the skill of a question, 1 − RMSE / RMSE of the mean, and explain why a
+#   question's raw RMSE does not say how well it was learned.
+# - read hedging from the predicted-against-true plots, as a cloud flatter than the
+#   diagonal.
+# - decide from a paired bootstrap interval whether a test split can tell two
+#   networks apart, and explain why a validation score is not a leaderboard place.
+#
+# **Before it:** chapter 2 (the benchmarks and the RMSE score), chapter 4
+# (backpropagation) and chapter 5 (the training, validation and test splits and the
+# two networks). You need to read NumPy and pandas code, and to be at ease with
+# squares, square roots and percentages.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -515,3 +535,132 @@ glue("ch6_look_reading", reading[0].upper() + reading[1:])
 #
 # Practise it in the [exercises of chapter 6](../solutions/06_evaluation), and {doc}`try the
 # improved network <try_the_network>` on a galaxy image of your own, in your browser.
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** Which statement about the noise floor in this chapter's table is true?
+#
+# - (a) It is the RMSE of the mean-confidence benchmark, the score of a network that
+#   learned nothing.
+# - (b) It is the RMSE between the catalog's votes and the expected fractions that
+#   infinitely many volunteers would give, and no model can score below it on
+#   average.
+# - (c) It is a target that a large enough network, trained for long enough, can
+#   pass.
+# - (d) It is the network's RMSE minus its own error.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The floor measures the luck of which few dozen volunteers happened to click on
+# each galaxy; that luck is in every label and no model can predict it, so no model
+# can score below the floor on average (and because an image can hide some of the
+# parameters the simulated volunteers vote from, even a perfect reader of images
+# stays above it). The tempting (c) treats the floor as a training goal: more layers
+# or more epochs cannot learn noise that the image does not contain. Option (a)
+# describes the other end of the scale, the mean benchmark, and (d) confuses the
+# floor with a subtraction that the chapter warns against.
+# </details>
+#
+# **2.** Predict before you check: a network scores an RMSE of 0.10 on a test split
+# whose noise floor is 0.06. Assuming the volunteers' noise and the network's own
+# mistakes are independent, what is the network's own error?
+#
+# - (a) 0.04
+# - (b) 0.08
+# - (c) 0.117
+# - (d) 0.0064
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) Independent errors add in quadrature, like the sides of a right-angled
+# triangle: RMSE² = floor² + own², so own = square root of (0.10² − 0.06²) = square
+# root of (0.0100 − 0.0036) = square root of 0.0064 = 0.08. The tempting 0.04 simply
+# subtracts the floor from the RMSE, which the chapter says is not what the
+# beyond-noise column is; 0.117 adds the squares instead of subtracting them, and
+# 0.0064 forgets to take the square root.
+# </details>
+#
+# **3.** On one question the improved network has an RMSE of 0.12, and predicting the
+# average galaxy gives an RMSE of 0.15 on the same question. What is the network's
+# skill on that question?
+#
+# - (a) 0.8
+# - (b) 0.2
+# - (c) 0.03
+# - (d) −0.25
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) Skill is 1 − RMSE / RMSE of the mean = 1 − 0.12 / 0.15 = 1 − 0.8 = 0.2: 0 would
+# mean it learned nothing about the question and 1 a perfect score. The tempting 0.8
+# is the ratio itself, which is larger the worse the network is; 0.03 is the raw
+# difference of the two RMSEs, which depends on how large the question's fractions
+# are, and that is exactly why the chapter compares with the mean benchmark on the
+# same question instead of reading raw RMSE.
+# </details>
+#
+# **4.** You want to know whether the improved network hedges on an answer,
+# predicting values near the average whatever the truth. Which of the chapter's
+# figures shows this, and what does hedging look like there?
+#
+# - (a) The RMSE per question bar chart: hedging shows as a tall bar.
+# - (b) The predicted-against-true hexagon plots: the cloud lies flatter than the
+#   grey diagonal, and the fitted slope is well below 1.
+# - (c) The saliency maps: hedging shows as a bright border around the crop.
+# - (d) The predicted-against-true hexagon plots: the cloud lies steeper than the
+#   grey diagonal, with a slope above 1.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) A perfect model puts every galaxy on the grey diagonal, a slope of 1; a hedging
+# network stays near the average whatever the true fraction, so its cloud flattens
+# towards a slope of 0. A tall bar in the RMSE per question chart, option (a), can
+# come simply from large fractions (Q1 and Q6 are asked of every galaxy) and does not
+# say whether the network commits; a steeper cloud, option (d), would mean the
+# network overshoots, the opposite of hedging; and saliency maps show where an answer
+# is sensitive, not how far predictions follow the truth.
+# </details>
+#
+# **5.** Two networks are scored on test splits redrawn with replacement from the
+# same galaxies. Suppose the 95 % range of the margin between their RMSEs runs from
+# −0.0005 to 0.0021. What is the right reading?
+#
+# - (a) The first network is really better, because most of the range lies above
+#   zero.
+# - (b) The range holds zero, so on this sky the test split cannot tell the two
+#   networks apart.
+# - (c) If both networks were trained again from new random starts, the margin would
+#   fall in this range 95 % of the time.
+# - (d) The two networks make identical predictions.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) A paired bootstrap asks whether the margin could be the luck of which galaxies
+# the test split holds; when the 95 % range contains zero, that luck alone could
+# produce the margin, so the split cannot separate the networks. Option (a) reads the
+# bulk of the range as proof, which is the misconception the interval is there to
+# stop; option (c) is tempting but wrong because the chapter says the second kind of
+# luck, the network's random start and the order it saw the galaxies in, is not in
+# this range at all (galaxylib bench quality measures it by training on other skies);
+# and nothing in the range says the predictions are identical.
+# </details>
+#
+# **6.** The report reads its "Test RMSE: 0.0926" as 28th place on the Kaggle
+# leaderboard. Why does the chapter say that claim cannot be trusted?
+#
+# - (a) The 0.0926 was measured on the 20 % of the data the report validated on after
+#   every epoch, not on a held-out test set, so it is a little optimistic; and a
+#   leaderboard place is earned on Kaggle's own test images, which the report never
+#   scored.
+# - (b) Because the winner scored 0.07941, so 0.0926 would have placed much lower.
+# - (c) Because Kaggle scored entries by accuracy, not by RMSE.
+# - (d) Because the report's network broke the decision tree, which Kaggle penalised.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) A split that was looked at after every epoch helped choose the model, so its
+# score is a little optimistic, and a leaderboard place can only come from scoring
+# Kaggle's own test images; that is why the chapter scores its networks on a test
+# split that neither training nor the choice of the best epoch ever saw. Option (b)
+# repeats the report's transposed figure: the winner, Sander Dieleman, scored 0.07491
+# on the private leaderboard. Kaggle did score by RMSE over all galaxies and 37
+# answers, and nothing in the chapter says breaking the tree was penalised.
+# </details>

@@ -20,6 +20,26 @@
 # between the two is not one trick but four ideas, each of which this course has touched.
 # This chapter collects them, says where each comes from, and points to where you can
 # take them next.
+#
+# **In this chapter you will learn to**
+#
+# - explain how a tree-consistent output layer makes every prediction obey the
+#   decision tree, and why softplus is used instead of ReLU in it.
+# - compute the standard error of a vote fraction from n volunteers, square root of
+#   p(1 − p)/n.
+# - explain why a loss on vote counts treats a galaxy seen by few volunteers
+#   differently from squared error on fractions.
+# - explain why the margin between the report's network and the improved network
+#   mixes several changes, and how the colour-or-grey measurement separates one of
+#   them.
+# - read a 95 % interval on a colour-against-grey margin and say what it does and
+#   does not settle.
+#
+# **Before it:** chapters 4 to 6: the report's network with its 37 sigmoids,
+# training, test-time averaging, the noise floor and bootstrap intervals. You need
+# NumPy slicing, and fractions, sums and square roots.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -140,8 +160,8 @@ glue("ch7_error_10", float(errors[10]))
 #
 # ## 4 Transfer learning and today's networks
 #
-# The 2013 winner trained from scratch for 67 hours on a GTX 680, and the submission
-# averaged 17 such models. Ten years later, a re-run of the challenge (the
+# The winner of the 2013–14 competition trained from scratch for 67 hours on a GTX 680,
+# and the submission averaged 17 such models. Ten years later, a re-run of the challenge (the
 # `alvinng4/GalaxyZooChallenge` repository, 2024, on an RTX A6000) found the figures
 # of its three models below; the report's and the winner's are added for comparison:
 #
@@ -251,3 +271,137 @@ glue("ch7_colour_epochs", record["epochs"])
 #
 # This chapter has no exercises of its own: the ideas above are projects. The
 # {doc}`exercise sets <../solutions/instructors>` cover chapters 1 to 6.
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** The report's network ends in 37 independent sigmoids. What does the winning
+# network's tree-consistent last layer do instead, for each question?
+#
+# - (a) Apply one softmax over all 37 outputs together, so that they sum to 1.
+# - (b) Make the question's raw outputs non-negative, divide them by their sum so the
+#   answers form proportions, then multiply by the value of the answer that leads to
+#   the question.
+# - (c) Apply a sigmoid to each output and clip the 37 values so that their total is
+#   at most 1.
+# - (d) Multiply each output by the number of answers its question has.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The catalog's answers form proportions within each question, scaled by the
+# share of volunteers who reached that question, so normalising per question and
+# multiplying by the parent answer makes the outputs obey the tree by construction,
+# whatever goes in, and the network never spends capacity learning that arithmetic.
+# Option (a) is tempting because softmax is the usual way to make proportions, but a
+# softmax over all 37 would force every answer of every question to share one total,
+# which the tree does not do; options (c) and (d) do not make the answers of a
+# question sum to the value of their parent answer.
+# </details>
+#
+# **2.** galaxylib's DecisionTree layer makes the raw outputs positive with softplus,
+# not with the ReLU that Dieleman used. Why does the chapter say this matters?
+#
+# - (a) Softplus is cheaper to compute than ReLU.
+# - (b) With ReLU, a question whose raw outputs are all negative gets no gradient;
+#   softplus is positive everywhere and has a gradient everywhere.
+# - (c) ReLU can return negative values, which would break the proportions.
+# - (d) Softplus makes each question's answers sum to 1 without any division.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) ReLU sets every negative input to zero and its gradient there is zero, so if
+# all the raw outputs of a question are negative, nothing flows back to teach the
+# network; softplus never reaches zero and its slope is never zero, so every question
+# keeps learning. Option (c) is a common slip: ReLU never returns negative values,
+# that is its point; the normalisation is still done by dividing by the sum, so (d)
+# is wrong too, and speed is not the reason the chapter gives.
+# </details>
+#
+# **3.** Predict before you check: a galaxy's true probability of an answer is one
+# half, and 25 volunteers see it. About how uncertain is its catalog fraction, as a
+# standard error?
+#
+# - (a) 0.01
+# - (b) 0.02
+# - (c) 0.1
+# - (d) 0.5
+#
+# <details class="quiz"><summary>Answer</summary>
+# (c) The standard error of a fraction measured by n volunteers is the square root of
+# p(1 − p)/n = square root of (0.25 / 25) = square root of 0.01 = 0.1. The tempting
+# 0.01 is the variance, the value before taking the square root; 0.02 divides p by n;
+# and 0.5 is the probability itself. Because of the square root, halving the error
+# needs four times as many volunteers, which is why the noise floor of chapter 6
+# cannot be wished away.
+# </details>
+#
+# **4.** Two galaxies both have a catalog fraction of one half for an answer, one
+# from 4 volunteers and one from 60. How does squared error on fractions treat them,
+# and what does a Dirichlet–multinomial loss on the vote counts, as in Zoobot,
+# change?
+#
+# - (a) Squared error treats them alike; the loss on counts lets the galaxy with 4
+#   volunteers pull on the network less, and its outputs come with honest
+#   uncertainties.
+# - (b) Squared error already gives the galaxy with 60 volunteers more weight, so the
+#   loss on counts changes nothing.
+# - (c) The loss on counts drops every galaxy with fewer than 10 volunteers from
+#   training.
+# - (d) The loss on counts removes the volunteers' noise, so the model can score
+#   below the noise floor.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) Squared error only sees the two fractions, and one half is one half; a
+# likelihood of exactly the votes that were cast knows that one half from 4
+# volunteers is far less certain than one half from 60, so the uncertain galaxy
+# weighs less. Option (d) is the tempting misconception: the chapter says no loss
+# function can beat the noise floor, but a loss that knows the counts stops the model
+# from chasing it. Nothing is dropped, as (c) claims, and squared error has no idea
+# how many volunteers there were, so (b) is wrong.
+# </details>
+#
+# **5.** Chapter 6 measures a margin between the report's network and the improved
+# one. Whichever way that margin goes, why can it not be credited to the improved
+# network's layers alone?
+#
+# - (a) The improved network also sees colour where the report's sees grey, and only
+#   it gets the average over eight rotations and flips, so the margin is the sum of
+#   three changes.
+# - (b) The two networks were scored on different test splits.
+# - (c) RMSE cannot be used to compare two networks.
+# - (d) The improved network was trained on real galaxies and the report's on the
+#   synthetic sky.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The chapter says the margin is the sum of its layers, its input and the
+# averaging over eight views that chapter 6 gives the improved network alone; the
+# colour-or-grey run of galaxylib bench colour trains the report's network on grey
+# and on colour crops so that the input's share can be separated from the other two.
+# Option (b) is wrong because chapter 6 scores both networks on the same test
+# galaxies, which is what makes a paired comparison possible; both networks were
+# trained on the synthetic sky, and RMSE is exactly the score used to compare them.
+# </details>
+#
+# **6.** Suppose the colour-or-grey record gave a 95 % range for grey's RMSE minus
+# colour's that runs from a negative number to a positive one. What would that mean?
+#
+# - (a) Colour clearly lowers the test RMSE, because colour says something about a
+#   galaxy's stars.
+# - (b) Within this budget, colour buys nothing the test split can see: the range
+#   holds zero.
+# - (c) Colour clearly raises the test RMSE.
+# - (d) Colour is useless for galaxy morphology, including for the winner's 61,578
+#   real galaxies.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) A range that holds zero means the luck of which galaxies the test split drew
+# could produce the margin either way, so the measurement cannot tell grey from
+# colour on this sky at this size and number of epochs. Option (a) is tempting
+# because old stars really are red and young ones blue, but a network only gains from
+# colour if it learns to use it within its budget, and only the measurement can say
+# whether it did. Option (d) overreaches: the record is for one synthetic sky, and
+# the chapter says that for 61,578 real galaxies at a larger size the answer may
+# differ, which is why such a choice is settled by a run on your own data, not by a
+# rule.
+# </details>

@@ -28,6 +28,28 @@
 # they get right, they get right because the synthetic sky taught them something true
 # about galaxies -- and whatever they get wrong tells us where the synthetic sky (or the
 # pipeline around it) differs from the real one.
+#
+# **In this chapter you will learn to**
+#
+# - explain what a domain shift is, and name differences between the real photographs
+#   and the synthetic sky that a network trained on the sky may trip over (framing,
+#   off-centre galaxies, colour balance, brightness).
+# - read an AUC as the chance that a random positive scores above a random negative,
+#   with one half meaning guessing and 1 perfect, and read ROC curves against the
+#   diagonal.
+# - decide from a bootstrap interval on an AUC, or on a paired change of AUC, whether
+#   a few dozen galaxies can support a claim.
+# - explain why a crop that misses the galaxy ruins a network's answers, and read the
+#   figure that shows the crops.
+# - explain why a regression on the network's 37 answers must be scored by
+#   cross-validation, and why with a few labels it can overfit.
+#
+# **Before it:** chapters 5 to 7, especially the saliency maps, bootstrap intervals
+# and noise floor of chapter 6 and the colour-or-grey question of chapter 7. You need
+# pandas and a little scikit-learn, and the ideas of a probability, a threshold and a
+# rate.
+#
+# <!-- reading-time -->
 
 # %% tags=["hide-input"]
 # Set-up. On Colab, install the course's package, galaxylib, from its repository
@@ -108,7 +130,8 @@ def words(name, text):
 # 1991; the interacting pairs from Arp's *Atlas of Peculiar Galaxies*, 1966) and with how
 # we see it (round, face-on, inclined, edge-on). One rule in code,
 # `galaxylib.realsky.labels_for`, turns the type and the view into the four labels we
-# can score: **smooth** (an elliptical, or an unbarred lenticular not seen edge-on),
+# can score: **smooth** (an elliptical or a dwarf elliptical, or an unbarred lenticular
+# seen face-on or inclined; a lenticular seen edge-on or peculiar is not smooth),
 # **edge-on disc**, **barred** (family SB against SA, only for discs we see face-on or
 # inclined; the intermediate SAB is left out) and **odd** (pairs, mergers, irregular and
 # peculiar galaxies). Where the type and the view cannot say, the label is left blank.
@@ -1047,3 +1070,143 @@ glue("ch8_ten_failed", int(ten["crop_misses"].sum()))
 # %%
 credits = pd.read_csv(paths[0].parent / CREDITS_FILE, keep_default_na=False)
 credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"]]
+
+# %% [markdown]
+# ## Check yourself
+#
+# 6 questions on this chapter. Choose an answer before you open the explanation
+# under it.
+#
+# **1.** Suppose a network's bar answer reaches an AUC of 0.5 on the photographs'
+# barred and unbarred discs. What does that mean?
+#
+# - (a) It classifies half of the galaxies correctly at a threshold of 0.5, so it is
+#   halfway to perfect.
+# - (b) A random barred disc is as likely to score above a random unbarred disc as
+#   below it: the answer separates them no better than guessing.
+# - (c) It is worse than guessing, so flipping its answers would make it good.
+# - (d) Half of the barred discs get a bar answer above 0.5.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The AUC is the chance that a random positive scores above a random negative,
+# over every threshold at once, so one half is guessing and 1 is perfect. Option (a)
+# is the common misconception that an AUC is an accuracy at one threshold; it is not,
+# and an AUC of 0.5 is no skill at all rather than halfway. Only an AUC well below
+# one half would mean the scores run the wrong way and flipping them helps, and (d)
+# describes a single threshold, which the AUC does not depend on.
+# </details>
+#
+# **2.** Which figure in the chapter shows, for each of the four labels, how well a
+# network's score separates positives from negatives, and what does good separation
+# look like in it?
+#
+# - (a) The ROC curves: a curve that hugs the top-left corner, far above the dotted
+#   grey diagonal.
+# - (b) The ROC curves: a curve that lies along the dotted grey diagonal.
+# - (c) The gallery of every other photograph with the network's top answer to
+#   question 1: a high number in each title.
+# - (d) The ROC curves: a curve that hugs the bottom-right corner.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) A ROC curve plots, for every threshold on the score, the true-positive rate
+# against the false-positive rate; a curve in the top-left corner finds most
+# positives while letting in few negatives, which gives an AUC near 1. The diagonal,
+# option (b), is what guessing draws, an AUC of one half, and a curve in the
+# bottom-right, option (d), would rank the classes the wrong way. The gallery, option
+# (c), shows single answers for single galaxies and cannot show separation over all
+# of them.
+# </details>
+#
+# **3.** Only a handful of the photographs have a bar label, and only a few of those
+# are barred. Suppose a remedy changes a network's bar AUC by +0.10, with a paired 95
+# % interval from −0.05 to +0.25. What is the right reading?
+#
+# - (a) The remedy improves bar detection by 0.10, beyond chance.
+# - (b) The interval holds 0, so the luck of which few galaxies we have could explain
+#   the change: the remedy is not shown to help bars.
+# - (c) The interval says how much the AUC would change if the network were trained
+#   again from a new random start.
+# - (d) The change is negative, because the interval reaches below 0.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) The chapter reads a change as real only when its interval does not contain 0,
+# and with so few galaxies one galaxy more or less moves an AUC by about a tenth, so
+# wide intervals are to be expected. Option (a) reads the middle value as proof, the
+# misconception the interval is there to stop; the interval comes from redrawing the
+# galaxies with replacement, with the same draws for both rows so that what they
+# share cancels, not from retraining, so (c) is wrong; and an interval that straddles
+# 0 says neither up nor down, so (d) is wrong too.
+# </details>
+#
+# **4.** On the synthetic sky the renderer paints ellipticals with old, red stars and
+# discs with young, blue ones. Why can that be a trap when the networks meet the
+# photographs?
+#
+# - (a) A network may learn "red means smooth" from the sky, but in a photograph the
+#   colour balance is the photographer's, so that cue survives only in part, if at
+#   all; the photographic augmentation varies colour and brightness in training so
+#   that a network cannot rely on them.
+# - (b) Real ellipticals are blue and real spirals red, so the sky has the colours
+#   backwards.
+# - (c) Colour carries no information about real galaxies at all.
+# - (d) It cannot matter, because both networks see the images in grey.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) A network learns whatever separates the answers in its training set, and on the
+# sky colour and one brightness scale do so as well as shape; photographs, whose
+# colours were balanced by hand, keep that cue only in part, which is a sim-to-real
+# gap that no score on the sky can reveal. Option (b) is false: old stars really are
+# red and young stars blue, as the renderer paints them; (c) overreaches for the same
+# reason; and (d) is wrong because only the report's network sees grey, while the
+# improved network sees colour.
+# </details>
+#
+# **5.** Some photographs give wrong answers because the network was shown something
+# other than the galaxy. Which figure shows this, and what is the chapter's
+# explanation?
+#
+# - (a) The grid of every photograph with the improved network's crop box drawn on
+#   it, where a red title marks a crop that leaves out the brightest extended object;
+#   the crop takes the object at the centre of the frame, as Galaxy Zoo images are
+#   centred, but these photographs are placed on Stellarium's sky by their corners,
+#   not centred on a galaxy.
+# - (b) The ROC curves, where a failed crop shows as a curve below the diagonal; the
+#   networks' weights were not trained long enough.
+# - (c) The figure of real photographs above synthetic galaxies; the photographs are
+#   too small for the network to read.
+# - (d) The draws of the photographic augmentation; the augmentation moved the
+#   galaxies out of the crop.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) The crop looks for the object that covers the centre of the frame, because
+# every Galaxy Zoo image has its galaxy there; in a photograph that is not centred on
+# a galaxy, that object may be a star or a neighbour, and the network then answers
+# for it. The figure with the boxes drawn on every photograph, red titles for crops
+# that miss, shows exactly this. The ROC curves summarise scores over many galaxies
+# and cannot show a single crop, and the augmentation changes colour, brightness and
+# noise, not where the galaxy sits.
+# </details>
+#
+# **6.** The chapter fits a logistic regression per label on the improved network's
+# 37 answers, using the photographs' real labels, and scores it by four-fold
+# cross-validation. Why not fit and score it on all the labelled photographs at once?
+#
+# - (a) Fitted and scored on the same few dozen galaxies, 37 weights can learn the
+#   noise of those galaxies and report an optimistic AUC; cross-validation predicts
+#   each galaxy with a regression that never saw it.
+# - (b) Cross-validation makes the regression run faster.
+# - (c) Cross-validation guarantees that the regression beats the network's own
+#   answer.
+# - (d) Cross-validation lets the regression use the synthetic sky's test split as
+#   well.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) With a few dozen galaxies and 37 inputs a regression can fit the accidents of
+# the galaxies it was fitted on (overfitting), so scoring it on those same galaxies
+# would flatter it, just as a validation score looked at every epoch flatters a
+# network; cross-validation keeps every prediction honest. It guarantees nothing,
+# option (c): with few labels a regression can even do worse than the network's own
+# answer, since it is only worth its data, and with so few barred galaxies each fold
+# holds about one of them. It is not about speed, and it uses only the photographs'
+# labels.
+# </details>

@@ -1,8 +1,9 @@
 """The competition's score: root-mean-square error over every galaxy and answer.
 
 Kaggle scored a submission by one number, the RMSE over all galaxies x 37 answers.
-Because it weighs every answer alike, the common, large fractions of Q1 and Q6 dominate
-it; RMSE per question and per answer shows where a model really errs.
+Because it weighs every answer alike, a question with more answers, or with larger and
+more varied fractions (Q1 and Q6, which every volunteer answers), weighs more in it; RMSE
+per question and per answer shows where a model really errs.
 """
 
 from __future__ import annotations

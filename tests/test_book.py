@@ -132,3 +132,29 @@ def test_no_heading_is_hidden_in_a_code_cell(source):
         if cell.cell_type == "code":
             headings = [line for line in cell.source.splitlines() if re.match(r"# #{1,4} ", line)]
             assert not headings, f"{source.name}: {headings[0]!r} is inside a code cell"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_a_chapter_opens_with_its_objectives_and_ends_with_a_quiz(source):
+    notebook = jupytext.read(source)
+    opening = next(c.source for c in notebook.cells if c.cell_type == "markdown")
+    for part in (
+        "**In this chapter you will learn to**",
+        "**Before it:**",
+        "<!-- reading-time -->",
+    ):
+        assert part in opening, f"{source.name}'s first cell lacks {part}"
+    quiz = notebook.cells[-1].source
+    assert quiz.startswith("## Check yourself"), f"{source.name} does not end with its quiz"
+    questions = re.split(r"^\*\*\d+\.\*\* ", quiz, flags=re.M)[1:]
+    assert len(questions) >= 5
+    for number, question in enumerate(questions, 1):
+        options = re.findall(r"^- \(([a-d])\) ", question, flags=re.M)
+        answer = re.search(
+            r'<details class="quiz"><summary>Answer</summary>\n\(([a-d])\) (.+?)\n</details>',
+            question,
+            flags=re.S,
+        )
+        assert answer, f"{source.name}, question {number}: no folded answer"
+        assert answer.group(1) in options, f"{source.name}, question {number}: no such option"
+        assert len(answer.group(2).split()) >= 25, f"{source.name}, question {number}: why?"

@@ -60,3 +60,35 @@ def test_each_inline_script_is_on_a_page_once(tmp_path, loaded):
         assert len(scripts) == len(set(scripts))
     else:
         assert len(selectors) == 2, "Sphinx no longer doubles scripts: the extension can go"
+
+
+def page_with_reading_time(tmp_path, text):
+    (tmp_path / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'reading_time']\n"
+    )
+    (tmp_path / "index.md").write_text(text)
+    out = tmp_path / "_out"
+    command = [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(tmp_path), str(out)]
+    subprocess.run(command, check=True)
+    return (out / "index.html").read_text()
+
+
+@pytest.mark.parametrize("words, minutes", [(300, 5), (2_100, 15)])
+def test_a_marked_page_states_its_reading_time_by_the_rule(tmp_path, words, minutes):
+    prose = " ".join(["galaxy"] * (words - 3))  # the title's three words count too
+    code = "```python\nprint('not counted')\n```\n"
+    page = page_with_reading_time(
+        tmp_path, f"# A chapter page\n\n<!-- reading-time -->\n\n{prose}\n\n{code}"
+    )
+    assert (
+        f"Reading time: about {minutes} minutes ({words:,} words at 200 a minute, 0 figures "
+        "and 0 code cells at half a minute each)" in page
+    )
+    assert "<!-- reading-time -->" not in page
+
+
+def test_an_unmarked_page_is_left_alone(tmp_path):
+    page = page_with_reading_time(tmp_path, "# A page\n\nNo mark here.\n")
+    assert "Reading time" not in page

@@ -43,16 +43,24 @@ _SHIELDED = re.compile(
 _DECIMAL = re.compile(r"(?<![\w.])\d*\.\d+(?![\w.]*\d)")
 
 
+QUIZ = "## Check yourself"
+"""The heading of a chapter's closing quiz, whose numbers are made up for its questions
+("25 volunteers see a galaxy"), never read from an output: its lines are not prose here."""
+
+
 def markdown_lines(path: Path) -> list[tuple[int, str]]:
     """(line number, text) of every prose line of a py:percent notebook, code blocks out."""
-    lines, in_markdown, in_fence = [], False, False
+    lines, in_markdown, in_fence, in_quiz = [], False, False, False
     for number, line in enumerate(path.read_text().splitlines(), 1):
         if line.startswith("# %%"):
-            in_markdown, in_fence = "[markdown]" in line, False
+            in_markdown, in_fence, in_quiz = "[markdown]" in line, False, False
             continue
         if not in_markdown:
             continue
         text = line[2:] if line.startswith("# ") else line.lstrip("#")
+        in_quiz = in_quiz or text.startswith(QUIZ)
+        if in_quiz:
+            continue
         if text.lstrip().startswith("```"):
             in_fence = not in_fence
             continue

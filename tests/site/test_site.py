@@ -112,3 +112,27 @@ def test_at_1280_pixels_no_code_line_is_cut_off(server, browser, page):
         "return document.querySelector('article.bd-article').clientWidth"
     )
     assert article >= 840, f"{page}: the content is {article} px wide"
+
+
+CHAPTERS = [page for page in PAGES if re.match(r"chapters/\d\d_", page)]
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_a_chapter_states_its_reading_time_and_ends_with_a_quiz(page):
+    html = (SITE / f"{page}.html").read_text(encoding="utf-8")
+    assert re.search(r"Reading time: about \d+ minutes \([\d,]+ words at 200 a minute", html)
+    assert html.count('<details class="quiz">') >= 5
+
+
+def test_a_quiz_answer_opens_on_click_and_explains_itself(server, browser):
+    browser.get(f"{server}/chapters/02_benchmarks.html")
+    answers = browser.find_elements(By.CSS_SELECTOR, "details.quiz")
+    first = answers[0]
+    assert first.get_attribute("open") is None and first.text == "Answer"  # folded
+    closed = first.size["height"]
+    first.find_element(By.TAG_NAME, "summary").click()
+    WebDriverWait(browser, 5).until(lambda _: first.get_attribute("open") is not None)
+    text = first.text.split("\n", 1)
+    assert text[0] == "Answer"
+    assert re.match(r"\([a-d]\) \S", text[1]) and len(text[1]) > 80  # the letter, then why
+    assert first.size["height"] > closed
