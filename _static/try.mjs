@@ -36,14 +36,26 @@ async function decode(blob) {
   return { width: bitmap.width, height: bitmap.height, channels: 3, data: rgb };
 }
 
-// OpenCV's COLOR_RGB2GRAY on bytes: 0.299 R + 0.587 G + 0.114 B in 14-bit fixed point.
-function grey(image) {
+// The grey image OpenCV decodes: 0.299 R + 0.587 G + 0.114 B, as libpng computes it for
+// a PNG (15-bit weights, truncated) and as OpenCV's COLOR_RGB2GRAY does for any other
+// file (14-bit, rounded; a JPEG's decoder reads its own luma, which this approximates).
+function grey(image, png) {
   const out = new Uint8Array(image.width * image.height);
   const d = image.data;
   for (let i = 0, j = 0; i < out.length; i++, j += 3) {
-    out[i] = (d[j] * 4899 + d[j + 1] * 9617 + d[j + 2] * 1868 + 8192) >> 14;
+    out[i] = png
+      ? (d[j] * 9797 + d[j + 1] * 19234 + d[j + 2] * 3737) >> 15
+      : (d[j] * 4899 + d[j + 1] * 9617 + d[j + 2] * 1868 + 8192) >> 14;
   }
   return { width: image.width, height: image.height, channels: 1, data: out };
+}
+
+// "jpeg", "png" or "other", from the file's first bytes (as OpenCV tells them apart).
+async function fileKind(blob) {
+  const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
+  if (head[0] === 0xff && head[1] === 0xd8) return "jpeg";
+  if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return "png";
+  return "other";
 }
 
 // What OpenCV's reduced decode (IMREAD_REDUCED_*_f) gives: a JPEG's decoder keeps each
@@ -272,11 +284,21 @@ function cut(image, box, size) {
 }
 
 // crop_file: the crop a network of these settings sees, and the box in the file's pixels.
-function cropFile(image, jpeg, crop) {
+// A file the page declines, with the sentence galaxylib predict says.
+class Refusal extends Error {}
+
+function cropFile(image, kind, crop, name) {
   const settings = page.locate;
-  const whole = grey(image);
+  const jpeg = kind === "jpeg";
+  const whole = grey(image, kind === "png");
   // _small_copy: grey, reduced by 8 (or less for a small image), longer side locate_side
   const eighth = reduce(whole, 8, jpeg);
+  if (eighth.width === 0 || eighth.height === 0) {
+    throw new Refusal(
+      `${name} is only ${image.width}x${image.height} pixels, too small to find a galaxy in; ` +
+        `use an image of at least ${settings.min_side} pixels a side.`,
+    );
+  }
   const longer8 = Math.max(eighth.width, eighth.height);
   let reduction = 8;
   if (longer8 < settings.locate_side) {
@@ -451,9 +473,9 @@ async function run() {
   const status = $(".status");
   status.textContent = "Cropping and classifying…";
   try {
-    const jpeg = current.blob.type === "image/jpeg" || /\.jpe?g$/i.test(current.name);
     const image = await decode(current.blob);
-    const done = cropFile(image, jpeg, page.networks[name].crop);
+    const kind = await fileKind(current.blob);
+    const done = cropFile(image, kind, page.networks[name].crop, current.name);
     await showFrame($("canvas.frame"), current.blob, done.box);
     showCrop($("canvas.crop"), done.crop);
     const answers = await predict(name, done.crop);
@@ -469,7 +491,10 @@ async function run() {
       crop: Array.from(done.crop.data),
     });
   } catch (error) {
-    status.textContent = `${current.name} could not be read as an image (${error.message}); choose a JPEG or PNG file.`;
+    status.textContent =
+      error instanceof Refusal
+        ? error.message
+        : `${current.name} could not be read as an image (${error.message}); choose a JPEG or PNG file.`;
     root.dataset.result = JSON.stringify({ file: current.name, error: String(error) });
   }
 }

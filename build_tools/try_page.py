@@ -30,6 +30,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+from galaxylib.data import MIN_SIDE
 from galaxylib.preprocess.boxes import improved_box
 from galaxylib.preprocess.image_file import LOCATE_MIN_LEVEL, LOCATE_SIDE
 from galaxylib.taxonomy import QUESTIONS
@@ -60,6 +61,7 @@ the package's description (its version and MIT licence)."""
 
 SKY_EXAMPLES = {
     "Class1.1": "smooth",
+    "Class7.3": "cigar-shaped",
     "Class2.1": "edge-on disc",
     "Class3.1": "barred spiral",
     "Class4.1": "spiral",
@@ -121,6 +123,7 @@ def _crop_settings() -> dict:
         "min_level": LOCATE_MIN_LEVEL,
         "padding": defaults["padding"],
         "blur_sigma": 1.0,
+        "min_side": MIN_SIDE,
     }
 
 

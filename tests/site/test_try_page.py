@@ -18,8 +18,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from galaxylib.course import networks
+from galaxylib.errors import DataError
 from galaxylib.evaluation import load_model, predict_files
-from galaxylib.preprocess import crop_box
+from galaxylib.preprocess import crop_box, crop_file
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "_build" / "html" / "_static" / "try"
@@ -27,13 +28,13 @@ PAGE = "chapters/try_the_network.html"
 NETWORKS = json.loads((FOLDER / "networks.json").read_text())
 EXAMPLES = [example["file"] for example in NETWORKS["examples"]]
 
-ANSWERS_WITHIN = 0.03
+ANSWERS_WITHIN = 0.01
 """Largest difference allowed between an answer of the page and of ``galaxylib predict``.
 
-The page decodes every image whole where OpenCV decodes a JPEG at a reduced size, and
-rounds a few blurred pixels differently; where two pixels of a galaxy's core are within
-one grey level, the box moves by one pixel of the small copy, and the answers by up to
-0.021 (measured on NGC 6744). Most answers agree to 0.006."""
+A PNG is decoded the same way in both, and the page's crop is then the same, pixel for
+pixel (tested). A JPEG is not: OpenCV decodes it at a reduced size inside libjpeg, the
+browser decodes it whole and the page averages blocks of pixels, so a crop may differ by
+a few grey levels; the answers then differ by up to 0.0062 (measured on the examples)."""
 
 
 @pytest.fixture(scope="module")
@@ -87,28 +88,32 @@ def _compare(result: dict, model, path: Path) -> float:
     height, width = cv2.imread(str(path)).shape[:2]
     pixel = max(height, width) / NETWORKS["locate"]["locate_side"]  # of the small copy
     for key in ("x", "y", "side"):
-        assert abs(result["box"][key] - getattr(box, key)) <= 1.01 * pixel, (path.name, key)
+        assert abs(result["box"][key] - getattr(box, key)) <= pixel, (path.name, key)
+    if path.suffix == ".png":  # decoded alike: the very same crop
+        crop, _ = crop_file(path, model.preprocessing)
+        assert np.array_equal(np.array(result["crop"], np.uint8).reshape(crop.shape), crop)
     return difference
 
 
 @pytest.mark.parametrize("network", list(NETWORKS["networks"]))
 def test_each_example_gets_the_answers_galaxylib_predict_gives(page, models, network):
+    assert sum(f.endswith(".jpg") for f in EXAMPLES) >= 5  # the synthetic sky's
+    assert sum(f.endswith(".png") for f in EXAMPLES) >= 3  # chapter 8's photographs
     _choose_network(page, network)
-    differences = []
     for file in EXAMPLES:
         page.find_element(By.CSS_SELECTOR, f".examples button[data-file='{file}']").click()
         result = _result(page, file, network)
-        differences.append(_compare(result, models[network], FOLDER / "examples" / file))
+        _compare(result, models[network], FOLDER / "examples" / file)
         assert page.find_element(By.CSS_SELECTOR, ".reading").text  # a line was written
         bars = page.find_elements(By.CSS_SELECTOR, "svg.answers rect.bar")
         assert len(bars) == 37
-    assert np.median(differences) <= 0.01
 
 
-def test_an_image_of_any_size_is_read_from_a_file(page, models, tmp_path):
-    # A wide JPEG, cut off-centre from a photograph: not the square a network trained on.
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_an_image_of_any_size_is_read_from_a_file(page, models, tmp_path, suffix):
+    # A wide image, cut off-centre from a photograph: not the square a network trained on.
     photo = cv2.imread(str(FOLDER / "examples" / "n1398.png"))
-    path = tmp_path / "my galaxy.jpg"
+    path = tmp_path / f"my galaxy{suffix}"
     cv2.imwrite(str(path), cv2.resize(photo[40:440, :], (600, 400), interpolation=cv2.INTER_AREA))
     _choose_network(page, "improved")
     page.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
@@ -117,7 +122,23 @@ def test_an_image_of_any_size_is_read_from_a_file(page, models, tmp_path):
     assert "600×400 pixels" in page.find_element(By.CSS_SELECTOR, ".status").text
 
 
-def test_a_file_that_is_no_image_gets_one_sentence(page, tmp_path):
+def test_an_image_too_small_gets_the_sentence_galaxylib_predict_says(
+    page, models, tmp_path, console_errors
+):
+    path = tmp_path / "dot.png"
+    cv2.imwrite(str(path), np.full((1, 1, 3), 128, np.uint8))
+    page.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
+    result = _result(page, path.name, "improved")
+    assert "error" in result
+    with pytest.raises(DataError) as python:
+        predict_files(models["improved"], [path])
+    assert page.find_element(By.CSS_SELECTOR, ".status").text == str(python.value).replace(
+        str(path), path.name
+    )
+    assert console_errors(page) == []
+
+
+def test_a_file_that_is_no_image_gets_one_sentence(page, tmp_path, console_errors):
     path = tmp_path / "notes.txt"
     path.write_text("not a galaxy\n")
     page.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
@@ -126,6 +147,7 @@ def test_a_file_that_is_no_image_gets_one_sentence(page, tmp_path):
     status = page.find_element(By.CSS_SELECTOR, ".status").text
     assert status.startswith("notes.txt could not be read as an image")
     assert status.endswith("choose a JPEG or PNG file.")
+    assert console_errors(page) == []
 
 
 def test_the_page_runs_on_this_site_alone(page, server):
