@@ -10,7 +10,7 @@
   was trained (its provenance), its scores on the sky and on chapter 8's photographs
   (``remedies.json``), the decision tree's questions and answers, and the improved
   crop's settings, all read from the library, so that the page states no fact twice;
-- ``examples/``: four galaxies of the book's synthetic sky (its test split) and four of
+- ``examples/``: five galaxies of the book's synthetic sky (its test split) and four of
   chapter 8's open photographs, with their credits;
 - ``ort/``: ONNX Runtime for the web, from the npm registry (:data:`ORT_VERSION`, checked
   against :data:`ORT_INTEGRITY`), so that the page runs offline and needs no CDN.

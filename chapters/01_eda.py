@@ -443,9 +443,9 @@ glue("ch1_star_r_size", "all small" if with_stars.abs().max() < 0.3 else "not al
 # answer on the path to be at least 0.5 too. That is the chapter's reason why a
 # majority for a deep answer needs most volunteers to take every step that leads to
 # it, and why deep answers win so few. Option (b) mixes up the share among those
-# asked with the catalog's cumulative value. Option (c) is impossible, since Class1.1
-# + Class1.2 cannot exceed 1 when Class1.2 is at least 0.5, and nothing in (d) stops
-# a minority from choosing the other two windings.
+# asked with the catalog's cumulative value. Option (c) is impossible: Class1.1 +
+# Class1.2 is at most 1, so with Class1.2 at least 0.5, Class1.1 is at most 0.5;
+# and nothing in (d) stops a minority from choosing the other two windings.
 # </details>
 #
 # **3.** The chart "Instances where confidence level is above 0.5" shows that a few

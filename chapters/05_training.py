@@ -17,9 +17,9 @@
 # Chapter 4 showed how a network learns: a loss, its gradient, a small step, batch after
 # batch. Keras runs that loop for you in `model.fit`. This chapter trains a network on
 # this page with the plain Keras calls — a `tf.data` pipeline, `compile`, the callbacks,
-# `fit` — and reads its learning curves against the two marks of chapter 2: the mean
-# benchmark, which a network that learned nothing scores, and the noise floor, which no
-# network can beat. Then it meets the book's two networks, trained the same way for
+# `fit` — and reads its learning curves against two marks: the mean benchmark of chapter
+# 2, which a network that learned nothing scores, and the noise floor of chapter 0, which
+# no network can beat. Then it meets the book's two networks, trained the same way for
 # longer, and finds out where the report's **6.86 hours** of training went.
 #
 # **In this chapter you will learn to**
@@ -35,7 +35,7 @@
 # - explain what EarlyStopping with restore_best_weights does in a run too short for
 #   it to stop, and why the report's 6.86 hours point to its input pipeline.
 #
-# **Before it:** chapter 2 (the mean benchmark and the noise floor), chapter 3 (the
+# **Before it:** chapter 0 (the noise floor), chapter 2 (the mean benchmark), chapter 3 (the
 # crop cache) and chapter 4 (gradient descent, batches and epochs, Adam, and the two
 # networks). You need to read short NumPy, tf.data and Keras code, and to be at ease
 # with division and rates such as images per second.
@@ -509,9 +509,9 @@ glue("ch5_machine", hardware.devices)
 # - (d) The table of hours the full profile would take for each network.
 #
 # <details class="quiz"><summary>Answer</summary>
-# (a) The learning curves are drawn against the two marks of chapter 2: the mean
-# benchmark, which a network that learned nothing scores, and the noise floor, which
-# no network can beat; where the validation RMSE sits between them says how far the
+# (a) The learning curves are drawn against two marks: the mean benchmark of chapter
+# 2, which a network that learned nothing scores, and the noise floor of chapter 0,
+# which no network can beat; where the validation RMSE sits between them says how far the
 # run got. The tempting (b) gives validation RMSEs, but for the book's two networks,
 # trained the same way for longer, not for this page's run, and without the two marks
 # beside them. The pipeline and hours tables measure speed, not how well the network
