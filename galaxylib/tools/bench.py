@@ -63,7 +63,8 @@ def _report_loop(paths: list[Path], out: Path, size: int) -> None:
 
 def _decode(path: Path) -> int:
     """Decode one JPEG in full colour, as :func:`bench_preprocess`'s yardstick."""
-    return cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_COLOR).shape[0]
+    image = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_COLOR)
+    return 0 if image is None else image.shape[0]
 
 
 def decode_rate(paths: list[Path], workers: int) -> float:
