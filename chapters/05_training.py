@@ -359,16 +359,25 @@ pd.Series(
 glue("ch5_report_pipeline", speed["report_img_per_s"])
 glue("ch5_our_pipeline", speed["ours_img_per_s"])
 glue("ch5_pipeline_ratio", speed["ratio"])
-assert 103 / 2 < speed["report_img_per_s"] < 2 * 103  # "about what its pipeline delivers"
+# The report's 103 images/s against what its kind of pipeline feeds here, alone. The
+# conclusion below (the GPU waited for data) needs the pipeline to be no faster than
+# twice the report's pace; on a machine busy with other work it may be slower.
+pace = speed["report_img_per_s"] / 103
+assert pace < 2, "the text says the report's pace is what its pipeline alone delivers"
+glue(
+    "ch5_pipeline_reading",
+    "about the same" if pace > 0.5 else "less even than that (the machine was busy, or slower)",
+)
 
 # %% [markdown]
 # On the machine that built this page the report's pipeline delivers
 # {glue:text}`ch5_report_pipeline:.0f` images a second, ours
 # {glue:text}`ch5_our_pipeline:,.0f`: {glue:text}`ch5_pipeline_ratio:,.0f` times as many.
 # The report trained at about 103 images a second (623 ms per step of 64, the report's
-# own figure): about what a pipeline like its own delivers here with no network at all.
-# That strongly suggests its GPU spent much of those 6.86 hours waiting for data, though
-# how fast the report's network ran on that GPU was never measured.
+# own figure); a pipeline like its own, with no network at all, delivers here
+# {glue:text}`ch5_pipeline_reading`. That strongly suggests its GPU spent much of those
+# 6.86 hours waiting for data, though how fast the report's network ran on that GPU was
+# never measured.
 #
 # ## Training at the report's scale on Colab
 #
@@ -543,9 +552,9 @@ glue("ch5_machine", hardware.devices)
 # per step of 64 images. What does the chapter conclude from this?
 #
 # - (a) The network was too large for its GPU, which was busy computing all the time.
-# - (b) That is about 103 images a second, about what a pipeline like the report's
-#   delivers with no network at all, so its GPU very likely spent much of the time
-#   waiting for data.
+# - (b) That is about 103 images a second, a pace that a pipeline like the report's
+#   does not beat by much even with no network at all, so its GPU very likely spent
+#   much of the time waiting for data.
 # - (c) Fifty epochs were far too many; early stopping alone would have cut the time
 #   to minutes.
 # - (d) The GPU lacked mixed precision, and 16-bit arithmetic alone would have made
@@ -556,8 +565,9 @@ glue("ch5_machine", hardware.devices)
 # process thousands. For every image of every epoch the report's pipeline ran a
 # Python function that read and decoded a file and compared its ID with every row of
 # a pandas table, one image at a time however many cores were given, and timed with
-# no network attached such a pipeline delivers about the report's training rate; this
-# strongly suggests the GPU was waiting for data, though the chapter notes that how
+# no network attached such a pipeline is not much faster than the report's training
+# rate (the chapter checks it on the machine that builds the book); this strongly
+# suggests the GPU was waiting for data, though the chapter notes that how
 # fast the network itself ran on that GPU was never measured. The tempting (a) blames
 # the network without evidence; the cure the chapter gives is to decode and crop once
 # and feed batches as slices of one array, not fewer epochs or 16-bit arithmetic.
