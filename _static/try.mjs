@@ -17,7 +17,8 @@ ort.env.wasm.wasmPaths = new URL("ort/", HERE).href;
 
 // ------------------------------------------------------------------ images as arrays
 
-// An image as {width, height, rgb}: rgb holds 3 bytes a pixel, row after row.
+// An image as {width, height, channels, data}: data holds 3 bytes a pixel, row after row;
+// bitmap is the decoded image, to draw.
 async function decode(blob) {
   const bitmap = await createImageBitmap(blob, {
     colorSpaceConversion: "none",
@@ -33,7 +34,7 @@ async function decode(blob) {
     rgb[j + 1] = rgba[i + 1];
     rgb[j + 2] = rgba[i + 2];
   }
-  return { width: bitmap.width, height: bitmap.height, channels: 3, data: rgb };
+  return { width: bitmap.width, height: bitmap.height, channels: 3, data: rgb, bitmap };
 }
 
 // The grey image OpenCV decodes: 0.299 R + 0.587 G + 0.114 B, as libpng computes it for
@@ -422,8 +423,7 @@ function drawAnswers(svg, answers) {
 
 // The image, shrunk to the canvas, with the box the crop cut from it (where the box
 // leaves the frame, the crop is black).
-async function showFrame(canvas, blob, box) {
-  const bitmap = await createImageBitmap(blob);
+function showFrame(canvas, bitmap, box) {
   const scale = canvas.width / Math.max(bitmap.width, bitmap.height);
   const context = canvas.getContext("2d");
   context.fillStyle = "#000";
@@ -476,7 +476,7 @@ async function run() {
     const image = await decode(current.blob);
     const kind = await fileKind(current.blob);
     const done = cropFile(image, kind, page.networks[name].crop, current.name);
-    await showFrame($("canvas.frame"), current.blob, done.box);
+    showFrame($("canvas.frame"), image.bitmap, done.box);
     showCrop($("canvas.crop"), done.crop);
     const answers = await predict(name, done.crop);
     drawAnswers($("svg.answers"), answers);

@@ -31,7 +31,7 @@ import urllib.request
 from pathlib import Path
 
 from galaxylib.data import MIN_SIDE
-from galaxylib.preprocess.boxes import improved_box
+from galaxylib.preprocess.boxes import BLUR_SIGMA, improved_box
 from galaxylib.preprocess.image_file import LOCATE_MIN_LEVEL, LOCATE_SIDE
 from galaxylib.taxonomy import QUESTIONS
 from galaxylib.tools.files import write_bytes, write_text
@@ -122,7 +122,7 @@ def _crop_settings() -> dict:
         "nsigma": defaults["nsigma"],
         "min_level": LOCATE_MIN_LEVEL,
         "padding": defaults["padding"],
-        "blur_sigma": 1.0,
+        "blur_sigma": BLUR_SIGMA,
         "min_side": MIN_SIDE,
     }
 
@@ -143,7 +143,7 @@ def _scores(name: str, remedy: str) -> dict:
     """The network's row of chapter 8's remedy table (``make remedies``)."""
     from galaxylib.course import REMEDY_RECORD
 
-    record = json.loads(Path(REMEDY_RECORD).read_text())
+    record = json.loads(REMEDY_RECORD.read_text())
     row = next(r for r in record["rows"] if r["network"] == name and r["remedy"] == remedy)
     return {
         "sky_rmse": row["sky_rmse"],

@@ -30,6 +30,10 @@ REPORT_SIZE = 150
 PADDING = 0.1
 """The report's padding: 10 % of the longer side of the region of interest."""
 
+BLUR_SIGMA = 1.0
+"""Width, in pixels, of the light Gaussian blur the improved crop applies before it looks
+for objects."""
+
 
 @dataclass(frozen=True)
 class Box:
@@ -128,7 +132,7 @@ def improved_box(
     Box
         May extend past the image's edges; :func:`crop` pads those parts with black.
     """
-    gray = cv2.GaussianBlur(_gray(image), (0, 0), 1.0).astype(np.float32)
+    gray = cv2.GaussianBlur(_gray(image), (0, 0), BLUR_SIGMA).astype(np.float32)
     sky, noise = _sky(gray)
     mask = (gray > sky + max(nsigma * noise, min_level)).astype(np.uint8)
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
