@@ -10,7 +10,10 @@ anywhere.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -41,6 +44,20 @@ class HistoryLogger(keras.callbacks.CSVLogger):
         super().on_epoch_end(epoch, {**(logs or {}), "seconds": time.perf_counter() - self._start})
 
 
+def _write_weights(net: keras.Model, path: Path) -> None:
+    """Write ``net``'s weights to ``path`` atomically, after checking that they fit.
+
+    HDF5 can crash the whole process (a segmentation fault, no exception) when the disk
+    fills while it writes, so a disk without room for the file is refused before HDF5
+    opens it, with the ``OSError`` that training turns into one sentence.
+    """
+    needed = 4 * net.count_params() + 1_000_000
+    if shutil.disk_usage(path.parent).free < needed:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    with atomic_path(path) as tmp:
+        net.save_weights(tmp)
+
+
 class KeepBest(keras.callbacks.Callback):
     """``ModelCheckpoint(save_best_only=True)`` on ``val_loss``, written atomically."""
 
@@ -52,8 +69,7 @@ class KeepBest(keras.callbacks.Callback):
         loss = (logs or {}).get("val_loss")
         if loss is not None and np.isfinite(loss) and loss < self.best:
             self.best = float(loss)
-            with atomic_path(self.path) as tmp:
-                self.model.save_weights(tmp)
+            _write_weights(self.model, self.path)
 
 
 class Backup(keras.callbacks.BackupAndRestore):
@@ -61,8 +77,7 @@ class Backup(keras.callbacks.BackupAndRestore):
 
     def _save_model(self):
         Path(self.backup_dir).mkdir(parents=True, exist_ok=True)
-        with atomic_path(self._weights_path) as tmp:
-            self.model.save_weights(tmp)
+        _write_weights(self.model, Path(self._weights_path))
         state = {"epoch": self._current_epoch, "batch": self._last_batch_seen}
         write_text(self._training_metadata_path, json.dumps(state))
 
