@@ -65,7 +65,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 book: $(STAMP) _build/.galaxylib /usr/bin/chromium /usr/bin/chromedriver
 	$(EXECUTE)
 	$(BUILD)
-	$(BIN)/python -m pytest -q -p no:nbval tests/site -o addopts=""
+	$(BIN)/python -m pytest -q tests/site -o addopts=""
 
 ## book-student: the same site without solutions (exercise pages as students get them)
 book-student: $(STAMP) _build/.galaxylib
@@ -79,14 +79,14 @@ test: lint
 
 ## unit: the fast tests: no lint, no notebook, no nbgrader, none marked slow
 unit: $(STAMP)
-	$(BIN)/python -m pytest -p no:nbval -o addopts="-ra --strict-markers --ignore=tests/site --ignore=tests/colab" \
+	$(BIN)/python -m pytest -o addopts="-ra --strict-markers --ignore=tests/site --ignore=tests/colab" \
 		-m "not slow" --durations=5 -n $(JOBS) --dist loadfile tests
 
 ## colab-test: run chapters 0, 2 and 6 as Colab does (a fresh venv with Colab's packages at
 ## the lowest TensorFlow allowed, galaxylib installed by the first cell from this clone,
 ## the data root restored from Drive-style archives: the sky, the stored networks, crops)
 colab-test: $(STAMP) colab-venv
-	$(BOOK_ENV) $(BIN)/python -m pytest -q -s -p no:nbval -o addopts="" tests/colab
+	$(BOOK_ENV) $(BIN)/python -m pytest -q -s -o addopts="" tests/colab
 
 ## colab-venv: make the Colab-like Python that colab-test runs the chapters in, in
 ## _build/colab-venv (colab-test makes it when missing; this needs only Python 3.11)
@@ -96,7 +96,7 @@ colab-venv:
 ## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
 exercises: $(STAMP)
 	$(BIN)/python -m build_tools.install_cell chapters/*.py solutions/*.py
-	$(BIN)/python -m build_tools.exercises solutions exercises --execute
+	$(BIN)/python -m build_tools.exercises solutions exercises
 	$(BIN)/python -m build_tools.exercises --twins chapters/*.py
 
 ## networks: train the book's stored networks again (about an hour on 2 CPU cores; resumes

@@ -20,9 +20,8 @@ becomes a Markdown heading ``## Exercise 2.3 — title`` numbered from its label
 ``ex-2-3``, exactly as the book's ``_ext/exercise_numbers.py`` numbers it on the site.
 
 The ``.ipynb`` files are deterministic (:func:`write_notebook`): cell ids derive from
-the cells' content, no run leaves timings or the Python version behind, and the outputs
-stored on checked cells (``# NBVAL_CHECK_OUTPUT``) are kept from the last ``--execute``
-while their cells do not change. Running ``make exercises`` twice gives the same bytes.
+the cells' content, and no output, timing or Python version is stored. Running
+``make exercises`` twice gives the same bytes.
 
 Run ``python -m build_tools.exercises`` (``make exercises``) to regenerate
 ``exercises/`` and the ``.ipynb`` twins of both folders, and
@@ -44,21 +43,17 @@ from nbformat import NotebookNode
 
 __all__ = [
     "BEGIN",
-    "CHECKED",
     "END",
     "STUB",
     "exercise_number",
     "make_exercise",
     "notebook_form",
-    "record_checked_outputs",
     "write_exercises",
     "write_notebook",
     "write_student_book",
     "write_twin",
 ]
 
-CHECKED = "# NBVAL_CHECK_OUTPUT"
-"""First line of a cell whose output nbval compares with the stored one."""
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
@@ -189,63 +184,6 @@ def notebook_form(notebook: NotebookNode, where: str = "notebook") -> NotebookNo
     return converted
 
 
-def record_checked_outputs(notebook: NotebookNode, folder: Path) -> NotebookNode:
-    """Run a notebook and keep the outputs of its ``# NBVAL_CHECK_OUTPUT`` cells only.
-
-    nbval compares a marked cell's output with the one stored in the ``.ipynb``; storing
-    just those keeps the committed notebooks free of figures, paths and timings. Mark only
-    cells whose output is deterministic, and not in notebooks that use TensorFlow: its
-    C++ start-up logs reach stderr in whichever cell happens to be running.
-
-    Parameters
-    ----------
-    notebook : NotebookNode
-        Left unchanged.
-    folder : Path
-        Where the notebook runs (its own folder).
-
-    Returns
-    -------
-    NotebookNode
-        A copy, with outputs on the marked cells.
-    """
-    from nbclient import NotebookClient
-
-    executed = jupytext.reads(jupytext.writes(notebook, fmt="ipynb"), fmt="ipynb")
-    client = NotebookClient(
-        executed,
-        timeout=900,
-        kernel_name="python3",
-        record_timing=False,
-        resources={"metadata": {"path": str(folder)}},
-    )
-    client.execute()
-    for cell in executed.cells:  # nbval wants a marked cell's execution count too
-        if cell.cell_type != "code":
-            continue
-        if cell.source.startswith(CHECKED):
-            cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
-        else:
-            cell.outputs = []
-            cell.execution_count = None
-    return executed
-
-
-def _keep_outputs(notebook: NotebookNode, previous: Path) -> None:
-    """Give checked cells the outputs stored in ``previous`` for the same source."""
-    if not previous.exists():
-        return
-    stored = {
-        cell.source: cell
-        for cell in nbformat.read(previous, as_version=4).cells
-        if cell.cell_type == "code" and cell.source.startswith(CHECKED) and cell.outputs
-    }
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and cell.source in stored:
-            cell.outputs = stored[cell.source].outputs
-            cell.execution_count = stored[cell.source].execution_count
-
-
 def write_notebook(notebook: NotebookNode, path: Path) -> Path:
     """Write a notebook's ``.ipynb`` so that the same content always gives the same bytes.
 
@@ -290,16 +228,12 @@ def write_twin(source: Path) -> Path:
     return write_notebook(jupytext.read(source), source.with_suffix(".ipynb"))
 
 
-def write_exercises(solutions: Path, exercises: Path, *, execute: bool = False) -> list[Path]:
+def write_exercises(solutions: Path, exercises: Path) -> list[Path]:
     """Regenerate ``exercises/`` from ``solutions/``, with ``.ipynb`` twins for both.
 
     Parameters
     ----------
     solutions, exercises : Path
-    execute : bool, default False
-        Run each solution notebook and store the outputs of its checked cells in its
-        ``.ipynb`` (:func:`record_checked_outputs`), for nbval to compare. Without it,
-        the outputs already stored for unchanged checked cells are kept.
 
     Returns
     -------
@@ -314,10 +248,6 @@ def write_exercises(solutions: Path, exercises: Path, *, execute: bool = False) 
         target = exercises / source.name
         jupytext.write(exercise, target, fmt="py:percent")
         solved = notebook_form(solution, where=str(source))
-        if execute:
-            solved = record_checked_outputs(solved, solutions)
-        else:
-            _keep_outputs(solved, source.with_suffix(".ipynb"))
         write_notebook(notebook_form(exercise, where=str(target)), target.with_suffix(".ipynb"))
         write_notebook(solved, source.with_suffix(".ipynb"))
         written += [source.with_suffix(".ipynb"), target, target.with_suffix(".ipynb")]
@@ -372,13 +302,10 @@ def write_student_book(root: Path, out: Path) -> tuple[Path, Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m build_tools.exercises [SOLUTIONS] [EXERCISES] [--execute]``, and more."""
+    """``python -m build_tools.exercises [SOLUTIONS] [EXERCISES]``, and more."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("solutions", type=Path, nargs="?", default=Path("solutions"))
     parser.add_argument("exercises", type=Path, nargs="?", default=Path("exercises"))
-    parser.add_argument(
-        "--execute", action="store_true", help="store the checked cells' outputs for nbval"
-    )
     parser.add_argument(
         "--student-book",
         type=Path,
@@ -398,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.twins:
         written = [write_twin(source) for source in args.twins]
     else:
-        written = write_exercises(args.solutions, args.exercises, execute=args.execute)
+        written = write_exercises(args.solutions, args.exercises)
     for path in written:
         print(f"wrote {path}")
 

@@ -97,7 +97,6 @@ def per_question(labels: pd.DataFrame) -> pd.DataFrame:
 
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_per_question(per_question)
 
 # %%
@@ -130,7 +129,6 @@ def majority_summary(labels: pd.DataFrame) -> tuple[str, int, float]:
 
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_majority_summary(majority_summary)
 
 # %%
@@ -161,5 +159,4 @@ plots.plot_class_bars(
 raise NotImplementedError()
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_mean_confidence_reading(tallest, height, labels)

@@ -70,7 +70,6 @@ def rmse(pred: np.ndarray, truth: np.ndarray) -> float:
 
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_rmse(rmse)
 
 # %%
@@ -100,7 +99,6 @@ def central_pixel_predict(
 
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_central_pixel(central_pixel_predict)
 
 # %% [markdown]
@@ -139,7 +137,6 @@ def make_split(galaxy_ids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarra
 
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_split(make_split)
 
 # %%
@@ -174,5 +171,4 @@ rmse_per_question(train_y.mean(axis=0), test_y).to_frame("RMSE of the mean").T.r
 raise NotImplementedError()
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_mean_baseline_reading(worst_question, why, train_y, test_y)

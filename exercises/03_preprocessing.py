@@ -77,7 +77,6 @@ def largest_box(mask: np.ndarray) -> tuple[int, int, int, int]:
 
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_largest_box(largest_box)
 
 
@@ -103,7 +102,6 @@ def report_square(box: tuple[int, int, int, int], size: int = 424) -> tuple[int,
 
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_report_square(report_square)
 
 # %% [markdown]
@@ -135,7 +133,6 @@ def offset(box: tuple[float, float, float], x: float, y: float) -> float:
 
 
 # %% points=1
-# NBVAL_CHECK_OUTPUT
 checks.check_offset(offset)
 
 # %%
@@ -164,7 +161,6 @@ def centred_crop(image: np.ndarray, cx: int, cy: int, side: int) -> np.ndarray:
 
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_centred_crop(centred_crop)
 
 # %% [markdown]
@@ -206,5 +202,4 @@ plots.plot_roi_steps(image)
 raise NotImplementedError()
 
 # %% points=1
-# NBVAL_CHECK_OUTPUT
 checks.check_crop_reading(report_side, larger, image)

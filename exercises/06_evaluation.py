@@ -88,7 +88,6 @@ def per_question_rmse(pred: np.ndarray, truth: np.ndarray) -> pd.Series:
 
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_rmse_per_question(per_question_rmse)
 
 # %%
@@ -110,7 +109,6 @@ def worst(galaxy_ids: np.ndarray, pred: np.ndarray, truth: np.ndarray, k: int = 
 
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_worst_galaxies(worst)
 
 # %% [markdown]
@@ -147,7 +145,6 @@ def noise_floor_of(labels: pd.DataFrame, truth: pd.DataFrame) -> float:
 
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_noise_floor(noise_floor_of)
 
 # %%
@@ -176,5 +173,4 @@ baseline = catalog.subset(parts.train).targets.mean(axis=0)
 raise NotImplementedError()
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_skill_reading(largest_rmse, least_skill, pred, truth, baseline)

@@ -127,7 +127,6 @@ def per_question(labels: pd.DataFrame) -> pd.DataFrame:
 # ```
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_per_question(per_question)
 
 # %%
@@ -172,7 +171,6 @@ def majority_summary(labels: pd.DataFrame) -> tuple[str, int, float]:
 # ```
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_majority_summary(majority_summary)
 
 # %%
@@ -214,5 +212,4 @@ tallest, height = deeper.idxmax(), round(float(deeper.max()), 2)
 # ```
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_mean_confidence_reading(tallest, height, labels)

@@ -79,7 +79,6 @@ def rmse(pred: np.ndarray, truth: np.ndarray) -> float:
 # ```
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_rmse(rmse)
 
 # %%
@@ -130,7 +129,6 @@ def central_pixel_predict(
 # ```
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_central_pixel(central_pixel_predict)
 
 # %% [markdown]
@@ -182,7 +180,6 @@ def make_split(galaxy_ids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarra
 # ```
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_split(make_split)
 
 # %%
@@ -228,5 +225,4 @@ why = "a"
 # ```
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_mean_baseline_reading(worst_question, why, train_y, test_y)

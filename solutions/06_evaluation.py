@@ -101,7 +101,6 @@ def per_question_rmse(pred: np.ndarray, truth: np.ndarray) -> pd.Series:
 # ```
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_rmse_per_question(per_question_rmse)
 
 # %%
@@ -134,7 +133,6 @@ def worst(galaxy_ids: np.ndarray, pred: np.ndarray, truth: np.ndarray, k: int = 
 # ```
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_worst_galaxies(worst)
 
 # %% [markdown]
@@ -184,7 +182,6 @@ def noise_floor_of(labels: pd.DataFrame, truth: pd.DataFrame) -> float:
 # ```
 
 # %% points=3
-# NBVAL_CHECK_OUTPUT
 checks.check_noise_floor(noise_floor_of)
 
 # %%
@@ -225,5 +222,4 @@ largest_rmse, least_skill = model_rmse.idxmax(), (1 - model_rmse / mean_rmse).id
 # ```
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_skill_reading(largest_rmse, least_skill, pred, truth, baseline)

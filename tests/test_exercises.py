@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from build_tools.exercises import BEGIN, CHECKED, END, STUB, write_exercises, write_twin
+from build_tools.exercises import BEGIN, END, STUB, write_exercises, write_twin
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.py"))
@@ -107,15 +107,11 @@ def test_each_exercise_stops_at_the_students_part(exercise):
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
-def test_checked_cells_carry_the_output_nbval_compares(solution):
+def test_no_twin_stores_an_output(solution):
     notebook = nbformat.read(solution.with_suffix(".ipynb"), as_version=4)
     for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        if cell.source.startswith(CHECKED):
-            assert cell.outputs and cell.execution_count, f"run `make exercises`: {cell.source}"
-        else:
-            assert not cell.outputs, "only the checked cells keep their outputs"
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, cell.source
 
 
 WRONG_ANSWERS = {

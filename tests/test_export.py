@@ -24,15 +24,27 @@ def sky(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def exported(sky, tmp_path_factory) -> dict:
+    """Each stored network, its crops of the sky and its ONNX file, exported once."""
+    folder = tmp_path_factory.mktemp("exported")
+    out = {}
+    for name in networks.NAMES:
+        model = load_model(networks.install(name, folder / f"{name}.keras"))
+        crops = np.stack(
+            [crop_file(path, model.preprocessing)[0] for path in sorted(sky.rglob("*.jpg"))]
+        ).reshape(-1, *model.preprocessing.input_shape)
+        out[name] = (
+            model,
+            crops,
+            export_onnx(model.files.model, folder / f"{name}.onnx", images=crops),
+        )
+    return out
+
+
 @pytest.mark.parametrize("name", networks.NAMES)
-def test_onnx_runtime_gives_keras_answers_on_every_crop(name, sky, tmp_path):
-    model = load_model(networks.install(name, tmp_path / f"{name}.keras"))
-    crops = np.stack(
-        [crop_file(path, model.preprocessing)[0] for path in sorted(sky.rglob("*.jpg"))]
-    ).reshape(-1, *model.preprocessing.input_shape)
-
-    done = export_onnx(model.files.model, tmp_path / f"{name}.onnx", images=crops)
-
+def test_onnx_runtime_gives_keras_answers_on_every_crop(name, exported):
+    model, crops, done = exported[name]
     session = onnx_session(done.path)
     got = session.run(None, {"image": crops})[0]
     expected = model.net.predict(crops, verbose=0)  # the whole network, augmentation and all
@@ -45,11 +57,11 @@ def test_onnx_runtime_gives_keras_answers_on_every_crop(name, sky, tmp_path):
     assert np.abs(np.mean(views, axis=0) - predict_tta(model.net, crops)).max() <= TOLERANCE
 
 
-def test_the_same_network_gives_the_same_file(tmp_path):
-    model = networks.install("improved", tmp_path / "improved.keras")
-    first = export_onnx(model, tmp_path / "first.onnx").path.read_bytes()
-    second = export_onnx(model, tmp_path / "second.onnx").path.read_bytes()
-    assert first == second  # the converter's own names differ from run to run
+def test_the_same_network_gives_the_same_file(exported, tmp_path):
+    model, _, first = exported["improved"]
+    second = export_onnx(model.files.model, tmp_path / "second.onnx")
+    # the converter's own names differ from run to run
+    assert first.path.read_bytes() == second.path.read_bytes()
 
 
 def test_a_file_that_disagrees_with_keras_is_not_written(tmp_path, monkeypatch):
