@@ -82,7 +82,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -o addopts="-ra --strict-markers --ignore=tests/site --ignore=tests/colab" \
 		-m "not slow" --durations=5 -n $(JOBS) --dist loadfile tests
 
-## colab-test: run chapters 0, 2 and 6 as Colab does (a fresh venv with Colab's packages at
+## colab-test: run chapters 0, 2 and 7 as Colab does, and load the stored networks there (a fresh venv with Colab's packages at
 ## the lowest TensorFlow allowed, galaxylib installed by the first cell from this clone,
 ## the data root restored from Drive-style archives: the sky, the stored networks, crops)
 colab-test: $(STAMP) colab-venv

@@ -37,7 +37,9 @@ from galaxylib.course.store import save_data
 from tests.colab.machine import VENV, make_venv
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTERS = ["00_setup", "02_benchmarks", "06_evaluation"]
+# Chapter 7 is short; the cell appended to it (NETWORKS) loads the stored networks there
+# and asks each for answers, which chapters 4 to 6 and 8 do at length.
+CHAPTERS = ["00_setup", "02_benchmarks", "07_further"]
 CHAPTER_TIMEOUT_S = 600
 
 STANDIN = '''"""A stand-in for Colab's own google.colab, which only Colab has."""
@@ -74,6 +76,15 @@ NEW_CROPS = """from galaxylib.course import course_data
 from galaxylib.preprocess import preprocess_catalog
 
 preprocess_catalog(course_data(), size=16, progress=False)
+"""
+NETWORKS = """import numpy as np
+from galaxylib.course import course_model
+from galaxylib.evaluation import load_model
+
+for name in ("report", "improved"):
+    model = load_model(course_model(name))
+    crops = np.zeros((2, *model.preprocessing.input_shape), dtype="uint8")
+    print(name, model.net.predict(crops, verbose=0).shape)
 """
 CLOSURE = """import json, sys
 from importlib.metadata import PackageNotFoundError, requires, version
@@ -188,6 +199,8 @@ def start_chapter(colab: dict, name: str) -> dict:
     notebook.cells.insert(first + 1, drive)
     if name == CHAPTERS[0]:  # a session that makes something keeps it on Drive
         notebook.cells.append(nbformat.v4.new_code_cell(NEW_CROPS))
+    if name == CHAPTERS[-1]:
+        notebook.cells.append(nbformat.v4.new_code_cell(NETWORKS))
     notebook.cells.append(nbformat.v4.new_code_cell(IMPORTED))
     path = machine["work"] / f"{name}.ipynb"
     nbformat.write(notebook, path)
@@ -245,6 +258,8 @@ def test_the_chapter_runs_as_on_colab(colab, runs, name):
         mine = run["work"] / "data" / meta.relative_to(data_root())
         remade = mine.exists() and mine.read_text() != meta.read_text()
         assert not remade, f"{name} made the crops {mine.parent.name} again"
+    if name == CHAPTERS[-1]:  # the stored networks, restored from Drive, answer
+        assert text_of(code[-2]) == "report (2, 37)\nimproved (2, 37)\n", text_of(code[-2])
     if name == CHAPTERS[0]:
         saved = colab["drive"] / "MyDrive/galaxy-cnn-course/sky-small/cache/improved-16-gray.tar"
         assert saved.exists(), "the crops a cell made were not saved to Drive after it"
