@@ -7,9 +7,12 @@ Its solution code sits between nbgrader's markers::
     answer = ...
     ### END SOLUTION
 
-and whole cells may be tagged ``solution``. :func:`make_exercise` replaces each marked
-block by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (at the block's
-indentation), replaces each ``solution`` cell by the same stub, and drops the markdown
+and whole cells may be tagged ``solution``. A *written answer*, where the student defends
+a decision in words, is a Markdown cell tagged ``written`` with its points in its header
+(``# %% [markdown] tags=["written"] points=1``); nbgrader grades it by hand.
+:func:`make_exercise` replaces each marked block by ``# YOUR CODE HERE`` and
+``raise NotImplementedError()`` (at the block's indentation), each ``solution`` cell by
+the same stub, each written answer by ``YOUR ANSWER HERE``, and drops the markdown
 cells that open and close the book's folded solutions (sphinx-exercise's
 ``solution-start`` and ``solution-end``).
 
@@ -45,6 +48,8 @@ __all__ = [
     "BEGIN",
     "END",
     "STUB",
+    "TEXT_STUB",
+    "WRITTEN",
     "exercise_number",
     "make_exercise",
     "notebook_form",
@@ -57,6 +62,9 @@ __all__ = [
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+WRITTEN = "written"
+"""The tag of a Markdown cell that holds a written answer, graded by hand."""
+TEXT_STUB = "YOUR ANSWER HERE"
 _GATE = re.compile(r"^\s*[`:]{3,}\s*\{solution-(start|end)\}", re.MULTILINE)
 _EXERCISE = re.compile(
     r"^(?P<fence>`{3,}|:{3,})\{exercise\}[ \t]*(?P<title>[^\n]*)\n"
@@ -125,6 +133,8 @@ def make_exercise(solution: NotebookNode, where: str = "notebook") -> NotebookNo
     for cell in exercise.cells:
         if cell.cell_type == "markdown" and _GATE.search(cell.source):
             continue
+        if cell.cell_type == "markdown" and WRITTEN in cell.metadata.get("tags", []):
+            cell.source = TEXT_STUB
         if cell.cell_type == "code":
             tags = cell.metadata.get("tags", [])
             if "solution" in tags:

@@ -182,24 +182,33 @@ fig
 
 
 # %% [markdown]
-# ```{exercise} Reading the crop steps
+# ```{exercise} Choose the report's threshold
 # :label: ex-3-5
 #
-# Chapter 3's figure of the crop, step by step, on its example galaxy is redrawn below
-# (the image is 424 pixels wide). Read panel 3: how many pixels wide is the report's
-# square, in orange? Set `report_side` to it, to within 5 %. Then set `larger` to
-# `"report"` or `"improved"`: which square is larger, the report's (orange, panel 3) or
-# the improved one (green, panel 1)?
+# The report's crop begins by keeping the pixels brighter than 10 grey levels of 255
+# (`report_box(image, threshold=10)`). Was 10 a good choice? Call a crop **failed** when
+# it falls back to the whole image (the galaxy is then a few pixels of the 64 the network
+# sees), or when its square cuts into the galaxy: when the circle of radius `r90_px`
+# around the true centre `x`, `y` (the columns of `truth` below) does not lie inside the
+# square. For each threshold of `THRESHOLDS`, measure the share of failed crops on the
+# galaxies of `images` (GalaxyID to image; 300 of them). Set `failed` to a dict
+# `{threshold: share}` and `threshold` to the one you would use.
+#
+# Then, in the Markdown cell under your code, defend your choice in two or three
+# sentences with your numbers: what goes wrong below it, and what above it?
 # ```
 
 # %%
-from galaxylib import plots
-
-plots.plot_roi_steps(image)
+THRESHOLDS = (5, 10, 20, 40, 80)
+images = {galaxy: catalog.read_image(galaxy) for galaxy in catalog.ids[:300]}
 
 # %%
 # YOUR CODE HERE
 raise NotImplementedError()
+print({t: round(share, 3) for t, share in failed.items()}, "-> threshold", threshold)
 
-# %% points=1
-checks.check_crop_reading(report_side, larger, image)
+# %% [markdown] points=1 tags=["written"]
+# YOUR ANSWER HERE
+
+# %% points=2
+checks.check_threshold_choice(failed, threshold, images, truth, THRESHOLDS)

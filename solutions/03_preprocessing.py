@@ -240,35 +240,67 @@ fig
 
 
 # %% [markdown]
-# ```{exercise} Reading the crop steps
+# ```{exercise} Choose the report's threshold
 # :label: ex-3-5
 #
-# Chapter 3's figure of the crop, step by step, on its example galaxy is redrawn below
-# (the image is 424 pixels wide). Read panel 3: how many pixels wide is the report's
-# square, in orange? Set `report_side` to it, to within 5 %. Then set `larger` to
-# `"report"` or `"improved"`: which square is larger, the report's (orange, panel 3) or
-# the improved one (green, panel 1)?
+# The report's crop begins by keeping the pixels brighter than 10 grey levels of 255
+# (`report_box(image, threshold=10)`). Was 10 a good choice? Call a crop **failed** when
+# it falls back to the whole image (the galaxy is then a few pixels of the 64 the network
+# sees), or when its square cuts into the galaxy: when the circle of radius `r90_px`
+# around the true centre `x`, `y` (the columns of `truth` below) does not lie inside the
+# square. For each threshold of `THRESHOLDS`, measure the share of failed crops on the
+# galaxies of `images` (GalaxyID to image; 300 of them). Set `failed` to a dict
+# `{threshold: share}` and `threshold` to the one you would use.
+#
+# Then, in the Markdown cell under your code, defend your choice in two or three
+# sentences with your numbers: what goes wrong below it, and what above it?
 # ```
 
 # %%
-from galaxylib import plots
-
-plots.plot_roi_steps(image)
+THRESHOLDS = (5, 10, 20, 40, 80)
+images = {galaxy: catalog.read_image(galaxy) for galaxy in catalog.ids[:300]}
 
 # %% [markdown]
 # ```{solution-start} ex-3-5
 # :class: dropdown
 # ```
 
+
 # %%
 ### BEGIN SOLUTION
-report_side = report_box(image).side
-larger = "report" if report_side > improved_box(image).side else "improved"
+def is_failed(box, image_side, x, y, r90):
+    inside = (
+        box.x <= x - r90
+        and box.y <= y - r90
+        and box.x + box.side >= x + r90
+        and box.y + box.side >= y + r90
+    )
+    return box.side == image_side or not inside
+
+
+failed = {}
+for t in THRESHOLDS:
+    flags = [
+        is_failed(report_box(im, threshold=t), len(im), *truth.loc[g, ["x", "y", "r90_px"]])
+        for g, im in images.items()
+    ]
+    failed[t] = float(np.mean(flags))
+threshold = min(failed, key=failed.get)
+# what the written answer below says of these shares
+assert threshold == 10 and failed[5] > failed[10] and min(failed[40], failed[80]) > 0.5
 ### END SOLUTION
+print({t: round(share, 3) for t, share in failed.items()}, "-> threshold", threshold)
+
+# %% [markdown] tags=["written"] points=1
+# The report's 10 is the threshold whose crops fail least of the five (its share is
+# printed above). Below it, at 5, the faint outskirts and the sky's noise join the
+# galaxy into one region that reaches the frame, so more crops fall back to the whole
+# image; above it, only the bright core passes, the square shrinks around the core and
+# cuts into the galaxy: at 40 and at 80 more than half the squares do.
 
 # %% [markdown]
 # ```{solution-end}
 # ```
 
-# %% points=1
-checks.check_crop_reading(report_side, larger, image)
+# %% points=2
+checks.check_threshold_choice(failed, threshold, images, truth, THRESHOLDS)

@@ -191,21 +191,28 @@ checks.check_callbacks(make_callbacks)
 # Your pipeline and callbacks at work: a tiny network, three epochs on 768 galaxies,
 # validated on 256 others.
 
+
 # %%
-net = keras.Sequential(
-    [
-        keras.Input(shape=(64, 64, 1), dtype="uint8"),
-        keras.layers.Rescaling(1 / 255),
-        keras.layers.Conv2D(8, 5, strides=2, activation="relu"),
-        keras.layers.GlobalAveragePooling2D(),
-        keras.layers.Dense(37, activation="sigmoid"),
-    ]
-)
-net.compile(
-    optimizer=keras.optimizers.Adam(0.01),
-    loss="mse",
-    metrics=[keras.metrics.RootMeanSquaredError()],
-)
+def tiny_network(learning_rate: float = 0.01) -> keras.Model:
+    """A tiny CNN, compiled: one convolution, then the 37 answers."""
+    net = keras.Sequential(
+        [
+            keras.Input(shape=(64, 64, 1), dtype="uint8"),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(8, 5, strides=2, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(37, activation="sigmoid"),
+        ]
+    )
+    net.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="mse",
+        metrics=[keras.metrics.RootMeanSquaredError()],
+    )
+    return net
+
+
+net = tiny_network()
 with tempfile.TemporaryDirectory() as folder:
     best = Path(folder) / "best.keras"
     history = net.fit(
@@ -220,18 +227,22 @@ print("validation RMSE per epoch:", np.round(history.history["val_root_mean_squa
 
 
 # %% [markdown]
-# ```{exercise} Reading the learning curves
+# ```{exercise} Choose the learning rate
 # :label: ex-5-4
 #
-# The learning curves of the run above are drawn below, as chapter 5 draws its own. Set
-# `best_epoch` to the epoch (counted from 1, as on the x axis) with the lowest validation
-# loss, and `kept` to `"best"` or `"last"`: whose weights did the checkpoint file hold?
+# The run above used Adam with a learning rate of 0.01. Would another rate have done
+# better? Train a fresh `tiny_network(rate)` for each rate of `RATES`, three epochs each,
+# on the same galaxies with the same pipelines as above (call
+# `keras.utils.set_random_seed(0)` before building each, so that all three start alike).
+# Set `histories` to a dict `{rate: history.history}`, `rate` to the learning rate you
+# would train with, and `best_val_rmse` to the lowest validation RMSE that rate reached.
+#
+# Then, in the Markdown cell under your code, defend your choice with your numbers: what
+# did the other two rates do, and what would you try next?
 # ```
 
 # %%
-from galaxylib import plots
-
-plots.plot_history(history.history)
+RATES = (0.1, 0.01, 0.001)
 
 # %% [markdown]
 # ```{solution-start} ex-5-4
@@ -240,13 +251,54 @@ plots.plot_history(history.history)
 
 # %%
 ### BEGIN SOLUTION
-best_epoch = int(np.argmin(history.history["val_loss"])) + 1
-kept = "best"
+histories = {}
+for lr in RATES:
+    keras.utils.set_random_seed(seed=0)  # the same start for every rate
+    run = tiny_network(lr).fit(
+        make_pipeline(images[:768], targets[:768], batch_size=64, seed=1),
+        validation_data=make_pipeline(images[768:], targets[768:], batch_size=64, seed=2),
+        epochs=3,
+        verbose=0,
+    )
+    histories[lr] = run.history
+lowest = {lr: min(h["val_root_mean_squared_error"]) for lr, h in histories.items()}
+rate = min(lowest, key=lowest.get)
+best_val_rmse = lowest[rate]
+# what the written answer below says of these runs
+curves = {lr: h["val_root_mean_squared_error"] for lr, h in histories.items()}
+drop = {lr: c[0] - c[-1] for lr, c in curves.items()}
+assert rate == 0.01 and lowest[0.1] - lowest[0.01] < 0.01
+assert min(RATES, key=lambda lr: curves[lr][0]) == 0.1 and drop[0.1] < drop[0.01] / 4
+assert drop[0.001] < 0.05
 ### END SOLUTION
+print({lr: np.round(h["val_root_mean_squared_error"], 4).tolist() for lr, h in histories.items()})
+
+# %% [markdown] tags=["written"] points=1
+# 0.01: its run reaches the lowest validation RMSE of the three (printed above). At 0.1
+# the first epoch is the best of the three first epochs, but after it the run hardly
+# improves: steps that large overshoot the valley instead of settling in it. At 0.001
+# the network has barely started after three epochs. The margin over 0.1 is small and
+# comes from one short run with one seed, so next I would train 0.01 and 0.1 (and 0.03
+# between them) for more epochs, with a second seed, before settling.
 
 # %% [markdown]
 # ```{solution-end}
 # ```
 
-# %% points=1
-checks.check_curve_reading(best_epoch, kept, history.history)
+# %% points=2
+checks.check_rate_choice(histories, rate, best_val_rmse, RATES)
+
+# %% [markdown]
+# Your three runs, validation RMSE by epoch:
+
+# %%
+from matplotlib.figure import Figure
+
+fig = Figure(figsize=(5, 3), layout="constrained")
+ax = fig.subplots()
+for lr, h in histories.items():
+    epochs = range(1, len(h["val_root_mean_squared_error"]) + 1)
+    ax.plot(epochs, h["val_root_mean_squared_error"], marker="o", label=f"learning rate {lr}")
+ax.set(xlabel="epoch", ylabel="validation RMSE", xticks=list(epochs))
+ax.legend()
+fig

@@ -691,19 +691,37 @@ def test_mean_baseline_reading(capsys):
     refuses(check, ("5", "a", train, test), "'Q1' to 'Q11'")
 
 
-def test_crop_reading(capsys):
-    image = np.zeros((424, 424, 3), np.uint8)
-    cv2.circle(image, (200, 220), 40, (255, 255, 255), -1)
-    report = report_box(image).side
-    from galaxylib.preprocess import improved_box
+def test_threshold_choice(capsys):
+    from galaxylib.preprocess import report_box
 
-    larger = "report" if report > improved_box(image).side else "improved"
-    other = "improved" if larger == "report" else "report"
-    check = checks.check_crop_reading
-    reads(check, round(report * 1.03), larger, image, capsys=capsys)
-    refuses(check, (report * 1.2, larger, image), "pixels wide")
-    refuses(check, (424, larger, image), "pixels wide")
-    refuses(check, (report, other, image), "orange square")
+    images, rows = {}, []
+    for galaxy, (radius, level, sky) in enumerate(
+        [(30, 60, 0), (50, 30, 0), (20, 200, 0), (60, 15, 0), (25, 150, 8), (25, 150, 9)]
+    ):
+        image = np.full((200, 200, 3), sky, np.uint8)  # a sky of 8 or 9 joins the frame at 5
+        cv2.circle(image, (100, 90), radius, (level,) * 3, -1)
+        cv2.circle(image, (100, 90), radius // 2, (255,) * 3, -1)
+        images[galaxy] = image
+        rows.append((galaxy, 100.0, 90.0, 0.9 * radius))
+    truth = pd.DataFrame(rows, columns=["GalaxyID", "x", "y", "r90_px"]).set_index("GalaxyID")
+    thresholds = (5, 20, 40)
+    right = {}
+    for t in thresholds:  # the rule of the exercise, written out once more
+        failures = 0
+        for galaxy, image in images.items():
+            box, (x, y, r) = report_box(image, threshold=t), truth.loc[galaxy]
+            inside = box.x <= x - r and box.y <= y - r
+            inside = inside and box.x + box.side >= x + r and box.y + box.side >= y + r
+            failures += box.side == 200 or not inside
+        right[t] = failures / len(images)
+    assert right == {5: 2 / 6, 20: 1 / 6, 40: 2 / 6}  # low and high both fail more
+
+    check = checks.check_threshold_choice
+    reads(check, right, 20, images, truth, thresholds, capsys=capsys)
+    refuses(check, ({**right, 5: 0.5}, 20, images, truth, thresholds), "at threshold 5")
+    refuses(check, ({t: 100 * v for t, v in right.items()}, 20, images, truth, thresholds), "1")
+    refuses(check, (right, 5, images, truth, thresholds), "fail least")
+    refuses(check, ({5: 0.3}, 20, images, truth, thresholds), "each threshold")
 
 
 def test_summary_reading(capsys):
@@ -720,13 +738,23 @@ def test_summary_reading(capsys):
     refuses(check, (largest.count_params(), {"conv": "dense"}.get(kind, "conv")), "layer type")
 
 
-def test_curve_reading(capsys):
-    history = {"val_loss": [0.05, 0.03, 0.04], "loss": [0.06, 0.04, 0.03]}
-    check = checks.check_curve_reading
-    reads(check, 2, "best", history, capsys=capsys)
-    refuses(check, (1, "best", history), "from 1")
-    refuses(check, (3, "best", history), "lowest")
-    refuses(check, (2, "last", history), "improves")
+def test_rate_choice(capsys):
+    key = "val_root_mean_squared_error"
+    rates = (0.1, 0.01, 0.001)
+    histories = {
+        0.1: {key: [0.19, 0.185, 0.178], "loss": [0.04, 0.03, 0.03]},
+        0.01: {key: [0.35, 0.22, 0.175], "loss": [0.1, 0.05, 0.03]},
+        0.001: {key: [0.43, 0.42, 0.415], "loss": [0.2, 0.19, 0.18]},
+    }
+    check = checks.check_rate_choice
+    reads(check, histories, 0.01, 0.175, rates, capsys=capsys)
+    refuses(check, (histories, 0.1, 0.178, rates), "rate 0.01 reached 0.1750")  # the first epoch
+    refuses(check, (histories, 0.01, 0.35, rates), "lowest validation RMSE of your chosen")
+    refuses(check, ({0.01: histories[0.01]}, 0.01, 0.175, rates), "each rate")
+    short = {**histories, 0.001: {key: [0.43]}}
+    refuses(check, (short, 0.01, 0.175, rates), "shorter than three epochs")
+    no_metric = {**histories, 0.1: {"loss": [0.04, 0.03, 0.03]}}
+    refuses(check, (no_metric, 0.01, 0.175, rates), "RootMeanSquaredError")
 
 
 def test_skill_reading(capsys):

@@ -10,11 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from build_tools.nbgrader import write_course
+from build_tools.nbgrader import hidden_tests, nbgrader_source, write_course
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = [p.stem for p in sorted((ROOT / "solutions").glob("*.py"))]
@@ -41,6 +42,67 @@ def test_there_is_a_set_for_each_chapter():
     assert [name[:2] for name in SETS] == ["01", "02", "03", "04", "05", "06"]
 
 
+@pytest.mark.parametrize("name", SETS)
+def test_every_check_has_hidden_tests_that_only_nbgrader_sees(name):
+    source = ROOT / "solutions" / f"{name}.py"
+    notebook = nbgrader_source(
+        jupytext.read(source), hidden=hidden_tests(ROOT / "solutions" / "hidden" / source.name)
+    )
+    checks = [
+        c for c in notebook.cells if c.metadata["nbgrader"]["grade"] and c.cell_type == "code"
+    ]
+    assert checks and all(
+        "### BEGIN HIDDEN TESTS\n" in c.source and c.source.endswith("### END HIDDEN TESTS")
+        for c in checks
+    )
+    for shown in (source, source.with_suffix(".ipynb"), ROOT / "exercises" / source.name):
+        assert "HIDDEN TESTS" not in shown.read_text() and "hidden test" not in shown.read_text()
+
+
+def test_hidden_tests_for_an_exercise_without_a_check_are_refused(tmp_path):
+    hidden = tmp_path / "02_benchmarks.py"
+    hidden.write_text("# %% ex-2-9\nassert True\n")
+    solution = jupytext.read(ROOT / "solutions" / "02_benchmarks.py")
+    with pytest.raises(ValueError, match="hidden tests for ex-2-9, which has no check cell"):
+        nbgrader_source(solution, hidden=hidden_tests(hidden))
+
+
+TAMPERED = """def rmse(pred, truth):
+    return float(np.mean((np.asarray(pred, dtype=float) - truth) ** 2))  # the MSE
+
+
+checks.check_rmse = lambda function: print("Correct!")  # the visible check, silenced
+"""
+
+
+@pytest.mark.slow
+def test_a_notebook_that_silences_a_visible_check_loses_its_points_to_the_hidden_tests(course):
+    name = "02_benchmarks"
+    nbgrader(course, "generate_assignment", name, "--force")
+    notebook = nbformat.read(course / "source" / name / f"{name}.ipynb", as_version=4)
+    (answer,) = [c for c in notebook.cells if c.metadata["nbgrader"]["grade_id"] == "ex-2-1-answer"]
+    answer.source = TAMPERED
+    folder = course / "submitted" / "tamperer" / name
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, folder / f"{name}.ipynb")
+    nbgrader(course, "autograde", name, "--student", "tamperer")
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission(name, "tamperer")
+        grades = {g.name: g.score for g in submission.notebooks[0].grades}
+        assert grades["ex-2-1-check"] == 0  # the 2 points of exercise 2.1
+        assert submission.score == submission.max_score - 2
+    graded = course / "autograded" / "tamperer" / name / f"{name}.ipynb"
+    (check,) = [
+        c
+        for c in nbformat.read(graded, as_version=4).cells
+        if c.metadata["nbgrader"]["grade_id"] == "ex-2-1-check"
+    ]
+    assert "Correct!" in "".join(o.get("text", "") for o in check.outputs)  # the visible one
+    (error,) = [o for o in check.outputs if o.output_type == "error"]
+    assert error.ename == "AssertionError" and "hidden test of exercise 2.1" in error.evalue
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SETS)
 def test_autograde_gives_the_solution_full_marks_and_the_release_none(course, name):
@@ -48,25 +110,33 @@ def test_autograde_gives_the_solution_full_marks_and_the_release_none(course, na
     source = course / "source" / name / f"{name}.ipynb"
     release = course / "release" / name / f"{name}.ipynb"
     text = release.read_text()
-    for leaked in ("BEGIN SOLUTION", "END SOLUTION", "{solution-start}", "{exercise}"):
+    for leaked in (
+        "BEGIN SOLUTION",
+        "{solution-start}",
+        "{exercise}",
+        "HIDDEN TESTS",
+        "hidden test",
+    ):
         assert leaked not in text
     for student, notebook in (("solved", source), ("untouched", release)):
         (course / "submitted" / student / name).mkdir(parents=True)
         shutil.copy(notebook, course / "submitted" / student / name)
     nbgrader(course, "autograde", name)
 
-    points = sum(
-        c.metadata["nbgrader"].get("points", 0) for c in nbformat.read(source, as_version=4).cells
-    )
+    cells = nbformat.read(source, as_version=4).cells
+    points = sum(c.metadata["nbgrader"].get("points", 0) for c in cells)
+    by_hand = sum(c.metadata["nbgrader"].get("points", 0) for c in cells if c.cell_type != "code")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         solved = gradebook.find_submission(name, "solved")
         untouched = gradebook.find_submission(name, "untouched")
-        assert (solved.score, solved.max_score) == (points, points)
+        # a written answer waits for the instructor's grade; every check gives its points
+        assert (solved.score, solved.max_score) == (points - by_hand, points)
+        assert solved.needs_manual_grade == (by_hand > 0)
         assert (untouched.score, untouched.max_score) == (0, points)
 
     graded = course / "autograded" / "untouched" / name / f"{name}.ipynb"
     for cell in nbformat.read(graded, as_version=4).cells:
-        if not cell.metadata["nbgrader"]["grade"]:
+        if not cell.metadata["nbgrader"]["grade"] or cell.cell_type != "code":
             continue
         (error,) = [o for o in cell.outputs if o.output_type == "error"]
         assert not any("galaxylib/checks" in line for line in error.traceback)

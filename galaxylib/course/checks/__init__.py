@@ -35,15 +35,15 @@ from galaxylib.course.checks.evaluation import (
 )
 from galaxylib.course.checks.preprocessing import (
     check_centred_crop,
-    check_crop_reading,
     check_largest_box,
     check_offset,
     check_report_square,
+    check_threshold_choice,
 )
 from galaxylib.course.checks.training import (
     check_callbacks,
-    check_curve_reading,
     check_pipeline,
+    check_rate_choice,
     check_training_time,
 )
 
@@ -53,8 +53,6 @@ __all__ = [
     "check_central_pixel",
     "check_centred_crop",
     "check_cnn_budget",
-    "check_crop_reading",
-    "check_curve_reading",
     "check_largest_box",
     "check_majority_summary",
     "check_mean_baseline_reading",
@@ -65,7 +63,9 @@ __all__ = [
     "check_param_counts",
     "check_per_question",
     "check_pipeline",
+    "check_rate_choice",
     "check_report_square",
+    "check_threshold_choice",
     "check_rmse",
     "check_rmse_per_question",
     "check_skill_reading",

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
-from galaxylib.course.checks.common import choice, correct, exercise, fail, number
+from galaxylib.course.checks.common import correct, exercise, fail, number
 
 __all__ = [
     "check_centred_crop",
-    "check_crop_reading",
     "check_largest_box",
     "check_offset",
     "check_report_square",
+    "check_threshold_choice",
 ]
 
 
@@ -174,24 +175,51 @@ def check_centred_crop(centred_crop: Callable[..., np.ndarray]) -> None:
     correct()
 
 
-@exercise("3.5")
-def check_crop_reading(side: object, larger: object, image: np.ndarray) -> None:
-    """Exercise 3.5: read chapter 3's figure of the crop steps on its example galaxy.
+def _failed_crop(box: object, image_side: int, x: float, y: float, r90: float) -> bool:
+    """Whether the report's square ``box`` failed: the whole image, or cutting the galaxy.
 
-    ``side`` is the side of the report's square (panel 3) in pixels, read to within 5 %;
-    ``larger`` says which square is larger, ``"report"`` or ``"improved"``.
+    It cuts the galaxy when the circle of radius ``r90`` (its 90 %-light radius) around
+    its true centre ``(x, y)`` does not lie inside the square.
     """
-    from galaxylib.preprocess import improved_box, report_box
+    x0, y0, side = box.x, box.y, box.side  # type: ignore[attr-defined]
+    inside = x0 <= x - r90 and y0 <= y - r90 and x0 + side >= x + r90 and y0 + side >= y + r90
+    return side == image_side or not inside
 
-    report, improved = report_box(image).side, improved_box(image).side
-    found = number(side, "The side")
-    if abs(found - report) > 0.05 * report:
-        fail(
-            f"The report's square is not {found:g} pixels wide: the image is 424 pixels, "
-            "read the orange square against it."
-        )
-    if choice(larger, "larger", ("report", "improved")) != (
-        "report" if report > improved else "improved"
-    ):
-        fail("Compare the orange square (panel 3) with the green one (panel 1) again.")
+
+@exercise("3.5")
+def check_threshold_choice(
+    failed: object, threshold: object, images: dict, truth: pd.DataFrame, thresholds: tuple
+) -> None:
+    """Exercise 3.5: the share of failed crops per threshold, and the threshold to use.
+
+    ``failed`` maps each threshold to the share of ``images`` (GalaxyID to image) whose
+    report square fails (``_failed_crop``); ``threshold`` is the one with the
+    smallest share. The shares are recomputed here, from the same images.
+    """
+    from galaxylib.preprocess import report_box
+
+    if not isinstance(failed, dict) or sorted(failed) != sorted(thresholds):
+        fail(f"failed should be a dict with one share for each threshold of {thresholds}.")
+    right = {}
+    for t in thresholds:
+        flags = [
+            _failed_crop(
+                report_box(image, threshold=t),
+                image.shape[0],
+                *truth.loc[galaxy, ["x", "y", "r90_px"]],
+            )
+            for galaxy, image in images.items()
+        ]
+        right[t] = float(np.mean(flags))
+        share = number(failed[t], f"The share at threshold {t}")
+        if share > 1:
+            fail(f"The share at threshold {t} is above 1: give a share, not a percentage.")
+        if abs(share - right[t]) > 0.01:
+            fail(
+                f"The share of failed crops at threshold {t} is not {share:.3f}: count a crop "
+                "as failed when it is the whole image or its square cuts the 90 %-light circle."
+            )
+    best = min(right, key=right.get)  # type: ignore[arg-type]
+    if threshold != best:
+        fail(f"Threshold {threshold!r} is not the one whose crops fail least, by your shares.")
     correct()

@@ -6,14 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from galaxylib.course.checks.common import choice, correct, exercise, fail, number
+from galaxylib.course.checks.common import correct, exercise, fail, number
 
 __all__ = [
     "check_callbacks",
-    "check_curve_reading",
     "check_pipeline",
+    "check_rate_choice",
     "check_training_time",
 ]
 
@@ -192,18 +191,34 @@ def check_training_time(training_time: Callable[..., tuple]) -> None:
 
 
 @exercise("5.4")
-def check_curve_reading(best_epoch: object, kept: object, history: dict) -> None:
-    """Exercise 5.4: read the learning curves of the small run, as chapter 5 reads its own.
+def check_rate_choice(histories: object, rate: object, best_val_rmse: object, rates: tuple) -> None:
+    """Exercise 5.4: a run per learning rate, the rate to train with, and its best score.
 
-    ``best_epoch`` is the epoch (from 1) of the lowest validation loss; ``kept`` says
-    which weights the checkpoint file holds, ``"best"`` or ``"last"``.
+    ``histories`` maps each rate of ``rates`` to a Keras ``history.history`` of three
+    epochs or more; ``rate`` is the one whose lowest validation RMSE is lowest of all,
+    and ``best_val_rmse`` that RMSE.
     """
-    losses = np.asarray(pd.DataFrame(history)["val_loss"], dtype=float)
-    epoch = number(best_epoch, "The epoch")
-    if epoch == np.argmin(losses):
-        fail("Epochs count from 1 on the figure's x axis, not from 0.")
-    if epoch != np.argmin(losses) + 1:
-        fail(f"At epoch {epoch:g} the validation loss is not at its lowest.")
-    if choice(kept, "kept", ("best", "last")) != "best":
-        fail("Your ModelCheckpoint saves only when the validation loss improves.")
+    key = "val_root_mean_squared_error"
+    if not isinstance(histories, dict) or sorted(histories) != sorted(rates):
+        fail(f"histories should be a dict with one history for each rate of {rates}.")
+    lowest = {}
+    for lr, history in histories.items():
+        if not isinstance(history, dict) or key not in history:
+            fail(
+                f"The history of rate {lr} has no {key}: give fit's history.history, "
+                "with RootMeanSquaredError among the metrics and validation data."
+            )
+        if len(history[key]) < 3:
+            fail(f"The run at rate {lr} is shorter than three epochs.")
+        lowest[lr] = float(np.min(history[key]))
+    best = min(lowest, key=lowest.get)  # type: ignore[arg-type]
+    if rate not in lowest:
+        fail(f"rate should be one of {rates}, not {rate!r}.")
+    if rate != best:
+        fail(
+            f"At rate {rate} the lowest validation RMSE is {lowest[rate]:.4f}, but rate "
+            f"{best} reached {lowest[best]:.4f}."
+        )
+    if not np.isclose(number(best_val_rmse, "best_val_rmse"), lowest[best], rtol=0, atol=1e-6):
+        fail("best_val_rmse should be the lowest validation RMSE of your chosen rate's run.")
     correct()
