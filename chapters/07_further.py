@@ -244,9 +244,9 @@ glue("ch7_colour_epochs", record["epochs"])
 # a larger size are another budget, and there the answer may differ. That is the point of
 # measuring: a choice like this one is settled by a run on your data, not by a rule.
 # The book's improved network follows the winner and sees colour; its margin over the
-# report's network in chapter 6 is therefore the sum of three changes -- its layers, its
-# input, and the averaging over eight views that chapter 6 gives the improved network
-# alone -- and this measurement is what separates the second from the other two.
+# report's network in chapter 6, where both answer from one view of each galaxy, is
+# therefore the sum of two changes -- its layers and its input -- and this measurement is
+# what separates the second from the first.
 #
 # ## Where to go from here
 #
@@ -365,19 +365,18 @@ glue("ch7_colour_epochs", record["epochs"])
 # one. Whichever way that margin goes, why can it not be credited to the improved
 # network's layers alone?
 #
-# - (a) The improved network also sees colour where the report's sees grey, and only
-#   it gets the average over eight rotations and flips, so the margin is the sum of
-#   three changes.
+# - (a) The improved network also sees colour where the report's sees grey, so the
+#   margin is the sum of two changes.
 # - (b) The two networks were scored on different test splits.
 # - (c) RMSE cannot be used to compare two networks.
 # - (d) The improved network was trained on real galaxies and the report's on the
 #   synthetic sky.
 #
 # <details class="quiz"><summary>Answer</summary>
-# (a) The chapter says the margin is the sum of its layers, its input and the
-# averaging over eight views that chapter 6 gives the improved network alone; the
-# colour-or-grey run of galaxylib bench colour trains the report's network on grey
-# and on colour crops so that the input's share can be separated from the other two.
+# (a) Chapter 6 scores both networks alike, from one view of each galaxy, so the
+# margin is the sum of the improved network's layers and its input; the colour-or-grey
+# run of galaxylib bench colour trains the report's network on grey and on colour
+# crops so that the input's share can be separated from the layers'.
 # Option (b) is wrong because chapter 6 scores both networks on the same test
 # galaxies, which is what makes a paired comparison possible; both networks were
 # trained on the synthetic sky, and RMSE is exactly the score used to compare them.

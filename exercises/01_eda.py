@@ -160,3 +160,34 @@ raise NotImplementedError()
 
 # %% points=2
 checks.check_mean_confidence_reading(tallest, height, labels)
+
+# %% [markdown]
+# ```{exercise} A clean sample of ellipticals
+# :label: ex-1-5
+#
+# Astronomers often keep only the galaxies the volunteers agree on: a "clean" sample of
+# ellipticals is the galaxies whose smooth fraction, `Class1.1`, reaches a threshold.
+# Our synthetic sky knows what each galaxy really is (`truth`'s column `kind` below). Set
+# a target: **at least 95 % of the sample must be true ellipticals**. For each threshold
+# of `THRESHOLDS`, compute the sample's purity (the share of its galaxies whose `kind`
+# is `"elliptical"`) and its size. Set `purity` and `size` to dicts
+# `{threshold: value}`, and `threshold` to the lowest threshold that meets the target.
+#
+# Then, in the Markdown cell under your code, defend your choice with your numbers:
+# what does your threshold cost, and what would 0.8 have cost?
+# ```
+
+# %%
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+truth = pd.read_csv(course_data() / "truth.csv").set_index("GalaxyID")
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+print(pd.DataFrame({"purity": purity, "size": size}).round(3))
+
+# %% [markdown] points=1 tags=["written"]
+# YOUR ANSWER HERE
+
+# %% points=2
+checks.check_clean_sample(purity, size, threshold, labels, truth, THRESHOLDS)

@@ -39,7 +39,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is No
 
 from galaxylib.course import setup_notebook
 
-PROFILE = setup_notebook(makes=[])
+PROFILE = setup_notebook(makes=["sky", "crops"])
 
 # %%
 import keras
@@ -212,3 +212,70 @@ raise NotImplementedError()
 
 # %% points=1
 checks.check_summary_reading(largest_params, largest_kind)
+
+# %% [markdown]
+# ```{exercise} Where to spend the budget
+# :label: ex-4-6
+#
+# Two networks of about the same size: yours, from exercise 4.3, and `flat_cnn` below,
+# which spends most of its parameters on one dense layer after `Flatten`. Which would you
+# train? Find out: compile each with `compile_for_galaxies`, train it for five epochs on
+# the first 768 galaxies of `images` and validate it on the other 256 (`fit`'s
+# `validation_data`, batches of 32), starting each with `keras.utils.set_random_seed(0)`.
+# Set `val_rmse` to a dict `{"yours": ..., "flat": ...}` of each run's lowest validation
+# RMSE, `choice` to the name of the one you would train further, and `skill` to your
+# choice's skill against predicting the training galaxies' mean answers:
+# 1 − RMSE / RMSE of the mean, on the same 256 galaxies. To pass, your choice must beat
+# the mean (a skill above 0).
+#
+# Then, in the Markdown cell under your code, defend your choice with your numbers:
+# where do each network's parameters sit, and what does that do?
+# ```
+
+# %%
+from galaxylib.course import course_data
+from galaxylib.data import load_catalog
+from galaxylib.pipeline import targets_of
+from galaxylib.preprocess import preprocess_catalog
+
+DATA = course_data()
+cache = preprocess_catalog(DATA, size=64, progress=False)
+images = cache.images[:1024, ..., None]  # uint8, (1024, 64, 64, 1)
+targets = targets_of(load_catalog(DATA), cache.ids[:1024])
+
+
+def flat_cnn(input_shape: tuple[int, int, int]) -> keras.Model:
+    """One small convolution, then most of the parameters in a dense layer."""
+    layers = keras.layers
+    net = keras.Sequential([keras.Input(input_shape, dtype="uint8"), layers.Rescaling(1 / 255)])
+    net.add(layers.Conv2D(8, 5, strides=2, activation="relu"))  # 30 x 30 x 8
+    net.add(layers.MaxPooling2D(4))  # 7 x 7 x 8
+    net.add(layers.Flatten())  # 392 numbers, each tied to a place in the image
+    net.add(layers.Dense(128, "relu"))
+    net.add(layers.Dense(37, "sigmoid"))
+    return net
+
+
+def compile_for_galaxies(net: keras.Model) -> keras.Model:
+    """Adam (learning rate 0.01) and the mean squared error, with the RMSE as a metric."""
+    net.compile(
+        optimizer=keras.optimizers.Adam(0.01),
+        loss="mse",
+        metrics=[keras.metrics.RootMeanSquaredError()],
+    )
+    return net
+
+
+print(f"yours: {build_cnn((64, 64, 1)).count_params():,} parameters; ", end="")
+print(f"flat: {flat_cnn((64, 64, 1)).count_params():,}")
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+print({name: round(v, 4) for name, v in val_rmse.items()}, "->", choice, f"skill {skill:.3f}")
+
+# %% [markdown] points=1 tags=["written"]
+# YOUR ANSWER HERE
+
+# %% points=2
+checks.check_budget_choice(val_rmse, choice, skill, targets[:768], targets[768:])

@@ -174,3 +174,34 @@ raise NotImplementedError()
 
 # %% points=2
 checks.check_skill_reading(largest_rmse, least_skill, pred, truth, baseline)
+
+# %% [markdown]
+# ```{exercise} How much regularisation?
+# :label: ex-6-5
+#
+# The stand-in's `alpha=1.0` was a guess: `alpha` is how strongly ridge regression pulls
+# its weights toward zero. Choose it from the data. For each of `ALPHAS`, fit
+# `Ridge(alpha=...)` on the training split's `pixels`, and score its predictions,
+# clipped to [0, 1] as above, on the **validation** split (`parts.val`) with the RMSE.
+# Set `val_rmse` to a dict `{alpha: RMSE}`, `alpha` to your choice, and `test_rmse` to
+# your choice's RMSE on the test split, fitted on the training split.
+#
+# Then, in the Markdown cell under your code, defend your choice with your numbers:
+# what went wrong at the smallest and the largest `alpha`?
+# ```
+
+# %%
+ALPHAS = (0.001, 0.1, 10.0, 1000.0)
+
+# %%
+# YOUR CODE HERE
+raise NotImplementedError()
+print(
+    {a: round(v, 5) for a, v in val_rmse.items()}, "-> alpha", alpha, f"test RMSE {test_rmse:.5f}"
+)
+
+# %% [markdown] points=1 tags=["written"]
+# YOUR ANSWER HERE
+
+# %% points=2
+checks.check_alpha_choice(val_rmse, alpha, test_rmse, pixels, catalog, parts, ALPHAS)

@@ -213,3 +213,61 @@ tallest, height = deeper.idxmax(), round(float(deeper.max()), 2)
 
 # %% points=2
 checks.check_mean_confidence_reading(tallest, height, labels)
+
+# %% [markdown]
+# ```{exercise} A clean sample of ellipticals
+# :label: ex-1-5
+#
+# Astronomers often keep only the galaxies the volunteers agree on: a "clean" sample of
+# ellipticals is the galaxies whose smooth fraction, `Class1.1`, reaches a threshold.
+# Our synthetic sky knows what each galaxy really is (`truth`'s column `kind` below). Set
+# a target: **at least 95 % of the sample must be true ellipticals**. For each threshold
+# of `THRESHOLDS`, compute the sample's purity (the share of its galaxies whose `kind`
+# is `"elliptical"`) and its size. Set `purity` and `size` to dicts
+# `{threshold: value}`, and `threshold` to the lowest threshold that meets the target.
+#
+# Then, in the Markdown cell under your code, defend your choice with your numbers:
+# what does your threshold cost, and what would 0.8 have cost?
+# ```
+
+# %%
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+truth = pd.read_csv(course_data() / "truth.csv").set_index("GalaxyID")
+
+# %% [markdown]
+# ```{solution-start} ex-1-5
+# :class: dropdown
+# ```
+
+# %%
+### BEGIN SOLUTION
+kinds = truth.loc[labels["GalaxyID"], "kind"].to_numpy()
+purity, size = {}, {}
+for t in THRESHOLDS:
+    sample = (labels["Class1.1"] >= t).to_numpy()
+    size[t] = int(sample.sum())
+    purity[t] = float((kinds[sample] == "elliptical").mean())
+threshold = min(t for t in THRESHOLDS if purity[t] >= 0.95)
+ellipticals = int((kinds == "elliptical").sum())
+kept = {
+    t: int(((labels["Class1.1"] >= t).to_numpy() & (kinds == "elliptical")).sum())
+    for t in THRESHOLDS
+}
+# what the written answer below says of these numbers
+assert threshold == 0.7 and purity[0.6] < 0.95 and kept[0.8] < ellipticals / 2 < kept[0.7]
+### END SOLUTION
+print(pd.DataFrame({"purity": purity, "size": size}).round(3))
+
+# %% [markdown] tags=["written"] points=1
+# 0.7 is the lowest threshold whose sample is at least 95 % ellipticals; at 0.6 too many
+# discs slip in. It costs the ellipticals the volunteers were less sure of, but the
+# sample still holds most of the sky's ellipticals. At 0.8 the sample is purer still,
+# yet holds fewer than half of them: a sample of only the ellipticals the volunteers
+# found most obvious is no longer a fair sample of ellipticals.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% points=2
+checks.check_clean_sample(purity, size, threshold, labels, truth, THRESHOLDS)

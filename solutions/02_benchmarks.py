@@ -226,3 +226,62 @@ why = "a"
 
 # %% points=2
 checks.check_mean_baseline_reading(worst_question, why, train_y, test_y)
+
+# %% [markdown]
+# ```{exercise} How many colour levels?
+# :label: ex-2-5
+#
+# Kaggle's benchmark cut each channel into 8 levels. Fewer levels put more galaxies in
+# each colour cell, so each cell's mean is steadier; more levels keep only galaxies of
+# closer colours together. Choose the number of levels from the data, without touching
+# the 200 galaxies that score the benchmark: for each of `LEVELS`, fit on the first 400
+# of the 800 galaxies after exercise 2.2 (`centre`, `targets`) and measure the RMSE on
+# the next 200 (400 to 599), the *validation* galaxies. Set `val_rmse` to a dict
+# `{levels: RMSE}`, `levels` to your choice, and `test_rmse` to the RMSE of your choice
+# on the last 200 (600 to 799) when fitted on the first 600, as in exercise 2.2.
+#
+# Then, in the Markdown cell under your code, defend your choice with your numbers: and
+# why not choose the levels by the last 200 galaxies' RMSE instead?
+# ```
+
+# %%
+LEVELS = (2, 4, 8, 16, 32)
+
+# %% [markdown]
+# ```{solution-start} ex-2-5
+# :class: dropdown
+# ```
+
+# %%
+### BEGIN SOLUTION
+val_rmse = {
+    n: rmse(
+        central_pixel_predict(centre[:400], targets[:400], centre[400:600], n), targets[400:600]
+    )
+    for n in LEVELS
+}
+levels = min(val_rmse, key=val_rmse.get)
+test_rmse = rmse(
+    central_pixel_predict(centre[:600], targets[:600], centre[600:], levels), targets[600:800]
+)
+### END SOLUTION
+print(
+    {n: round(v, 4) for n, v in val_rmse.items()},
+    "->",
+    levels,
+    f"levels, test RMSE {test_rmse:.4f}",
+)
+
+# %% [markdown] tags=["written"] points=1
+# I chose the number of levels whose validation RMSE is lowest (printed above): it is the
+# one that predicted galaxies it had not been fitted on best. Choosing by the last 200
+# galaxies instead would tune the benchmark on the galaxies that score it, so their RMSE
+# would flatter it, and nothing would be left to score it honestly: that is what a test
+# split is for, in the book's chapters as here.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% points=2
+checks.check_levels_choice(val_rmse, levels, test_rmse, centre, targets, LEVELS)

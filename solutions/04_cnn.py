@@ -37,7 +37,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("galaxylib") is No
 
 from galaxylib.course import setup_notebook
 
-PROFILE = setup_notebook(makes=[])
+PROFILE = setup_notebook(makes=["sky", "crops"])
 
 # %%
 import keras
@@ -286,3 +286,105 @@ largest_kind = "conv" if isinstance(largest, keras.layers.Conv2D) else "dense"
 
 # %% points=1
 checks.check_summary_reading(largest_params, largest_kind)
+
+# %% [markdown]
+# ```{exercise} Where to spend the budget
+# :label: ex-4-6
+#
+# Two networks of about the same size: yours, from exercise 4.3, and `flat_cnn` below,
+# which spends most of its parameters on one dense layer after `Flatten`. Which would you
+# train? Find out: compile each with `compile_for_galaxies`, train it for five epochs on
+# the first 768 galaxies of `images` and validate it on the other 256 (`fit`'s
+# `validation_data`, batches of 32), starting each with `keras.utils.set_random_seed(0)`.
+# Set `val_rmse` to a dict `{"yours": ..., "flat": ...}` of each run's lowest validation
+# RMSE, `choice` to the name of the one you would train further, and `skill` to your
+# choice's skill against predicting the training galaxies' mean answers:
+# 1 − RMSE / RMSE of the mean, on the same 256 galaxies. To pass, your choice must beat
+# the mean (a skill above 0).
+#
+# Then, in the Markdown cell under your code, defend your choice with your numbers:
+# where do each network's parameters sit, and what does that do?
+# ```
+
+# %%
+from galaxylib.course import course_data
+from galaxylib.data import load_catalog
+from galaxylib.pipeline import targets_of
+from galaxylib.preprocess import preprocess_catalog
+
+DATA = course_data()
+cache = preprocess_catalog(DATA, size=64, progress=False)
+images = cache.images[:1024, ..., None]  # uint8, (1024, 64, 64, 1)
+targets = targets_of(load_catalog(DATA), cache.ids[:1024])
+
+
+def flat_cnn(input_shape: tuple[int, int, int]) -> keras.Model:
+    """One small convolution, then most of the parameters in a dense layer."""
+    layers = keras.layers
+    net = keras.Sequential([keras.Input(input_shape, dtype="uint8"), layers.Rescaling(1 / 255)])
+    net.add(layers.Conv2D(8, 5, strides=2, activation="relu"))  # 30 x 30 x 8
+    net.add(layers.MaxPooling2D(4))  # 7 x 7 x 8
+    net.add(layers.Flatten())  # 392 numbers, each tied to a place in the image
+    net.add(layers.Dense(128, "relu"))
+    net.add(layers.Dense(37, "sigmoid"))
+    return net
+
+
+def compile_for_galaxies(net: keras.Model) -> keras.Model:
+    """Adam (learning rate 0.01) and the mean squared error, with the RMSE as a metric."""
+    net.compile(
+        optimizer=keras.optimizers.Adam(0.01),
+        loss="mse",
+        metrics=[keras.metrics.RootMeanSquaredError()],
+    )
+    return net
+
+
+print(f"yours: {build_cnn((64, 64, 1)).count_params():,} parameters; ", end="")
+print(f"flat: {flat_cnn((64, 64, 1)).count_params():,}")
+
+# %% [markdown]
+# ```{solution-start} ex-4-6
+# :class: dropdown
+# ```
+
+# %%
+### BEGIN SOLUTION
+val_rmse = {}
+for name, build in (("yours", build_cnn), ("flat", flat_cnn)):
+    keras.utils.set_random_seed(seed=0)  # the same start for both
+    net = compile_for_galaxies(build((64, 64, 1)))
+    run = net.fit(
+        images[:768],
+        targets[:768],
+        validation_data=(images[768:], targets[768:]),
+        epochs=5,
+        batch_size=32,
+        verbose=0,
+    )
+    val_rmse[name] = min(run.history["val_root_mean_squared_error"])
+choice = min(val_rmse, key=val_rmse.get)
+mean_rmse = float(np.sqrt(np.mean((targets[:768].mean(axis=0) - targets[768:]) ** 2)))
+skill = 1 - val_rmse[choice] / mean_rmse
+# what the written answer below says of these runs
+assert choice == "flat" and skill > 0 and abs(val_rmse["yours"] - mean_rmse) < 0.005
+### END SOLUTION
+print({name: round(v, 4) for name, v in val_rmse.items()}, "->", choice, f"skill {skill:.3f}")
+
+# %% [markdown] tags=["written"] points=1
+# The flat one: its lowest validation RMSE is the lower (printed above), and it beats
+# predicting the mean, while mine, after five epochs, scores about what the mean scores:
+# it has not yet learnt anything the average galaxy does not say. Mine spends its
+# parameters on convolutions, shared across the image, and then averages each map over
+# the whole image, so it must learn filters before anything reaches the output; the flat
+# one hands a dense layer a 7 × 7 map that keeps *where* things are, and every galaxy
+# here sits at the centre of its crop. With 768 galaxies and five epochs the measurement
+# favours the flat one; whether it still does with more galaxies and epochs is the next
+# thing to measure, not to assume.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% points=2
+checks.check_budget_choice(val_rmse, choice, skill, targets[:768], targets[768:])

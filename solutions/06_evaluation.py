@@ -223,3 +223,79 @@ largest_rmse, least_skill = model_rmse.idxmax(), (1 - model_rmse / mean_rmse).id
 
 # %% points=2
 checks.check_skill_reading(largest_rmse, least_skill, pred, truth, baseline)
+
+# %% [markdown]
+# ```{exercise} How much regularisation?
+# :label: ex-6-5
+#
+# The stand-in's `alpha=1.0` was a guess: `alpha` is how strongly ridge regression pulls
+# its weights toward zero. Choose it from the data. For each of `ALPHAS`, fit
+# `Ridge(alpha=...)` on the training split's `pixels`, and score its predictions,
+# clipped to [0, 1] as above, on the **validation** split (`parts.val`) with the RMSE.
+# Set `val_rmse` to a dict `{alpha: RMSE}`, `alpha` to your choice, and `test_rmse` to
+# your choice's RMSE on the test split, fitted on the training split.
+#
+# Then, in the Markdown cell under your code, defend your choice with your numbers:
+# what went wrong at the smallest and the largest `alpha`?
+# ```
+
+# %%
+ALPHAS = (0.001, 0.1, 10.0, 1000.0)
+
+# %% [markdown]
+# ```{solution-start} ex-6-5
+# :class: dropdown
+# ```
+
+# %%
+### BEGIN SOLUTION
+train_x, train_y = pixels(parts.train), catalog.subset(parts.train).targets
+val_x, val_y = pixels(parts.val), catalog.subset(parts.val).targets
+
+
+def val_score(a):
+    fitted = Ridge(alpha=a).fit(train_x, train_y)
+    return float(np.sqrt(np.mean((np.clip(fitted.predict(val_x), 0, 1) - val_y) ** 2)))
+
+
+val_rmse = {a: val_score(a) for a in ALPHAS}
+alpha = min(val_rmse, key=val_rmse.get)
+chosen = Ridge(alpha=alpha).fit(train_x, train_y)
+test_rmse = float(np.sqrt(np.mean((np.clip(chosen.predict(pixels(test_ids)), 0, 1) - truth) ** 2)))
+# what the written answer below says of these numbers: overfitting at the smallest alpha
+# (a larger gap between training and validation than the chosen one's), and at the
+# largest more than half the gain over the mean prediction lost
+train_rmse = {
+    a: float(
+        np.sqrt(
+            np.mean(
+                (np.clip(Ridge(alpha=a).fit(train_x, train_y).predict(train_x), 0, 1) - train_y)
+                ** 2
+            )
+        )
+    )
+    for a in (ALPHAS[0], alpha)
+}
+mean_val = float(np.sqrt(np.mean((train_y.mean(axis=0) - val_y) ** 2)))
+assert alpha == 10.0
+assert val_rmse[0.001] - train_rmse[0.001] > 2 * (val_rmse[alpha] - train_rmse[alpha])
+assert val_rmse[1000.0] - val_rmse[alpha] > (mean_val - val_rmse[alpha]) / 2
+### END SOLUTION
+print(
+    {a: round(v, 5) for a, v in val_rmse.items()}, "-> alpha", alpha, f"test RMSE {test_rmse:.5f}"
+)
+
+# %% [markdown] tags=["written"] points=1
+# 10: its validation RMSE is the lowest of the four (printed above). At 0.001 the ridge
+# fits the training galaxies much better than the validation ones, a gap far wider than
+# at 10: it learns the training galaxies' noise, which no other galaxy shares
+# (overfitting). At 1000 it has lost more than half of its gain over predicting the
+# average galaxy: its weights are pulled so close to zero that it predicts little more
+# than the mean (underfitting). The guess of 1.0 lay between; the data chose 10.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% points=2
+checks.check_alpha_choice(val_rmse, alpha, test_rmse, pixels, catalog, parts, ALPHAS)

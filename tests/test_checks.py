@@ -691,6 +691,105 @@ def test_mean_baseline_reading(capsys):
     refuses(check, ("5", "a", train, test), "'Q1' to 'Q11'")
 
 
+def test_budget_choice(capsys):
+    rng = np.random.default_rng(46)
+    train_y, val_y = rng.random((60, 37)), rng.random((20, 37))
+    mean_rmse = float(np.sqrt(np.mean((train_y.mean(axis=0) - val_y) ** 2)))
+    val = {"yours": 0.8 * mean_rmse, "flat": 0.9 * mean_rmse}
+    check = checks.check_budget_choice
+    reads(check, val, "yours", 1 - 0.8, train_y, val_y, capsys=capsys)
+    refuses(check, (val, "flat", 1 - 0.9, train_y, val_y), "lower validation RMSE")
+    refuses(check, (val, "yours", 0.8, train_y, val_y), "mean answers")
+    worse = {"yours": 1.1 * mean_rmse, "flat": 1.2 * mean_rmse}
+    refuses(check, (worse, "yours", 1 - 1.1, train_y, val_y), "does not beat")
+    refuses(check, ({"yours": 80.0, "flat": 90.0}, "yours", 0.2, train_y, val_y), "between 0")
+    refuses(check, ({"mine": 0.1}, "mine", 0.2, train_y, val_y), '"yours" and "flat"')
+
+
+def test_alpha_choice(capsys):
+    from types import SimpleNamespace
+
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(65)
+    features = rng.random((300, 20))
+    weights = rng.normal(0, 0.3, (20, 37))
+    answers = np.clip(0.5 + (features - 0.5) @ weights + rng.normal(0, 0.2, (300, 37)), 0, 1)
+    ids = np.arange(1000, 1300)
+
+    def pixels(galaxy_ids):
+        return features[np.asarray(galaxy_ids) - 1000]
+
+    class Catalog:
+        def subset(self, galaxy_ids):
+            return SimpleNamespace(targets=answers[np.asarray(galaxy_ids) - 1000])
+
+    catalog = Catalog()
+    parts = SimpleNamespace(train=ids[:180], val=ids[180:240], test=ids[240:])
+    choices = (0.01, 10.0, 10_000.0)
+
+    def score(a, scored):
+        fitted = Ridge(alpha=a).fit(pixels(parts.train), catalog.subset(parts.train).targets)
+        pred = np.clip(fitted.predict(pixels(scored)), 0, 1)
+        return float(np.sqrt(np.mean((pred - catalog.subset(scored).targets) ** 2)))
+
+    val = {a: score(a, parts.val) for a in choices}
+    best, worse = min(val, key=val.get), max(val, key=val.get)
+    test = score(best, parts.test)
+    args = (pixels, catalog, parts, choices)
+    check = checks.check_alpha_choice
+    reads(check, val, best, test, *args, capsys=capsys)
+    on_test = {a: score(a, parts.test) for a in choices}
+    refuses(check, (on_test, best, test, *args), "score the validation split")
+    refuses(check, (val, worse, test, *args), "lowest validation RMSE")
+    refuses(check, (val, best, val[best], *args), "test split")
+    refuses(check, ({0.01: 0.2}, best, test, *args), "each alpha")
+
+
+def test_levels_choice(capsys):
+    from galaxylib.baselines import CentralPixelBenchmark
+
+    rng = np.random.default_rng(25)
+    centre = rng.integers(0, 256, (800, 3))
+    targets = np.clip(centre[:, :1] / 255 + rng.normal(0, 0.2, (800, 37)), 0, 1)
+    choices = (2, 4, 8)
+
+    def score(n, fit, scored):
+        pred = CentralPixelBenchmark(n).fit(centre[fit], targets[fit]).predict(centre[scored])
+        return float(np.sqrt(np.mean((pred - targets[scored]) ** 2)))
+
+    val = {n: score(n, slice(0, 400), slice(400, 600)) for n in choices}
+    best = min(val, key=val.get)
+    worse = max(val, key=val.get)
+    test = score(best, slice(0, 600), slice(600, 800))
+    check = checks.check_levels_choice
+    reads(check, val, best, test, centre, targets, choices, capsys=capsys)
+    on_test = {n: score(n, slice(0, 400), slice(600, 800)) for n in choices}
+    refuses(check, (on_test, best, test, centre, targets, choices), "galaxies 400 to 599")
+    refuses(check, (val, worse, test, centre, targets, choices), "lowest validation RMSE")
+    wrong_test = score(best, slice(0, 400), slice(600, 800))
+    refuses(check, (val, best, wrong_test, centre, targets, choices), "first 600")
+    refuses(check, ({2: 0.1}, best, test, centre, targets, choices), "each number of levels")
+
+
+def test_clean_sample(capsys):
+    smooth = [0.95, 0.85, 0.75, 0.72, 0.65, 0.55, 0.52, 0.3]
+    kinds = ["elliptical"] * 4 + ["disc", "elliptical", "disc", "disc"]
+    labels = pd.DataFrame({"GalaxyID": range(100, 108), "Class1.1": smooth})
+    truth = pd.DataFrame({"kind": kinds}, index=pd.Index(range(100, 108), name="GalaxyID"))
+    thresholds = (0.5, 0.6, 0.7)
+    purity = {0.5: 5 / 7, 0.6: 4 / 5, 0.7: 1.0}
+    size = {0.5: 7, 0.6: 5, 0.7: 4}
+    check = checks.check_clean_sample
+    reads(check, purity, size, 0.7, labels, truth, thresholds, capsys=capsys)
+    refuses(check, (purity, {**size, 0.6: 4}, 0.7, labels, truth, thresholds), "at least")
+    percent = {t: 100 * v for t, v in purity.items()}
+    refuses(check, (percent, size, 0.7, labels, truth, thresholds), "not a percentage")
+    refuses(check, ({**purity, 0.5: 0.5}, size, 0.7, labels, truth, thresholds), "kind")
+    refuses(check, (purity, size, 0.6, labels, truth, thresholds), "lowest threshold")
+    refuses(check, ({0.5: 1}, size, 0.7, labels, truth, thresholds), "each threshold")
+
+
 def test_threshold_choice(capsys):
     from galaxylib.preprocess import report_box
 

@@ -1,15 +1,13 @@
 import json
 
 import jupytext
-import nbformat
 import pytest
 
 from build_tools.exercises import (
-    CHECKED,
+    TEXT_STUB,
     make_exercise,
     notebook_form,
     write_exercises,
-    write_notebook,
 )
 from build_tools.nbgrader import nbgrader_source, write_course
 
@@ -105,7 +103,6 @@ def double(x):
     ### END SOLUTION
 
 # %% points=2
-# NBVAL_CHECK_OUTPUT
 checks.check_double(double)
 
 # %%
@@ -138,15 +135,6 @@ def test_generated_notebooks_are_byte_identical_and_carry_no_run(tmp_path):
     solutions.mkdir()
     (solutions / "02_demo.py").write_text(EXERCISE)
     write_exercises(solutions, exercises)
-    solved = solutions / "02_demo.ipynb"
-    # a run stored an output on the checked cell, with the timings nbclient records
-    notebook = nbformat.read(solved, as_version=4)
-    checked = next(c for c in notebook.cells if c.source.startswith(CHECKED))
-    checked.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Correct!\n")]
-    checked.execution_count = 3
-    checked.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00Z"}
-    notebook.metadata["language_info"] = {"version": "3.11.7"}
-    write_notebook(notebook, solved)
     first = {p.name: p.read_bytes() for p in sorted(tmp_path.rglob("*.*"))}
     write_exercises(solutions, exercises)
     again = {p.name: p.read_bytes() for p in sorted(tmp_path.rglob("*.*"))}
@@ -154,10 +142,30 @@ def test_generated_notebooks_are_byte_identical_and_carry_no_run(tmp_path):
     stored = json.loads(again["02_demo.ipynb"])
     assert set(stored["metadata"]) <= {"kernelspec"}
     assert all("execution" not in c["metadata"] for c in stored["cells"])
-    kept = next(c for c in stored["cells"] if c["source"] and c["source"][0].startswith(CHECKED))
-    assert kept["outputs"][0]["text"] == ["Correct!\n"] and kept["execution_count"] == 3
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in stored["cells"])
     ids = [c["id"] for c in stored["cells"]]
     assert len(set(ids)) == len(ids)
+
+
+WRITTEN = (
+    EXERCISE
+    + """
+# %% [markdown] tags=["written"] points=1
+# Because the numbers say so.
+"""
+)
+
+
+def test_a_written_answer_is_a_stub_for_students_and_graded_by_hand_in_nbgrader():
+    solution = jupytext.reads(WRITTEN, fmt="py:percent")
+    written = make_exercise(solution).cells[-1]
+    assert written.cell_type == "markdown" and written.source == TEXT_STUB
+    meta = nbgrader_source(solution).cells[-1].metadata["nbgrader"]
+    assert meta["grade"] and meta["solution"] and not meta["locked"] and meta["points"] == 1
+    assert meta["grade_id"] == "ex-2-3-written"
+    no_points = WRITTEN.replace(" points=1", "")
+    with pytest.raises(ValueError, match="its points in its header"):
+        nbgrader_source(jupytext.reads(no_points, fmt="py:percent"))
 
 
 def test_nbgrader_source_marks_answers_checks_and_read_only_cells():

@@ -36,3 +36,13 @@ _roots = [a for q in QUESTIONS if q.parent is None for a in q.answers]
 _means = labels[list(COLUMNS)].mean().drop(_roots)
 assert tallest == _means.idxmax(), "hidden test of exercise 1.4"
 assert abs(height - _means.max()) <= 0.02, "hidden test of exercise 1.4"
+
+# %% ex-1-5
+_kinds = truth.loc[labels["GalaxyID"], "kind"].to_numpy()
+_purity = {}
+for _t in THRESHOLDS:
+    _sample = (labels["Class1.1"] >= _t).to_numpy()
+    assert size[_t] == _sample.sum(), "hidden test of exercise 1.5"
+    _purity[_t] = (_kinds[_sample] == "elliptical").mean()
+    assert abs(purity[_t] - _purity[_t]) <= 1e-3, "hidden test of exercise 1.5"
+assert threshold == min(t for t in THRESHOLDS if _purity[t] >= 0.95), "hidden test of 1.5"

@@ -35,3 +35,9 @@ for _q in QUESTIONS:
 _largest = max(report_cnn((150, 150, 1)).layers, key=lambda layer: layer.count_params())
 _kind = "conv" if isinstance(_largest, keras.layers.Conv2D) else "dense"
 assert (largest_params, largest_kind) == (_largest.count_params(), _kind), "hidden test of 4.5"
+
+# %% ex-4-6
+_mean = np.sqrt(np.mean((targets[:768].mean(axis=0) - targets[768:]) ** 2))
+assert sorted(val_rmse) == ["flat", "yours"], "hidden test of exercise 4.6"
+assert choice == min(val_rmse, key=val_rmse.get), "hidden test of exercise 4.6"
+assert abs(skill - (1 - val_rmse[choice] / _mean)) <= 1e-6 and skill > 0, "hidden test of 4.6"

@@ -38,3 +38,17 @@ for _q in QUESTIONS:
 _skill = {q: 1 - _model[q] / _base[q] for q in _model}
 assert largest_rmse == max(_model, key=_model.get), "hidden test of exercise 6.4"
 assert least_skill == min(_skill, key=_skill.get), "hidden test of exercise 6.4"
+
+# %% ex-6-5
+_tx, _ty = pixels(parts.train), catalog.subset(parts.train).targets
+
+
+def _score(a, ids):
+    _pred = np.clip(Ridge(alpha=a).fit(_tx, _ty).predict(pixels(ids)), 0, 1)
+    return np.sqrt(np.mean((_pred - catalog.subset(ids).targets) ** 2))
+
+
+_right = {a: _score(a, parts.val) for a in ALPHAS}
+assert all(abs(val_rmse[a] - _right[a]) <= 1e-5 for a in ALPHAS), "hidden test of 6.5"
+assert alpha == min(_right, key=_right.get), "hidden test of exercise 6.5"
+assert abs(test_rmse - _score(alpha, parts.test)) <= 1e-5, "hidden test of exercise 6.5"

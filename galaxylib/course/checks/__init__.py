@@ -9,11 +9,13 @@ answer away. In Jupyter, Colab and nbclient the sentence is all a failed check s
 
 from galaxylib.course.checks.benchmarks import (
     check_central_pixel,
+    check_levels_choice,
     check_mean_baseline_reading,
     check_rmse,
     check_split,
 )
 from galaxylib.course.checks.cnn import (
+    check_budget_choice,
     check_cnn_budget,
     check_output_size,
     check_param_counts,
@@ -22,12 +24,14 @@ from galaxylib.course.checks.cnn import (
 )
 from galaxylib.course.checks.common import CheckFailed
 from galaxylib.course.checks.eda import (
+    check_clean_sample,
     check_majority_summary,
     check_mean_confidence_reading,
     check_per_question,
     check_tree_violations,
 )
 from galaxylib.course.checks.evaluation import (
+    check_alpha_choice,
     check_noise_floor,
     check_rmse_per_question,
     check_skill_reading,
@@ -49,11 +53,15 @@ from galaxylib.course.checks.training import (
 
 __all__ = [
     "CheckFailed",
+    "check_alpha_choice",
+    "check_budget_choice",
     "check_callbacks",
     "check_central_pixel",
     "check_centred_crop",
+    "check_clean_sample",
     "check_cnn_budget",
     "check_largest_box",
+    "check_levels_choice",
     "check_majority_summary",
     "check_mean_baseline_reading",
     "check_mean_confidence_reading",

@@ -11,6 +11,7 @@ from galaxylib.course.checks.common import as_2d, choice, correct, exercise, fai
 
 __all__ = [
     "check_central_pixel",
+    "check_levels_choice",
     "check_mean_baseline_reading",
     "check_rmse",
     "check_split",
@@ -78,6 +79,47 @@ def check_central_pixel(central_pixel_predict: Callable[..., np.ndarray]) -> Non
                 "For a colour cell no training galaxy falls in, predict the training set's "
                 "mean answers."
             )
+    correct()
+
+
+@exercise("2.5")
+def check_levels_choice(
+    val_rmse: object,
+    levels: object,
+    test_rmse: object,
+    centre: np.ndarray,
+    targets: np.ndarray,
+    choices: tuple,
+) -> None:
+    """Exercise 2.5: the central-pixel benchmark's levels, chosen on validation galaxies.
+
+    ``val_rmse`` maps each number of levels of ``choices`` to the RMSE on galaxies 400
+    to 599 of a benchmark fitted on the first 400; ``levels`` is the lowest of them, and
+    ``test_rmse`` the RMSE of that choice on galaxies 600 to 799, fitted on the first 600.
+    """
+    from galaxylib.baselines import CentralPixelBenchmark
+
+    def score(n: int, fit: slice, scored: slice) -> float:
+        pred = CentralPixelBenchmark(n).fit(centre[fit], targets[fit]).predict(centre[scored])
+        return float(np.sqrt(np.mean((pred - targets[scored]) ** 2)))
+
+    if not isinstance(val_rmse, dict) or sorted(val_rmse) != sorted(choices):
+        fail(f"val_rmse should be a dict with one RMSE for each number of levels of {choices}.")
+    right = {n: score(n, slice(0, 400), slice(400, 600)) for n in choices}
+    for n in choices:
+        if not np.isclose(number(val_rmse[n], f"The RMSE at {n} levels"), right[n], atol=1e-6):
+            fail(
+                f"At {n} levels the validation RMSE is wrong: fit on galaxies 0 to 399 and "
+                "score galaxies 400 to 599."
+            )
+    best = min(right, key=right.get)  # type: ignore[arg-type]
+    if levels != best:
+        fail(f"{levels!r} levels is not the choice with the lowest validation RMSE.")
+    if not np.isclose(number(test_rmse, "test_rmse"), score(best, slice(0, 600), slice(600, 800))):
+        fail(
+            "test_rmse should be your choice's RMSE on galaxies 600 to 799, fitted on the "
+            "first 600."
+        )
     correct()
 
 

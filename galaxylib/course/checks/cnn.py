@@ -11,6 +11,7 @@ from galaxylib.course.checks.common import as_2d, choice, correct, exercise, fai
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
 __all__ = [
+    "check_budget_choice",
     "check_cnn_budget",
     "check_output_size",
     "check_param_counts",
@@ -174,4 +175,37 @@ def check_summary_reading(params: object, kind: object) -> None:
     expected = "conv" if isinstance(largest, keras.layers.Conv2D) else "dense"
     if choice(kind, "kind", ("conv", "dense")) != expected:
         fail("Read the layer type in the summary's first column again.")
+    correct()
+
+
+@exercise("4.6")
+def check_budget_choice(
+    val_rmse: object, chosen: object, skill: object, train_y: np.ndarray, val_y: np.ndarray
+) -> None:
+    """Exercise 4.6: two designs trained alike, the better chosen, and its skill.
+
+    ``val_rmse`` holds each run's lowest validation RMSE, ``"yours"`` and ``"flat"``;
+    ``chosen`` is the lower; ``skill`` is 1 - its RMSE / the RMSE of predicting
+    ``train_y``'s mean answers for ``val_y``, and must be above 0.
+    """
+    if not isinstance(val_rmse, dict) or sorted(val_rmse) != ["flat", "yours"]:
+        fail('val_rmse should be a dict with the keys "yours" and "flat".')
+    scores = {name: number(value, f"The RMSE of {name}") for name, value in val_rmse.items()}
+    if not all(0 < v < 1 for v in scores.values()):
+        fail("An RMSE of fractions lies between 0 and 1: give each run's validation RMSE.")
+    best = min(scores, key=scores.get)  # type: ignore[arg-type]
+    if chosen != best:
+        fail(f"{chosen!r} is not the network with the lower validation RMSE.")
+    mean_rmse = float(np.sqrt(np.mean((np.mean(train_y, axis=0) - val_y) ** 2)))
+    expected = 1 - scores[best] / mean_rmse
+    if not np.isclose(number(skill, "skill"), expected, rtol=0, atol=1e-6):
+        fail(
+            "skill should be 1 - your choice's RMSE / the RMSE of predicting the training "
+            "galaxies' mean answers for the 256 validation galaxies."
+        )
+    if expected <= 0:
+        fail(
+            "Your choice does not beat predicting the mean yet: change the design, or "
+            "check that the images reach the network scaled to [0, 1]."
+        )
     correct()

@@ -25,6 +25,7 @@ from galaxylib.taxonomy import (
 )
 
 __all__ = [
+    "check_clean_sample",
     "check_majority_summary",
     "check_mean_confidence_reading",
     "check_per_question",
@@ -167,4 +168,48 @@ def check_mean_confidence_reading(answer: object, mean: object, labels: pd.DataF
             f"The bar of {answer} is not at {read:.2f}: read its height on the y axis "
             "(a fraction between 0 and 1)."
         )
+    correct()
+
+
+@exercise("1.5")
+def check_clean_sample(
+    purity: object,
+    size: object,
+    threshold: object,
+    labels: pd.DataFrame,
+    truth: pd.DataFrame,
+    thresholds: tuple,
+) -> None:
+    """Exercise 1.5: the purity and size of a clean sample of ellipticals per threshold.
+
+    The sample at threshold ``t`` is the galaxies of ``labels`` whose ``Class1.1`` is at
+    least ``t``; its purity is the share whose ``kind`` in ``truth`` (indexed by
+    GalaxyID) is ``"elliptical"``. ``threshold`` is the lowest with a purity of 0.95.
+    """
+    for name, answer in (("purity", purity), ("size", size)):
+        if not isinstance(answer, dict) or sorted(answer) != sorted(thresholds):
+            fail(f"{name} should be a dict with one value for each threshold of {thresholds}.")
+    kinds = truth.loc[labels["GalaxyID"], "kind"].to_numpy()
+    right_purity = {}
+    for t in thresholds:
+        sample = (labels["Class1.1"] >= t).to_numpy()
+        if number(size[t], f"The size at {t}") != sample.sum():  # type: ignore[index]
+            fail(
+                f"At threshold {t} the sample does not hold {size[t]} galaxies: count those "  # type: ignore[index]
+                "whose Class1.1 is at least the threshold."
+            )
+        right_purity[t] = float((kinds[sample] == "elliptical").mean()) if sample.any() else 0.0
+        found = number(purity[t], f"The purity at {t}")  # type: ignore[index]
+        if found > 1:
+            fail(f"The purity at {t} is above 1: give a share, not a percentage.")
+        if abs(found - right_purity[t]) > 1e-3:
+            fail(
+                f"At threshold {t} the purity is not {found:.3f}: the share of the sample's "
+                "galaxies whose kind is elliptical."
+            )
+    meets = [t for t in sorted(thresholds) if right_purity[t] >= 0.95]
+    if not meets:
+        fail("No threshold reaches a purity of 0.95 here.")
+    if threshold != meets[0]:
+        fail(f"{threshold!r} is not the lowest threshold whose purity reaches 0.95.")
     correct()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from galaxylib.course.checks.common import correct, exercise, fail, hidden_catal
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
 __all__ = [
+    "check_alpha_choice",
     "check_noise_floor",
     "check_rmse_per_question",
     "check_skill_reading",
@@ -146,4 +148,49 @@ def check_skill_reading(
         )
     if least_skill != skill.idxmin():
         fail(f"{least_skill} is not the question with the lowest skill over the mean.")
+    correct()
+
+
+@exercise("6.5")
+def check_alpha_choice(
+    val_rmse: object,
+    alpha: object,
+    test_rmse: object,
+    pixels: Callable[[np.ndarray], np.ndarray],
+    catalog: Any,
+    parts: Any,
+    choices: tuple,
+) -> None:
+    """Exercise 6.5: the ridge stand-in's ``alpha``, chosen on the validation split.
+
+    ``val_rmse`` maps each ``alpha`` of ``choices`` to the RMSE on ``parts.val`` of a
+    ridge fitted on ``pixels(parts.train)``, its predictions clipped to [0, 1];
+    ``alpha`` is the lowest, and ``test_rmse`` its RMSE on ``parts.test``.
+    """
+    from sklearn.linear_model import Ridge
+
+    train_x, train_y = pixels(parts.train), catalog.subset(parts.train).targets
+
+    def score(a: float, ids: np.ndarray) -> float:
+        pred = np.clip(Ridge(alpha=a).fit(train_x, train_y).predict(pixels(ids)), 0, 1)
+        return float(np.sqrt(np.mean((pred - catalog.subset(ids).targets) ** 2)))
+
+    if not isinstance(val_rmse, dict) or sorted(val_rmse) != sorted(choices):
+        fail(f"val_rmse should be a dict with one RMSE for each alpha of {choices}.")
+    right = {a: score(a, parts.val) for a in choices}
+    for a in choices:
+        found = number(val_rmse[a], f"The RMSE at alpha {a:g}")
+        if not np.isclose(found, right[a], rtol=0, atol=1e-5):
+            fail(
+                f"At alpha {a:g} the validation RMSE is not {found:.5f}: fit on the training "
+                "split, clip the predictions to [0, 1] and score the validation split."
+            )
+    best = min(right, key=right.get)  # type: ignore[arg-type]
+    if alpha != best:
+        fail(f"alpha {alpha!r} is not the choice with the lowest validation RMSE.")
+    if not np.isclose(number(test_rmse, "test_rmse"), score(best, parts.test), rtol=0, atol=1e-5):
+        fail(
+            "test_rmse should be your choice's RMSE on the test split, fitted on the "
+            "training split."
+        )
     correct()
