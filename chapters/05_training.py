@@ -349,7 +349,7 @@ glue(
 # a network shows:
 
 # %%
-speed = bench_pipeline(DATA, n=1000, size=150)
+speed = bench_pipeline(DATA, n=500, size=150)
 pd.Series(
     {"the report's pipeline": speed["report_img_per_s"], "ours": speed["ours_img_per_s"]},
     name="images per second",
@@ -394,7 +394,7 @@ glue(
 hardware = setup()
 print(hardware)
 full = PROFILES["full"]
-rates_150 = bench_train(DATA, size=full.image_size, steps=4, warmup=2)
+rates_150 = bench_train(DATA, size=full.image_size, steps=2, warmup=1)
 images_per_run = round(0.64 * full.n_galaxies) * full.epochs
 budget = pd.DataFrame(
     {
