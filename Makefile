@@ -17,7 +17,7 @@ export GALAXYLIB_DATA
 # (each may hold a TensorFlow kernel).
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help venv book book-student site test unit colab-test colab-venv lint exercises nbgrader networks remedies clean
+.PHONY: help venv book book-student test unit colab-test colab-venv lint exercises nbgrader networks remedies clean
 .DEFAULT_GOAL := help
 
 ## help: list the targets (what `make` alone does)
@@ -72,14 +72,6 @@ book-student: $(STAMP) _build/.galaxylib
 	$(BIN)/python -m build_tools.exercises --student-book _build/student
 	$(BUILD) --config _build/student/_config.yml --toc _build/student/_toc.yml \
 		--path-output _build/student
-
-## site: the site GitHub Pages publishes, in _build/site: the student edition, with the
-## edition with solutions under solutions/ (after make book, which builds and tests that one)
-site: book-student
-	@test -d _build/html || { echo "make site: _build/html is missing; run make book first: it builds and tests the edition with solutions."; exit 1; }
-	rm -rf _build/site
-	cp -r _build/student/_build/html _build/site
-	cp -r _build/html _build/site/solutions
 
 ## test: lint, then run the test suite (JOBS processes, a test file each at a time)
 test: lint
