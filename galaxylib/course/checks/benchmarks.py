@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from galaxylib.course.checks.common import as_2d, choice, correct, exercise, fail, number
+from galaxylib.course.checks.common import as_2d, choice, correct, exercise, fail, number, one_each
 
 __all__ = [
     "check_central_pixel",
@@ -103,8 +103,7 @@ def check_levels_choice(
         pred = CentralPixelBenchmark(n).fit(centre[fit], targets[fit]).predict(centre[scored])
         return float(np.sqrt(np.mean((pred - targets[scored]) ** 2)))
 
-    if not isinstance(val_rmse, dict) or sorted(val_rmse) != sorted(choices):
-        fail(f"val_rmse should be a dict with one RMSE for each number of levels of {choices}.")
+    val_rmse = one_each(val_rmse, "val_rmse", "RMSE", "number of levels", choices)
     right = {n: score(n, slice(0, 400), slice(400, 600)) for n in choices}
     for n in choices:
         if not np.isclose(number(val_rmse[n], f"The RMSE at {n} levels"), right[n], atol=1e-6):

@@ -218,6 +218,13 @@ def number(answer: object, name: str) -> float:
     return float(answer)
 
 
+def one_each(answer: object, name: str, value: str, option: str, options: tuple) -> dict:
+    """The answer as a dict holding one ``value`` for each of ``options``, or a sentence."""
+    if not isinstance(answer, dict) or sorted(answer) != sorted(options):
+        fail(f"{name} should be a dict with one {value} for each {option} of {options}.")
+    return answer
+
+
 def choice(answer: object, name: str, options: tuple[str, ...]) -> str:
     """The answer as one of ``options`` (case and spaces ignored), or a sentence."""
     if not isinstance(answer, str) or answer.strip().lower() not in options:

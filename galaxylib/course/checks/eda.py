@@ -15,6 +15,7 @@ from galaxylib.course.checks.common import (
     fail,
     hidden_catalog,
     number,
+    one_each,
 )
 from galaxylib.taxonomy import (
     COLUMNS,
@@ -186,20 +187,19 @@ def check_clean_sample(
     least ``t``; its purity is the share whose ``kind`` in ``truth`` (indexed by
     GalaxyID) is ``"elliptical"``. ``threshold`` is the lowest with a purity of 0.95.
     """
-    for name, answer in (("purity", purity), ("size", size)):
-        if not isinstance(answer, dict) or sorted(answer) != sorted(thresholds):
-            fail(f"{name} should be a dict with one value for each threshold of {thresholds}.")
+    purity = one_each(purity, "purity", "value", "threshold", thresholds)
+    size = one_each(size, "size", "value", "threshold", thresholds)
     kinds = truth.loc[labels["GalaxyID"], "kind"].to_numpy()
     right_purity = {}
     for t in thresholds:
         sample = (labels["Class1.1"] >= t).to_numpy()
-        if number(size[t], f"The size at {t}") != sample.sum():  # type: ignore[index]
+        if number(size[t], f"The size at {t}") != sample.sum():
             fail(
-                f"At threshold {t} the sample does not hold {size[t]} galaxies: count those "  # type: ignore[index]
+                f"At threshold {t} the sample does not hold {size[t]} galaxies: count those "
                 "whose Class1.1 is at least the threshold."
             )
         right_purity[t] = float((kinds[sample] == "elliptical").mean()) if sample.any() else 0.0
-        found = number(purity[t], f"The purity at {t}")  # type: ignore[index]
+        found = number(purity[t], f"The purity at {t}")
         if found > 1:
             fail(f"The purity at {t} is above 1: give a share, not a percentage.")
         if abs(found - right_purity[t]) > 1e-3:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from galaxylib.course.checks.common import correct, exercise, fail, hidden_catalog, number
+from galaxylib.course.checks.common import correct, exercise, fail, hidden_catalog, number, one_each
 from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
 __all__ = [
@@ -175,8 +175,7 @@ def check_alpha_choice(
         pred = np.clip(Ridge(alpha=a).fit(train_x, train_y).predict(pixels(ids)), 0, 1)
         return float(np.sqrt(np.mean((pred - catalog.subset(ids).targets) ** 2)))
 
-    if not isinstance(val_rmse, dict) or sorted(val_rmse) != sorted(choices):
-        fail(f"val_rmse should be a dict with one RMSE for each alpha of {choices}.")
+    val_rmse = one_each(val_rmse, "val_rmse", "RMSE", "alpha", choices)
     right = {a: score(a, parts.val) for a in choices}
     for a in choices:
         found = number(val_rmse[a], f"The RMSE at alpha {a:g}")

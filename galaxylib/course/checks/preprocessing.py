@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from galaxylib.course.checks.common import correct, exercise, fail, number
+from galaxylib.course.checks.common import correct, exercise, fail, number, one_each
 
 __all__ = [
     "check_centred_crop",
@@ -198,8 +198,7 @@ def check_threshold_choice(
     """
     from galaxylib.preprocess import report_box
 
-    if not isinstance(failed, dict) or sorted(failed) != sorted(thresholds):
-        fail(f"failed should be a dict with one share for each threshold of {thresholds}.")
+    failed = one_each(failed, "failed", "share", "threshold", thresholds)
     right = {}
     for t in thresholds:
         flags = [

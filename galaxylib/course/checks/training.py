@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from galaxylib.course.checks.common import correct, exercise, fail, number
+from galaxylib.course.checks.common import correct, exercise, fail, number, one_each
 
 __all__ = [
     "check_callbacks",
@@ -199,8 +199,7 @@ def check_rate_choice(histories: object, rate: object, best_val_rmse: object, ra
     and ``best_val_rmse`` that RMSE.
     """
     key = "val_root_mean_squared_error"
-    if not isinstance(histories, dict) or sorted(histories) != sorted(rates):
-        fail(f"histories should be a dict with one history for each rate of {rates}.")
+    histories = one_each(histories, "histories", "history", "rate", rates)
     lowest = {}
     for lr, history in histories.items():
         if not isinstance(history, dict) or key not in history:
