@@ -17,7 +17,7 @@ export GALAXYLIB_DATA
 # (each may hold a TensorFlow kernel).
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help venv book book-student test unit colab-test colab-venv lint exercises nbgrader networks remedies clean
+.PHONY: help venv book test unit colab-test colab-venv lint exercises nbgrader networks remedies clean
 .DEFAULT_GOAL := help
 
 ## help: list the targets (what `make` alone does)
@@ -50,6 +50,9 @@ _build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py
 # crops colab-test makes for its chapters when make book has not made them).
 BOOK_ENV := TQDM_DISABLE=1
 BUILD := $(BOOK_ENV) $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
+# The student edition's configuration (build_tools.exercises.write_student_book): the book
+# with the exercise pages of exercises/, its chapters read from the executed cache.
+STUDENT := _build/student
 # Jupyter Book runs one page after another: run them JOBS at a time into its cache first.
 EXECUTE := $(BOOK_ENV) $(BIN)/python -m build_tools.execute --jobs $(JOBS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -60,18 +63,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 
-## book: build the executed site into _build/html (warnings and failing cells fail it),
-## then open every page in headless Chromium
+## book: build the executed site into _build/site (warnings and failing cells fail it):
+## the student edition at its root, the edition with solutions (_build/html) under
+## solutions/; then open the pages of both in headless Chromium
 book: $(STAMP) _build/.galaxylib /usr/bin/chromium /usr/bin/chromedriver
 	$(EXECUTE)
 	$(BUILD)
+	$(BIN)/python -m build_tools.exercises --student-book $(STUDENT)
+	$(BUILD) --config $(STUDENT)/_config.yml --toc $(STUDENT)/_toc.yml --path-output $(STUDENT)
+	rm -rf _build/site
+	cp -r $(STUDENT)/_build/html _build/site
+	cp -r _build/html _build/site/solutions
 	$(BIN)/python -m pytest -q tests/site -o addopts=""
-
-## book-student: the same site without solutions (exercise pages as students get them)
-book-student: $(STAMP) _build/.galaxylib
-	$(BIN)/python -m build_tools.exercises --student-book _build/student
-	$(BUILD) --config _build/student/_config.yml --toc _build/student/_toc.yml \
-		--path-output _build/student
 
 ## test: lint, then run the test suite (JOBS processes, a test file each at a time)
 test: lint

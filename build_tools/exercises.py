@@ -270,8 +270,9 @@ def write_student_book(root: Path, out: Path) -> tuple[Path, Path]:
     The students' site is the book with every exercise page taken from ``exercises/``
     instead of ``solutions/``: the statements and the stubs, shown unexecuted, and no
     solution anywhere (sphinx-exercise's ``hide_solutions`` cannot hide the gated
-    solutions that hold code). The instructors' page is left out. Chapters reuse the
-    main build's cache of executed notebooks.
+    solutions that hold code), and the chapters' links to a set lead to its exercise
+    page. The instructors' page is left out. Chapters reuse the main build's cache of
+    executed notebooks.
 
     Parameters
     ----------
@@ -292,6 +293,8 @@ def write_student_book(root: Path, out: Path) -> tuple[Path, Path]:
     ]
     config["execute"]["exclude_patterns"] = ["exercises/*"]
     config["execute"]["cache"] = str((root / "_build" / ".jupyter_cache").resolve())
+    # The chapters' links to their exercise sets point to exercises/ (_ext/editions.py).
+    config["sphinx"]["config"]["student_edition"] = True
     # Jupyter Book finds local extensions relative to the configuration file, now in ``out``.
     extensions = config["sphinx"].get("local_extensions", {})
     for name, folder in extensions.items():

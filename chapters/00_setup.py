@@ -271,8 +271,8 @@ pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")
 # - One call downloads the real data, and one switch, `GALAXYLIB_PROFILE`, sets the
 #   scale.
 #
-# This chapter has no exercises; the {doc}`exercise sets <../solutions/instructors>`
-# start with chapter 1's.
+# This chapter has no exercises; the exercise sets start with
+# {doc}`chapter 1's <../solutions/01_eda>`.
 
 # %% [markdown]
 # ## Check yourself

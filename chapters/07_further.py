@@ -269,8 +269,9 @@ glue("ch7_colour_epochs", record["epochs"])
 # - Networks pretrained on millions of images, fine-tuned for galaxies.
 # - Colour or grey is a question for a measurement on your own data, not a rule.
 #
-# This chapter has no exercises of its own: the ideas above are projects. The
-# {doc}`exercise sets <../solutions/instructors>` cover chapters 1 to 6.
+# This chapter has no exercises of its own: the ideas above are projects. The exercise
+# sets cover chapters 1 to 6, from {doc}`set 1 <../solutions/01_eda>` to
+# {doc}`set 6 <../solutions/06_evaluation>`.
 
 # %% [markdown]
 # ## Check yourself

@@ -1,5 +1,6 @@
-"""The book's own Sphinx extensions in _ext/: both editions load them, and
-unique_scripts.py keeps every inline script to one copy per page."""
+"""The book's own Sphinx extensions in _ext/: both editions load them,
+unique_scripts.py keeps every inline script to one copy per page, reading_time.py states
+a page's reading time, and editions.py has the students' edition link its own pages."""
 
 import re
 import subprocess
@@ -92,3 +93,52 @@ def test_a_marked_page_states_its_reading_time_by_the_rule(tmp_path, words, minu
 def test_an_unmarked_page_is_left_alone(tmp_path):
     page = page_with_reading_time(tmp_path, "# A page\n\nNo mark here.\n")
     assert "Reading time" not in page
+
+
+def link_of_a_chapter(tmp_path, student_edition):
+    """Build a chapter that links ../solutions/01_eda; return where its link leads."""
+    (tmp_path / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'editions']\n"
+        f"student_edition = {student_edition}\n"
+    )
+    (tmp_path / "index.md").write_text(
+        "# Book\n\n```{toctree}\nchapters/one\nsolutions/01_eda\nexercises/01_eda\n```\n"
+    )
+    for folder in ("chapters", "solutions", "exercises"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "chapters" / "one.md").write_text(
+        "# One\n\nPractise with {doc}`the set <../solutions/01_eda>`.\n"
+    )
+    (tmp_path / "solutions" / "01_eda.md").write_text("# Set 1, solved\n")
+    (tmp_path / "exercises" / "01_eda.md").write_text("# Set 1\n")
+    out = tmp_path / "_out"
+    command = [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(tmp_path), str(out)]
+    subprocess.run(command, check=True)
+    page = (out / "chapters" / "one.html").read_text()
+    return re.search(r'Practise with <a [^>]*href="([^"]+)"', page)[1]
+
+
+@pytest.mark.parametrize("student_edition, page", [(False, "solutions"), (True, "exercises")])
+def test_a_chapter_links_its_set_in_the_edition_it_is_built_in(tmp_path, student_edition, page):
+    assert link_of_a_chapter(tmp_path, student_edition) == f"../{page}/01_eda.html"
+
+
+def test_every_set_a_chapter_links_is_in_the_student_edition():
+    # the students' edition has exercises/NN_name for each solutions/NN_name, and no
+    # instructors' page: a chapter linking that one would break its build
+    linked = {
+        name
+        for chapter in (ROOT / "chapters").glob("*.py")
+        for name in re.findall(r"\.\./solutions/(\w+)", chapter.read_text())
+    }
+    assert linked, "no chapter links an exercise set"
+    assert {name for name in linked if not (ROOT / "exercises" / f"{name}.py").exists()} == set()
+
+
+def test_the_student_edition_sets_the_flag_and_the_book_does_not(tmp_path):
+    config_path, _ = write_student_book(ROOT, tmp_path / "_build" / "student")
+    assert yaml.safe_load(config_path.read_text())["sphinx"]["config"]["student_edition"] is True
+    book = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    assert "student_edition" not in book

@@ -1,4 +1,7 @@
-"""The built site, served on a local port and opened in headless Chromium (Selenium)."""
+"""The built site, served on a local port and opened in headless Chromium (Selenium).
+
+The site is what GitHub Pages publishes: the student edition at its root, the edition
+with solutions under ``solutions/``."""
 
 import functools
 import http.server
@@ -10,7 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+SITE = ROOT / "_build" / "site"
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

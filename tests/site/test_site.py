@@ -1,9 +1,12 @@
 """The built site in a real browser: headless Chromium, driven by Selenium.
 
 Run by ``make book`` after the build (not by ``make test``, which runs before there is a
-site). Every page loads without console errors, every image loads, a folded solution
-opens on click, search finds a chapter, and every Colab link names a notebook that
-exists in the repository; no page shows a path of the machine that built it.
+site). In both editions every page loads without console errors and with every image; in
+the edition with solutions (under ``solutions/``) a folded solution opens on click,
+search finds a chapter, and every Colab link names a notebook that exists in the
+repository; no page shows a path of the machine that built it. The student edition, at
+the site's root, shows no solution, and a chapter leads its reader to the set without
+solutions.
 """
 
 import re
@@ -16,13 +19,24 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+SITE = ROOT / "_build" / "site" / "solutions"  # the edition with solutions
+STUDENT_SITE = SITE.parent
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 PAGES = ["intro"] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]
+STUDENT_PAGES = [
+    page.replace("solutions/", "exercises/") for page in PAGES if page != "solutions/instructors"
+]
+SETS = [page for page in STUDENT_PAGES if page.startswith("exercises/")]
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.fixture(scope="module")
+def book(server):
+    """The address of the edition with solutions."""
+    return f"{server}/solutions"
+
+
+@pytest.mark.parametrize("page", [f"solutions/{p}" for p in PAGES] + STUDENT_PAGES)
 def test_page_loads_without_errors_and_with_every_image(server, browser, console_errors, page):
     browser.get(f"{server}/{page}.html")
     heading = browser.find_element(By.CSS_SELECTOR, "article h1").get_attribute("textContent")
@@ -45,15 +59,15 @@ def test_page_loads_without_errors_and_with_every_image(server, browser, console
     assert broken == []
 
 
-def test_chapters_show_their_figures(server, browser):
-    browser.get(f"{server}/chapters/01_eda.html")
+def test_chapters_show_their_figures(book, browser):
+    browser.get(f"{book}/chapters/01_eda.html")
     figures = browser.find_elements(By.CSS_SELECTOR, "main .cell_output img")
     assert len(figures) >= 6  # gallery, two bar charts, three heatmaps
 
 
-def test_a_folded_solution_opens_on_click(server, browser):
+def test_a_folded_solution_opens_on_click(book, browser):
     page = next(p for p in PAGES if p.startswith("solutions/0"))
-    browser.get(f"{server}/{page}.html")
+    browser.get(f"{book}/{page}.html")
     solution = browser.find_element(By.CSS_SELECTOR, "div.solution")
     body = solution.find_element(By.CSS_SELECTOR, ".section, section, .cell")
     assert not body.is_displayed()
@@ -61,8 +75,8 @@ def test_a_folded_solution_opens_on_click(server, browser):
     WebDriverWait(browser, 10).until(lambda _: body.is_displayed())
 
 
-def test_search_finds_a_chapter(server, browser):
-    browser.get(f"{server}/search.html?q=benchmarks")
+def test_search_finds_a_chapter(book, browser):
+    browser.get(f"{book}/search.html?q=benchmarks")
     WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, "ul.search li a"))
     links = [
         a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "ul.search li a")
@@ -70,7 +84,7 @@ def test_search_finds_a_chapter(server, browser):
     assert any("chapters/02_benchmarks" in link for link in links)
 
 
-def test_every_colab_link_names_a_notebook_in_the_repository(server, browser):
+def test_every_colab_link_names_a_notebook_in_the_repository(book, browser):
     repository = urlparse(CONFIG["repository"]["url"]).path.strip("/")
     branch = CONFIG["repository"]["branch"]
     pattern = re.compile(
@@ -78,7 +92,7 @@ def test_every_colab_link_names_a_notebook_in_the_repository(server, browser):
     )
     seen = 0
     for page in PAGES:
-        browser.get(f"{server}/{page}.html")
+        browser.get(f"{book}/{page}.html")
         for link in browser.find_elements(By.CSS_SELECTOR, "a[href*='colab.research.google.com']"):
             href = link.get_attribute("href")
             match = pattern.match(href)
@@ -97,10 +111,10 @@ def test_no_page_shows_a_path_of_the_machine_that_built_it(page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_at_1280_pixels_no_code_line_is_cut_off(server, browser, page):
+def test_at_1280_pixels_no_code_line_is_cut_off(book, browser, page):
     # _static/wide.css gives the content the width: a 100-character line of code (ruff's
     # limit for the sources) fits without scrolling, in the input and output cells.
-    browser.get(f"{server}/{page}.html")
+    browser.get(f"{book}/{page}.html")
     assert browser.execute_script("return window.innerWidth") == 1280
     clipped = browser.execute_script(
         "return [...document.querySelectorAll('div.cell_input pre, div.cell_output pre')]"
@@ -124,8 +138,8 @@ def test_a_chapter_states_its_reading_time_and_ends_with_a_quiz(page):
     assert html.count('<details class="quiz">') >= 5
 
 
-def test_a_quiz_answer_opens_on_click_and_explains_itself(server, browser):
-    browser.get(f"{server}/chapters/02_benchmarks.html")
+def test_a_quiz_answer_opens_on_click_and_explains_itself(book, browser):
+    browser.get(f"{book}/chapters/02_benchmarks.html")
     answers = browser.find_elements(By.CSS_SELECTOR, "details.quiz")
     first = answers[0]
     assert first.get_attribute("open") is None  # folded: only its summary line shows
@@ -136,3 +150,20 @@ def test_a_quiz_answer_opens_on_click_and_explains_itself(server, browser):
     assert text[0] == "Answer"
     assert re.match(r"\([a-d]\) \S", text[1]) and len(text[1]) > 80  # the letter, then why
     assert first.size["height"] > 2 * closed
+
+
+@pytest.mark.parametrize("page", SETS)
+def test_the_student_edition_shows_no_solution(page):
+    html = (STUDENT_SITE / f"{page}.html").read_text(encoding="utf-8")
+    assert 'class="exercise' in html  # the statements are there
+    assert 'class="solution' not in html and "solutions/" not in html
+
+
+def test_a_chapter_leads_a_student_to_the_set_without_solutions(server, browser):
+    browser.get(f"{server}/chapters/02_benchmarks.html")
+    browser.find_element(By.CSS_SELECTOR, "main a[href$='exercises/02_benchmarks.html']").click()
+    WebDriverWait(browser, 10).until(
+        lambda b: b.current_url.endswith("exercises/02_benchmarks.html")
+    )
+    assert browser.find_elements(By.CSS_SELECTOR, "main .exercise")
+    assert browser.find_elements(By.CSS_SELECTOR, "main .solution") == []

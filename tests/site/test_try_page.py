@@ -23,7 +23,7 @@ from galaxylib.evaluation import load_model, predict_files
 from galaxylib.preprocess import crop_box, crop_file
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "_build" / "html" / "_static" / "try"
+FOLDER = ROOT / "_build" / "site" / "_static" / "try"  # the student edition's
 PAGE = "chapters/try_the_network.html"
 NETWORKS = json.loads((FOLDER / "networks.json").read_text())
 EXAMPLES = [example["file"] for example in NETWORKS["examples"]]
