@@ -56,6 +56,20 @@ __all__ = [
 ]
 
 
+CONTENT_WIDTH = 840
+"""Pixels of the book's content column in a 1280-pixel window (the site test checks it is at
+least this): a figure wider than that is shown scaled down to it."""
+ANNOTATION_PX = 12.5
+"""Font size, in pixels as shown on the page, of the text inside a figure: its digits and
+capitals stand 9 pixels tall."""
+
+
+def _annotation_size(fig: Figure) -> float:
+    """The font size, in points, that shows as :data:`ANNOTATION_PX` on the page."""
+    shown = min(1.0, CONTENT_WIDTH / (fig.get_figwidth() * fig.dpi))
+    return ANNOTATION_PX / shown * 72 / fig.dpi
+
+
 def _panel_grid(n: int, ncols: int, width: float, height: float) -> tuple[Figure, list]:
     """A figure of ``n`` panels, ``ncols`` to a row, each ``width`` x ``height`` inches."""
     nrows = math.ceil(n / ncols)
@@ -141,7 +155,7 @@ def plot_class_bars(
     Figure
     """
     values = values.reindex(list(COLUMNS))
-    fig = Figure(figsize=(14, 4.6), layout="constrained")
+    fig = Figure(figsize=(11, 4.6), layout="constrained")
     ax = fig.subplots()
     colours = sns.color_palette("deep", 2)
     question = [question_of(c).number - 1 for c in values.index]
@@ -157,13 +171,13 @@ def plot_class_bars(
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="bottom",
-            fontsize=11,
+            fontsize=_annotation_size(fig),
             color=colours[q % 2],
         )
     if reference is not None:
         ref = reference.reindex(list(COLUMNS)).to_numpy()
         ax.scatter(range(len(ref)), ref, marker="_", s=200, color="black", label="reference")
-        ax.legend(loc="upper right")
+        ax.legend(loc="upper right", fontsize=_annotation_size(fig))
     ax.set_xticks(range(len(values)))
     ax.set_xticklabels([c.replace("Class", "") for c in values.index], rotation=90)
     ax.set_xlim(-0.7, len(values) - 0.3)
@@ -211,7 +225,7 @@ def plot_question_correlations(labels: pd.DataFrame) -> Figure:
             square=True,
             xticklabels=names,
             yticklabels=names,
-            annot_kws={"fontsize": 11},
+            annot_kws={"fontsize": _annotation_size(fig)},
         )
         ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 34), fontsize=11)
     axes[-1].remove()
@@ -220,19 +234,20 @@ def plot_question_correlations(labels: pd.DataFrame) -> Figure:
     return fig
 
 
-# Where each question's box stands in the decision-tree diagram: (x, y).
+# Where each question's box stands in the decision-tree diagram: (x, y). The main tree
+# runs down the left, Q6 and Q8 (asked of everyone) down the right.
 _TREE_LAYOUT = {
-    1: (3.2, 3),
-    6: (9.0, 3),
-    7: (0.9, 2),
-    2: (4.6, 2),
-    8: (9.0, 2),
-    9: (2.3, 1),
-    3: (4.0, 1),
-    4: (5.7, 1),
-    5: (7.4, 1),
-    10: (4.9, 0),
-    11: (6.6, 0),
+    1: (3.5, 4.2),
+    6: (9.2, 4.6),
+    8: (9.2, 3.3),
+    7: (1.0, 3.0),
+    2: (5.0, 3.0),
+    9: (0.9, 1.6),
+    3: (3.3, 1.6),
+    4: (5.7, 1.6),
+    5: (8.1, 1.6),
+    10: (4.5, 0.25),
+    11: (6.9, 0.25),
 }
 
 
@@ -241,51 +256,53 @@ def plot_decision_tree() -> Figure:
 
     Q1 and Q6 are asked of every volunteer; every other question only of those who gave
     the answer on its arrow. That is why the catalog's fractions are multiplied down the
-    tree.
+    tree. The figure is as wide as the book's content column, so it is shown at full size.
     """
-    fig = Figure(figsize=(14, 7.5), layout="constrained")
+    fig = Figure(figsize=(CONTENT_WIDTH / 100, 10), layout="constrained")
     ax = fig.subplots()
+    size = _annotation_size(fig)
+    boxes = {}
     for question in QUESTIONS:
-        x, y = _TREE_LAYOUT[question.number]
         answers = ", ".join(question.descriptions)
-        text = f"{question.name}  " + textwrap.fill(question.text, 24)
-        text += "\n" + textwrap.fill(answers, 30)
+        text = f"{question.name}  " + textwrap.fill(question.text, 17)
+        text += "\n" + textwrap.fill(answers, 18)
         root = question.parent is None
-        ax.text(
-            x,
-            y,
+        boxes[question.number] = ax.text(
+            *_TREE_LAYOUT[question.number],
             text,
             ha="center",
             va="center",
-            fontsize=8.5,
-            wrap=True,
+            fontsize=size,
             bbox={
                 "boxstyle": "round,pad=0.5",
                 "fc": "#fde7c7" if root else "#e3eefa",
                 "ec": "#555555",
             },
         )
-        if question.parent is not None:
-            parent = question_of(question.parent).number
-            px, py = _TREE_LAYOUT[parent]
-            ax.annotate(
-                "",
-                xy=(x, y + 0.33),
-                xytext=(px, py - 0.33),
-                arrowprops={"arrowstyle": "->", "color": "#555555"},
-            )
-            ax.text(
-                (x + px) / 2,
-                (y + py) / 2,
-                f"{question.parent}\n{DESCRIPTIONS[question.parent]}",
-                ha="center",
-                va="center",
-                fontsize=7.5,
-                color="#8a3b00",
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
-            )
+    for question in QUESTIONS:
+        if question.parent is None:
+            continue
+        answer = ax.annotate(  # the answer that leads here, just above the question's box
+            f"{question.parent}\n{DESCRIPTIONS[question.parent]}",
+            xy=(0.5, 1),
+            xycoords=boxes[question.number],
+            xytext=(0, 0.8 * size),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=size,
+            color="#8a3b00",
+        )
+        ax.annotate(  # from the bottom of the parent's box to the answer
+            "",
+            xy=(0.5, 1),
+            xycoords=answer,
+            xytext=(0.5, 0),
+            textcoords=boxes[question_of(question.parent).number],
+            arrowprops={"arrowstyle": "->", "color": "#555555", "shrinkA": 0.6 * size},
+        )
     ax.set_xlim(-0.3, 10.3)
-    ax.set_ylim(-0.6, 3.6)
+    ax.set_ylim(-0.4, 5.0)
     ax.set_axis_off()
     ax.set_title("The Galaxy Zoo decision tree (orange: asked of everyone)")
     return fig
@@ -534,14 +551,15 @@ def plot_benchmarks(table: pd.DataFrame) -> Figure:
     height = 0.38
     ours = ax.barh(rows - height / 2, table["rmse"], height, label="this data (test split)")
     report = ax.barh(rows + height / 2, table["report_rmse"], height, label="the report")
-    ax.bar_label(ours, labels=[f"{v:.4f}" for v in table["rmse"]], padding=3, fontsize=8)
-    ax.bar_label(report, labels=[f"{v:g}" for v in table["report_rmse"]], padding=3, fontsize=8)
+    size = _annotation_size(fig)
+    ax.bar_label(ours, labels=[f"{v:.4f}" for v in table["rmse"]], padding=3, fontsize=size)
+    ax.bar_label(report, labels=[f"{v:g}" for v in table["report_rmse"]], padding=3, fontsize=size)
     ax.set_yticks(rows, table["benchmark"])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.2 * float(np.nanmax(table[["rmse", "report_rmse"]].to_numpy())))
     ax.set_xlabel("RMSE over all 37 answers (vote fraction; lower is better)")
     ax.set_title("The four benchmarks: this data against the report")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=size)
     return fig
 
 
@@ -558,7 +576,8 @@ def plot_learning_curves(
     """Validation and training RMSE by epoch of several networks, on one figure.
 
     The mean-confidence benchmark (a network that learned nothing) and the noise floor
-    (a perfect one) are drawn as lines, so the curves can be read against both.
+    (what predicting the expected fractions themselves would score) are drawn as lines, so
+    the curves can be read against both.
 
     Parameters
     ----------
@@ -612,7 +631,7 @@ def plot_learning_curves(
         ax.axhline(floor, color="black", ls="-.", label="noise floor")
     ax.set(xlabel="epoch", ylabel="RMSE", title="Learning curves", ylim=(0, None))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=_annotation_size(fig))
     return fig
 
 

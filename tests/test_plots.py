@@ -1,7 +1,10 @@
 import numpy as np
 import pandas as pd
+import pytest
+from matplotlib.textpath import TextPath
 
 from galaxylib.plots import (
+    CONTENT_WIDTH,
     plot_agreement,
     plot_benchmarks,
     plot_class_bars,
@@ -149,3 +152,44 @@ def test_learning_curves_draw_each_network_its_short_run_and_both_marks():
         )
     np.testing.assert_allclose(lines["mean-confidence benchmark"].get_ydata(), [0.163, 0.163])
     assert len(lines["report's network: validation"].get_xdata()) == 20
+
+
+def shown_digit_heights(fig):
+    """Height in pixels, as the book shows the figure, of a digit in each text inside it
+    (annotations, bar labels, legends): the figure is shown at most CONTENT_WIDTH wide."""
+    shown = min(1.0, CONTENT_WIDTH / (fig.get_figwidth() * fig.dpi))
+    texts = [t for ax in fig.axes for t in ax.texts if t.get_text().strip()]
+    texts += [t for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert texts, "the figure has no text inside it"
+    return {
+        t.get_text(): shown
+        * TextPath((0, 0), "0", size=t.get_fontsize() * fig.dpi / 72, prop=t.get_fontproperties())
+        .get_extents()
+        .height
+        for t in texts
+    }
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: plot_question_correlations(labels()),
+        lambda: plot_class_bars(labels().mean(), "Mean confidence", reference=labels().mean()),
+        plot_decision_tree,
+        lambda: plot_benchmarks(
+            pd.DataFrame({"benchmark": ["a"], "rmse": [0.15], "report_rmse": [0.1639]})
+        ),
+    ],
+    ids=["question correlations", "class bars", "decision tree", "benchmarks"],
+)
+def test_text_inside_a_figure_shows_at_least_9_pixels_tall_in_the_book(draw):
+    heights = shown_digit_heights(draw())
+    assert min(heights.values()) >= 9, min(heights.items(), key=lambda item: item[1])
+
+
+def test_the_height_check_would_catch_the_first_edition_s_heatmaps():
+    # 11-point annotations in a figure 12 inches wide, shown 840 pixels wide: about 8 px
+    fig = plot_question_correlations(labels())
+    for text in fig.axes[0].texts:
+        text.set_fontsize(11)
+    assert min(shown_digit_heights(fig).values()) < 9
