@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from galaxylib import plots
-from galaxylib.course import course_data, glue
+from galaxylib.course import course_data, glue, reading
 from galaxylib.data import load_catalog
 from galaxylib.taxonomy import (
     COLUMNS,
@@ -145,11 +145,18 @@ plots.plot_class_bars(
 # %% tags=["remove-cell"]
 glue("ch1_n_over_1000", int((counts >= 1000).sum()))
 glue("ch1_n_under_100", int((counts < 100).sum()))
-glue("ch1_n_none", int((counts == 0).sum()))
+none = int((counts == 0).sum())
+reading(
+    "ch1_n_none",
+    {
+        "one answer wins none, and has no bar": none == 1,
+        f"{none} answers win none, and have no bar": none != 1,
+    },
+)
 
 # %% [markdown]
 # The axis is logarithmic: each gridline is ten times the one below, so that the rare
-# majorities show at all ({glue:text}`ch1_n_none` answers win none, and have no bar).
+# majorities show at all ({glue:text}`ch1_n_none`).
 # {glue:text}`ch1_n_over_1000` answers win a thousand majorities or more, and
 # {glue:text}`ch1_n_under_100` win fewer than a hundred: a majority for a deep answer
 # needs most volunteers to take every step that leads to it. The six most common
@@ -183,7 +190,7 @@ star_share = counts["Class1.3"] / len(labels)
 # %% tags=["remove-cell"]
 glue("ch1_story", story)
 glue("ch1_star_share", float(star_share))
-glue("ch1_star_rare", "rare here too" if star_share < 0.01 else "not rare here")
+reading("ch1_star_rare", {"rare here too": star_share < 0.01, "not rare here": star_share >= 0.01})
 
 # %% [markdown]
 # The report found that `Class6.2` (nothing odd), `Class1.2` (features or disc),
@@ -222,12 +229,16 @@ plots.plot_correlations(labels)
 # %% tags=["remove-cell"]
 glue("ch1_top_pair", f"{strongest[0]} and {strongest[1]}")
 glue("ch1_top_pair_r", float(between.max()))
-glue(
+linked = leads_to(*strongest) or leads_to(*strongest[::-1])
+reading(
     "ch1_top_pair_reading",
-    "an answer and an answer of a question it leads to, tied by the tree's multiplication "
-    "rather than by anything the volunteers decided"
-    if leads_to(*strongest) or leads_to(*strongest[::-1])
-    else "two answers that no branch of the tree links: a real association on this sky",
+    {
+        "an answer and an answer of a question it leads to, tied by the tree's "
+        "multiplication rather than by anything the volunteers decided": linked,
+        "two answers that no branch of the tree links: a real association on this sky": (
+            not linked
+        ),
+    },
 )
 
 # %% [markdown]
@@ -272,8 +283,10 @@ proportion_r = per_question[q8].corr().to_numpy()[off_diagonal].mean()
 # %% tags=["remove-cell"]
 glue("ch1_q8_cumulative", float(cumulative_r))
 glue("ch1_q8_proportion", float(proportion_r))
-glue("ch1_q8_sign", "negatively" if proportion_r < 0 else "positively")
-glue("ch1_q8_shift", "lowers" if proportion_r < cumulative_r else "raises")
+reading("ch1_q8_sign", {"negatively": proportion_r < 0, "positively": proportion_r > 0})
+reading(
+    "ch1_q8_shift", {"lowers": proportion_r < cumulative_r, "raises": proportion_r > cumulative_r}
+)
 
 # %% [markdown]
 # On average the three correlate at {glue:text}`ch1_q8_cumulative:.2f` as cumulative
@@ -307,7 +320,10 @@ plots.plot_question_correlations(per_question)
 glue("ch1_two_way", ", ".join(two_way[:-1]) + " and " + two_way[-1])
 glue("ch1_q1_r", float(per_question["Class1.1"].corr(per_question["Class1.2"])))
 glue("ch1_within_negative", f"{(within < 0).sum()} of the {len(within)}")
-glue("ch1_within_verb", "mostly compete" if (within < 0).mean() > 0.5 else "often rise together")
+competing = (within < 0).mean()
+reading(
+    "ch1_within_verb", {"mostly compete": competing > 0.5, "often rise together": competing <= 0.5}
+)
 glue("ch1_within_max", float(within.max()))
 glue("ch1_within_max_pair", " and ".join(within.idxmax()))
 
@@ -341,8 +357,9 @@ glue("ch1_most_agreed", f"{medians.idxmax()} ({medians.max():.2f})")
 glue("ch1_least_agreed", f"{medians.idxmin()} ({medians.min():.2f})")
 glue("ch1_q9_median", float(medians["Q9"]))
 glue("ch1_q1_median", float(medians["Q1"]))
-glue("ch1_q9_vs_q1", "less" if medians["Q9"] < medians["Q1"] else "more")
-glue("ch1_q9_reading", "supports" if medians["Q9"] < medians["Q1"] else "does not support")
+q9, q1 = medians["Q9"], medians["Q1"]
+reading("ch1_q9_vs_q1", {"less": q9 < q1, "more": q9 > q1, "no less": q9 == q1})
+reading("ch1_q9_reading", {"supports": q9 < q1, "does not support": q9 >= q1})
 glue("ch1_q9_galaxies", int(shares["Q9"].notna().sum()))
 
 # %% [markdown]
@@ -365,11 +382,12 @@ glue("ch1_q9_galaxies", int(shares["Q9"].notna().sum()))
 
 # %%
 with_stars = corr["Class1.3"].drop("Class1.3")
-print(with_stars.sort_values().tail(5).round(3))
+print(with_stars.sort_values(key=abs).tail(5).round(3))  # the five largest in size
 
 # %% tags=["remove-cell"]
-glue("ch1_star_max_r", float(with_stars.abs().max()))
-glue("ch1_star_r_size", "all small" if with_stars.abs().max() < 0.3 else "not all small")
+largest_r = with_stars.abs().max()
+glue("ch1_star_max_r", float(largest_r))
+reading("ch1_star_r_size", {"all small": largest_r < 0.3, "not all small": largest_r >= 0.3})
 
 # %% [markdown]
 # On our sky these correlations are {glue:text}`ch1_star_r_size` (the largest in size is

@@ -68,7 +68,7 @@ import tensorflow as tf
 from keras import layers
 from matplotlib.figure import Figure
 
-from galaxylib.course import course_data, course_model, glue, same_network
+from galaxylib.course import course_data, course_model, glue, reading, same_network
 from galaxylib.data import load_catalog
 from galaxylib.models import DecisionTree, improved_cnn, report_cnn, report_pools
 from galaxylib.preprocess import preprocess_catalog
@@ -232,7 +232,7 @@ glue("ch4_right_miss", misses["0.3 (about right)"])
 # Every run starts at `c = 0.95` and aims for the bottom of the curve, the mean smooth
 # fraction, {glue:text}`ch4_best_c:.3f`. With a small rate each step is short: after ten
 # steps `c` is still {glue:text}`ch4_timid_miss:.3f` away. With a rate about right it
-# gets within {glue:text}`ch4_right_miss:.5f`. With a bold rate every step overshoots
+# gets within {glue:text}`ch4_right_miss:.6f`. With a bold rate every step overshoots
 # the bottom and lands on the other side, zigzagging; a little bolder still (above 1 for
 # this loss) and each zigzag is wider than the last, and training *diverges*. A network
 # has hundreds of thousands of weights instead of one, and a loss that is no parabola,
@@ -703,13 +703,13 @@ glue("ch4_improved_params", f"{improved.count_params():,}")
 glue("ch4_report_params", f"{report_small.count_params():,}")
 dense = [la for la in improved.layers if isinstance(la, keras.layers.Dense)]
 glue("ch4_dense_share", sum(la.count_params() for la in dense) / improved.count_params())
-glue(
+reading(
     "ch4_param_ratio",
-    "about as many as"
-    if abs(ratio - 1) < 0.1
-    else f"{ratio:.1f} times fewer than"
-    if ratio > 1
-    else f"{1 / ratio:.1f} times more than",
+    {
+        "about as many as": abs(ratio - 1) < 0.1,
+        f"{ratio:.1f} times fewer than": ratio >= 1.1,
+        f"{1 / ratio:.1f} times more than": ratio <= 0.9,
+    },
 )
 
 # %% [markdown]
@@ -804,12 +804,14 @@ for i, (kernel, pool) in enumerate(
 assert sides[0] > sides[1] > sides[2], sides
 glue("ch4_sides", f"{sides[0]}, {sides[1]} and {sides[2]}")
 glue("ch4_field_64", field)
-glue(
+reading(
     "ch4_silent",
-    f"{silent} of the first layer's 32 maps are dark all over for this spiral: their "
-    "filters answer patterns it does not have, and the ReLU sets negative responses to zero"
-    if silent
-    else "Every one of the first layer's 32 maps responds somewhere on this spiral",
+    {
+        f"{silent} of the first layer's 32 maps are dark all over for this spiral: their "
+        "filters answer patterns it does not have, and the ReLU sets negative responses to "
+        "zero": silent > 0,
+        "Every one of the first layer's 32 maps responds somewhere on this spiral": silent == 0,
+    },
 )
 
 # %% [markdown]

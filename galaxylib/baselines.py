@@ -190,10 +190,21 @@ def run_baselines(
     return pd.DataFrame(rows)
 
 
-def mean_rmse(catalog: Catalog, parts: Split) -> float:
-    """RMSE on the test split of the mean-confidence benchmark fitted on the training split."""
+def mean_rmse(catalog: Catalog, parts: Split, *, on: str = "test") -> float:
+    """RMSE of the mean-confidence benchmark fitted on the training split.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    parts : Split
+    on : {'test', 'val'}, default 'test'
+        The split it is scored on: the validation split's, to read beside validation
+        curves.
+    """
+    if on not in ("test", "val"):
+        raise ValueError(f"on must be 'test' or 'val', not {on!r}")
     make, _, _ = BASELINES["mean confidence"]
     targets = catalog.labels.set_index("GalaxyID").loc[:, list(COLUMNS)]
-    train, test = targets.loc[parts.train].to_numpy(), targets.loc[parts.test].to_numpy()
+    train, test = targets.loc[parts.train].to_numpy(), targets.loc[getattr(parts, on)].to_numpy()
     benchmark = make().fit(np.zeros((len(train), 1)), train)
     return rmse(benchmark.predict(np.zeros((len(test), 1))), test)

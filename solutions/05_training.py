@@ -64,7 +64,8 @@ keras.utils.set_random_seed(0)
 # ```{exercise} What the report's training cost
 # :label: ex-5-1
 #
-# The report trained on 49,262 galaxies in batches of 64, at 623 ms a step, for 50
+# The report trained on 49,262 galaxies (its training and test splits together, as
+# chapter 2 found) in batches of 64, at 623 ms a step, for 50
 # epochs. Write `training_time(n_train, batch_size, ms_per_step, epochs)` that returns a
 # tuple of three: the number of steps per epoch (the last batch may be smaller: it is a
 # step too), the hours that many steps take over all epochs, and the images trained on
@@ -101,8 +102,9 @@ print(f"{steps} steps an epoch, {hours:.2f} h of training steps, {rate:.0f} imag
 
 # %% [markdown]
 # The report's log said 6.86 hours: the rest is the validation pass after each epoch
-# (193 batches). At about a hundred images a second, the GPU mostly waited for the input
-# pipeline, which is what the next exercise is about.
+# (193 batches). At about a hundred images a second, the GPU probably spent much of its
+# time waiting for the input pipeline (chapter 5: the network's own speed on that GPU was
+# never measured), which is what the next exercise is about.
 #
 # ```{exercise} A pipeline that keeps the GPU busy
 # :label: ex-5-2

@@ -187,7 +187,8 @@ checks.check_noise_floor(noise_floor_of)
 # %%
 floor = noise_floor_of(catalog.subset(test_ids).labels, pd.read_csv(DATA / "truth.csv"))
 model = np.sqrt(np.mean((pred - truth) ** 2))
-print(f"stand-in model {model:.4f}, noise floor {floor:.4f}: {model - floor:.4f} to win")
+own = np.sqrt(model**2 - floor**2)  # errors add in quadrature, as chapter 6 explains
+print(f"stand-in model {model:.4f}, noise floor {floor:.4f}: its own error {own:.4f}")
 
 
 # %% [markdown]

@@ -10,6 +10,7 @@ import pytest
 from conftest import write_dataset
 
 from galaxylib import course
+from galaxylib.errors import GalaxyLibError
 
 
 @pytest.fixture
@@ -48,30 +49,36 @@ def test_no_nvidia_smi_means_no_gpu(monkeypatch):
     assert course.gpu_name() is None
 
 
-def test_glue_writes_what_myst_nb_pastes_with_numpy_scalars_made_plain():
+def glued(calls):
+    """Run ``calls()`` in an IPython shell; return {name: plain text} of what it glued,
+    read back as myst-nb reads a cell's outputs (and nothing else displayed)."""
     import nbformat
-    import numpy as np
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
-    from myst_nb.core.variables import format_plain_text
     from myst_nb.ext.glue import extract_glue_data_cell
-
-    from galaxylib.course import glue
 
     InteractiveShell.instance()
     with capture_output() as captured:
-        glue("ch9_rmse", np.float64(0.123456))
-        glue("ch9_word", "lower")
+        calls()
     outputs = [
         nbformat.v4.new_output("display_data", data=o.data, metadata=o.metadata)
         for o in captured.outputs
     ]
-    cell = nbformat.v4.new_code_cell("", outputs=outputs)
-    found = dict(extract_glue_data_cell(cell))
-    assert set(found) == {"ch9_rmse", "ch9_word"}
-    assert format_plain_text(found["ch9_rmse"].data["text/plain"], ".4f") == "0.1235"
-    assert format_plain_text(found["ch9_word"].data["text/plain"], "") == "lower"
     assert all(not key.startswith("text/") for o in captured.outputs for key in o.data)
+    found = extract_glue_data_cell(nbformat.v4.new_code_cell("", outputs=outputs))
+    return {name: value.data["text/plain"] for name, value in found}
+
+
+def test_glue_writes_what_myst_nb_pastes_with_numpy_scalars_made_plain():
+    import numpy as np
+    from myst_nb.core.variables import format_plain_text
+
+    found = glued(
+        lambda: (course.glue("ch9_rmse", np.float64(0.123456)), course.glue("ch9_word", "lower"))
+    )
+    assert set(found) == {"ch9_rmse", "ch9_word"}
+    assert format_plain_text(found["ch9_rmse"], ".4f") == "0.1235"
+    assert format_plain_text(found["ch9_word"], "") == "lower"
 
 
 def test_glue_also_prints_the_value_on_colab_where_roles_stay_raw(monkeypatch, capsys):
@@ -88,6 +95,32 @@ def test_glue_also_prints_the_value_on_colab_where_roles_stay_raw(monkeypatch, c
     with capture_output(stdout=False):
         glue("ch9_loud", 0.25)
     assert capsys.readouterr().out == "ch9_loud = 0.25\n"
+
+
+def test_a_reading_glues_the_one_wording_its_numbers_make_true():
+    import numpy as np
+    from myst_nb.core.variables import format_plain_text
+
+    gain = np.float64(0.002)
+    cases = {"lowers": gain > 0, "raises": gain < 0, "leaves": gain == 0}
+    found = glued(lambda: course.reading("ch9_way", cases))
+    assert list(found) == ["ch9_way"]
+    assert format_plain_text(found["ch9_way"], "") == "lowers"
+
+
+@pytest.mark.parametrize(
+    "cases, count",
+    [({"lowers": 0.1 > 0.2, "raises": 0.1 > 0.3}, "0 true cases of 2 (none)"),
+     ({"above": True, "met": True, "below": False}, "2 true cases of 3 ('above', 'met')")],
+)  # fmt: skip
+def test_a_reading_without_exactly_one_true_case_fails_the_page(cases, count):
+    with pytest.raises(GalaxyLibError, match=re.escape(f"'ch9_way' has {count}")):
+        glued(lambda: course.reading("ch9_way", cases))
+
+
+def test_a_reading_refuses_a_condition_that_is_not_a_comparison():
+    with pytest.raises(GalaxyLibError, match="gives 'helps' the condition 0.3, not a bool"):
+        glued(lambda: course.reading("ch9_way", {"helps": 0.3, "hurts": False}))
 
 
 def test_the_data_root_is_shown_relative_to_the_notebook_not_the_builders_disk(

@@ -4,8 +4,15 @@ A decimal number in a chapter's markdown is allowed only inside a glue role
 (``{glue:text}`name:.4f```), inline code, a code block or a formula, or when it is a
 figure cited from the report or the literature, listed below with its source. Anything
 else is a number typed by hand, which the next sky, profile or network will contradict.
+
+A reading -- the words that say which way a result goes -- is glued by
+:func:`galaxylib.course.reading`, which states the condition of every wording and fails
+the page unless exactly one holds; never chosen by an ``if``/``else`` inside ``glue``,
+whose ``else`` speaks for every outcome nobody wrote words for, and never by a function
+of the chapter's own that glues.
 """
 
+import ast
 import re
 from pathlib import Path
 
@@ -13,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.py"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.py"))
 
 CITED = {
     "0.0926": "the report's CNN, validation RMSE",
@@ -114,7 +122,7 @@ def test_the_scan_catches_a_typed_number_and_spares_glued_cited_and_code(tmp_pat
     ]
 
 
-_GLUED = re.compile(r"""\bglue\(\s*(f?)["']([^"']+)["']""")
+_GLUED = re.compile(r"""\b(?:glue|reading)\(\s*(f?)["']([^"']+)["']""")
 _ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)")
 
 
@@ -162,3 +170,70 @@ def test_the_glue_check_catches_a_typo_and_a_name_used_twice(tmp_path):
         "98_a.py:7: nothing glues 'ch98_rmes'",
         "'ch98_rmse' is glued in 98_a.py, 99_b.py",
     ]
+
+
+def _wording(node: ast.AST) -> bool:
+    """Whether an expression's value is words: a string, or strings joined or chosen."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.BinOp):
+        return _wording(node.left) or _wording(node.right)
+    if isinstance(node, ast.IfExp):
+        return _wording(node.body) or _wording(node.orelse)
+    return False
+
+
+def chosen_wordings(path: Path) -> list[str]:
+    """Places where a notebook glues words picked by if/else, or glues from its own function."""
+    problems = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef) and any(
+            isinstance(n, ast.Call) and getattr(n.func, "id", None) in {"glue", "reading"}
+            for n in ast.walk(node)
+        ):
+            problems.append(f"{path.name}:{node.lineno}: {node.name}() glues; glue in the cell")
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue":
+            for choice in ast.walk(node):
+                if isinstance(choice, ast.IfExp) and (
+                    _wording(choice.body) or _wording(choice.orelse)
+                ):
+                    problems.append(
+                        f"{path.name}:{choice.lineno}: glue picks words with if/else; use reading()"
+                    )
+    return sorted(problems, key=lambda problem: int(problem.split(":")[1]))
+
+
+@pytest.mark.parametrize("notebook", CHAPTERS + SOLUTIONS, ids=lambda p: p.name)
+def test_every_reading_states_the_condition_of_each_wording(notebook):
+    assert chosen_wordings(notebook) == []
+
+
+def test_the_reading_check_catches_an_else_and_a_gluing_function(tmp_path):
+    sample = tmp_path / "99_sample.py"
+    sample.write_text(
+        "# %%\n"
+        'glue("ch99_side", "lower" if a < b else "higher")\n'
+        'glue("ch99_share", float(x) if n else 1.0)\n'
+        'reading("ch99_way", {"lower": a < b, "higher": a > b})\n'
+        "\n"
+        "def words(name, text):\n"
+        "    glue(name, text)\n"
+    )
+    assert chosen_wordings(sample) == [
+        "99_sample.py:2: glue picks words with if/else; use reading()",
+        "99_sample.py:6: words() glues; glue in the cell",
+    ]
+
+
+@pytest.mark.parametrize("notebook", CHAPTERS + SOLUTIONS, ids=lambda p: p.name)
+def test_no_markdown_line_starts_with_a_percent_sign_which_myst_drops(notebook):
+    # MyST reads a line that starts with % as a comment: "a paired 95\n% interval" loses
+    # its second line on the page.
+    dropped = [
+        f"{notebook.name}:{number}: {line}"
+        for number, line in enumerate(notebook.read_text().splitlines(), 1)
+        if line.startswith("# %") and not line.startswith("# %%")
+    ]
+    assert dropped == []

@@ -28,8 +28,14 @@ def test_mean_rmse_is_the_mean_benchmark_fitted_on_the_training_split():
     parts = split(catalog.ids, seed=42)
     values = table.set_index("GalaxyID")[list(COLUMNS)]
     train_mean = values.loc[parts.train].to_numpy().mean(axis=0)
-    test = values.loc[parts.test].to_numpy()
-    assert mean_rmse(catalog, parts) == pytest.approx(np.sqrt(np.mean((test - train_mean) ** 2)))
+    for on in ("test", "val"):
+        scored = values.loc[getattr(parts, on)].to_numpy()
+        expected = np.sqrt(np.mean((scored - train_mean) ** 2))
+        assert mean_rmse(catalog, parts, on=on) == pytest.approx(expected)
+    assert mean_rmse(catalog, parts) == mean_rmse(catalog, parts, on="test")
+    assert mean_rmse(catalog, parts, on="val") != mean_rmse(catalog, parts)
+    with pytest.raises(ValueError, match="on must be 'test' or 'val', not 'train'"):
+        mean_rmse(catalog, parts, on="train")
 
 
 def test_clear_cases_counts_the_clear_galaxies_a_network_commits_on():

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from galaxylib.config import Profile, data_root, profile
 from galaxylib.errors import GalaxyLibError
 from galaxylib.tools.files import exclusive, shown_path
@@ -33,6 +35,7 @@ __all__ = [
     "glue",
     "gpu_name",
     "machine",
+    "reading",
     "save_to_drive",
     "same_network",
     "session_profile",
@@ -411,6 +414,51 @@ def glue(name: str, value: object) -> None:
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     if "google.colab" in sys.modules:
         print(f"{name} = {value}")
+
+
+def reading(name: str, cases: dict[str, object]) -> str:
+    """Glue the one reading of a result that its numbers make true.
+
+    A sentence that says which way a result goes ("lowers", "helps", "above", "met",
+    "mostly") is a claim about numbers. ``cases`` gives each wording with the condition
+    under which it is true, one for every outcome the sentence around it can speak for,
+    ties included; exactly one must hold when the page runs, or the page fails to build
+    here, naming the reading. The book's chapters glue every reading this way
+    (``tests/test_prose.py`` checks it), so that no ``else`` speaks for an outcome nobody
+    wrote words for.
+
+    Parameters
+    ----------
+    name : str
+        The glue name the prose uses, as for :func:`glue`.
+    cases : dict of str to bool
+        Each wording, with whether it is true of the numbers.
+
+    Returns
+    -------
+    str
+        The wording glued.
+
+    Raises
+    ------
+    GalaxyLibError
+        If not exactly one condition holds, or one is not a bool.
+    """
+    for text, holds in cases.items():
+        if not isinstance(holds, bool | np.bool_):
+            raise GalaxyLibError(
+                f"The reading {name!r} gives {text!r} the condition {holds!r}, not a bool: "
+                "write a comparison of the numbers it reads."
+            )
+    true = [text for text, holds in cases.items() if holds]
+    if len(true) != 1:
+        raise GalaxyLibError(
+            f"The reading {name!r} has {len(true)} true cases of {len(cases)} "
+            f"({', '.join(map(repr, true)) or 'none'}): its cases must cover every outcome "
+            "of the numbers, once; add the missing wording or correct a condition."
+        )
+    glue(name, true[0])
+    return true[0]
 
 
 def _older_than_its_sky(path: Path) -> bool:
