@@ -47,8 +47,9 @@ _build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py
 	mkdir -p _build && echo "$$sum" > $@
 
 # Pages run with their progress bars off, whichever of the two runs them (and so do the
-# crops colab-test makes for its chapters when make book has not made them).
-BOOK_ENV := TQDM_DISABLE=1
+# crops colab-test makes for its chapters when make book has not made them), and with every
+# figure checked for text too small to read on the page (galaxylib.plots.small_text).
+BOOK_ENV := TQDM_DISABLE=1 GALAXYLIB_CHECK_FIGURES=1
 BUILD := $(BOOK_ENV) $(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 # The student edition's configuration (build_tools.exercises.write_student_book): the book
 # with the exercise pages of exercises/, its chapters read from the executed cache.

@@ -61,7 +61,21 @@ def _execute(path: str, root: str, timeout: int, allow_errors: bool) -> tuple[st
     )
     # the failing cell and the kernel's traceback, without the terminal's colours
     error = re.sub(r"\x1b\[[0-9;]*m", "", str(result.err)) if result.err is not None else ""
-    return path, nbformat.writes(notebook), result.time, error
+    return path, nbformat.writes(notebook), result.time, error or small_text_warnings(notebook)
+
+
+def small_text_warnings(notebook: nbformat.NotebookNode) -> str:
+    """The warnings of figures with text too small to read that an executed page printed
+    (``GALAXYLIB_CHECK_FIGURES``, :func:`galaxylib.plots.small_text`): they fail it."""
+    found = [
+        line.strip()
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.get("name") == "stderr"
+        for line in output.get("text", "").splitlines()
+        if "SmallTextWarning:" in line
+    ]
+    return "\n".join(found)
 
 
 def main(argv: list[str] | None = None) -> int:

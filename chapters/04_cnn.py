@@ -71,6 +71,7 @@ from matplotlib.figure import Figure
 from galaxylib.course import course_data, course_model, glue, reading, same_network
 from galaxylib.data import load_catalog
 from galaxylib.models import DecisionTree, improved_cnn, report_cnn, report_pools
+from galaxylib.plots import annotation_size
 from galaxylib.preprocess import preprocess_catalog
 from galaxylib.synthetic import typical_galaxies
 from galaxylib.taxonomy import check_tree
@@ -255,6 +256,7 @@ glue("ch4_right_miss", misses["0.3 (about right)"])
 
 # %%
 fig = Figure(figsize=(10, 2.2))
+size = annotation_size(fig)  # text the page shows readably, whatever the width
 ax = fig.subplots()
 ax.set_axis_off()
 ax.set_xlim(0, 10)
@@ -267,7 +269,7 @@ for i, label in enumerate(boxes):
         label,
         ha="left",
         va="center",
-        fontsize=10,
+        fontsize=size,
         bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.4"},
     )
     if i:
@@ -283,14 +285,14 @@ for i, label in enumerate(boxes):
             (0.1 + 2.2 * i, 0.75),
             arrowprops={"arrowstyle": "->", "color": "tab:red"},
         )
-ax.text(5, 2.0, "forward: values", color="tab:blue", ha="center", fontsize=10)
+ax.text(5, 2.0, "forward: values", color="tab:blue", ha="center", fontsize=size)
 ax.text(
     5,
     0.2,
     "backward: how the loss changes with each layer's output and weights",
     color="tab:red",
     ha="center",
-    fontsize=10,
+    fontsize=size,
 )
 fig
 
@@ -338,7 +340,7 @@ for ax, kernel, title in zip(
 ):
     ax.imshow(kernel, cmap="RdBu_r", vmin=-0.6, vmax=0.6)
     for (row, col), value in np.ndenumerate(kernel):
-        ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=8)
+        ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=annotation_size(fig))
     ax.set_title(title, fontsize=9)
     ax.set_axis_off()
 axes[3].semilogy(losses)

@@ -265,6 +265,7 @@ per_question = pd.DataFrame(
 fig = Figure(figsize=(12, 3.8), layout="constrained")
 ax = fig.subplots()
 per_question.plot.bar(ax=ax, rot=0)
+ax.legend(fontsize=plots.annotation_size(fig))
 ax.set(xlabel="question", ylabel="RMSE on the test split", title="RMSE per question")
 fig
 
@@ -524,8 +525,8 @@ for name, share in shares.items():
             else "hardly changed where it looks"
         )
     )
-reading = "; ".join(sentences)
-glue("ch6_look_reading", reading[0].upper() + reading[1:])
+looked = "; ".join(sentences)
+glue("ch6_look_reading", looked[0].upper() + looked[1:])
 
 # %% [markdown]
 # {glue:text}`ch6_look_reading`. Compare each map with its crop: a saliency map shows

@@ -97,6 +97,7 @@ from galaxylib.evaluation import (
     predict_files,
 )
 from galaxylib.models import NETWORKS, build_model
+from galaxylib.plots import annotation_size
 from galaxylib.preprocess import crop_box, crop_file, open_cache
 from galaxylib.realsky import (
     CREDITS_FILE,
@@ -498,9 +499,9 @@ for name in networks:
             else ", about the same"
         )
     )
-reading = "; ".join(sentences)
+looked = "; ".join(sentences)
 glue("ch8_saliency_n", len(smooth_ones))
-glue("ch8_saliency_reading", reading[0].upper() + reading[1:])
+glue("ch8_saliency_reading", looked[0].upper() + looked[1:])
 
 # %% [markdown]
 # On these {glue:text}`ch8_saliency_n` photographs (the central disc is the one of
@@ -532,15 +533,15 @@ for label in LABELS:
             glue(f"ch8_auc_{name}_{label}_{end}", float(intervals.loc[(label, name), end]))
 
 # %%
-fig, axes = plt.subplots(1, 4, figsize=(14, 3.8))
-for ax, label in zip(axes, LABELS, strict=True):
+fig, axes = plt.subplots(2, 2, figsize=(8.4, 7.6))
+for ax, label in zip(axes.ravel(), LABELS, strict=True):
     mask = labels[label].notna()
     for name, style in (("report", "--"), ("improved", "-")):
         fpr, tpr, _ = roc_curve(labels.loc[mask, label], scores[name].loc[mask, label])
         ax.plot(fpr, tpr, style, label=f"{name} (AUC {aucs.loc[label, name]:.2f})")
     ax.plot([0, 1], [0, 1], ":", color="grey")
     ax.set(title=label, xlabel="false-positive rate", ylabel="true-positive rate")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=annotation_size(fig))
 fig.tight_layout()
 plt.show()
 

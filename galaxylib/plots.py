@@ -23,6 +23,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.textpath import TextPath
 from matplotlib.ticker import MaxNLocator
 
 from galaxylib.data import Catalog
@@ -38,6 +39,8 @@ from galaxylib.preprocess import (
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, question_of
 
 __all__ = [
+    "SmallTextWarning",
+    "annotation_size",
     "plot_agreement",
     "plot_benchmarks",
     "plot_class_bars",
@@ -53,21 +56,69 @@ __all__ = [
     "plot_roi_steps",
     "plot_skill_per_question",
     "plot_worst_galaxies",
+    "small_text",
 ]
 
 
-CONTENT_WIDTH = 840
-"""Pixels of the book's content column in a 1280-pixel window (the site test checks it is at
-least this): a figure wider than that is shown scaled down to it."""
+CONTENT_WIDTH = 800
+"""Pixels a chapter's figure may take in a 1280-pixel window: a wider figure is shown
+scaled down to this width (Chromium shows them 809 pixels wide; the site test checks that
+they have at least this)."""
 ANNOTATION_PX = 12.5
 """Font size, in pixels as shown on the page, of the text inside a figure: its digits and
 capitals stand 9 pixels tall."""
 
 
-def _annotation_size(fig: Figure) -> float:
-    """The font size, in points, that shows as :data:`ANNOTATION_PX` on the page."""
-    shown = min(1.0, CONTENT_WIDTH / (fig.get_figwidth() * fig.dpi))
-    return ANNOTATION_PX / shown * 72 / fig.dpi
+MIN_TEXT_PX = 9
+"""Height, in pixels as shown on the page, below which the digits of a figure's text are
+too small to read."""
+
+
+def _shown(fig: Figure) -> float:
+    """The scale at which the book shows ``fig``: at most :data:`CONTENT_WIDTH` wide."""
+    return min(1.0, CONTENT_WIDTH / (fig.get_figwidth() * fig.dpi))
+
+
+def annotation_size(fig: Figure) -> float:
+    """Font size, in points, for text inside ``fig`` that the book shows readably.
+
+    A figure wider than the book's content column is shown scaled down to it, and its
+    text with it; this size makes the text's digits :data:`MIN_TEXT_PX` pixels tall or
+    more on the page, whatever the figure's width.
+
+    Examples
+    --------
+    >>> annotation_size(Figure(figsize=(8, 3))), annotation_size(Figure(figsize=(16, 3)))
+    (9.0, 18.0)
+    """
+    return float(ANNOTATION_PX / _shown(fig) * 72 / fig.dpi)
+
+
+def small_text(fig: Figure) -> list[str]:
+    """The texts inside ``fig`` that the book would show too small to read.
+
+    Annotations, bar labels and legends whose digits would stand under
+    :data:`MIN_TEXT_PX` pixels on the page, each with that height. The book is built
+    with a check that warns (:class:`SmallTextWarning`) for each figure this finds
+    anything in, and fails its page; give such text ``fontsize=annotation_size(fig)``.
+    """
+    texts = [t for ax in fig.axes for t in ax.texts if t.get_text().strip()]
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += legend.get_texts()
+    small = []
+    for text in texts:
+        size = float(text.get_fontsize()) * fig.dpi / 72
+        digit = TextPath((0, 0), "0", size=size, prop=text.get_fontproperties())
+        height = digit.get_extents().height * _shown(fig)
+        if height < MIN_TEXT_PX:
+            small.append(f"{text.get_text()[:30]!r} ({height:.1f} px)")
+    return small
+
+
+class SmallTextWarning(UserWarning):
+    """A figure holds text that the book would show too small to read."""
 
 
 def _panel_grid(n: int, ncols: int, width: float, height: float) -> tuple[Figure, list]:
@@ -171,13 +222,13 @@ def plot_class_bars(
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="bottom",
-            fontsize=_annotation_size(fig),
+            fontsize=annotation_size(fig),
             color=colours[q % 2],
         )
     if reference is not None:
         ref = reference.reindex(list(COLUMNS)).to_numpy()
         ax.scatter(range(len(ref)), ref, marker="_", s=200, color="black", label="reference")
-        ax.legend(loc="upper right", fontsize=_annotation_size(fig))
+        ax.legend(loc="upper right", fontsize=annotation_size(fig))
     ax.set_xticks(range(len(values)))
     ax.set_xticklabels([c.replace("Class", "") for c in values.index], rotation=90)
     ax.set_xlim(-0.7, len(values) - 0.3)
@@ -225,7 +276,7 @@ def plot_question_correlations(labels: pd.DataFrame) -> Figure:
             square=True,
             xticklabels=names,
             yticklabels=names,
-            annot_kws={"fontsize": _annotation_size(fig)},
+            annot_kws={"fontsize": annotation_size(fig)},
         )
         ax.set_title(f"{question.name}: " + textwrap.shorten(question.text, 34), fontsize=11)
     axes[-1].remove()
@@ -260,7 +311,7 @@ def plot_decision_tree() -> Figure:
     """
     fig = Figure(figsize=(CONTENT_WIDTH / 100, 10), layout="constrained")
     ax = fig.subplots()
-    size = _annotation_size(fig)
+    size = annotation_size(fig)
     boxes = {}
     for question in QUESTIONS:
         answers = ", ".join(question.descriptions)
@@ -391,7 +442,7 @@ def plot_history(history: pd.DataFrame | dict) -> Figure:
         ax.plot(epochs, history[key], marker=".", label="Training")
         ax.plot(epochs, history[f"val_{key}"], marker=".", label="Validation")
         ax.set(xlabel="Epoch", ylabel=label, title=title)
-        ax.legend(loc="upper right")
+        ax.legend(loc="upper right", fontsize=annotation_size(fig))
     return fig
 
 
@@ -551,7 +602,7 @@ def plot_benchmarks(table: pd.DataFrame) -> Figure:
     height = 0.38
     ours = ax.barh(rows - height / 2, table["rmse"], height, label="this data (test split)")
     report = ax.barh(rows + height / 2, table["report_rmse"], height, label="the report")
-    size = _annotation_size(fig)
+    size = annotation_size(fig)
     ax.bar_label(ours, labels=[f"{v:.4f}" for v in table["rmse"]], padding=3, fontsize=size)
     ax.bar_label(report, labels=[f"{v:g}" for v in table["report_rmse"]], padding=3, fontsize=size)
     ax.set_yticks(rows, table["benchmark"])
@@ -631,7 +682,7 @@ def plot_learning_curves(
         ax.axhline(floor, color="black", ls="-.", label="noise floor")
     ax.set(xlabel="epoch", ylabel="RMSE", title="Learning curves", ylim=(0, None))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=_annotation_size(fig))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=annotation_size(fig))
     return fig
 
 
@@ -651,6 +702,7 @@ def plot_skill_per_question(skill: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(12, 4), layout="constrained")
     ax = fig.subplots()
     skill.plot.bar(ax=ax, rot=0)
+    ax.legend(fontsize=annotation_size(fig))
     ax.axhline(0, color="black", lw=0.8)
     ax.set(
         xlabel="question",

@@ -81,3 +81,31 @@ def test_a_failing_page_is_named_with_its_cell_and_the_others_still_run(tmp_path
     assert "broken.py failed after" in out and "ValueError: no galaxy here" in out
     assert "fine.py executed in" in out
     assert err == "Failing pages: broken.py.\n"
+
+
+@pytest.mark.slow
+def test_a_page_showing_a_figure_with_text_too_small_to_read_fails(tmp_path, capsys, monkeypatch):
+    figure = (
+        "from matplotlib.figure import Figure\n"
+        "from galaxylib.course import setup_notebook\n"
+        "from galaxylib.plots import annotation_size\n\n"
+        "setup_notebook()\n"
+        "fig = Figure(figsize=(16, 3))\n"
+        "ax = fig.subplots()\n"
+        "ax.set_title('{title}')\n"
+        "ax.text(0.5, 0.5, '0.42', fontsize={size})\n"
+        "fig\n"
+    )
+    pages = {
+        "tiny": figure.format(title="tiny", size="10"),
+        "readable": figure.format(title="readable", size="annotation_size(fig)"),
+    }
+    book = write_book(tmp_path / "book", pages)
+    monkeypatch.setenv("GALAXYLIB_CHECK_FIGURES", "1")
+    monkeypatch.setenv("GALAXYLIB_DATA", str(tmp_path / "data"))
+    assert main(["--root", str(book), "--jobs", "1"]) == 1
+    out, err = capsys.readouterr()
+    assert "tiny.py failed after" in out and "readable.py executed in" in out
+    assert "SmallTextWarning: The figure 'tiny' holds text the book would show too small" in out
+    assert "'0.42' (5.3 px)" in out  # 10 points in a figure shown at 800 of its 1,600 px
+    assert err == "Failing pages: tiny.py.\n"

@@ -186,7 +186,8 @@ def _wording(node: ast.AST) -> bool:
 
 
 def chosen_wordings(path: Path) -> list[str]:
-    """Places where a notebook glues words picked by if/else, or glues from its own function."""
+    """Places where a notebook glues words picked by if/else, glues from its own function,
+    or reassigns ``glue`` or ``reading``."""
     problems = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.FunctionDef) and any(
@@ -194,6 +195,9 @@ def chosen_wordings(path: Path) -> list[str]:
             for n in ast.walk(node)
         ):
             problems.append(f"{path.name}:{node.lineno}: {node.name}() glues; glue in the cell")
+        if isinstance(node, ast.Name) and node.id in {"glue", "reading"}:
+            if isinstance(node.ctx, ast.Store):
+                problems.append(f"{path.name}:{node.lineno}: {node.id} is reassigned")
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue":
             for choice in ast.walk(node):
                 if isinstance(choice, ast.IfExp) and (
@@ -220,10 +224,12 @@ def test_the_reading_check_catches_an_else_and_a_gluing_function(tmp_path):
         "\n"
         "def words(name, text):\n"
         "    glue(name, text)\n"
+        'reading = "; ".join(sentences)\n'
     )
     assert chosen_wordings(sample) == [
         "99_sample.py:2: glue picks words with if/else; use reading()",
         "99_sample.py:6: words() glues; glue in the cell",
+        "99_sample.py:8: reading is reassigned",
     ]
 
 

@@ -274,11 +274,45 @@ def _ipython():
     return shell if shell is not None and hasattr(shell, "kernel") else None
 
 
+CHECK_FIGURES_ENV = "GALAXYLIB_CHECK_FIGURES"
+"""Set (``make book`` sets it) to have every figure a chapter shows checked for text the
+book would show too small to read (:func:`galaxylib.plots.small_text`)."""
+
+
 def _show_figures_inline() -> None:
     """Let a notebook show the Figure objects that :mod:`galaxylib.plots` returns."""
     shell = _ipython()
     if shell is not None:
         shell.run_line_magic("matplotlib", "inline")
+        if os.environ.get(CHECK_FIGURES_ENV):
+            _check_figures(shell)
+
+
+def _check_figures(shell) -> None:
+    """Warn of every figure shown whose text the book would show too small to read."""
+    import warnings
+
+    from matplotlib.figure import Figure
+
+    from galaxylib.plots import SmallTextWarning, small_text
+
+    warnings.simplefilter("always", SmallTextWarning)
+    formatter = shell.display_formatter.formatters["image/png"]
+    show = formatter.lookup_by_type(Figure)
+
+    def checked(fig, *args, **kwargs):
+        small = small_text(fig)
+        if small:
+            title = next((ax.get_title() for ax in fig.axes if ax.get_title()), "untitled")
+            warnings.warn(
+                f"The figure {title!r} holds text the book would show too small to read: "
+                f"{', '.join(small)}; give it fontsize=plots.annotation_size(fig).",
+                SmallTextWarning,
+                stacklevel=2,
+            )
+        return show(fig, *args, **kwargs)
+
+    formatter.for_type(Figure, checked)
 
 
 def course_data() -> Path:

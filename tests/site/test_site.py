@@ -167,3 +167,20 @@ def test_a_chapter_leads_a_student_to_the_set_without_solutions(server, browser)
     )
     assert browser.find_elements(By.CSS_SELECTOR, "main .exercise")
     assert browser.find_elements(By.CSS_SELECTOR, "main .solution") == []
+
+
+def test_a_wide_figure_shows_at_least_as_wide_as_the_plots_assume(book, browser):
+    # galaxylib.plots sizes the text inside a figure for this width (plots.small_text)
+    from galaxylib.plots import CONTENT_WIDTH
+
+    browser.get(f"{book}/chapters/01_eda.html")
+    WebDriverWait(browser, 20).until(
+        lambda b: b.execute_script(
+            "return [...document.querySelectorAll('main img')].every(i => i.complete)"
+        )
+    )
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('main .cell_output img')]"
+        f".filter(i => i.naturalWidth > {CONTENT_WIDTH}).map(i => i.clientWidth)"
+    )
+    assert shown and min(shown) >= CONTENT_WIDTH, shown
