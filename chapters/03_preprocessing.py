@@ -63,9 +63,9 @@ import numpy as np
 import pandas as pd
 
 from galaxylib import plots
-from galaxylib.course import course_data, glue
+from galaxylib.course import course_data, glue, reading
 from galaxylib.data import load_catalog
-from galaxylib.preprocess import crop_quality, preprocess_catalog
+from galaxylib.preprocess import crop_quality, preprocess_catalog, report_box
 from galaxylib.tools.bench import bench_preprocess
 
 DATA = course_data()
@@ -96,13 +96,24 @@ plots.plot_roi_steps(image)
 
 # %% tags=["remove-cell"]
 glue("ch3_contours", len(cv2.findContours(above, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]))
+box = report_box(image)
+gave_up = box.side >= min(image.shape[:2])  # report_box keeps the whole image then
+reading(
+    "ch3_example_report_box",
+    {
+        "On this galaxy the report's padded square would leave the frame, so its crop gave "
+        "up and kept the whole image (panel 4)": gave_up,
+        "On this galaxy the report's square stays inside the frame (panel 4)": not gave_up,
+    },
+)
 
 # %% [markdown]
 # Follow the panels from left to right. The threshold of 10 is fixed, but the sky is not
 # perfectly black: its noise crosses 10 in many places, and panel 2 shows the speckle it
 # leaves — {glue:text}`ch3_contours` separate contours in this image. The largest
 # bounding box (panel 3, dashed) is usually the galaxy's — but not always. Panels 4 and 5
-# compare the report's crop with the improved one described below. The report admitted
+# compare the report's crop with the improved one described below.
+# {glue:text}`ch3_example_report_box`. The report admitted
 # its crop "sometimes crops off galaxies at the far edge and does not center some
 # galaxies". Three things in the code cause it:
 #
