@@ -547,6 +547,13 @@ plt.show()
 
 # %%
 GOALS = {"smooth": 0.90, "edge_on": 0.95, "barred": 0.75, "odd": 0.75}  # the course's
+
+
+def listed(items):
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 for name in networks:
     met = [label for label, goal in GOALS.items() if aucs.loc[label, name] >= goal]
     missed = [label.replace("_", "-") for label in GOALS if label not in met]
@@ -555,9 +562,7 @@ for name in networks:
     reading(
         f"ch8_goals_{name}",
         {
-            f"{called} reaches {', '.join(met)} and misses {', '.join(missed)}": bool(
-                met and missed
-            ),
+            f"{called} reaches {listed(met)} and misses {listed(missed)}": bool(met and missed),
             f"{called} reaches all of them": not missed,
             f"{called} reaches none of them": not met,
         },
