@@ -128,8 +128,8 @@ print("one batch:", images.shape, answers.shape)
 #
 # `compile` tells the network what to minimise and how. The loss is the mean squared
 # error, as in the report; the optimiser is Adam, with the report's learning rate of
-# `0.001` to start from; and Keras also reports the root mean squared error, the Kaggle
-# score, after every epoch:
+# {glue:text}`ch5_rate_start:.3f` to start from; and Keras also reports the root mean
+# squared error, the Kaggle score, after every epoch:
 
 # %%
 keras.utils.set_random_seed(42)  # the same starting weights and shuffles on every run
@@ -151,7 +151,8 @@ model.compile(
 # regression never reports, so the "best model" would never have been saved. We use two:
 #
 # - **a cosine schedule** for the learning rate, instead of waiting for plateaus: we
-#   know the number of epochs in advance, so the rate starts at `0.001` and falls smoothly
+#   know the number of epochs in advance, so the rate starts at
+#   {glue:text}`ch5_rate_start:.3f` and falls smoothly
 #   to a hundredth of it by the last epoch. Large steps early make fast progress; small
 #   steps at the end settle the weights;
 # - **early stopping**, which ends training after 7 epochs without a better validation
@@ -169,6 +170,11 @@ callbacks = [
         monitor="val_loss", mode="min", patience=7, restore_best_weights=True
     ),
 ]
+
+# %% tags=["remove-cell"]
+glue("ch5_rate_start", schedule(0))
+glue("ch5_rate_tenth", schedule(0) / 10)
+glue("ch5_rate_last", schedule(EPOCHS - 1))
 
 # %% [markdown]
 # ## fit
@@ -467,16 +473,18 @@ glue("ch5_machine", hardware.devices)
 #
 # **1.** Before running the cell that prints the learning rate by epoch for this
 # page's run, predict the rate of the last epoch, given that the schedule starts at
-# the report's 0.001.
+# the report's {glue:text}`ch5_rate_start:.3f`.
 #
-# - (a) 0.001, because Adam adjusts the steps by itself and the rate never changes
-# - (b) 0.0001, a tenth of the start
-# - (c) 0.00001, a hundredth of the start
+# - (a) {glue:text}`ch5_rate_start:.3f`, because Adam adjusts the steps by itself and the
+#   rate never changes
+# - (b) {glue:text}`ch5_rate_tenth:.4f`, a tenth of the start
+# - (c) {glue:text}`ch5_rate_last:.5f`, a hundredth of the start
 # - (d) 0, because a cosine falls all the way to zero
 #
 # <details class="quiz"><summary>Answer</summary>
-# (c) The chapter's cosine schedule starts at 0.001 and falls smoothly along half a
-# cosine to a hundredth of it by the last epoch, 0.00001: large steps early make fast
+# (c) The chapter's cosine schedule starts at {glue:text}`ch5_rate_start:.3f` and falls
+# smoothly along half a cosine to a hundredth of it by the last epoch,
+# {glue:text}`ch5_rate_last:.5f`: large steps early make fast
 # progress, small steps at the end settle the weights. The tempting (d) is the plain
 # cosine curve, but this schedule stops at a hundredth of its start rather than at
 # zero, so the last epoch still learns a little. Adam sizes each weight's step
