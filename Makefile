@@ -17,7 +17,7 @@ export GALAXYLIB_DATA
 # (each may hold a TensorFlow kernel).
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help venv book test unit colab-test colab-venv lint exercises nbgrader networks remedies clean
+.PHONY: help venv data book test unit colab-test colab-venv lint exercises nbgrader networks remedies clean
 .DEFAULT_GOAL := help
 
 ## help: list the targets (what `make` alone does)
@@ -64,10 +64,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 
+## data: make what the tests, the book and colab-test share in the data root, once, before
+## they run: the book's sky and its stored networks with their crops
+data: $(STAMP)
+	$(BIN)/python -c "from galaxylib.course import course_model; course_model('report'); course_model('improved')"
+
 ## book: build the executed site into _build/site (warnings and failing cells fail it):
 ## the student edition at its root, the edition with solutions (_build/html) under
 ## solutions/; then open the pages of both in headless Chromium
-book: $(STAMP) _build/.galaxylib /usr/bin/chromium /usr/bin/chromedriver
+book: $(STAMP) data _build/.galaxylib /usr/bin/chromium /usr/bin/chromedriver
 	$(EXECUTE)
 	$(BUILD)
 	$(BIN)/python -m build_tools.exercises --student-book $(STUDENT)
@@ -78,7 +83,7 @@ book: $(STAMP) _build/.galaxylib /usr/bin/chromium /usr/bin/chromedriver
 	$(BIN)/python -m pytest -q tests/site -o addopts=""
 
 ## test: lint, then run the test suite (JOBS processes, a test file each at a time)
-test: lint
+test: lint data
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 ## unit: the fast tests: no lint, no notebook, no nbgrader, none marked slow
@@ -89,7 +94,7 @@ unit: $(STAMP)
 ## colab-test: run chapters 0, 2 and 7 as Colab does, and load the stored networks there (a fresh venv with Colab's packages at
 ## the lowest TensorFlow allowed, galaxylib installed by the first cell from this clone,
 ## the data root restored from Drive-style archives: the sky, the stored networks, crops)
-colab-test: $(STAMP) colab-venv
+colab-test: $(STAMP) data colab-venv
 	$(BOOK_ENV) $(BIN)/python -m pytest -q -s -o addopts="" tests/colab
 
 ## colab-venv: make the Colab-like Python that colab-test runs the chapters in, in

@@ -66,7 +66,7 @@ def _execute(path: str, root: str, timeout: int, allow_errors: bool) -> tuple[st
 
 def small_text_warnings(notebook: nbformat.NotebookNode) -> str:
     """The warnings of figures with text too small to read that an executed page printed
-    (``GALAXYLIB_CHECK_FIGURES``, :func:`galaxylib.plots.small_text`): they fail it."""
+    (``GALAXYLIB_CHECK_FIGURES``, :func:`galaxylib.course.plots.small_text`): they fail it."""
     found = [
         line.strip()
         for cell in notebook.cells

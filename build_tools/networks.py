@@ -6,7 +6,7 @@
    so that the book's test galaxies (seed 0) stay unseen;
 2. ``galaxylib train sky --model report --epochs 20 --photographic --out
    models/report.keras``, and the same for ``improved``: the book's recipe
-   (:func:`galaxylib.training.train`'s defaults under the ``small`` profile: the report's
+   (:func:`galaxylib.tools.train.train`'s defaults under the ``small`` profile: the report's
    network in grey, the improved one in colour, 64-pixel crops, batch 64, 20 epochs on a
    cosine schedule), with the light of the training images varied as photographs vary
    it (:func:`galaxylib.augment.photographic`, which ``make remedies`` measures);
@@ -107,9 +107,9 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
     from galaxylib.course import machine
     from galaxylib.evaluation import load_model
     from galaxylib.models import build_model
-    from galaxylib.synthetic.skyfile import sky_identity
     from galaxylib.tools.files import atomic_path, write_text
     from galaxylib.tools.model_files import ModelFiles
+    from galaxylib.tools.sky import sky_identity
 
     identity = sky_identity(work / "sky")
     if identity is None or {k: identity[k] for k in SKY} != SKY:

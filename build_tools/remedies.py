@@ -85,7 +85,6 @@ def measure(work: Path) -> dict:
     from galaxylib.course import course_data
     from galaxylib.data import load_catalog
     from galaxylib.evaluation import (
-        FrameWarning,
         evaluate,
         load_model,
         predict_files,
@@ -102,6 +101,7 @@ def measure(work: Path) -> dict:
         photograph_paths,
     )
     from galaxylib.taxonomy import COLUMNS
+    from galaxylib.tools.catalog_checks import FrameWarning
 
     sky = course_data()
     catalog = load_catalog(sky)

@@ -30,10 +30,10 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from galaxylib.data import MIN_SIDE
 from galaxylib.preprocess.boxes import BLUR_SIGMA, improved_box
 from galaxylib.preprocess.image_file import LOCATE_MIN_LEVEL, LOCATE_SIDE
 from galaxylib.taxonomy import QUESTIONS
+from galaxylib.tools.catalog_checks import MIN_SIDE
 from galaxylib.tools.files import write_bytes, write_text
 
 __all__ = ["ORT_FILES", "ORT_INTEGRITY", "ORT_VERSION", "examples", "main", "write"]
@@ -161,7 +161,7 @@ def examples(sky: Path, photographs: Path, out: Path) -> list[dict]:
     sky : path
         The book's synthetic sky (a data directory in the Kaggle format).
     photographs : path
-        Chapter 8's photographs (:func:`galaxylib.realsky.fetch_photographs`).
+        Chapter 8's photographs (:func:`galaxylib.tools.photographs.fetch_photographs`).
     out : path
         The folder to copy them to.
     """
@@ -204,8 +204,8 @@ def write(static: str | Path) -> Path:
     """
     from galaxylib.course import course_data, networks
     from galaxylib.models import NETWORKS
-    from galaxylib.realsky import fetch_photographs
     from galaxylib.tools.export import export_onnx
+    from galaxylib.tools.photographs import fetch_photographs
 
     out = Path(static) / "try"
     out.mkdir(parents=True, exist_ok=True)

@@ -82,8 +82,7 @@ PROFILE = setup_notebook(makes=["sky"])
 import numpy as np
 import pandas as pd
 
-from galaxylib import plots
-from galaxylib.course import glue
+from galaxylib.course import glue, plots
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_per_question
 
 plots.plot_decision_tree()

@@ -60,8 +60,7 @@ PROFILE = setup_notebook(makes=["sky"])
 import numpy as np
 import pandas as pd
 
-from galaxylib import plots
-from galaxylib.course import course_data, glue, reading
+from galaxylib.course import course_data, glue, plots, reading
 from galaxylib.data import load_catalog
 from galaxylib.taxonomy import (
     COLUMNS,

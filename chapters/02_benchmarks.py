@@ -63,9 +63,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from galaxylib import plots
 from galaxylib.baselines import image_features, run_baselines
-from galaxylib.course import course_data, glue, reading
+from galaxylib.course import course_data, glue, plots, reading
 from galaxylib.data import load_catalog, split
 from galaxylib.metrics import rmse, rmse_per_question, skill_words
 

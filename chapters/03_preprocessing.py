@@ -62,8 +62,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from galaxylib import plots
-from galaxylib.course import course_data, glue, reading
+from galaxylib.course import course_data, glue, plots, reading
 from galaxylib.data import load_catalog
 from galaxylib.preprocess import crop_quality, preprocess_catalog, report_box
 from galaxylib.tools.bench import bench_preprocess

@@ -69,9 +69,9 @@ from keras import layers
 from matplotlib.figure import Figure
 
 from galaxylib.course import course_data, course_model, glue, reading, same_network
+from galaxylib.course.plots import annotation_size
 from galaxylib.data import load_catalog
 from galaxylib.models import DecisionTree, improved_cnn, report_cnn, report_pools
-from galaxylib.plots import annotation_size
 from galaxylib.preprocess import preprocess_catalog
 from galaxylib.synthetic import typical_galaxies
 from galaxylib.taxonomy import check_tree

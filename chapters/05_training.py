@@ -64,16 +64,15 @@ import keras
 import pandas as pd
 import tensorflow as tf
 
-from galaxylib import plots
 from galaxylib.baselines import mean_rmse
 from galaxylib.config import PROFILES
-from galaxylib.course import course_data, course_model, glue, networks, reading
+from galaxylib.course import course_data, course_model, glue, networks, plots, reading
 from galaxylib.data import load_catalog
-from galaxylib.evaluation import sky_noise_floor
 from galaxylib.hardware import setup
 from galaxylib.models import NETWORKS, improved_cnn
 from galaxylib.pipeline import targets_of
 from galaxylib.preprocess import preprocess_catalog
+from galaxylib.synthetic import sky_noise_floor
 from galaxylib.tools.bench import bench_pipeline, bench_train
 from galaxylib.tools.model_files import ModelFiles, read_history
 from galaxylib.training import cosine_schedule
@@ -246,7 +245,7 @@ glue("ch5_live_galaxies", len(parts.train))
 #
 # Five epochs on small crops take a network only part of the way. The two networks that
 # chapters 6 to 8 evaluate were trained with the same recipe — the same `compile`, the
-# same two callbacks, `fit` — by `galaxylib train` (`galaxylib.training.train`, which a
+# same two callbacks, `fit` — by `galaxylib train` (`galaxylib.tools.train.train`, which a
 # test keeps in step with this page), at {glue:text}`ch5_size` pixels and for up to
 # {glue:text}`ch5_profile_epochs` epochs. `train` adds three callbacks that a long run
 # needs: `ModelCheckpoint` keeps the weights of the epoch with the lowest validation loss

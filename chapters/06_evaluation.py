@@ -63,11 +63,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from galaxylib import plots
 from galaxylib.baselines import run_baselines
-from galaxylib.course import course_data, course_model, glue, networks, reading
+from galaxylib.course import course_data, course_model, glue, networks, plots, reading
 from galaxylib.data import load_catalog
-from galaxylib.evaluation import evaluate, load_model, results_table, sky_noise_floor
+from galaxylib.evaluation import evaluate, load_model, results_table
 from galaxylib.metrics import (
     clear_cases,
     gap_closed,
@@ -79,7 +78,7 @@ from galaxylib.metrics import (
 from galaxylib.models import NETWORKS, build_model
 from galaxylib.preprocess import preprocess_catalog
 from galaxylib.saliency import central_share, saliency
-from galaxylib.synthetic import EXPECTED_PREFIX, typical_galaxies
+from galaxylib.synthetic import EXPECTED_PREFIX, sky_noise_floor, typical_galaxies
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, check_tree
 
 DATA = course_data()

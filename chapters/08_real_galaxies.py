@@ -89,18 +89,12 @@ from sklearn.preprocessing import StandardScaler
 
 from galaxylib.augment import photographic
 from galaxylib.course import REMEDY_RECORD, course_data, course_model, glue, reading
+from galaxylib.course.plots import annotation_size
 from galaxylib.data import load_catalog, read_image
-from galaxylib.evaluation import (
-    FrameWarning,
-    evaluate,
-    load_model,
-    predict_files,
-)
+from galaxylib.evaluation import evaluate, load_model, predict_files
 from galaxylib.models import NETWORKS, build_model
-from galaxylib.plots import annotation_size
 from galaxylib.preprocess import crop_box, crop_file, open_cache
 from galaxylib.realsky import (
-    CREDITS_FILE,
     LABELS,
     answer_scores,
     auc_intervals,
@@ -110,6 +104,8 @@ from galaxylib.realsky import (
 )
 from galaxylib.saliency import central_share, saliency
 from galaxylib.taxonomy import COLUMNS
+from galaxylib.tools.catalog_checks import FrameWarning
+from galaxylib.tools.photographs import CREDITS_FILE
 
 # %% [markdown]
 # ## 1 Forty-three real galaxies and their catalogued types

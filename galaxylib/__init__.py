@@ -9,23 +9,19 @@ What a student reads, one module one job:
 - :mod:`galaxylib.synthetic` -- the synthetic Galaxy Zoo the book runs on;
 - :mod:`galaxylib.realsky` -- real galaxy photographs and their catalogued types;
 - :mod:`galaxylib.preprocess` -- region-of-interest crops and the image cache;
-- :mod:`galaxylib.models` -- the book's networks, and :data:`~galaxylib.models.NETWORKS`,
-  the one registry of them;
+- :mod:`galaxylib.models` -- the book's networks and their registry, ``NETWORKS``;
 - :mod:`galaxylib.hardware` -- the CPU or GPUs a network trains on, and the precision;
 - :mod:`galaxylib.pipeline` -- the ``tf.data`` input pipeline;
 - :mod:`galaxylib.augment` -- the training images' light varied as photographs vary it;
 - :mod:`galaxylib.training` -- ``compile``, the callbacks and ``fit``;
 - :mod:`galaxylib.evaluation` -- test scores, results table, predictions;
-- :mod:`galaxylib.plots` -- the course's figures;
 - :mod:`galaxylib.saliency` -- where an answer is most sensitive to the pixels;
 - :mod:`galaxylib.config` -- the data root and the profiles.
 
-Two packages beside them, which a student need not read:
-
-- :mod:`galaxylib.course` -- what the notebooks need: setting up a page, glue, Google
-  Drive, the stored networks and the exercises' checks;
-- :mod:`galaxylib.tools` -- what the command line needs: the ``galaxylib`` command,
-  the download, the benchmarks, and the file safety its promises rest on.
+A student need not read the two packages beside them: :mod:`galaxylib.course` (what
+the notebooks need: setting up a page, the figures, the stored networks, the exercises'
+checks) and :mod:`galaxylib.tools` (what the command line needs: the commands, the
+benchmarks, and the file safety that lets a long job resume).
 """
 
 from galaxylib.errors import GalaxyLibError

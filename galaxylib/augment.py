@@ -1,15 +1,11 @@
 """Augmentation toward photographs: the sky's light, varied as photographers vary it.
 
 The synthetic sky photographs every galaxy with one camera: one colour balance, one
-linear brightness scale, one faint background. Photographs of galaxies differ in all of
-these, by the photographer's choice: the colours are balanced by hand, the light is
-stretched (a gamma below 1 lifts the faint outskirts), bright cores are saturated. A
-network trained on the sky alone may key on its exact colours and brightness, which
-nothing in a photograph guarantees; chapter 8 measures what it costs.
-
-:func:`photographic` varies the light of each training image at random, so that what is
-left to learn is the shape. It runs on batches in the ``tf.data`` pipeline
-(:func:`galaxylib.pipeline.make_dataset` with ``photographic=True``), only while training.
+linear brightness scale, one faint background. Photographs differ in all of these, by the
+photographer's choice, so a network trained on the sky alone may key on colours and
+brightness that nothing in a photograph guarantees. :func:`photographic` varies the light
+of each training image at random, so that what is left to learn is the shape; it runs in
+the ``tf.data`` pipeline (:func:`galaxylib.pipeline.make_dataset`), only while training.
 """
 
 from __future__ import annotations
@@ -49,19 +45,10 @@ def photographic(
        (log-uniform between ``1 / colour_gain`` and ``colour_gain``);
     5. **saturation** (colour images only): the colours pulled towards grey or pushed
        away from it (a factor uniform in ``saturation``; 0 is grey, 1 unchanged);
-    6. **noise**: Gaussian, of a standard deviation uniform between 0 and ``noise``.
+    6. **noise**: Gaussian, its standard deviation uniform between 0 and ``noise`` (1 is
+       the full range).
 
-    Parameters
-    ----------
-    images : tensor of shape (batch, height, width, channels), uint8
-    brightness, gamma, saturation : (low, high)
-    colour_gain : float, at least 1
-    noise : float
-        In units of the full range (1 is white).
-
-    Returns
-    -------
-    tensor of the shape of ``images``, uint8
+    ``images`` is a uint8 tensor (batch, height, width, channels), and so is the result.
 
     Examples
     --------

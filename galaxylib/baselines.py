@@ -1,21 +1,15 @@
 """The report's four benchmarks: what RMSE do we get without deep learning?
 
-All four look at two tiny summaries of an image -- the colour of its central pixel and
-its average colour -- which :func:`image_features` computes by streaming over the
-images, a few at a time, so that even the 61,578 real images never sit in memory
-together. :func:`run_baselines` fits each benchmark on the training split and scores it
-on the test split.
+All four look at two tiny summaries of an image, the colour of its central pixel and its
+average colour (:func:`image_features`). :func:`run_baselines` fits each benchmark on the
+training split and scores it on the test split.
 
-=================================  ================================================  =======
-benchmark                          prediction                                        report
-=================================  ================================================  =======
-mean confidence                    the training set's mean of each answer            0.1639
-central-pixel benchmark            Kaggle's: the mean answers of the training        0.16194
-                                   galaxies whose central pixel has the same
-                                   (quantised) colour
-linear regression, central pixel   a linear function of the central pixel's R, G, B  0.1577
-linear regression, average colour  a linear function of the average R, G, B          0.1597
-=================================  ================================================  =======
+- mean confidence: the training set's mean of each answer;
+- central-pixel benchmark (Kaggle's): the mean answers of the training galaxies whose
+  central pixel has the same (quantised) colour;
+- linear regression on the central pixel's R, G, B, or on the average R, G, B.
+
+The report's RMSE of each is in :data:`BASELINES`.
 """
 
 from __future__ import annotations
@@ -51,8 +45,7 @@ MEAN_COLUMNS = ["mean_r", "mean_g", "mean_b"]
 
 def _features_of(image: np.ndarray) -> np.ndarray:
     h, w = image.shape[:2]
-    # OpenCV's per-channel sums are exact integers, so this is NumPy's mean to the last
-    # bit, fifty times faster than ``image.reshape(-1, 3).mean(axis=0)``.
+    # OpenCV's sums are exact: NumPy's mean to the last bit, fifty times faster.
     mean = np.array(cv2.sumElems(image)[:3]) / (h * w)
     return np.concatenate([image[h // 2, w // 2], mean])
 
@@ -66,18 +59,8 @@ def image_features(
 ) -> pd.DataFrame:
     """Central-pixel colour and average colour of each galaxy's image.
 
-    Images are decoded one at a time on ``workers`` threads (OpenCV releases the
-    GIL while it decodes), so memory stays flat whatever the catalog's size.
-
-    Parameters
-    ----------
-    catalog : Catalog
-    galaxy_ids : array-like of int, optional
-        Which galaxies; default all of the catalog.
-    workers : int, optional
-        Threads; default every core.
-    progress : bool, default True
-        Show a progress bar.
+    Images are decoded one at a time on ``workers`` threads (default: every core), so
+    memory stays flat whatever the catalog's size. ``galaxy_ids`` default to all.
 
     Returns
     -------
@@ -103,14 +86,9 @@ class CentralPixelBenchmark(RegressorMixin, BaseEstimator):
     """Kaggle's central-pixel benchmark.
 
     Predict, for a galaxy, the mean answers of the training galaxies whose central
-    pixel has the same colour. Colours are quantised to ``levels`` steps per channel so
-    that each colour cell holds enough galaxies; a colour never seen in training gets
-    the overall training mean.
-
-    Parameters
-    ----------
-    levels : int, default 8
-        Steps per channel (8 gives 512 colour cells of 32 x 32 x 32 values).
+    pixel has the same colour. Colours are quantised to ``levels`` steps per channel (8
+    gives 512 cells of 32 x 32 x 32 values) so that each cell holds enough galaxies; a
+    colour never seen in training gets the overall training mean.
     """
 
     def __init__(self, levels: int = 8):
@@ -159,17 +137,8 @@ def run_baselines(
 ) -> pd.DataFrame:
     """Fit the four benchmarks on the training split and score them on the test split.
 
-    Parameters
-    ----------
-    catalog : Catalog
-    split : Split
-        Only ``split.train`` and ``split.test`` are used.
-    features : DataFrame, optional
-        Output of :func:`image_features` covering both splits, to avoid reading the
-        images again.
-    workers : int, optional
-        Threads for reading images.
-    progress : bool, default True
+    ``features``, the output of :func:`image_features` for both splits, saves reading
+    the images again.
 
     Returns
     -------
@@ -193,13 +162,8 @@ def run_baselines(
 def mean_rmse(catalog: Catalog, parts: Split, *, on: str = "test") -> float:
     """RMSE of the mean-confidence benchmark fitted on the training split.
 
-    Parameters
-    ----------
-    catalog : Catalog
-    parts : Split
-    on : {'test', 'val'}, default 'test'
-        The split it is scored on: the validation split's, to read beside validation
-        curves.
+    Scored ``on`` the test split, or the validation split (``'val'``) to read beside
+    validation curves.
     """
     if on not in ("test", "val"):
         raise ValueError(f"on must be 'test' or 'val', not {on!r}")

@@ -24,18 +24,8 @@ __all__ = ["PROFILES", "PROFILE_ENV", "SMALL", "Profile", "data_root", "profile"
 class Profile:
     """The scale of one run of the course.
 
-    Attributes
-    ----------
-    name : str
-        ``'small'`` or ``'full'``.
-    n_galaxies : int
-        How many galaxies the synthetic sky holds.
-    image_size : int
-        Side of the square network input, in pixels.
-    epochs : int
-        Training epochs.
-    batch_size : int
-        Training batch size.
+    ``n_galaxies`` in the synthetic sky, square network inputs of side ``image_size``
+    pixels, and the training's ``epochs`` and ``batch_size``.
     """
 
     name: str
@@ -46,7 +36,6 @@ class Profile:
 
 
 PROFILE_ENV = "GALAXYLIB_PROFILE"
-"""The environment variable that names the profile."""
 
 SMALL = Profile("small", n_galaxies=12000, image_size=64, epochs=20, batch_size=64)
 """The book's scale, and the library's defaults."""
@@ -58,19 +47,11 @@ PROFILES: dict[str, Profile] = {
 
 
 def profile(name: str | None = None, *, colab_gpu: bool = False) -> Profile:
-    """The profile named ``name``, or the one ``GALAXYLIB_PROFILE`` selects.
+    """The profile named ``name``, or the one ``GALAXYLIB_PROFILE`` selects (``small``).
 
-    The chapters (:func:`galaxylib.course.setup_notebook`) and the command line ask
-    once, at their edge, and pass the profile's numbers down; the library's functions
-    take them as arguments.
-
-    Parameters
-    ----------
-    name : str, optional
-        ``'small'`` or ``'full'``; by default ``GALAXYLIB_PROFILE``'s, else ``small``.
-    colab_gpu : bool, default False
-        Whether this session runs on Colab with a GPU: there, when ``GALAXYLIB_PROFILE``
-        is not set, the ``full`` profile is chosen.
+    The chapters and the command line ask once, at their edge, and pass the profile's
+    numbers down to the library's functions. With ``colab_gpu`` (a Colab session with
+    a GPU), ``full`` is the default instead.
 
     Examples
     --------
@@ -90,11 +71,8 @@ def profile(name: str | None = None, *, colab_gpu: bool = False) -> Profile:
 def data_root() -> Path:
     """The data root: ``GALAXYLIB_DATA`` if set, else ``./data``.
 
-    Raises
-    ------
-    GalaxyLibError
-        If it names a file, or is set but empty (which would put the data wherever the
-        process runs).
+    Raises GalaxyLibError if it names a file, or is set but empty (which would put the
+    data wherever the process runs).
     """
     value = os.environ.get("GALAXYLIB_DATA", "data")
     if not value.strip():

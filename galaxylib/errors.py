@@ -4,8 +4,8 @@
 class GalaxyLibError(Exception):
     """Bad input or a missing step, explained in one sentence.
 
-    The message names the file, row or setting at fault and says what to do.
-    The command line prints it as it is, without a traceback.
+    The message names the file, row or setting at fault and says what to do; the command
+    line prints it without a traceback.
     """
 
 
@@ -16,6 +16,5 @@ class DataError(GalaxyLibError, ValueError):
 class GalaxyLibNote(UserWarning):
     """Something the user should know about a result, in one sentence.
 
-    A warning, not an error: the work goes on. The command line prints each note as one
-    line after the command's prefix, without the source line Python's warnings add.
+    A warning, not an error: the work goes on. The command line prints each as one line.
     """

@@ -1,8 +1,6 @@
 """The hardware a network trains on: the CPU, one GPU or several, and the precision.
 
-:func:`setup` picks the hardware once -- the CPU, one GPU, or several GPUs through
-``tf.distribute.MirroredStrategy`` -- and mixed precision where the GPU has the tensor
-cores for it; the same training code then runs everywhere, Colab included.
+:func:`setup` picks them once, so the same training code runs everywhere, Colab included.
 """
 
 from __future__ import annotations
@@ -21,14 +19,8 @@ __all__ = ["Setup", "setup"]
 class Setup:
     """The hardware a model trains on, and how.
 
-    Attributes
-    ----------
-    strategy : tf.distribute.Strategy
-        Build and compile models inside ``strategy.scope()``.
-    policy : str
-        Keras's global dtype policy: ``'mixed_float16'`` or ``'float32'``.
-    devices : str
-        What was found, in words.
+    Build and compile models inside ``strategy.scope()``. ``policy`` is Keras's global
+    dtype policy (``'mixed_float16'`` or ``'float32'``); ``devices`` says what was found.
     """
 
     strategy: tf.distribute.Strategy
@@ -57,15 +49,8 @@ def setup(*, mixed_precision: bool | None = None) -> Setup:
     weights and outputs) where every GPU has compute capability 7.0 or more (tensor
     cores: V100, T4, A100, H100 ...); ``float32`` elsewhere.
 
-    Parameters
-    ----------
-    mixed_precision : bool, optional
-        Force it off (``False``); by default it is used where the GPU supports it.
-
-    Returns
-    -------
-    Setup
-        Its ``str`` is a line for a chapter to print.
+    ``mixed_precision=False`` forces it off. The ``str`` of the result is a line for a
+    chapter to print.
     """
     gpus = tf.config.list_physical_devices("GPU")
     for gpu in gpus:

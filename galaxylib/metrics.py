@@ -1,9 +1,8 @@
 """The competition's score: root-mean-square error over every galaxy and answer.
 
-Kaggle scored a submission by one number, the RMSE over all galaxies x 37 answers.
-Because it weighs every answer alike, a question with more answers, or with larger and
-more varied fractions (Q1 and Q6, which every volunteer answers), weighs more in it; RMSE
-per question and per answer shows where a model really errs.
+It weighs every answer alike, so a question with more answers, or with larger and more
+varied fractions (Q1 and Q6), weighs more in it; RMSE per question and per answer shows
+where a model really errs.
 """
 
 from __future__ import annotations
@@ -31,8 +30,7 @@ SKILL_WORDS = (
     (0.7, "clearly beats predicting the average galaxy"),
     (float("inf"), "far beats predicting the average galaxy"),
 )
-"""The course's one scale of words for a skill, 1 - RMSE / RMSE of the mean: each phrase
-holds for skills up to its bound."""
+"""Words for a skill, 1 - RMSE / RMSE of the mean: each holds for skills up to its bound."""
 
 
 def _squared_errors(
@@ -61,10 +59,6 @@ def rmse(pred: np.ndarray | pd.DataFrame, truth: np.ndarray | pd.DataFrame) -> f
         Predicted vote fractions; a single row of 37 is used for every galaxy.
     truth : array-like of shape (n, 37)
         The catalog's vote fractions. DataFrames are matched by column name.
-
-    Returns
-    -------
-    float
 
     Examples
     --------
@@ -97,8 +91,7 @@ def rmse_per_question(
 def skill_words(skill: float) -> str:
     """How a model with this skill compares with predicting the average, in words.
 
-    Every chapter reads a skill (or a gain over the mean benchmark, the same number) on
-    this one scale, :data:`SKILL_WORDS`, so that "barely" means the same on every page.
+    One scale, :data:`SKILL_WORDS`, so that "barely" means the same on every page.
 
     Examples
     --------
@@ -114,17 +107,7 @@ def gap_closed(model_rmse: float, mean_rmse: float, floor_rmse: float) -> float:
     """The share of the distance from the mean benchmark to the noise floor a model covers.
 
     0 for a model no better than predicting the average galaxy, 1 for one at the noise
-    floor (which no model can beat on average).
-
-    Parameters
-    ----------
-    model_rmse, mean_rmse, floor_rmse : float
-        RMSEs on the same galaxies: the model's, the mean-confidence benchmark's and the
-        noise floor.
-
-    Returns
-    -------
-    float
+    floor (which no model can beat on average). All three RMSEs are on the same galaxies.
 
     Examples
     --------
@@ -143,22 +126,10 @@ def margin_interval(
 ) -> tuple[float, float]:
     """How much of a margin between two models could be the luck of the test galaxies.
 
-    Redraws the test galaxies with replacement ``draws`` times, scores both models on
-    each draw, and returns the range that holds the middle 95 % of the margins
-    RMSE(b) - RMSE(a) (a paired bootstrap). When it holds zero, the test split cannot
-    tell the two models apart.
-
-    Parameters
-    ----------
-    pred_a, pred_b, truth : ndarray of shape (n, 37)
-        Both models' predictions and the fractions of the same galaxies, in one order.
-    draws : int, default 1000
-    seed : int, default 0
-
-    Returns
-    -------
-    (float, float)
-        The 2.5th and 97.5th percentiles of the margin.
+    A paired bootstrap: redraw the test galaxies with replacement ``draws`` times, score
+    both models on each draw, and return the 2.5th and 97.5th percentiles of the margins
+    RMSE(b) - RMSE(a). When the range holds zero, the test split cannot tell the two
+    models apart. ``pred_a``, ``pred_b`` and ``truth`` list the same galaxies in one order.
     """
     truth = np.asarray(truth, float)
     errors_a = ((np.asarray(pred_a, float) - truth) ** 2).mean(axis=1)
@@ -173,27 +144,20 @@ CLEAR_CASES = {
     "edge_on": ("Class2.1", 0.6, 0.5),
     "bar": ("Class3.1", 0.5, 0.3),
 }
-"""For each kind of clear galaxy: the answer, the catalog fraction from which a galaxy
-counts as clearly of that kind, and the prediction from which the network is taken to
-have seen it."""
+"""For each kind of clear galaxy: the answer, the catalog fraction from which a galaxy is
+clearly of that kind, and the prediction from which the network is taken to have seen it."""
 
 
 def clear_cases(pred: np.ndarray, truth: np.ndarray) -> pd.DataFrame:
     """How often a network commits on galaxies whose catalog is clear (see :data:`CLEAR_CASES`).
 
-    Parameters
-    ----------
-    pred, truth : ndarray of shape (n, 37)
-        Predictions and catalog fractions of the same galaxies.
-
     Returns
     -------
     DataFrame
-        One row per kind (``edge_on``, ``bar``): ``answer``, ``clear_from`` (catalog
-        fraction), ``seen_from`` (prediction), ``galaxies`` (how many are clear),
-        ``seen`` (how many of those the network predicts at ``seen_from`` or above),
-        ``share`` (``seen / galaxies``, NaN when there are none) and ``largest`` (the
-        largest prediction of that answer over all the galaxies).
+        One row per kind: ``answer``, ``clear_from``, ``seen_from``, ``galaxies`` (how
+        many are clear), ``seen`` (how many of those are predicted at ``seen_from`` or
+        above), ``share`` (``seen / galaxies``, NaN when none) and ``largest`` (the largest
+        prediction of that answer over all the galaxies).
     """
     pred, truth = np.asarray(pred, float), np.asarray(truth, float)
     rows = []

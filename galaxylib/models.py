@@ -1,21 +1,8 @@
 """The networks of the course: the report's CNN, and a better one that knows the tree.
 
-Both take the preprocessing cache's ``uint8`` images (grey: one channel; colour: three)
-and scale them to [0, 1] in their first layer, so that a quarter of the bytes travel from
-the input pipeline to the accelerator. Augmentation layers come next: they run on the
-accelerator, and only while training.
-
-:func:`report_cnn`
-    The report's network: four augmentation layers (Keras 3's ``RandomFlip``, ...,
-    instead of the removed ``layers.experimental.preprocessing``), six convolutions with
-    batch normalisation and max pooling, dropout, dense 512/256 and 37 sigmoids. At
-    150x150x1 it is the report's layer for layer, 849,285 parameters. At another size
-    only the pooling moves (see :func:`report_pools`), so that the small profile's 64-pixel
-    images fit the same six convolutions and the same parameter count.
-:func:`improved_cnn`
-    A network whose output obeys the decision tree by construction (:class:`DecisionTree`,
-    as the Kaggle winner's did), trained with every rotation and flip, and averaged over
-    the eight rotations and flips of the square at prediction time (:func:`predict_tta`).
+Both take ``uint8`` images (grey: one channel; colour: three) and scale them to [0, 1]
+in their first layer, so that a quarter of the bytes travel to the accelerator.
+Augmentation layers come next: they run on the accelerator, and only while training.
 """
 
 from __future__ import annotations
@@ -50,11 +37,10 @@ REPORT_KERNELS = (7, 7, 5, 5, 3, 3)
 """Kernel sizes of the report's six convolutions."""
 
 BN_MOMENTUM = 0.9
-"""Momentum of batch normalisation's moving mean and variance, which the network uses
-once trained. Keras's default, 0.99, averages over the last few hundred steps, so that
-after a short run it still remembers its starting values and validation runs with
-statistics unlike the training ones; 0.9 settles within a few dozen steps. On long runs
-(the report's 770 steps an epoch) the two do not differ."""
+"""Momentum of batch normalisation's moving statistics. Keras's 0.99 averages over a few
+hundred steps, so after a short run validation uses statistics unlike the training ones;
+0.9 settles within a few dozen. On long runs (the report's 770 steps an epoch) the two
+do not differ."""
 
 
 def report_pools(size: int, kernels: tuple[int, ...] = REPORT_KERNELS) -> tuple[int, ...]:
@@ -62,26 +48,10 @@ def report_pools(size: int, kernels: tuple[int, ...] = REPORT_KERNELS) -> tuple[
 
     Each convolution (no padding) shrinks the map by ``kernel - 1``; a 2x2 max pooling
     follows it whenever the halved map still leaves room for the convolutions after it.
-    At 150 pixels this rule gives the report's own pooling, (2, 2, 2, 2, 1, 1), and a
-    1x1x256 map before the dense layers; at the small profile's 64 pixels it gives
-    (2, 1, 2, 1, 1, 1) and again 1x1x256, so the network keeps every layer and parameter.
-
-    Parameters
-    ----------
-    size : int
-        Side of the input image in pixels.
-    kernels : tuple of int
-        Kernel size of each convolution.
-
-    Returns
-    -------
-    tuple of int
-        Pool size (1 or 2) after each convolution.
-
-    Raises
-    ------
-    ValueError
-        If the image is too small for the convolutions.
+    At 150 pixels this gives the report's own pooling, (2, 2, 2, 2, 1, 1), and a 1x1x256
+    map before the dense layers; at 64 pixels it gives (2, 1, 2, 1, 1, 1) and again
+    1x1x256, so the network keeps every layer and parameter. Returns the pool size (1 or
+    2) after each convolution; raises ValueError if the image is too small.
     """
     needed = 1 + sum(k - 1 for k in kernels)
     if size < needed:
@@ -104,10 +74,9 @@ def _inputs(input_shape: tuple[int, int, int]) -> list[layers.Layer]:
 def _flips() -> list[layers.Layer]:
     """Mirror images, left-right and upside down, each half the time and independently.
 
-    Keras 3's ``RandomFlip("horizontal_and_vertical")`` draws one coin for both axes: it
-    turns an image by half a turn or leaves it, and never mirrors it. The report's
-    TensorFlow 2 layer flipped each axis on its own coin, so a network also saw galaxies
-    whose arms wind the other way; two layers do that here.
+    Keras 3's ``RandomFlip("horizontal_and_vertical")`` draws one coin for both axes, so
+    it turns an image by half a turn and never mirrors it; two layers flip each axis on
+    its own coin, so a network also sees galaxies whose arms wind the other way.
     """
     return [layers.RandomFlip("horizontal"), layers.RandomFlip("vertical")]
 
@@ -115,18 +84,11 @@ def _flips() -> list[layers.Layer]:
 def report_cnn(input_shape: tuple[int, int, int] = (REPORT_SIZE, REPORT_SIZE, 1)) -> keras.Model:
     """The report's CNN, with Keras 3 augmentation layers.
 
-    Parameters
-    ----------
-    input_shape : (height, width, channels), default (150, 150, 1)
-        At the default, the report's network exactly: 849,285 parameters. Other sizes
-        move the pooling only (:func:`report_pools`); 64x64x1 keeps all 849,285. One
-        setting differs at every size: batch normalisation's momentum (:data:`BN_MOMENTUM`).
-
-    Returns
-    -------
-    keras.Model
-        Not compiled. Input ``uint8`` images, output 37 sigmoids (float32, also under
-        mixed precision).
+    Four augmentation layers, six convolutions with batch normalisation and max pooling,
+    dropout, dense 512/256 and 37 sigmoids (float32, also under mixed precision). At the
+    default 150x150x1 it is the report's network layer for layer, 849,285 parameters;
+    other sizes move the pooling only (:func:`report_pools`), and 64x64x1 keeps all
+    849,285. One setting differs at every size: :data:`BN_MOMENTUM`. Not compiled.
     """
     stack = [
         *_inputs(input_shape),
@@ -164,15 +126,10 @@ class DecisionTree(layers.Layer):
     other question's to its parent answer, and every output lies in [0, 1] -- whatever
     the input.
 
-    Values are made positive by softplus, where Dieleman et al. used ReLU: with ReLU, a
-    question whose values are all negative gets no gradient at all (they switched the
-    normalisation off early in training so that it would converge).
-
-    Parameters
-    ----------
-    epsilon : float, default 1e-6
-        Added to every value before normalising, so that a question whose values all
-        vanish gets equal fractions instead of 0/0.
+    Values are made positive by softplus, not Dieleman et al.'s ReLU: with ReLU, a
+    question whose values are all negative gets no gradient at all. ``epsilon`` is added
+    to every value, so that a question whose values all vanish gets equal fractions
+    instead of 0/0.
     """
 
     def __init__(self, epsilon: float = 1e-6, **kwargs):
@@ -216,34 +173,18 @@ def improved_cnn(
     """A CNN that respects the decision tree and does not care which way up a galaxy is.
 
     - Augmentation: any rotation (the sky has no up), mirror images, a little zoom.
-    - A 5x5 convolution of ``width`` filters, then six 3x3 convolutions, padded to keep
-      their size, in three stages of ``width``, ``2 width`` and ``4 width`` filters; each
-      convolution with batch normalisation, each stage (the first one too) ending in 2x2
-      max pooling, so that the input needs at least 16 pixels.
+    - A 5x5 convolution of ``width`` filters, then six padded 3x3 convolutions in stages
+      of ``width``, ``2 width`` and ``4 width`` filters, all with batch normalisation;
+      each stage (the first one too) ends in 2x2 max pooling, so inputs need 16 pixels.
     - Flatten, which keeps where each feature was (a bar sits at the centre of the crop),
-      dense 256 with dropout, then 37 values made into tree-consistent fractions by
-      :class:`DecisionTree`.
+      dense 256 with dropout, then :class:`DecisionTree` makes 37 values tree-consistent.
 
-    The first layer pools at once. Arithmetic, not parameters, sets a convolution's
-    cost: it is paid at every pixel of its map, so a layer of 32 filters on 32 inputs at
-    full 64x64 resolution costs as much as one of 128 filters on 128 inputs at 16x16. The
-    first layer can afford 32 wide filters because it sees three colour channels at most.
-    At 64x64 this network does 51 million multiply-adds per grey image and 58 million
-    per colour one, against the report's 54 million per grey image (see
-    :func:`multiply_adds`), although it has more layers.
-
-    Average its predictions over the eight rotations and flips with :func:`predict_tta`.
-
-    Parameters
-    ----------
-    input_shape : (height, width, channels), default (64, 64, 1)
-    width : int, default 32
-        Filters of the first layer and stage; the others scale with it.
-
-    Returns
-    -------
-    keras.Model
-        Not compiled; input ``uint8`` images, output float32 fractions.
+    The first layer pools at once: a convolution's cost is paid at every pixel of its map,
+    so 32 filters on 32 inputs at 64x64 cost as much as 128 on 128 at 16x16. At 64x64
+    this network does 51 million multiply-adds per grey image and 58 million per colour
+    one, against the report's 54 million (:func:`multiply_adds`), although it has more
+    layers. Average its predictions over rotations and flips with :func:`predict_tta`.
+    Not compiled; output float32 fractions.
     """
     convolutions = [
         layers.Conv2D(width, 5, padding="same", use_bias=False),
@@ -297,8 +238,7 @@ NETWORKS: dict[str, Network] = {
 """The book's networks, by the name ``galaxylib train --model`` takes, in the book's order.
 
 The one place a network is added. The report turned its images grey; the improved
-network keeps the three bands, as the Kaggle winner's did (chapter 7 measures what
-colour is worth to the report's network)."""
+network keeps the three bands, as the Kaggle winner's did."""
 
 
 def build_model(name: str, input_shape: tuple[int, int, int]) -> keras.Model:
@@ -320,19 +260,10 @@ def build_model(name: str, input_shape: tuple[int, int, int]) -> keras.Model:
 def multiply_adds(model: keras.Model) -> int:
     """Multiply-adds a model's convolutions and dense layers do for one image.
 
-    What a layer costs is its arithmetic, not its parameters: a convolution applies its
-    weights at every position of its output map. A 2-D convolution does
+    A convolution applies its weights at every position of its output map:
     ``out_height * out_width * kernel_height * kernel_width * in_channels * filters``
-    multiply-adds, a dense layer ``inputs * units``; every other layer is counted as free.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A built model with a fixed input size.
-
-    Returns
-    -------
-    int
+    multiply-adds; a dense layer does ``inputs * units``; other layers count as free.
+    ``model`` must be built with a fixed input size.
     """
     total = 0
     for layer in model.layers:
@@ -346,17 +277,7 @@ def multiply_adds(model: keras.Model) -> int:
 
 
 def dihedral_views(images: np.ndarray) -> list[np.ndarray]:
-    """The eight rotations by quarter turns and their mirror images of a batch.
-
-    Parameters
-    ----------
-    images : ndarray of shape (n, height, width, ...)
-
-    Returns
-    -------
-    list of 8 ndarrays
-        The identity first.
-    """
+    """The eight quarter-turn rotations and mirror images of a batch, the identity first."""
     turns = [np.rot90(images, k, axes=(1, 2)) for k in range(4)]
     return turns + [view[:, :, ::-1] for view in turns]
 
@@ -369,9 +290,8 @@ def inference_model(net: keras.Model) -> keras.Model:
     """The layers ``net`` predicts with, without its augmentation.
 
     At prediction Keras's random layers pass images through unchanged, so leaving them
-    out changes no answer; a model written for another runtime (``galaxylib export``
-    writes ONNX) must leave them out, as their random-number operations exist only in
-    TensorFlow. The layers are ``net``'s own: same weights, nothing copied.
+    out changes no answer; a model exported to ONNX must leave them out, as their
+    random-number operations exist only in TensorFlow. Same layers, same weights.
 
     Examples
     --------
@@ -395,17 +315,7 @@ def predict_tta(model: keras.Model, images: np.ndarray, *, batch_size: int = 256
 
     A galaxy looks the same turned or mirrored, so averaging removes the part of the
     error that depends on its orientation. Averages of tree-consistent fractions are
-    tree-consistent.
-
-    Parameters
-    ----------
-    model : keras.Model
-    images : ndarray of shape (n, height, width, channels)
-    batch_size : int, default 256
-
-    Returns
-    -------
-    ndarray of shape (n, 37), float32
+    tree-consistent. Returns float32 of shape (n, 37).
     """
     views = [
         model.predict(view, batch_size=batch_size, verbose=0) for view in dihedral_views(images)

@@ -1,8 +1,7 @@
 """Where a network looks: saliency maps, the gradient of one answer with respect to the pixels.
 
 Training asks how the loss changes with each *weight*; a saliency map asks how one
-predicted answer changes with each *pixel*. The same backpropagation answers both
-(chapter 4): the gradient is taken down to the image instead of the weights.
+predicted answer changes with each *pixel*. The same backpropagation answers both.
 """
 
 from __future__ import annotations
@@ -35,28 +34,17 @@ def saliency(
     Parameters
     ----------
     net : keras.Sequential
-        One of the book's networks: its layers are applied one after another to
-        floating-point images (its ``uint8`` input takes no gradient).
+        One of the book's networks; its layers are applied one after another to float
+        images (its ``uint8`` input takes no gradient).
     images : ndarray of shape (n, height, width) or (n, height, width, channels)
         Crops as the network takes them (``uint8``, 0 to 255).
-    answer : str
-        A column of :data:`galaxylib.taxonomy.COLUMNS`, such as ``"Class1.1"``.
-    copies : int, default 16
-        Noisy copies per image.
     noise : float, default 0.1
         Standard deviation of the noise, as a fraction of the 0-255 range.
-    seed : int, default 0
 
     Returns
     -------
     ndarray of shape (n, height, width), float32
-        Each map scaled to sum to 1 (all zeros where the answer does not depend on the
-        image at all).
-
-    Raises
-    ------
-    ValueError
-        For an answer that is not one of the 37 columns, or images of the wrong shape.
+        Each map scaled to sum to 1 (all zeros where the answer ignores the image).
     """
     if answer not in COLUMNS:
         raise ValueError(f"answer {answer!r} is not one of the 37 columns, such as 'Class1.1'")
@@ -89,20 +77,9 @@ def central_share(maps: np.ndarray, radius: float = 0.25) -> np.ndarray:
     """The share of each saliency map inside a central disc.
 
     Compare it with the share of a network of the same layers with random weights: the
-    layers alone already make the gradient smaller towards the borders (a pixel at the
-    edge reaches fewer positions of an unpadded convolution), so that only a share above
-    theirs says the training taught the network to look at the middle.
-
-    Parameters
-    ----------
-    maps : ndarray of shape (n, height, width)
-        From :func:`saliency`, each summing to 1.
-    radius : float, default 0.25
-        Of the disc, as a fraction of the side.
-
-    Returns
-    -------
-    ndarray of shape (n,)
+    layers alone make the gradient smaller towards the borders (an edge pixel reaches
+    fewer positions of an unpadded convolution), so only a share above theirs says the
+    training taught the network to look at the middle. ``radius`` is a fraction of the side.
 
     Examples
     --------

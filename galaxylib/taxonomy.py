@@ -1,14 +1,10 @@
 """The Galaxy Zoo 2 decision tree: 11 questions, 37 answers, and how they nest.
 
-Volunteers answer the questions one after another; which question comes next depends
-on the answer just given. The Kaggle catalog stores, for every galaxy, 37 *cumulative*
-vote fractions: each answer's fraction among the volunteers who saw its question,
-multiplied by the cumulative fraction of the answer that led to that question. So the
-answers of a question sum to the value of their parent answer, and the two root
-questions (Q1 and Q6, which every volunteer sees) sum to 1.
-
-Example: 80 % call a galaxy smooth (Class1.1 = 0.80) and half of those call it
-completely round, so Class7.1 = 0.80 x 0.50 = 0.40.
+The Kaggle catalog stores 37 *cumulative* vote fractions per galaxy: each answer's share
+among the volunteers who saw its question, times the fraction of the answer that led
+there. So a question's answers sum to their parent answer, and the two root questions
+(Q1 and Q6, which every volunteer sees) sum to 1. Example: 80 % call a galaxy smooth
+(Class1.1 = 0.80) and half of those call it round, so Class7.1 = 0.80 x 0.50 = 0.40.
 """
 
 from __future__ import annotations
@@ -40,19 +36,9 @@ __all__ = [
 class Question:
     """One question of the decision tree.
 
-    Attributes
-    ----------
-    number : int
-        1 to 11, as in the column names (``Class<number>.<answer>``).
-    text : str
-        The question as the volunteers read it.
-    answers : tuple of str
-        The catalog columns of its answers, in Kaggle order.
-    descriptions : tuple of str
-        A short plain-English description of each answer.
-    parent : str or None
-        The answer (a column) that leads to this question; ``None`` for the two
-        questions every volunteer is asked (Q1 and Q6).
+    ``number`` is 1 to 11, as in the columns ``Class<number>.<answer>``; ``text`` is what
+    the volunteers read; ``answers`` are its columns in Kaggle order, ``descriptions`` a
+    short text of each; ``parent`` is the answer that leads to it (``None`` for Q1 and Q6).
     """
 
     number: int
@@ -68,10 +54,7 @@ class Question:
 
     @property
     def columns(self) -> slice:
-        """Where its answers sit among the 37 :data:`COLUMNS`, as a slice.
-
-        A question's answers are neighbours in the catalog, so ``values[:, q.columns]``
-        picks them out of an array of shape (n, 37).
+        """Where its answers sit among the 37 :data:`COLUMNS`: ``values[:, q.columns]``.
 
         >>> QUESTIONS[6].columns
         slice(15, 18, None)
@@ -80,7 +63,9 @@ class Question:
         return slice(start, start + len(self.answers))
 
 
-def _question(number: int, text: str, parent: str | None, *descriptions: str) -> Question:
+def _question(
+    number: int, text: str, parent: str | None, descriptions: tuple[str, ...]
+) -> Question:
     answers = tuple(f"Class{number}.{i}" for i in range(1, len(descriptions) + 1))
     return Question(number, text, answers, descriptions, parent)
 
@@ -90,79 +75,59 @@ QUESTIONS: tuple[Question, ...] = (
         1,
         "Is the galaxy simply smooth and rounded, with no sign of a disk?",
         None,
-        "Smooth",
-        "Features or disk",
-        "Star or artifact",
+        ("Smooth", "Features or disk", "Star or artifact"),
     ),
-    _question(2, "Could this be a disk viewed edge-on?", "Class1.2", "Edge-on", "Not edge-on"),
+    _question(2, "Could this be a disk viewed edge-on?", "Class1.2", ("Edge-on", "Not edge-on")),
     _question(
         3,
         "Is there a sign of a bar feature through the centre of the galaxy?",
         "Class2.2",
-        "Bar",
-        "No bar",
+        ("Bar", "No bar"),
     ),
-    _question(4, "Is there any sign of a spiral arm pattern?", "Class2.2", "Spiral", "No spiral"),
+    _question(4, "Is there any sign of a spiral arm pattern?", "Class2.2", ("Spiral", "No spiral")),
     _question(
         5,
         "How prominent is the central bulge, compared with the rest of the galaxy?",
         "Class2.2",
-        "No bulge",
-        "Just noticeable bulge",
-        "Obvious bulge",
-        "Dominant bulge",
+        ("No bulge", "Just noticeable bulge", "Obvious bulge", "Dominant bulge"),
     ),
-    _question(6, "Is there anything odd?", None, "Odd feature", "No odd feature"),
+    _question(6, "Is there anything odd?", None, ("Odd feature", "No odd feature")),
     _question(
-        7,
-        "How rounded is it?",
-        "Class1.1",
-        "Completely round",
-        "In between",
-        "Cigar-shaped",
+        7, "How rounded is it?", "Class1.1", ("Completely round", "In between", "Cigar-shaped")
     ),
     _question(
         8,
         "Is the odd feature a ring, or is the galaxy disturbed or irregular?",
         "Class6.1",
-        "Ring",
-        "Lens or arc",
-        "Disturbed",
-        "Irregular",
-        "Other",
-        "Merger",
-        "Dust lane",
+        ("Ring", "Lens or arc", "Disturbed", "Irregular", "Other", "Merger", "Dust lane"),
     ),
     _question(
         9,
         "Does the galaxy have a bulge at its centre? If so, what shape?",
         "Class2.1",
-        "Rounded bulge",
-        "Boxy bulge",
-        "No bulge",
+        ("Rounded bulge", "Boxy bulge", "No bulge"),
     ),
     _question(
         10,
         "How tightly wound do the spiral arms appear?",
         "Class4.1",
-        "Tightly wound arms",
-        "Medium wound arms",
-        "Loosely wound arms",
+        ("Tightly wound arms", "Medium wound arms", "Loosely wound arms"),
     ),
     _question(
         11,
         "How many spiral arms are there?",
         "Class4.1",
-        "1 spiral arm",
-        "2 spiral arms",
-        "3 spiral arms",
-        "4 spiral arms",
-        "More than four spiral arms",
-        "Can't tell how many arms",
+        (
+            "1 spiral arm",
+            "2 spiral arms",
+            "3 spiral arms",
+            "4 spiral arms",
+            "More than four spiral arms",
+            "Can't tell how many arms",
+        ),
     ),
 )
-"""The 11 questions in Kaggle order. A question's parent always has a smaller number,
-so walking them in this order visits every parent before its children."""
+"""The 11 questions in Kaggle order: every parent comes before its children."""
 
 COLUMNS: tuple[str, ...] = tuple(a for q in QUESTIONS for a in q.answers)
 """The 37 answer columns, ``Class1.1`` to ``Class11.6``, in the catalog's order."""
@@ -177,7 +142,7 @@ _QUESTION_OF = {a: q for q in QUESTIONS for a in q.answers}
 
 
 def question_of(column: str) -> Question:
-    """Return the question that an answer column belongs to.
+    """The question that an answer column belongs to.
 
     >>> question_of("Class7.1").text
     'How rounded is it?'
@@ -203,7 +168,7 @@ def _as_array(table: pd.DataFrame | np.ndarray) -> np.ndarray:
 
 
 def _like(table: pd.DataFrame | np.ndarray, values: np.ndarray) -> pd.DataFrame | np.ndarray:
-    """Return ``values`` in the type of ``table``: a DataFrame keeps its other columns."""
+    """``values`` in the type of ``table``: a DataFrame keeps its other columns."""
     if isinstance(table, pd.DataFrame):
         out = table.copy()
         out.loc[:, list(COLUMNS)] = values
@@ -216,27 +181,24 @@ def check_tree(
 ) -> pd.DataFrame:
     """Find the galaxies whose vote fractions break the decision tree.
 
-    For every question, the answers must sum to the value of the parent answer
-    (to 1 for Q1 and Q6), within ``tol``.
+    For every question, the answers must sum to the parent answer (to 1 for Q1 and Q6),
+    within ``tol``.
 
     Parameters
     ----------
     table : DataFrame or ndarray of shape (n, 37)
-        Cumulative vote fractions. A DataFrame with a ``GalaxyID`` column reports
-        the offending galaxies by their ID.
+        Cumulative vote fractions; a ``GalaxyID`` column names the galaxies at fault.
     tol : float, default 1e-4
-        Largest accepted gap. The real catalog rounds to 6 decimals, so a sum of
-        up to seven rounded values can be off by about 4e-6; the default leaves
-        a wide margin above that and still catches any real break.
+        Largest accepted gap. The catalog rounds to 6 decimals, so a sum of seven
+        rounded values can be off by about 4e-6.
     ids : array-like, optional
         Galaxy IDs for the rows, when ``table`` is an array.
 
     Returns
     -------
     DataFrame
-        One row per broken (galaxy, question) pair, with columns ``row`` (position
-        in ``table``), ``GalaxyID``, ``question``, ``total`` (sum of its answers)
-        and ``expected`` (the parent's value, or 1). Empty when the table obeys the tree.
+        One row per broken (galaxy, question): ``row``, ``GalaxyID``, ``question``,
+        ``total`` (its answers' sum) and ``expected``. Empty when the tree holds.
 
     Examples
     --------
@@ -286,17 +248,9 @@ def to_cumulative(per_question: np.ndarray) -> np.ndarray: ...
 def to_cumulative(per_question: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
     """Turn per-question fractions into the cumulative fractions of the Kaggle catalog.
 
-    Parameters
-    ----------
-    per_question : DataFrame or ndarray of shape (n, 37)
-        For each question, the fraction of the volunteers *who were asked it* that gave
-        each answer (each question's answers sum to 1). Questions nobody was asked
-        may hold NaN; they become 0.
-
-    Returns
-    -------
-    DataFrame or ndarray
-        The same type and shape: each answer multiplied down the tree by its parents.
+    Each answer is multiplied down the tree by its parents. ``per_question`` holds, for
+    each question, the shares of the volunteers *who were asked it* (summing to 1);
+    questions nobody was asked may hold NaN, which become 0. Same type and shape out.
     """
     values = _as_array(per_question)
     out = np.zeros_like(values)
@@ -314,18 +268,9 @@ def to_per_question(cumulative: np.ndarray) -> np.ndarray: ...
 def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
     """Turn the catalog's cumulative fractions back into per-question fractions.
 
-    Each answer is divided by the value of the answer that leads to its question, so
-    that every question's answers sum to 1 again. Where nobody reached a question
-    (its parent is 0), its answers are NaN: the fraction is undefined.
-
-    Parameters
-    ----------
-    cumulative : DataFrame or ndarray of shape (n, 37)
-
-    Returns
-    -------
-    DataFrame or ndarray
-        The same type and shape.
+    Each answer is divided by the answer that leads to its question, so every question's
+    answers sum to 1 again; where nobody reached a question (its parent is 0) its
+    answers are NaN. Same type and shape out.
     """
     values = _as_array(cumulative)
     out = values.copy()
@@ -339,43 +284,19 @@ def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
 
 
 def random_per_question(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw per-question vote fractions at random, for tests and hidden check cases.
+    """Random per-question vote fractions of ``n`` galaxies, shape (n, 37).
 
-    Each question's answers are drawn uniformly among all the splits that sum to 1 (a
-    flat Dirichlet distribution), one question after another in :data:`QUESTIONS` order.
-
-    Parameters
-    ----------
-    n : int
-        Number of galaxies.
-    rng : numpy.random.Generator
-        The source of randomness; the same seed gives the same fractions.
-
-    Returns
-    -------
-    ndarray of shape (n, 37)
-        Per-question fractions: every question's answers sum to 1. :func:`to_cumulative`
-        turns them into a catalog's fractions.
+    Each question's answers are drawn from a flat Dirichlet distribution (uniform among
+    the splits that sum to 1); :func:`to_cumulative` makes them a catalog's fractions.
     """
     return np.concatenate([rng.dirichlet(np.ones(len(q.answers)), size=n) for q in QUESTIONS], 1)
 
 
 def random_fractions(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw cumulative vote fractions that obey the tree, as a catalog stores them.
+    """Random cumulative vote fractions that obey the tree, shape (n, 37).
 
-    The fractions of :func:`random_per_question`, multiplied down the tree by
-    :func:`to_cumulative` and rounded to 6 decimals like the Kaggle catalog.
-
-    Parameters
-    ----------
-    n : int
-        Number of galaxies.
-    rng : numpy.random.Generator
-        The source of randomness; the same seed gives the same fractions.
-
-    Returns
-    -------
-    ndarray of shape (n, 37)
+    :func:`random_per_question` through :func:`to_cumulative`, rounded to 6 decimals
+    like the Kaggle catalog.
 
     Examples
     --------
@@ -389,19 +310,9 @@ def random_fractions(n: int, rng: np.random.Generator) -> np.ndarray:
 def winning_share(cumulative: pd.DataFrame, *, min_asked: float = 0.5) -> pd.DataFrame:
     """How much the volunteers agree: the share of the most popular answer, per question.
 
-    For each galaxy and question, the largest per-question fraction (see
-    :func:`to_per_question`): 1 when everyone who was asked gave the same answer,
-    ``1 / k`` at best for a question of ``k`` answers split evenly. A question reached by
-    fewer than ``min_asked`` of a galaxy's volunteers is left out (NaN): a share of a
-    handful of people says little.
-
-    Parameters
-    ----------
-    cumulative : DataFrame
-        The catalog's labels, with the 37 answer columns.
-    min_asked : float, default 0.5
-        Smallest fraction of the volunteers who must have reached a question, between
-        0 and 1.
+    1 when everyone asked gave the same answer, ``1 / k`` for a question of ``k``
+    answers split evenly. A question reached by fewer than ``min_asked`` (0 to 1) of a
+    galaxy's volunteers is NaN: a share of a handful of people says little.
 
     Returns
     -------

@@ -189,7 +189,7 @@ print(f"{answer} wins {galaxies:,} of {len(labels):,} galaxies; Class1.3 wins {s
 # ```
 
 # %%
-from galaxylib import plots
+from galaxylib.course import plots
 
 means = labels[list(COLUMNS)].mean()
 plots.plot_class_bars(

@@ -64,7 +64,7 @@ def test_the_networks_written_in_chapter_4_are_the_librarys():
 
 
 def test_chapter_5_trains_with_the_recipe_of_galaxylib_train():
-    # The page compiles and calls fit itself; galaxylib.training.train (the CLI, make
+    # The page compiles and calls fit itself; galaxylib.tools.train.train (the CLI, make
     # networks) must use the same loss, optimiser, metric and callbacks.
     import keras
 

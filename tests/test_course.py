@@ -228,14 +228,14 @@ def keras_file(path, version):
 
 
 def test_a_model_saved_by_a_newer_keras_is_trained_again(monkeypatch, tmp_path, capsys):
-    import galaxylib.training
+    import galaxylib.tools.train
 
     monkeypatch.setenv("GALAXYLIB_DATA", str(tmp_path))
     monkeypatch.setenv("GALAXYLIB_PROFILE", "small")
     monkeypatch.setenv("GALAXYLIB_DATASET", str(tmp_path / "sky"))  # no stored network fits
     model = keras_file(course._models_folder() / "report.keras", "99.0.0")
     trained = []
-    monkeypatch.setattr(galaxylib.training, "train", lambda *a, **k: trained.append(k["out"]))
+    monkeypatch.setattr(galaxylib.tools.train, "train", lambda *a, **k: trained.append(k["out"]))
     monkeypatch.setattr(course, "course_data", lambda: tmp_path / "sky")
     assert course.course_model("report") == model
     assert trained == [model]

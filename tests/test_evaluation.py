@@ -11,22 +11,21 @@ import pytest
 from conftest import galaxy_image, write_dataset
 from matplotlib.figure import Figure
 
+from galaxylib.course.plots import plot_predicted_vs_true, plot_worst_galaxies
 from galaxylib.data import load_catalog, split
 from galaxylib.evaluation import (
     Evaluation,
-    FrameWarning,
     evaluate,
-    frame_note,
     load_model,
     predict_files,
     results_table,
-    sky_noise_floor,
     worst_galaxies,
 )
-from galaxylib.plots import plot_predicted_vs_true, plot_worst_galaxies
+from galaxylib.synthetic import sky_noise_floor
 from galaxylib.taxonomy import COLUMNS, check_tree
+from galaxylib.tools.catalog_checks import FrameWarning, frame_note
 from galaxylib.tools.cli import main
-from galaxylib.training import train
+from galaxylib.tools.train import train
 
 
 @pytest.fixture(scope="module")

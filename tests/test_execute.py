@@ -88,7 +88,7 @@ def test_a_page_showing_a_figure_with_text_too_small_to_read_fails(tmp_path, cap
     figure = (
         "from matplotlib.figure import Figure\n"
         "from galaxylib.course import setup_notebook\n"
-        "from galaxylib.plots import annotation_size\n\n"
+        "from galaxylib.course.plots import annotation_size\n\n"
         "setup_notebook()\n"
         "fig = Figure(figsize=(16, 3))\n"
         "ax = fig.subplots()\n"

@@ -10,10 +10,10 @@ from galaxylib.errors import GalaxyLibError
 from galaxylib.evaluation import load_model
 from galaxylib.models import dihedral_views, predict_tta
 from galaxylib.preprocess import crop_file
-from galaxylib.synthetic import make_sky
 from galaxylib.tools import export
 from galaxylib.tools.cli import main
 from galaxylib.tools.export import TOLERANCE, export_onnx, onnx_session
+from galaxylib.tools.sky import make_sky
 
 
 @pytest.fixture(scope="module")

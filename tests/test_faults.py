@@ -200,7 +200,7 @@ def test_the_room_training_asks_for_covers_what_it_writes(sky, tmp_path):
     import threading
 
     from galaxylib.tools.checkpoints import room_needed
-    from galaxylib.training import train
+    from galaxylib.tools.train import train
 
     folder = tmp_path / "models"
     folder.mkdir()

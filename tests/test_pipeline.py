@@ -5,9 +5,9 @@ from conftest import write_dataset
 from galaxylib.data import load_catalog
 from galaxylib.errors import DataError
 from galaxylib.hardware import setup
-from galaxylib.pipeline import make_dataset, report_dataset, write_pngs
+from galaxylib.pipeline import make_dataset
 from galaxylib.preprocess import preprocess_catalog
-from galaxylib.tools.bench import bench_pipeline
+from galaxylib.tools.bench import bench_pipeline, report_dataset, write_pngs
 
 
 @pytest.fixture(scope="module")

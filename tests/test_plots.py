@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from galaxylib.plots import (
+from galaxylib.course.plots import (
     CONTENT_WIDTH,
     annotation_size,
     plot_agreement,
@@ -56,8 +56,8 @@ def test_decision_tree_draws_every_question_and_every_link():
 def test_crop_figures_show_each_step_and_each_galaxy(tmp_path):
     from conftest import write_dataset
 
+    from galaxylib.course.plots import plot_crops, plot_roi_steps
     from galaxylib.data import load_catalog
-    from galaxylib.plots import plot_crops, plot_roi_steps
 
     write_dataset(tmp_path, 3)
     catalog = load_catalog(tmp_path)
@@ -75,8 +75,8 @@ def test_crop_figures_show_each_step_and_each_galaxy(tmp_path):
 def test_morphology_strip_shows_each_chosen_galaxy_with_its_votes(tmp_path):
     from conftest import write_dataset
 
+    from galaxylib.course.plots import plot_morphologies
     from galaxylib.data import load_catalog
-    from galaxylib.plots import plot_morphologies
 
     write_dataset(tmp_path, 3)
     catalog = load_catalog(tmp_path)

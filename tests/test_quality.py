@@ -90,8 +90,8 @@ def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(
     from galaxylib.config import PROFILES, Profile
     from galaxylib.course import networks
     from galaxylib.data import load_catalog
-    from galaxylib.evaluation import sky_noise_floor
     from galaxylib.metrics import rmse
+    from galaxylib.synthetic import sky_noise_floor
     from galaxylib.tools.cli import main
 
     monkeypatch.delenv("GALAXYLIB_DATASET", raising=False)

@@ -19,15 +19,8 @@ import pytest
 from test_download import site  # noqa: F401  (the local server fixture)
 
 from galaxylib.errors import DataError, GalaxyLibError
-from galaxylib.realsky import (
-    IMAGE_DIR,
-    LABELS,
-    answer_scores,
-    auc_table,
-    fetch_photographs,
-    label_table,
-    labels_for,
-)
+from galaxylib.realsky import LABELS, answer_scores, auc_table, label_table, labels_for
+from galaxylib.tools.photographs import IMAGE_DIR, fetch_photographs
 
 OPEN_LIST = Path(__file__).with_name("realgalaxies-open.csv")  # the list of usable files
 FILES = ("n1", "n2")

@@ -34,8 +34,8 @@ def _copy_catalog_and_images(sky, dest):
 
 @pytest.fixture(scope="module")
 def sky_and_model(tmp_path_factory):
-    from galaxylib.synthetic import make_sky
-    from galaxylib.training import train
+    from galaxylib.tools.sky import make_sky
+    from galaxylib.tools.train import train
 
     root = tmp_path_factory.mktemp("silent")
     make_sky(root / "sky", 60, seed=3, workers=1)
@@ -90,7 +90,7 @@ def test_evaluate_refuses_a_cache_older_than_an_image(sky_and_model, tmp_path):
 
 @pytest.mark.slow
 def test_unreadable_images_are_left_out_of_training_and_testing_with_a_note(tmp_path):
-    from galaxylib.training import train
+    from galaxylib.tools.train import train
 
     data = tmp_path / "gz"
     write_dataset(data, 40, seed=5)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
@@ -14,17 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from galaxylib.course.plots import plot_gallery
 from galaxylib.data import IMAGE_SIZE, load_catalog, read_image
 from galaxylib.errors import GalaxyLibError
-from galaxylib.plots import plot_gallery
-from galaxylib.synthetic import (
-    EXPECTED_PREFIX,
-    make_sky,
-    noise_floor,
-    sample_catalog,
-)
+from galaxylib.synthetic import EXPECTED_PREFIX, noise_floor, sample_catalog
 from galaxylib.taxonomy import COLUMNS, check_tree
 from galaxylib.tools import cli
+from galaxylib.tools.sky import make_sky
 
 N = 60
 EXPECTED = [EXPECTED_PREFIX + c for c in COLUMNS]
@@ -229,7 +224,7 @@ def test_gallery_shows_every_answer(sky: Path) -> None:
 
 def test_default_sky_is_made_once_per_profile(tmp_path, monkeypatch):
     from galaxylib import config
-    from galaxylib.synthetic import default_sky
+    from galaxylib.tools.sky import default_sky
 
     monkeypatch.setenv("GALAXYLIB_DATA", str(tmp_path))
     monkeypatch.setitem(config.PROFILES, "tiny", config.Profile("tiny", 12, 32, 1, 4))
@@ -242,10 +237,10 @@ def test_default_sky_is_made_once_per_profile(tmp_path, monkeypatch):
 
 
 SKY_CHILD = """from galaxylib import config
-from galaxylib.synthetic import default_sky
+from galaxylib.course import course_data
 
 config.PROFILES["tiny"] = config.Profile("tiny", 12, 32, 1, 4)
-print(default_sky("tiny"))
+print(course_data())
 """
 
 
@@ -253,8 +248,9 @@ def test_two_notebooks_asking_for_the_sky_at_once_make_it_once(tmp_path):
     from galaxylib.tools.files import exclusive
 
     sky = tmp_path / "sky-tiny"
-    env = {**os.environ, "GALAXYLIB_DATA": str(tmp_path)}
-    with exclusive(sky):  # both find the sky being made, and wait
+    env = {**os.environ, "GALAXYLIB_DATA": str(tmp_path), "GALAXYLIB_PROFILE": "tiny"}
+    env.pop("GALAXYLIB_DATASET", None)
+    with exclusive(tmp_path / "course"):  # both find the data being made, and wait
         children = [
             subprocess.Popen(
                 [sys.executable, "-c", SKY_CHILD],
@@ -267,7 +263,7 @@ def test_two_notebooks_asking_for_the_sky_at_once_make_it_once(tmp_path):
         ]
         for child in children:
             assert child.stderr.readline() == (
-                f"Another process is making {sky}; waiting for it.\n"
+                f"Another notebook is making the data in {tmp_path}; waiting for it.\n"
             )
     said = [child.communicate()[0] for child in children]
     assert all(child.returncode == 0 for child in children)
@@ -309,7 +305,8 @@ def test_default_sky_is_made_again_when_the_profile_or_the_schema_changed(
     tmp_path, monkeypatch, capsys
 ):
     from galaxylib import config
-    from galaxylib.synthetic import SKY_FILE, default_sky
+    from galaxylib.synthetic import SKY_FILE
+    from galaxylib.tools.sky import default_sky
 
     monkeypatch.setenv("GALAXYLIB_DATA", str(tmp_path))
     monkeypatch.setitem(config.PROFILES, "tiny", config.Profile("tiny", 12, 32, 1, 4))
@@ -325,46 +322,3 @@ def test_default_sky_is_made_again_when_the_profile_or_the_schema_changed(
     with pytest.raises(GalaxyLibError, match="did not make"):
         default_sky("tiny")
     assert (sky / "training_solutions_rev1.csv").exists()
-
-
-def _loaded_after(code: str) -> list[str]:
-    """The galaxylib.synthetic modules a fresh interpreter has loaded after running ``code``."""
-    listing = "print(sorted(m for m in sys.modules if m.startswith('galaxylib.synthetic')))"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", f"import sys\n{code}\n{listing}"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        check=True,
-    )
-    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
-
-
-def test_reading_a_sky_does_not_load_the_renderer() -> None:
-    """evaluation and checks read truth.csv and sky.json without the code that draws a sky."""
-    checking = (  # exercise 6.3's check reads the expected fractions of a truth table
-        "from galaxylib.course.checks import CheckFailed, check_noise_floor\n"
-        "try:\n    check_noise_floor(lambda labels, truth: 0.0)\n"
-        "except CheckFailed:\n    pass"
-    )
-    for code in ("import galaxylib.evaluation", checking):
-        loaded = _loaded_after(code)
-        assert "galaxylib.synthetic.skyfile" in loaded, code
-        assert "galaxylib.synthetic.render" not in loaded, code
-        assert "galaxylib.synthetic.dataset" not in loaded, code
-
-
-def test_the_package_loads_the_renderer_when_asked_for_it() -> None:
-    import galaxylib.synthetic as synthetic
-
-    assert "visibility" in synthetic.__all__
-    assert [name for name in synthetic.__all__ if not hasattr(synthetic, name)] == []
-    assert "galaxylib.synthetic.render" not in _loaded_after("import galaxylib.synthetic")
-    assert "galaxylib.synthetic.render" in _loaded_after("from galaxylib.synthetic import make_sky")
-    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
-        synthetic.nothing  # noqa: B018

@@ -7,14 +7,15 @@ import pytest
 from conftest import write_dataset
 from matplotlib.figure import Figure
 
+from galaxylib.course.plots import plot_history
 from galaxylib.data import load_catalog
 from galaxylib.errors import GalaxyLibError
 from galaxylib.evaluation import load_model, predict_images
-from galaxylib.plots import plot_history
 from galaxylib.tools.bench import bench_train
 from galaxylib.tools.cli import main
 from galaxylib.tools.model_files import read_history
-from galaxylib.training import cosine_schedule, train
+from galaxylib.tools.train import train
+from galaxylib.training import cosine_schedule
 
 TINY = {"size": 32, "batch_size": 8, "workers": 1, "verbose": 0}
 

@@ -16,7 +16,8 @@ import platform
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -276,11 +277,11 @@ def _ipython():
 
 CHECK_FIGURES_ENV = "GALAXYLIB_CHECK_FIGURES"
 """Set (``make book`` sets it) to have every figure a chapter shows checked for text the
-book would show too small to read (:func:`galaxylib.plots.small_text`)."""
+book would show too small to read (:func:`galaxylib.course.plots.small_text`)."""
 
 
 def _show_figures_inline() -> None:
-    """Let a notebook show the Figure objects that :mod:`galaxylib.plots` returns."""
+    """Let a notebook show the Figure objects that :mod:`galaxylib.course.plots` returns."""
     shell = _ipython()
     if shell is not None:
         shell.run_line_magic("matplotlib", "inline")
@@ -294,7 +295,7 @@ def _check_figures(shell) -> None:
 
     from matplotlib.figure import Figure
 
-    from galaxylib.plots import SmallTextWarning, small_text
+    from galaxylib.course.plots import SmallTextWarning, small_text
 
     warnings.simplefilter("always", SmallTextWarning)
     formatter = shell.display_formatter.formatters["image/png"]
@@ -318,20 +319,36 @@ def _check_figures(shell) -> None:
 def course_data() -> Path:
     """The data set the chapters run on.
 
-    The synthetic sky of the profile (see :func:`galaxylib.synthetic.default_sky`),
+    The synthetic sky of the profile (see :func:`galaxylib.tools.sky.default_sky`),
     made on first use, unless ``GALAXYLIB_DATASET`` names another data directory --
     for instance the real Kaggle data that ``galaxylib download`` put in
     ``$GALAXYLIB_DATA/galaxyzoo``.
     """
+    with _one_at_a_time():
+        return _data()
+
+
+def _data() -> Path:
     chosen = os.environ.get("GALAXYLIB_DATASET")
     if chosen:
         return Path(chosen)
-    from galaxylib.synthetic import default_sky
+    from galaxylib.tools.sky import default_sky
 
     return default_sky(session_profile().name)
 
 
-_WAIT = "Another process is making {path}; waiting for it."
+@contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    """Hold the data root's one lock: two notebooks opened at once make its data once.
+
+    The notebook that comes second waits while the first makes the sky or a network, then
+    finds them made.
+    """
+    root = data_root()
+    with exclusive(
+        root / "course", wait=f"Another notebook is making the data in {root}; waiting for it."
+    ):
+        yield
 
 
 def course_model(name: str, *, retrain: bool = False) -> Path:
@@ -343,7 +360,7 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     Everywhere else -- the ``full`` profile, the real catalog -- the network in
     ``$GALAXYLIB_DATA/models/<profile>/<name>.keras`` (another folder for each data set
     ``GALAXYLIB_DATASET`` names), trained on :func:`course_data` with
-    the profile's settings (see :func:`galaxylib.training.train`) on first use.
+    the profile's settings (see :func:`galaxylib.tools.train.train`) on first use.
 
     Parameters
     ----------
@@ -357,20 +374,18 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     """
     from galaxylib.course import networks
 
-    if networks.applies() and name in networks.NAMES:
-        path = data_root() / "models" / "stored" / f"{name}.keras"
-        with exclusive(path.parent, wait=_WAIT.format(path=shown_path(path))):
+    with _one_at_a_time():
+        if networks.applies() and name in networks.NAMES:
+            path = data_root() / "models" / "stored" / f"{name}.keras"
             if not networks.installed(name, path) or _saved_by_newer_keras(path):
                 print(
                     f"Using the book's stored {name} network ({networks.describe(name)}); "
                     f"writing it to {shown_path(path)}."
                 )
                 networks.install(name, path)
-        networks.make_crops(name, course_data())
-        return path
-    path = _models_folder() / f"{name}.keras"
-    with exclusive(path.parent, wait=_WAIT.format(path=shown_path(path))):
-        return _trained(name, path, retrain)
+            networks.make_crops(name, _data())
+            return path
+        return _trained(name, _models_folder() / f"{name}.keras", retrain)
 
 
 def _models_folder() -> Path:
@@ -400,12 +415,12 @@ def _trained(name: str, path: Path, retrain: bool) -> Path:
     if stale:
         print(f"{path.name} was trained before the sky it is for was made; training it again.")
     if retrain or newer or stale or not path.exists():
-        from galaxylib.training import train
+        from galaxylib.tools.train import train
 
         scale = session_profile()
         path.parent.mkdir(parents=True, exist_ok=True)
         train(
-            course_data(),
+            _data(),
             model=name,
             out=path,
             epochs=scale.epochs,
@@ -504,7 +519,7 @@ def _older_than_its_sky(path: Path) -> bool:
     """
     from galaxylib.synthetic.skyfile import SKY_FILE
 
-    summary = course_data() / SKY_FILE
+    summary = _data() / SKY_FILE
     return summary.exists() and path.stat().st_mtime < summary.stat().st_mtime
 
 
@@ -520,7 +535,7 @@ def _saved_by_newer_keras(path: Path) -> str | None:
     saved by 3.15 fails in 3.14 and before), as happens when a Drive archive made on one
     Colab runtime is restored on an older runtime.
     """
-    from galaxylib.evaluation import keras_version_of
+    from galaxylib.tools.model_files import keras_version_of
 
     saved, installed = keras_version_of(path), _version("keras")
     try:

@@ -1,9 +1,4 @@
-"""Where a galaxy is in an image, and cutting that square out.
-
-Both crops find a square :class:`Box` in the image, and :func:`crop` cuts any box out
-and resizes it: :func:`report_box` is the report's algorithm as written,
-:func:`improved_box` the better one (see :mod:`galaxylib.preprocess`).
-"""
+"""Where a galaxy is in an image, and cutting that square out (see :mod:`galaxylib.preprocess`)."""
 
 from __future__ import annotations
 
@@ -31,8 +26,7 @@ PADDING = 0.1
 """The report's padding: 10 % of the longer side of the region of interest."""
 
 BLUR_SIGMA = 1.0
-"""Width, in pixels, of the light Gaussian blur the improved crop applies before it looks
-for objects."""
+"""Width, in pixels, of the light blur the improved crop applies before it finds objects."""
 
 
 @dataclass(frozen=True)
@@ -64,24 +58,13 @@ def _gray(image: np.ndarray) -> np.ndarray:
 def report_box(image: np.ndarray, *, threshold: int = 10) -> Box:
     """The report's region of interest, exactly as its notebook computed it.
 
-    Parameters
-    ----------
-    image : ndarray
-        An RGB image (as :func:`galaxylib.data.read_image` returns) or a grey one.
-    threshold : int, default 10
-        Grey level above which a pixel belongs to an object.
+    Pixels brighter than ``threshold`` form objects; the box is the square, padded by
+    :data:`PADDING`, at the top-left corner of the largest object's bounding box, or the
+    whole image when that square would leave the frame or nothing is found.
 
-    Returns
-    -------
-    Box
-        The padded square at the top-left corner of the largest contour's bounding box,
-        or the whole image when that square would leave the frame or nothing is found.
-
-    Notes
-    -----
-    The report read images with ``cv2.imread`` (blue, green, red order) and converted
-    them with ``COLOR_RGB2GRAY``, so its grey level weighs blue as if it were red. This
-    function does the same, to reproduce its crops; :func:`improved_box` does not.
+    The report read images in blue, green, red order (``cv2.imread``) but converted them
+    with ``COLOR_RGB2GRAY``, so its grey level weighs blue as if it were red. This function
+    does the same, to reproduce its crops; :func:`improved_box` does not.
     """
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     height, width = gray.shape
@@ -108,29 +91,14 @@ def improved_box(
 ) -> Box:
     """A square around the whole galaxy nearest the centre, centred on it.
 
-    The sky's level and noise are estimated from the image's border (median and median
-    absolute deviation); pixels more than ``nsigma`` noise levels (and at least ``min_level`` grey
-    levels) above the sky, after a light blur, form objects. The object that covers the
+    The sky's level and noise are estimated from the image's border; pixels more than
+    ``nsigma`` noise levels above the sky, after a light blur, form objects (and at least
+    ``min_level`` grey levels: JPEG noise is not Gaussian). The object that covers the
     centre -- or else the nearest one to it -- is the galaxy; stars and neighbours
     elsewhere are ignored. The square is centred on the galaxy's peak of light (where
     Galaxy Zoo centred it, even when the galaxy runs off the frame) and reaches its
-    farthest pixel, plus ``padding``.
-
-    Parameters
-    ----------
-    image : ndarray
-        RGB or grey image of any size.
-    nsigma : float, default 3
-        Detection threshold above the sky, in units of the sky noise.
-    min_level : float, default 6
-        Smallest threshold above the sky, in grey levels (JPEG noise is not Gaussian).
-    padding : float, default 0.15
-        Margin added on each side, as a fraction of the galaxy's radius.
-
-    Returns
-    -------
-    Box
-        May extend past the image's edges; :func:`crop` pads those parts with black.
+    farthest pixel, plus ``padding`` times its radius. It may extend past the image's
+    edges; :func:`crop` pads those parts with black.
     """
     gray = cv2.GaussianBlur(_gray(image), (0, 0), BLUR_SIGMA).astype(np.float32)
     sky, noise = _sky(gray)
@@ -152,10 +120,7 @@ def improved_box(
 
 
 def _peak(light: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
-    """Where the object's light peaks, to a fraction of a pixel.
-
-    The brightest pixel, refined by the light-weighted centre of its 5x5 neighbourhood.
-    """
+    """The light-weighted centre of the 5x5 pixels around the object's brightest pixel."""
     brightest = np.argmax(light[ys, xs])
     px, py = xs[brightest], ys[brightest]
     near = (np.abs(xs - px) <= 2) & (np.abs(ys - py) <= 2)
@@ -165,11 +130,7 @@ def _peak(light: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[float, flo
 
 
 def _sky(gray: np.ndarray) -> tuple[float, float]:
-    """Sky level and noise from the image's border, where Galaxy Zoo has no galaxy.
-
-    Median and scaled median absolute deviation of a frame one sixteenth of the image
-    wide, so that a large galaxy filling the middle does not raise the estimate.
-    """
+    """Sky level and noise (median, scaled MAD) of a border 1/16 of the image wide."""
     band = max(gray.shape[0] // 16, 2)
     border = np.concatenate(
         [gray[:band].ravel(), gray[-band:].ravel(), gray[:, :band].ravel(), gray[:, -band:].ravel()]

@@ -1,9 +1,4 @@
-"""One image file, cropped as the cache and prediction crop it.
-
-:class:`Settings` is the one description of a crop (which, at which size, in colour or
-grey); :func:`crop_file` decodes one file -- at a reduced size when that is enough --
-finds its box and cuts it out.
-"""
+"""One image file, cropped as the cache and prediction crop it: :func:`crop_file`."""
 
 from __future__ import annotations
 
@@ -13,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from galaxylib.data import IMAGE_SIZE, decode_image
+from galaxylib.data import IMAGE_SIZE
 from galaxylib.errors import DataError
 from galaxylib.preprocess.boxes import (
     CROPS,
@@ -24,6 +19,7 @@ from galaxylib.preprocess.boxes import (
     report_box,
     whole,
 )
+from galaxylib.tools.catalog_checks import decode_image
 
 __all__ = [
     "LOCATE_MIN_LEVEL",
@@ -39,21 +35,18 @@ MIN_SIZE = 8
 """Smallest crop side, in pixels."""
 
 LOCATE_SIDE = -(-IMAGE_SIZE // 8)
-"""Side in pixels of the small copy of an image on which the improved crop finds its box
-(a Galaxy Zoo image decoded at one eighth of its size)."""
+"""Side of the small copy on which the improved crop finds its box (1/8 of 424 pixels)."""
 
 LOCATE_MIN_LEVEL = 4.0
-"""The improved crop's smallest threshold above the sky on that small copy, in grey levels
-(:func:`~galaxylib.preprocess.boxes.improved_box` uses 6 by default)."""
+"""The improved crop's smallest threshold above the sky on that small copy, in grey levels."""
 
 
 @dataclass(frozen=True)
 class Settings:
     """How an image is cropped: which crop, at which size, in colour or grey.
 
-    The one description of a crop, used by the cache (:func:`preprocess_catalog`), by
-    training and by a saved model (its ``MODEL.json``), so that :func:`crop_file` gives a
-    model at prediction exactly the crops it was trained on.
+    The cache, training and a saved model's ``MODEL.json`` all use it, so that a model
+    gets at prediction exactly the crops it was trained on.
 
     Raises
     ------
@@ -97,13 +90,7 @@ class Settings:
 
     @classmethod
     def from_dict(cls, content: object, source: str | Path) -> Settings:
-        """Read settings stored in ``source`` (a ``MODEL.json`` or a cache's ``meta.json``).
-
-        Raises
-        ------
-        DataError
-            If ``content`` is not the three settings, naming ``source``.
-        """
+        """Read settings stored in ``source`` (a ``MODEL.json`` or a cache's ``meta.json``)."""
         keys = {"crop", "size", "color"}
         if not isinstance(content, dict) or not keys <= set(content):
             raise DataError(
@@ -136,14 +123,7 @@ def _read(path: Path) -> bytes:
 
 
 def _small_copy(raw: bytes, path: Path) -> tuple[np.ndarray, float]:
-    """The grey copy of an image whose longer side is :data:`LOCATE_SIDE` pixels.
-
-    Returns the copy and how many pixels of the original one of its pixels spans. A
-    424x424 Galaxy Zoo JPEG is decoded at one eighth of its size (cheap: libjpeg skips
-    most of the work) and used as it is; images of other sizes are decoded at the
-    largest reduction that keeps enough pixels, then resized, so that the box is found
-    relative to the frame whatever its size.
-    """
+    """Grey copy with :data:`LOCATE_SIDE` pixels on its longer side; original pixels per pixel."""
     small = decode_image(raw, path, cv2.IMREAD_REDUCED_GRAYSCALE_8)
     reduction = 8
     if max(small.shape) < LOCATE_SIDE:
@@ -164,20 +144,10 @@ def _small_copy(raw: bytes, path: Path) -> tuple[np.ndarray, float]:
 def locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box, int, str]:
     """Decode one image and find its box, for :func:`crop_file`.
 
-    The improved crop finds its box on :func:`_small_copy`, then decodes again at the
-    smallest scale that still gives at least ``size`` pixels across the box. The
-    report's crop decodes in full.
-
-    Returns
-    -------
-    image : ndarray
-        Decoded at ``1 / factor`` of its size, in OpenCV's blue-green-red order or grey.
-    box : Box
-        In the pixels of ``image``.
-    factor : int
-        The decode's reduction (1, 2, 4 or 8).
-    note : str
-        Why a fallback was used; empty when none was.
+    The improved crop finds its box on a small copy, then decodes again at the smallest
+    scale that still gives ``size`` pixels across the box; the report's crop decodes in
+    full. Returns the image decoded at ``1 / factor`` of its size (OpenCV's BGR or grey),
+    the box in its pixels, ``factor`` and a note on any fallback (empty if none).
     """
     if settings.crop == "improved":
         small, spans = _small_copy(raw, path)
@@ -204,25 +174,11 @@ def locate(raw: bytes, path: Path, settings: Settings) -> tuple[np.ndarray, Box,
 def crop_file(path: str | Path, settings: Settings) -> tuple[np.ndarray, str]:
     """Crop and resize one image file, exactly as the cache and prediction do.
 
-    This is the one crop path of the course: :func:`preprocess_catalog` calls it for
-    every galaxy of a catalog and :func:`galaxylib.evaluation.predict_files` for any
-    image a learner brings, so a network sees at prediction the crop it trained on.
-    Images of any size and shape are accepted: the box is found relative to the frame.
-
-    Parameters
-    ----------
-    path : path
-        A JPEG, PNG or any image OpenCV reads, in colour or grey.
-    settings : Settings
-        Which crop, at which size, in colour or grey.
-
-    Returns
-    -------
-    crop : ndarray
-        ``uint8``, of shape ``settings.shape``.
-    note : str
-        Why a fallback was used (nothing above the sky, not a 424x424 image); empty
-        when none was.
+    The one crop path of the course: :func:`preprocess_catalog` calls it for every galaxy
+    and :func:`galaxylib.evaluation.predict_files` for any image a learner brings.
+    Images of any size are accepted: the box is found relative to the frame. Returns the
+    ``uint8`` crop, of shape ``settings.shape``, and why a fallback was used (nothing above
+    the sky, not a 424x424 image), or an empty note.
 
     Raises
     ------
@@ -239,15 +195,7 @@ def crop_file(path: str | Path, settings: Settings) -> tuple[np.ndarray, str]:
 def crop_box(path: str | Path, settings: Settings) -> Box:
     """The box :func:`crop_file` cuts from an image file, in the file's own pixels.
 
-    Parameters
-    ----------
-    path : path
-    settings : Settings
-
-    Returns
-    -------
-    Box
-        May reach past the frame, where the crop is padded with black.
+    It may reach past the frame, where the crop is padded with black.
     """
     path = Path(path)
     _, box, factor, _ = locate(_read(path), path, settings)

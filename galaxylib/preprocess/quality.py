@@ -31,10 +31,8 @@ def crop_quality(
     Parameters
     ----------
     root : path
-        A data directory made by :func:`galaxylib.synthetic.make_sky`.
-    crops : tuple of str
-        Which crops to measure.
-    size : int, default :data:`~galaxylib.preprocess.boxes.REPORT_SIZE`
+        A data directory made by :func:`galaxylib.tools.sky.make_sky`.
+    size : int
         Output size; it decides how far the improved crop may reduce its decode.
     workers : int, optional
         Processes; default every core.

@@ -5,11 +5,9 @@ logarithmic spiral arms with star-forming clumps, bars, rings, dust lanes, merge
 foreground stars and background galaxies, in three bands (g, r, i), blurred by the
 seeing, with sky noise, composited with the asinh stretch of the SDSS colour images
 (Lupton et al. 2004). As in Galaxy Zoo 2, each cutout is scaled to its galaxy, whose 90 %
-light radius lands near 50 pixels. :func:`render_chunk` is what each worker process of
-:func:`galaxylib.synthetic.make_sky` runs.
+light radius lands near 50 pixels.
 
-Any change here that alters the images must bump
-:data:`galaxylib.synthetic.skyfile.SCHEMA_VERSION`.
+A change that alters the images must bump :data:`galaxylib.synthetic.skyfile.SCHEMA_VERSION`.
 """
 
 from __future__ import annotations
@@ -323,10 +321,8 @@ def _asinh_rgb(frame: np.ndarray) -> np.ndarray:
     factor /= intensity
     factor *= np.float32(255) / softening
     channels = [np.maximum(c * factor, np.float32(0)) for c in (red, green, blue)]
-    # Light beyond what the brightest channel can show spills into the other two, so
-    # that a bright core or star saturates to a flat white disc, as in the SDSS JPEGs.
-    # (Scaling all three down by the brightest one would keep the colour but leave the
-    # core redder, and so darker in grey, than its rim.)
+    # Light beyond what the brightest channel can show spills into the other two, so a
+    # bright core or star saturates to a flat white disc, as in the SDSS JPEGs.
     overflow = np.maximum(np.maximum(channels[0], channels[1]), channels[2])
     overflow -= np.float32(255)
     np.maximum(overflow, np.float32(0), out=overflow)
@@ -339,15 +335,14 @@ def render_galaxy(galaxy: dict, seed: int = 0) -> np.ndarray:
     Parameters
     ----------
     galaxy : dict
-        One row of the truth table (see :func:`sample_catalog`) with its position
-        ``index`` in the table, which keys the random numbers of its image.
+        A row of the truth table with its ``index``, which keys the image's random numbers.
     seed : int, default 0
         The sky's seed.
 
     Returns
     -------
-    ndarray of shape (424, 424, 3), dtype uint8
-        The RGB image before JPEG compression.
+    ndarray
+        The RGB image, (424, 424, 3) ``uint8``, before JPEG compression.
     """
     rng = np.random.default_rng([seed, RENDER_STREAM, int(galaxy["index"])])
     frame = np.zeros((3, IMAGE_SIZE, IMAGE_SIZE), np.float32)

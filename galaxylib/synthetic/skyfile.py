@@ -1,17 +1,9 @@
 """The files of a synthetic sky beside the Kaggle catalog: ``truth.csv`` and ``sky.json``.
 
-A sky made by :func:`galaxylib.synthetic.make_sky` is a Kaggle data set (see
-:mod:`galaxylib.data`) plus two files that only a synthetic sky has:
-
-- ``truth.csv`` (:data:`TRUTH_FILE`): ``GalaxyID``, each galaxy's true parameters and the
-  37 expected vote fractions, named with :data:`EXPECTED_PREFIX` (``expected_Class1.1``
-  ...);
-- ``sky.json`` (:data:`SKY_FILE`): who made the sky (:data:`GENERATOR`, schema
-  :data:`SCHEMA_VERSION`), its seed and size, and its noise floor.
-
-This module reads and writes them, and computes the noise floor from them. It imports no
-other part of :mod:`galaxylib.synthetic`, so :mod:`galaxylib.evaluation` and
-:mod:`galaxylib.course.checks` read a sky through it without loading the renderer.
+- ``truth.csv``: ``GalaxyID``, each galaxy's true parameters and the 37 expected vote
+  fractions (``expected_Class1.1`` ...);
+- ``sky.json``: who made the sky, with which :data:`SCHEMA_VERSION`, its seed and size,
+  and its noise floor (written by :mod:`galaxylib.tools.sky`).
 """
 
 from __future__ import annotations
@@ -26,15 +18,11 @@ from galaxylib.taxonomy import COLUMNS
 
 __all__ = [
     "EXPECTED_PREFIX",
-    "GENERATOR",
     "SCHEMA_VERSION",
     "SKY_FILE",
     "TRUTH_FILE",
     "noise_floor",
-    "read_summary",
-    "sky_identity",
-    "write_summary",
-    "write_truth",
+    "sky_noise_floor",
 ]
 
 EXPECTED_PREFIX = "expected_"
@@ -43,53 +31,10 @@ EXPECTED_PREFIX = "expected_"
 TRUTH_FILE = "truth.csv"
 SKY_FILE = "sky.json"
 
-GENERATOR = "galaxylib.synthetic"
-"""The ``generator`` that ``sky.json`` names: what tells our sky from somebody's data."""
-
 SCHEMA_VERSION = 4
 """Bumped whenever the same seed would give different data -- a change to the truth, the
-volunteers or the renderer; :func:`~galaxylib.synthetic.default_sky` then makes its sky
+volunteers or the renderer; :func:`~galaxylib.tools.sky.default_sky` then makes its sky
 again."""
-
-
-def write_truth(folder: Path, truth: pd.DataFrame) -> None:
-    """Write ``truth.csv`` into ``folder``: the truth table, floats to 6 decimals."""
-    truth.to_csv(folder / TRUTH_FILE, index=False, float_format="%.6f")
-
-
-def write_summary(folder: Path, *, seed: int, n: int, mean_volunteers: float, floor: float) -> None:
-    """Write ``sky.json`` into ``folder``: generator, schema, seed, size and noise floor."""
-    summary = {
-        "generator": GENERATOR,
-        "schema": SCHEMA_VERSION,
-        "seed": seed,
-        "n": n,
-        "mean_volunteers": round(float(mean_volunteers), 3),
-        "noise_floor": round(floor, 6),
-    }
-    (folder / SKY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
-
-
-def read_summary(folder: Path) -> dict | None:
-    """The ``sky.json`` in ``folder``, or ``None`` when it is missing or unreadable."""
-    try:
-        summary = json.loads((folder / SKY_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    return summary if isinstance(summary, dict) else None
-
-
-def sky_identity(folder: Path) -> dict | None:
-    """What makes a synthetic sky the one it is: generator, schema, seed and size.
-
-    Two skies with the same identity hold the same galaxies; two with different ones share
-    no galaxy, whatever their IDs (each sky draws its own). ``None`` for a data
-    set without a readable ``sky.json``: the real catalog, or somebody's own.
-    """
-    summary = read_summary(folder)
-    if summary is None or summary.get("generator") != GENERATOR:
-        return None
-    return {key: summary.get(key) for key in ("generator", "schema", "seed", "n")}
 
 
 def noise_floor(labels: pd.DataFrame, truth: pd.DataFrame) -> float:
@@ -97,20 +42,30 @@ def noise_floor(labels: pd.DataFrame, truth: pd.DataFrame) -> float:
 
     A model that knew every galaxy's expected fractions exactly would score this; no model
     can do better on average, because the rest is the luck of which volunteers came by.
-
-    Parameters
-    ----------
-    labels : DataFrame
-        The catalog (``GalaxyID`` and the 37 answers).
-    truth : DataFrame
-        ``truth.csv``: ``GalaxyID`` and the ``expected_`` columns.
-
-    Returns
-    -------
-    float
+    ``truth`` is ``truth.csv``'s ``GalaxyID`` and ``expected_`` columns.
     """
     expected = truth.set_index("GalaxyID").loc[labels["GalaxyID"]]
     difference = labels.loc[:, list(COLUMNS)].to_numpy(float) - expected.loc[
         :, [EXPECTED_PREFIX + c for c in COLUMNS]
     ].to_numpy(float)
     return float(np.sqrt(np.mean(difference**2)))
+
+
+def sky_noise_floor(data_dir: str | Path, galaxy_ids: np.ndarray | None = None) -> float | None:
+    """The noise floor of a synthetic data set, or ``None`` when it is unknown.
+
+    With the sky's ``truth.csv``, the RMSE of the catalog's votes against the expected
+    fractions over ``galaxy_ids`` (default all); else the figure in ``sky.json``; real
+    data has neither.
+    """
+    root = Path(data_dir)
+    if (root / TRUTH_FILE).exists():
+        from galaxylib.data import load_catalog
+
+        catalog = load_catalog(root, skip_bad=True)
+        labels = catalog.labels if galaxy_ids is None else catalog.subset(galaxy_ids).labels
+        truth = pd.read_csv(root / TRUTH_FILE)
+        return noise_floor(labels, truth[["GalaxyID", *(EXPECTED_PREFIX + c for c in COLUMNS)]])
+    if (root / SKY_FILE).exists():
+        return float(json.loads((root / SKY_FILE).read_text())["noise_floor"])
+    return None

@@ -3,12 +3,10 @@
 :func:`sample_truth` draws each galaxy's kind (elliptical, disc, irregular, or a rare
 star or artifact), size, brightness, inclination, bulge, bar, spiral arms and odd
 feature from distributions that mimic the Galaxy Zoo 2 sample; :func:`visibility` says how
-well a volunteer can see its structure. :func:`typical_galaxies` picks, from a sky's
-``truth.csv``, the clearest example of each morphology.
+well a volunteer can see its structure.
 
 Every random number of a sky comes from one of three streams keyed on its seed -- the
-truth, the votes and, per galaxy, the images -- so that no stage's numbers depend on
-another's.
+truth, the votes and, per galaxy, the images -- so no stage's numbers depend on another's.
 """
 
 from __future__ import annotations
@@ -128,16 +126,7 @@ def visibility(truth: pd.DataFrame) -> np.ndarray:
 
     Two things hide structure: the seeing, which blurs a galaxy that spans only a few
     point-spread-function widths, and a low surface brightness, which sinks it into the
-    sky noise.
-
-    Parameters
-    ----------
-    truth : DataFrame
-        With the columns ``r90_arcsec``, ``psf_arcsec`` and ``mag``.
-
-    Returns
-    -------
-    ndarray of float
+    sky noise. ``truth`` needs the columns ``r90_arcsec``, ``psf_arcsec`` and ``mag``.
     """
     resolution = truth["r90_arcsec"].to_numpy() / truth["psf_arcsec"].to_numpy()
     surface_brightness = truth["mag"].to_numpy() + 2.5 * np.log10(
@@ -148,9 +137,8 @@ def visibility(truth: pd.DataFrame) -> np.ndarray:
     )
 
 
-# ------------------------------------------------------------------------ examples
-# Each morphology: which galaxies of the truth may show it, and the expected vote
-# fraction that says how clearly they do.
+# Each morphology: which galaxies may show it, and the answer whose expected fraction
+# says how clearly they do.
 _MORPHOLOGIES = {
     "elliptical": ("kind == 'elliptical' and odd == 'none'", "Class1.1"),
     "spiral": ("kind == 'disc' and odd == 'none' and bar < 0.2 and arms >= 2", "Class4.1"),
@@ -171,17 +159,14 @@ def typical_galaxies(
     """One clear example of each morphology, chosen from a synthetic sky's truth.
 
     For each of elliptical, spiral, barred spiral, edge-on disc, merger, irregular and
-    star, the galaxy of that kind whose *expected* vote fraction for the answer that
-    names it (``Class1.1`` smooth, ``Class4.1`` spiral, ``Class3.1`` bar, ``Class2.1``
-    edge-on, ``Class8.6`` merger, ``Class8.4`` irregular, ``Class1.3`` star) is highest:
-    the one infinitely many volunteers would call that morphology most surely. Galaxies
-    brighter than ``brightest_mag`` are passed over, their cores saturated.
+    star, the galaxy whose *expected* vote fraction for the answer that names it is
+    highest: the one infinitely many volunteers would call that morphology most surely.
+    Galaxies brighter than ``brightest_mag`` are passed over, their cores saturated.
 
     Parameters
     ----------
     truth : DataFrame
         The sky's ``truth.csv``.
-    brightest_mag : float, default 14.0
     morphologies : sequence of str, optional
         Which of the seven, in this order; default all.
 

@@ -1,11 +1,8 @@
 """The volunteers of a synthetic sky: their answers, and the catalog they make.
 
-:func:`vote_probabilities` says how likely a volunteer is to give each answer, given the
-true morphology and how *visible* it is -- small galaxies are blurred by the atmosphere
-and faint ones drown in noise, so both look smooth. The infinite-volunteer answer is the
-**expected** fraction; about 40 simulated volunteers per galaxy walk the decision tree
-and their votes give the **sampled** fractions the catalog holds
-(:func:`sample_catalog`).
+:func:`vote_probabilities` gives the **expected** fractions of infinitely many volunteers;
+:func:`sample_catalog` lets about 40 volunteers per galaxy walk the decision tree, and
+their votes are the **sampled** fractions the catalog holds.
 """
 
 from __future__ import annotations
@@ -15,13 +12,7 @@ import pandas as pd
 
 from galaxylib.errors import GalaxyLibError
 from galaxylib.synthetic.skyfile import EXPECTED_PREFIX
-from galaxylib.synthetic.truth import (
-    ODD_FEATURES,
-    TRUTH_STREAM,
-    VOTE_STREAM,
-    sample_truth,
-    sigmoid,
-)
+from galaxylib.synthetic.truth import ODD_FEATURES, TRUTH_STREAM, VOTE_STREAM, sample_truth, sigmoid
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
 
 __all__ = ["sample_catalog", "vote_probabilities"]
@@ -48,11 +39,6 @@ def _two(p: np.ndarray) -> np.ndarray:
 
 def vote_probabilities(truth: pd.DataFrame) -> np.ndarray:
     """Chance that a volunteer gives each answer, question by question.
-
-    Parameters
-    ----------
-    truth : DataFrame
-        The true parameters, as :func:`sample_catalog` makes them.
 
     Returns
     -------
@@ -115,9 +101,8 @@ def _sample_votes(
 ) -> np.ndarray:
     """Let each galaxy's volunteers walk the tree; return the cumulative vote fractions.
 
-    A question is asked of the volunteers who gave its parent answer. Q6 is asked of
-    everyone who did not call the object a star or artifact (of everyone, if all did) and
-    renormalised to sum to 1, as in the Kaggle catalog.
+    A question is asked of those who gave its parent answer; Q6, as in the Kaggle catalog,
+    of everyone who did not answer star or artifact (everyone, if all did).
     """
     counts = np.zeros_like(probabilities, dtype=np.int64)
     per_question = np.full_like(probabilities, np.nan)
@@ -137,16 +122,10 @@ def _sample_votes(
 
 
 def sample_catalog(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Draw the truth and the volunteers' votes of a synthetic sky, without images.
+    """Draw the truth and the volunteers' votes of ``n`` galaxies, without images.
 
-    This is what :func:`make_sky` writes beside the images; it is cheap (a fraction of
-    a second for ten thousand galaxies), so statistics can be studied without rendering.
-
-    Parameters
-    ----------
-    n : int
-        Number of galaxies.
-    seed : int, default 0
+    Cheap (a fraction of a second for ten thousand galaxies), so statistics can be
+    studied without rendering.
 
     Returns
     -------

@@ -19,12 +19,14 @@ Each prints ``key=value`` lines through the command line.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -40,12 +42,20 @@ from galaxylib.taxonomy import COLUMNS
 from galaxylib.tools.model_files import ModelFiles, read_history
 from galaxylib.tools.workers import resolve_workers, worker_pool
 
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+    from galaxylib.preprocess import Cache
+
 __all__ = [
     "bench_colour",
     "bench_pipeline",
     "bench_preprocess",
     "bench_quality",
+    "bench_synth",
     "bench_train",
+    "report_dataset",
+    "write_pngs",
     "link_subset",
 ]
 
@@ -238,7 +248,7 @@ def bench_pipeline(
     dict
         ``n``, ``size``, ``ours_img_per_s``, ``report_img_per_s`` and ``ratio``.
     """
-    from galaxylib.pipeline import make_dataset, report_dataset, write_pngs
+    from galaxylib.pipeline import make_dataset
 
     cache = preprocess_catalog(root, size=size, workers=workers, progress=False, skip_bad=True)
     catalog = load_catalog(root, skip_bad=True)
@@ -261,7 +271,7 @@ def bench_pipeline(
 
 
 def _write_predictions(path: Path, ids: np.ndarray, pred: np.ndarray) -> None:
-    from galaxylib.evaluation import write_csv
+    from galaxylib.tools.files import write_csv
 
     table = pd.DataFrame(pred, columns=list(COLUMNS))
     table.insert(0, "GalaxyID", ids)
@@ -282,7 +292,7 @@ def bench_quality(
     :func:`galaxylib.course.course_model`: under the ``small`` profile the stored ones
     (:mod:`galaxylib.course.networks`, trained on a sky of their own, so that every galaxy of
     this one is new to them); elsewhere, or with ``retrain``, trained on this sky with
-    :func:`galaxylib.training.train`'s defaults. Both are scored on the sky's test split
+    :func:`galaxylib.tools.train.train`'s defaults. Both are scored on the sky's test split
     as chapter 6 scores them (the improved one averaged over the eight rotations and
     flips).
 
@@ -368,7 +378,7 @@ def bench_colour(
 
     The report turned the images grey before training; the Kaggle winner kept the three
     colour bands. Both runs use the same sky (of the profile's size, made with ``seed``),
-    the same split, the same recipe (:func:`galaxylib.training.train`'s defaults) and the
+    the same split, the same recipe (:func:`galaxylib.tools.train.train`'s defaults) and the
     same network; only the input's channels differ. Each is scored on the test split.
 
     Parameters
@@ -437,8 +447,8 @@ def _bench_sky(
     The sky of the profile's size made with ``seed`` in ``sky/`` (kept if already
     there), its catalog, the book's split and the noise floor of its test split.
     """
-    from galaxylib.evaluation import sky_noise_floor
-    from galaxylib.synthetic import make_sky
+    from galaxylib.synthetic.skyfile import sky_noise_floor
+    from galaxylib.tools.sky import make_sky
 
     with ExitStack() as stack:
         if out is None:
@@ -485,7 +495,7 @@ def _write_record(path: Path, seed: int, figures: dict[str, float]) -> None:
 
 def _train(sky: Path, **options) -> None:
     """Train on ``sky`` with the profile's epochs, batch size and image size."""
-    from galaxylib.training import train
+    from galaxylib.tools.train import train
 
     scale = profile()
     train(
@@ -495,3 +505,102 @@ def _train(sky: Path, **options) -> None:
         size=scale.image_size,
         **options,
     )
+
+
+def bench_synth(n: int = 200, workers: int | None = None) -> dict[str, float]:
+    """Time :func:`make_sky` on ``n`` galaxies, images and JPEGs included.
+
+    Parameters
+    ----------
+    n : int, default 200
+    workers : int, optional
+        Processes; every core by default.
+
+    Returns
+    -------
+    dict
+        ``galaxies_per_s``, ``seconds``, ``n``, ``workers`` and ``noise_floor``.
+    """
+    from galaxylib.tools.sky import make_sky
+
+    with tempfile.TemporaryDirectory(prefix="galaxylib-bench-") as folder:
+        report = make_sky(Path(folder) / "sky", n, workers=workers, progress=False)
+    return {
+        "galaxies_per_s": report.galaxies_per_s,
+        "seconds": report.seconds,
+        "n": float(n),
+        "workers": float(report.workers),
+        "noise_floor": report.noise_floor,
+    }
+
+
+def write_pngs(cache: Cache, galaxy_ids: np.ndarray, folder: str | Path) -> list[str]:
+    """Write cached images as ``<GalaxyID>.png`` files, as the report kept its crops.
+
+    Returns
+    -------
+    list of str
+        The paths, in the order of ``galaxy_ids``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for galaxy_id, row in zip(galaxy_ids, cache.rows_of(galaxy_ids), strict=True):
+        path = folder / f"{int(galaxy_id)}.png"
+        image = cache.images[row]
+        cv2.imwrite(str(path), image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        paths.append(str(path))
+    return paths
+
+
+def report_dataset(
+    image_paths: list[str], labels: pd.DataFrame, *, batch_size: int = 64, training: bool = True
+) -> tf.data.Dataset:
+    """The report's input pipeline, as its notebook wrote it (for comparison only).
+
+    For every image, a Python function (``tf.py_function``) reads and decodes the PNG
+    and finds the galaxy's row with ``labels.loc[labels['GalaxyID'] == galaxyID]``, a
+    scan of the whole table; then ``shuffle(1024)``, ``batch`` and ``prefetch``. The
+    one change: the GalaxyID is taken from the file name, not from the fourth part of
+    the report's own folder path.
+
+    Parameters
+    ----------
+    image_paths : list of str
+        ``<GalaxyID>.png`` files (see :func:`write_pngs`).
+    labels : DataFrame
+        ``GalaxyID`` followed by the 37 answer columns.
+    batch_size : int, default 64
+    training : bool, default True
+        Yield labels too, and shuffle.
+
+    Returns
+    -------
+    tf.data.Dataset
+        ``float32`` images in [0, 1] (and ``float32`` labels).
+    """
+    import tensorflow as tf
+
+    def get_features(image_path, training=True):
+        image = tf.io.decode_image(tf.io.read_file(image_path), dtype=tf.dtypes.float32)
+        if training:
+            label = tf.strings.split(image_path, os.path.sep)[-1]
+            galaxy_id = int(tf.strings.substr(label, 0, tf.strings.length(label) - 4))
+            galaxy_row = labels.loc[labels["GalaxyID"] == galaxy_id]
+            features = tf.cast(galaxy_row.iloc[0, 1:].values, tf.float32)
+            return image, features
+        return image
+
+    paths = tf.data.Dataset.from_tensor_slices(image_paths)
+    if training:
+        dataset = paths.map(
+            lambda x: tf.py_function(func=get_features, inp=[x], Tout=(tf.float32, tf.float32)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+        dataset = dataset.shuffle(1024)
+    else:
+        dataset = paths.map(
+            lambda x: tf.py_function(func=get_features, inp=[x, False], Tout=tf.float32),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -1,6 +1,6 @@
 """What a training run on disk keeps while it runs, written so that a kill leaves it whole.
 
-:func:`galaxylib.training.train` adds :func:`run_callbacks` to Keras's ``fit``: the best
+:func:`galaxylib.tools.train.train` adds :func:`run_callbacks` to Keras's ``fit``: the best
 epoch's weights, one log row per epoch and a backup of the whole state after every
 epoch, each written atomically (Keras's ``ModelCheckpoint`` and ``BackupAndRestore``
 write in place, so a kill or a full disk while they write leaves a truncated file that
@@ -24,9 +24,9 @@ import pandas as pd
 from galaxylib.data import Catalog, Split
 from galaxylib.hardware import Setup
 from galaxylib.models import build_model
-from galaxylib.synthetic.skyfile import sky_identity
 from galaxylib.tools.files import atomic_path, require_space, write_text
 from galaxylib.tools.model_files import ModelFiles, read_history
+from galaxylib.tools.sky import sky_identity
 
 __all__ = ["keep_best", "require_room", "room_needed", "run_callbacks", "save"]
 

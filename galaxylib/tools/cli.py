@@ -31,7 +31,7 @@ __all__ = ["main"]
 
 
 def _synth(args: argparse.Namespace) -> None:
-    from galaxylib.synthetic import make_sky
+    from galaxylib.tools.sky import make_sky
 
     report = make_sky(args.out, args.n, seed=args.seed, workers=args.workers, force=args.force)
     print(report)
@@ -90,7 +90,7 @@ def _preprocess(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    from galaxylib.training import train
+    from galaxylib.tools.train import train
 
     scale = profile()
     result = train(
@@ -117,13 +117,9 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from galaxylib.evaluation import (
-        evaluate,
-        load_model,
-        results_table,
-        sky_noise_floor,
-        write_csv,
-    )
+    from galaxylib.evaluation import evaluate, load_model, results_table
+    from galaxylib.synthetic import sky_noise_floor
+    from galaxylib.tools.files import write_csv
 
     trained = load_model(args.model)
     evaluation = evaluate(
@@ -167,7 +163,8 @@ def _export(args: argparse.Namespace) -> None:
 
 
 def _predict(args: argparse.Namespace) -> None:
-    from galaxylib.evaluation import load_model, predict_files, write_csv
+    from galaxylib.evaluation import load_model, predict_files
+    from galaxylib.tools.files import write_csv
 
     table = predict_files(load_model(args.model), args.images, tta=not args.no_tta)
     if args.out is None:
@@ -178,8 +175,7 @@ def _predict(args: argparse.Namespace) -> None:
 
 
 def _bench(args: argparse.Namespace) -> None:
-    from galaxylib.synthetic import bench_synth
-    from galaxylib.tools.bench import bench_preprocess
+    from galaxylib.tools.bench import bench_preprocess, bench_synth
 
     def bench_pipeline() -> dict[str, float]:
         from galaxylib.tools.bench import bench_pipeline
@@ -225,7 +221,7 @@ def _bench_data(args: argparse.Namespace) -> Path:
     if args.data is not None:
         return args.data
     from galaxylib.config import data_root
-    from galaxylib.synthetic import make_sky
+    from galaxylib.tools.sky import make_sky
 
     root = data_root() / f"bench-sky-{args.n}"
     if not (root / "training_solutions_rev1.csv").exists():

@@ -28,8 +28,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from galaxylib.errors import GalaxyLibError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 try:
     import fcntl
@@ -49,6 +53,7 @@ __all__ = [
     "require_space",
     "staging_dir",
     "write_bytes",
+    "write_csv",
     "write_text",
 ]
 
@@ -359,3 +364,13 @@ def disk_errors(folder: str | Path, elsewhere: str = "") -> Iterator[None]:
         if sentence is None:
             raise
         raise sentence from None
+
+
+def write_csv(table: pd.DataFrame, out: str | Path, *, force: bool = False) -> Path:
+    """Write a table to CSV atomically, refusing to overwrite a file without ``force``."""
+    out = check_out_path(out, "CSV file")
+    if out.exists() and not force:
+        raise GalaxyLibError(f"{out} already exists; pass --force to overwrite it.")
+    with disk_errors(out.parent, "choose another --out"), atomic_path(out) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.6f")
+    return out

@@ -2,7 +2,7 @@
 
 Everything lives beside the model file ``MODEL.keras`` (see :class:`ModelFiles`):
 ``MODEL.json`` (the preprocessing settings, which evaluation and prediction apply
-again), ``MODEL.history.csv`` (one row per epoch, for :func:`galaxylib.plots.plot_history`),
+again), ``MODEL.history.csv`` (one row per epoch, for :func:`galaxylib.course.plots.plot_history`),
 ``MODEL.split.csv`` (which galaxies it trained and validated on, so that evaluation can
 refuse a "test" set that overlaps them) and, while training, the folder ``MODEL.train/``.
 
@@ -20,17 +20,26 @@ import json
 import shutil
 import sys
 import traceback
+import warnings
+import zipfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.tools.files import check_out_path, disk_error, exclusive, lock_path, write_text
+from galaxylib.tools.sky import sky_identity
 
-__all__ = ["ModelFiles", "read_history", "training_run"]
+if TYPE_CHECKING:
+    from galaxylib.data import Catalog
+    from galaxylib.evaluation import TrainedModel
+
+__all__ = ["ModelFiles", "check_unseen", "keras_version_of", "read_history", "training_run"]
 
 
 @dataclass(frozen=True)
@@ -227,3 +236,52 @@ def training_run(files: ModelFiles, run: dict, force: bool) -> Iterator[None]:
         start_or_resume(files, run, force)
         yield
         shutil.rmtree(files.work, ignore_errors=True)
+
+
+def keras_version_of(path: str | Path) -> str | None:
+    """The version of Keras that saved a ``.keras`` file, or ``None`` when it does not say."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            version = json.loads(archive.read("metadata.json"))["keras_version"]
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        return None
+    return version if isinstance(version, str) else None
+
+
+def check_unseen(trained: TrainedModel, catalog: Catalog, test: np.ndarray, seed: int) -> None:
+    """Refuse test galaxies that the model trained or was validated on.
+
+    ``MODEL.split.csv`` lists them, each with the digest of its vote fractions: a test
+    galaxy is one of them when its ID and its digest both match, in whatever copy of the
+    catalog it sits. Only a model whose settings name another synthetic sky than the one
+    ``catalog`` says it is needs no check.
+    """
+    trained_on = trained.settings.get("sky")
+    here = sky_identity(catalog.csv_path.parent)
+    if trained_on is not None and here is not None and trained_on != here:
+        return
+    seen = trained.files.read_split()
+    if seen is None:
+        warnings.warn(
+            f"{trained.files.model} carries no record of the galaxies it trained on "
+            f"({trained.files.split.name} is missing), so this test score cannot be checked "
+            "for galaxies it has seen; train it again with `galaxylib train` to be sure.",
+            GalaxyLibNote,
+            stacklevel=3,
+        )
+        return
+    overlap = np.isin(test, seen["GalaxyID"].to_numpy())
+    if "digest" in seen and overlap.any():  # the same IDs: the same galaxies too?
+        recorded = dict(zip(seen["GalaxyID"], seen["digest"].astype(str), strict=True))
+        shared = test[overlap]
+        same = catalog.digests(shared) == np.array([recorded[gid] for gid in shared])
+        overlap[np.flatnonzero(overlap)[~same]] = False
+    if overlap.any():
+        used = trained.settings.get("split", {}).get("seed", "?")
+        raise DataError(
+            f"{overlap.sum()} of the {len(test)} test galaxies ({overlap.mean():.0%}) were "
+            f"among those {trained.files.model} trained or was validated on (it was "
+            f"trained with --seed {used}; this split has --seed {seed}), so its test score "
+            f"would flatter it; evaluate with --seed {used} on the catalog it was trained "
+            "on, or train it again on this one."
+        )

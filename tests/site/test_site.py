@@ -170,8 +170,8 @@ def test_a_chapter_leads_a_student_to_the_set_without_solutions(server, browser)
 
 
 def test_a_wide_figure_shows_at_least_as_wide_as_the_plots_assume(book, browser):
-    # galaxylib.plots sizes the text inside a figure for this width (plots.small_text)
-    from galaxylib.plots import CONTENT_WIDTH
+    # galaxylib.course.plots sizes the text inside a figure for this width (plots.small_text)
+    from galaxylib.course.plots import CONTENT_WIDTH
 
     browser.get(f"{book}/chapters/01_eda.html")
     WebDriverWait(browser, 20).until(

@@ -1,4 +1,6 @@
-"""A synthetic sky on disk: :func:`make_sky`, the book's :func:`default_sky`, :func:`bench_synth`.
+"""A synthetic sky on disk: :func:`make_sky` (``galaxylib synth``) and the book's sky.
+
+:func:`default_sky` is the sky of a profile, made on first use.
 
 :func:`make_sky` draws the catalog (:mod:`~galaxylib.synthetic.volunteers`), renders the
 images on every core (:mod:`~galaxylib.synthetic.render`) and writes the data set -- the
@@ -9,8 +11,8 @@ of processes.
 
 from __future__ import annotations
 
+import json
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,21 +26,59 @@ from galaxylib.errors import GalaxyLibError
 from galaxylib.synthetic.render import render_chunk
 from galaxylib.synthetic.skyfile import (
     EXPECTED_PREFIX,
-    GENERATOR,
     SCHEMA_VERSION,
     SKY_FILE,
     TRUTH_FILE,
     noise_floor,
-    read_summary,
-    write_summary,
-    write_truth,
 )
 from galaxylib.synthetic.volunteers import sample_catalog
-from galaxylib.tools.files import disk_errors, exclusive, replace, shown_path, staging_dir
+from galaxylib.tools.files import disk_errors, replace, shown_path, staging_dir
 from galaxylib.tools.progress import progress_bar
 from galaxylib.tools.workers import resolve_workers, worker_pool
 
-__all__ = ["SkyReport", "bench_synth", "default_sky", "make_sky"]
+__all__ = ["GENERATOR", "SkyReport", "default_sky", "make_sky", "sky_identity"]
+
+GENERATOR = "galaxylib.synthetic"
+"""The ``generator`` that ``sky.json`` names: what tells our sky from somebody's data."""
+
+
+def write_truth(folder: Path, truth: pd.DataFrame) -> None:
+    """Write ``truth.csv`` into ``folder``: the truth table, floats to 6 decimals."""
+    truth.to_csv(folder / TRUTH_FILE, index=False, float_format="%.6f")
+
+
+def write_summary(folder: Path, *, seed: int, n: int, mean_volunteers: float, floor: float) -> None:
+    """Write ``sky.json`` into ``folder``: generator, schema, seed, size and noise floor."""
+    summary = {
+        "generator": GENERATOR,
+        "schema": SCHEMA_VERSION,
+        "seed": seed,
+        "n": n,
+        "mean_volunteers": round(float(mean_volunteers), 3),
+        "noise_floor": round(floor, 6),
+    }
+    (folder / SKY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def read_summary(folder: Path) -> dict | None:
+    """The ``sky.json`` in ``folder``, or ``None`` when it is missing or unreadable."""
+    try:
+        summary = json.loads((folder / SKY_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) else None
+
+
+def sky_identity(folder: Path) -> dict | None:
+    """What makes a synthetic sky the one it is: generator, schema, seed and size.
+
+    Two skies with the same identity hold the same galaxies. ``None`` for a data set
+    without a readable ``sky.json``: the real catalog, or somebody's own.
+    """
+    summary = read_summary(folder)
+    if summary is None or summary.get("generator") != GENERATOR:
+        return None
+    return {key: summary.get(key) for key in ("generator", "schema", "seed", "n")}
 
 
 @dataclass(frozen=True)
@@ -184,31 +224,6 @@ def make_sky(
     return SkyReport(out, n, seed, time.perf_counter() - start, workers, floor)
 
 
-def bench_synth(n: int = 200, workers: int | None = None) -> dict[str, float]:
-    """Time :func:`make_sky` on ``n`` galaxies, images and JPEGs included.
-
-    Parameters
-    ----------
-    n : int, default 200
-    workers : int, optional
-        Processes; every core by default.
-
-    Returns
-    -------
-    dict
-        ``galaxies_per_s``, ``seconds``, ``n``, ``workers`` and ``noise_floor``.
-    """
-    with tempfile.TemporaryDirectory(prefix="galaxylib-bench-") as folder:
-        report = make_sky(Path(folder) / "sky", n, workers=workers, progress=False)
-    return {
-        "galaxies_per_s": report.galaxies_per_s,
-        "seconds": report.seconds,
-        "n": float(n),
-        "workers": float(report.workers),
-        "noise_floor": report.noise_floor,
-    }
-
-
 def default_sky(name: str) -> Path:
     """The synthetic sky the book runs on under a profile; made on first use.
 
@@ -231,22 +246,20 @@ def default_sky(name: str) -> Path:
     out = data_root() / f"sky-{chosen.name}"
     wanted = {"generator": GENERATOR, "schema": SCHEMA_VERSION, "seed": 0}
     wanted["n"] = chosen.n_galaxies
-    # Two notebooks (or test workers) asking at once: one makes the sky, the other waits.
-    with exclusive(out, wait=f"Another process is making {out}; waiting for it."):
-        if not _holds_data_set(out):
-            print(make_sky(out, chosen.n_galaxies, seed=0))
-            return out
-        made = read_summary(out)
-        if made is None or made.get("generator") != GENERATOR:
-            raise GalaxyLibError(
-                f"{out} holds a data set that {GENERATOR} did not make (no {SKY_FILE}); "
-                "move it elsewhere, and the book will make its synthetic sky there."
-            )
-        if {key: made.get(key) for key in wanted} != wanted:
-            print(
-                f"{out} holds a sky of {made.get('n')} galaxies made by schema "
-                f"{made.get('schema')}; making the profile's sky of {chosen.n_galaxies:,} "
-                f"(schema {SCHEMA_VERSION}) in its place."
-            )
-            print(make_sky(out, chosen.n_galaxies, seed=0, force=True))
+    if not _holds_data_set(out):
+        print(make_sky(out, chosen.n_galaxies, seed=0))
         return out
+    made = read_summary(out)
+    if made is None or made.get("generator") != GENERATOR:
+        raise GalaxyLibError(
+            f"{out} holds a data set that {GENERATOR} did not make (no {SKY_FILE}); "
+            "move it elsewhere, and the book will make its synthetic sky there."
+        )
+    if {key: made.get(key) for key in wanted} != wanted:
+        print(
+            f"{out} holds a sky of {made.get('n')} galaxies made by schema "
+            f"{made.get('schema')}; making the profile's sky of {chosen.n_galaxies:,} "
+            f"(schema {SCHEMA_VERSION}) in its place."
+        )
+        print(make_sky(out, chosen.n_galaxies, seed=0, force=True))
+    return out

@@ -1,0 +1,230 @@
+"""``galaxylib train``: crop a data set, split it, build a network, fit it, save it.
+
+The Keras calls are :mod:`galaxylib.training`'s; this adds what a long run on disk needs
+(:mod:`galaxylib.tools.checkpoints`): a run killed after an epoch resumes from it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from galaxylib.config import SMALL
+from galaxylib.data import SPLIT_SEED, load_catalog
+from galaxylib.errors import GalaxyLibError
+from galaxylib.hardware import Setup, setup
+from galaxylib.models import NETWORKS, build_model
+from galaxylib.pipeline import make_dataset
+from galaxylib.preprocess import Settings, preprocess_catalog
+from galaxylib.tools import checkpoints
+from galaxylib.tools.model_files import ModelFiles, read_history, training_run
+from galaxylib.training import RMSE, compile_model, fit
+
+__all__ = ["TrainResult", "train"]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` made.
+
+    Attributes
+    ----------
+    model : keras.Model
+        With the weights of the epoch of lowest validation loss.
+    history : DataFrame
+        One row per epoch (see :func:`galaxylib.tools.model_files.read_history`).
+    files : ModelFiles
+    setup : Setup
+        The hardware it ran on.
+    """
+
+    model: keras.Model
+    history: pd.DataFrame
+    files: ModelFiles
+    setup: Setup
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """Median wall-clock time of an epoch, validation included."""
+        return float(self.history["seconds"].median())
+
+    @property
+    def val_rmse(self) -> float:
+        """Validation RMSE of the epoch whose weights were kept."""
+        best = np.nanargmin(self.history["val_loss"].to_numpy())
+        return float(self.history[f"val_{RMSE}"].iloc[best])
+
+
+def train(
+    data_dir: str | Path,
+    *,
+    model: str = "improved",
+    out: str | Path = "model.keras",
+    epochs: int = SMALL.epochs,
+    batch_size: int = SMALL.batch_size,
+    size: int = SMALL.image_size,
+    crop: str = "improved",
+    color: bool | None = None,
+    learning_rate: float = 1e-3,
+    patience: int = 7,
+    seed: int = SPLIT_SEED,
+    train_galaxies: int | None = None,
+    photographic: bool = False,
+    force: bool = False,
+    workers: int | None = None,
+    cache: str | Path | None = None,
+    verbose: str | int = "auto",
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> TrainResult:
+    """Train one of the book's networks on a data set, and save it.
+
+    Crops the data set (if its cache is missing), splits it, builds and compiles the
+    network, :func:`fit` s it and saves it with its settings, history and split. A run
+    that was interrupted after an epoch continues where it stopped when started again
+    with the same settings.
+
+    Parameters
+    ----------
+    data_dir : path
+        A data directory in the Galaxy Zoo format; its cache is made if missing.
+    model : str, default 'improved'
+        A name of :data:`galaxylib.models.NETWORKS`.
+    out : path, default ``model.keras``
+        Where to save the model; its other files go beside it (:class:`ModelFiles`).
+    epochs, batch_size, size : int
+        Default: the ``small`` profile's (:data:`galaxylib.config.SMALL`).
+    crop : {'improved', 'report'}, default 'improved'
+    color : bool, optional
+        Train on colour rather than grey. Default: the network's own choice
+        (``NETWORKS[model].color``).
+    learning_rate : float, default 1e-3
+        Adam's first rate, as in the report; it then follows :func:`cosine_schedule`.
+    patience : int, default 7
+        Epochs without a better validation loss before stopping (the report's 7).
+    seed : int, default :data:`galaxylib.data.SPLIT_SEED`
+        Seed of the split and of the weights and shuffles; evaluate with the same one.
+    train_galaxies : int, optional
+        Train on only the first this many galaxies of the training split, for a short
+        demonstration; the validation and test splits stay whole. Default: all of it.
+    photographic : bool, default False
+        Vary the light of the training images as photographs vary it
+        (:func:`galaxylib.augment.photographic`); chapter 8 measures what it buys.
+    force : bool, default False
+        Overwrite an existing model, and start afresh rather than resume.
+    workers : int, optional
+        Processes for preprocessing.
+    cache : path, optional
+        Folder for the preprocessing cache (see
+        :func:`galaxylib.preprocess.preprocess_catalog`), for data one cannot write to.
+    verbose : 'auto', 0, 1 or 2
+        Keras's progress display.
+    callbacks : sequence of keras.callbacks.Callback
+        Extra callbacks, called after the built-in ones.
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    GalaxyLibError
+        If ``out`` exists and ``force`` is false, another run is writing it, or an
+        interrupted run with other settings waits in ``MODEL.train/``; for a bad data
+        set, a bad setting, a full disk or a folder that cannot be written.
+    """
+    if model not in NETWORKS:
+        raise GalaxyLibError(f"Unknown model {model!r}; choose one of {', '.join(NETWORKS)}.")
+    for name, value in {"epochs": epochs, "batch_size": batch_size}.items():
+        _positive(name, value)
+    if train_galaxies is not None:
+        _positive("train_galaxies", train_galaxies)
+    color = NETWORKS[model].color if color is None else color
+    preprocessing = Settings(crop, size, color)
+    files = ModelFiles(Path(out))
+    run = {"model": model, **preprocessing.as_dict(), "batch_size": batch_size, "seed": seed}
+    run |= {"epochs": epochs}  # the schedule depends on it
+    run |= {"learning_rate": learning_rate, "data": str(Path(data_dir).resolve())}
+    if train_galaxies is not None:
+        run |= {"train_galaxies": train_galaxies}
+    if photographic:
+        run |= {"photographic": True}
+    with training_run(files, run, force):
+        catalog = load_catalog(data_dir, skip_bad=True)
+        if len(catalog.skipped):
+            print(
+                f"Left out {len(catalog.skipped)} bad rows of {catalog.csv_path} "
+                f"(`galaxylib check {data_dir}` lists them).",
+                file=sys.stderr,
+            )
+        parts = catalog.split(seed)
+        if train_galaxies is not None:
+            parts = replace(parts, train=parts.train[:train_galaxies])
+        crops = preprocess_catalog(
+            data_dir, **preprocessing.as_dict(), workers=workers, cache=cache, skip_bad=True
+        )
+        parts = replace(
+            parts,
+            train=crops.readable(parts.train, "training galaxies"),
+            val=crops.readable(parts.val, "validation galaxies"),
+        )
+        hardware = setup()
+        keras.utils.set_random_seed(seed)
+        with hardware.strategy.scope():
+            net = compile_model(_build(model, crops.settings.input_shape), learning_rate)
+        checkpoints.require_room(net, files)
+        fit(
+            net,
+            make_dataset(
+                crops,
+                catalog,
+                parts.train,
+                batch_size=batch_size,
+                training=True,
+                seed=seed,
+                photographic=photographic,
+            ),
+            make_dataset(crops, catalog, parts.val, batch_size=batch_size),
+            epochs=epochs,
+            learning_rate=learning_rate,
+            patience=patience,
+            callbacks=[*checkpoints.run_callbacks(files), *callbacks],
+            verbose=verbose,
+        )
+        checkpoints.keep_best(net, files)
+        result = TrainResult(net, read_history(files.history), files, hardware)
+        settings = {
+            "model": model,
+            "preprocessing": crops.settings.as_dict(),
+            "input_shape": list(net.input_shape[1:]),
+            "epochs": len(result.history),
+            "val_rmse": result.val_rmse,
+            "seconds_per_epoch": result.seconds_per_epoch,
+            "hardware": str(hardware),
+            "data": run["data"],
+            "split": {"seed": seed, "train": len(parts.train), "val": len(parts.val)},
+            "photographic": photographic,
+        }
+        checkpoints.save(net, model, hardware, files, settings, parts, catalog)
+    return result
+
+
+def _build(model: str, input_shape: tuple[int, int, int]) -> keras.Model:
+    """:func:`galaxylib.models.build_model`, with a too small ``--size`` as a sentence."""
+    try:
+        return build_model(model, input_shape)
+    except ValueError as err:
+        raise GalaxyLibError(
+            f"--size {input_shape[0]} is too small for the {model} network "
+            f"({str(err).splitlines()[0]}); use a larger --size."
+        ) from None
+
+
+def _positive(name: str, value: int | float) -> None:
+    if isinstance(value, bool) or not value > 0:
+        raise GalaxyLibError(f"--{name.replace('_', '-')} is {value!r}; use a positive number.")
