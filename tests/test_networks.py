@@ -60,7 +60,8 @@ def test_the_record_says_how_to_make_them_again():
     record = networks.provenance()
     commands = [shlex.join(command) for command in build.commands()]
     assert record["sky"]["command"] == commands[0]
-    assert [record["networks"][name]["command"] for name in networks.NAMES] == commands[1:]
+    made = [record["networks"][name]["command"] for name in networks.NAMES]
+    assert made == commands[1:], "the stored networks are not NETWORKS': run make networks"
     assert {key: record["sky"][key] for key in build.SKY} == build.SKY
     for name in networks.NAMES:
         network = record["networks"][name]
@@ -80,7 +81,8 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
     record = json.loads(REMEDY_RECORD.read_text())
     stored = networks.provenance()["networks"]
     rows = {(row["remedy"], row["network"]): row for row in record["rows"]}
-    assert set(rows) == {(r, n) for r in remedies.REMEDIES for n in models.NETWORKS}
+    wanted = {(r, n) for r in remedies.REMEDIES for n in models.NETWORKS}
+    assert set(rows) == wanted, "the remedy record does not cover NETWORKS: run make remedies"
     for (remedy, name), row in rows.items():
         assert row["command"] == shlex.join(remedies.command(remedy, name))
         if remedies.REMEDIES[remedy]["flags"] == build.FLAGS:  # the stored networks' recipe

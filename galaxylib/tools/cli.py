@@ -24,7 +24,7 @@ from typing import Any
 from galaxylib.config import profile
 from galaxylib.data import SPLIT_SEED
 from galaxylib.errors import GalaxyLibError, GalaxyLibNote
-from galaxylib.preprocess import REPORT_SIZE
+from galaxylib.preprocess import CROPS, REPORT_SIZE
 from galaxylib.tools.files import disk_error
 
 __all__ = ["main"]
@@ -315,7 +315,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"output side in pixels (default {REPORT_SIZE})",
     )
     p.add_argument("--color", action="store_true", help="keep colour (default grey)")
-    p.add_argument("--crop", choices=["improved", "report"], default="improved")
+    p.add_argument("--crop", choices=list(CROPS), default="improved")
     p.add_argument("--workers", **workers)
     p.add_argument("--cache", **cache)
     p.add_argument("--skip-bad", action="store_true", help="leave bad rows out and go on")
@@ -350,7 +350,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="color",
         help="train on grey images (the report's network's default)",
     )
-    p.add_argument("--crop", choices=["improved", "report"], default="improved")
+    p.add_argument("--crop", choices=list(CROPS), default="improved")
     p.add_argument(
         "--seed", type=seed, default=SPLIT_SEED, help=f"seed of the split (default {SPLIT_SEED})"
     )
