@@ -20,7 +20,7 @@ import pandas as pd
 
 from galaxylib.errors import DataError
 from galaxylib.taxonomy import COLUMNS
-from galaxylib.tools import catalog_checks as checks
+from galaxylib.tools import catalog_checks
 
 __all__ = [
     "IMAGE_SIZE",
@@ -167,17 +167,17 @@ def load_catalog(
         For a missing or malformed file, and, unless ``skip_bad``, the first bad row.
     """
     csv_path, images_dir = find_layout(root)
-    table = checks.read_table(csv_path)
+    table = catalog_checks.read_table(csv_path)
     if not images_dir.is_dir():
         raise DataError(
             f"{csv_path} has no image folder beside it: expected {images_dir}/ holding "
             "<GalaxyID>.jpg files; unpack the images there."
         )
-    problems = checks.row_problems(table, images_dir, tol)
+    problems = catalog_checks.row_problems(table, images_dir, tol)
     bad_lines = {line for line, _, _ in problems}
     if verify_images:
         good = table[~table["line"].isin(bad_lines)]
-        problems += checks.image_problems(good, images_dir)
+        problems += catalog_checks.image_problems(good, images_dir)
     if problems and not skip_bad:
         line, _, reason = problems[0]
         more = f" ({len(problems) - 1} more problems follow)" if len(problems) > 1 else ""
@@ -207,7 +207,7 @@ def read_image(path: str | Path, *, size: int | None = IMAGE_SIZE) -> np.ndarray
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"{path} does not exist; check the data directory.") from None
-    image = checks.decode_image(raw, path)
+    image = catalog_checks.decode_image(raw, path)
     if size is not None and image.shape[:2] != (size, size):
         h, w = image.shape[:2]
         raise DataError(

@@ -9,7 +9,6 @@ average; :func:`predict_files` classifies any image file.
 from __future__ import annotations
 
 import warnings
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from galaxylib.models import NETWORKS, predict_tta
 from galaxylib.preprocess import Cache, Settings, crop_file, open_cache
 from galaxylib.taxonomy import COLUMNS
 from galaxylib.tools.catalog_checks import FrameWarning, frame_note
-from galaxylib.tools.model_files import ModelFiles, check_unseen, keras_version_of
+from galaxylib.tools.model_files import ModelFiles, check_unseen, load_keras
 
 __all__ = [
     "REPORT_CNN_RMSE",
@@ -48,8 +47,9 @@ REPORT_CNN_RMSE = 0.0926
 class TrainedModel:
     """A saved model with the preprocessing it was trained on.
 
-    ``settings`` is ``MODEL.json``'s content (empty when it is missing);
-    ``preprocessing`` is how images must be cropped before the model sees them.
+    ``settings`` is ``MODEL.json``'s content (a dict, empty when the file is missing);
+    ``preprocessing`` is how images must be cropped before the model sees them (a
+    :class:`galaxylib.preprocess.Settings`).
     """
 
     net: keras.Model
@@ -75,31 +75,7 @@ def load_model(path: str | Path) -> TrainedModel:
         If the file is missing or not a Keras model, or the two files disagree.
     """
     files = ModelFiles(Path(path))
-    if files.model.is_dir():
-        raise GalaxyLibError(
-            f"{files.model} is a folder, not a model file; the model comes first, as in "
-            "`galaxylib evaluate MODEL.keras DATA_DIR`."
-        )
-    if not files.model.is_file():
-        raise GalaxyLibError(
-            f"{files.model} does not exist; train one with "
-            f"`galaxylib train DATA_DIR --out {files.model}`."
-        )
-    if not zipfile.is_zipfile(files.model):
-        raise GalaxyLibError(
-            f"{files.model} is not a Keras model file (a .keras file is a zip archive); "
-            "name the file that `galaxylib train --out` wrote."
-        )
-    try:
-        net = keras.saving.load_model(files.model)
-    except (ValueError, OSError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as err:
-        saved = keras_version_of(files.model)
-        by = f"; it was saved by Keras {saved}, this is {keras.__version__}" if saved else ""
-        raise GalaxyLibError(
-            f"{files.model} is not a Keras model that galaxylib can load "
-            f"({(str(err).strip().splitlines() or [type(err).__name__])[0][:200]}{by}); "
-            "load it where it was made, or train it again with `galaxylib train`."
-        ) from None
+    net = load_keras(files)  # or one sentence on what is wrong with the file
     settings = files.read_settings()
     height, width, channels = net.input_shape[1:]
     if "preprocessing" in settings:
@@ -196,6 +172,8 @@ def evaluate(
     trained = model if isinstance(model, TrainedModel) else load_model(model)
     catalog = load_catalog(data_dir, skip_bad=True)
     test = catalog.split(seed).test
+    # MODEL.split.csv lists the galaxies it learnt from (IDs and a digest of their votes):
+    # none may be in the test split, or its score would flatter it.
     check_unseen(trained, catalog, test, seed)
     found = open_cache(data_dir, settings=trained.preprocessing, cache=cache)
     test = found.readable(test, "test galaxies")
@@ -232,7 +210,7 @@ def results_table(
     """One table: the baselines, each model, the noise floor, and the report's figures.
 
     ``baselines`` is :func:`galaxylib.baselines.run_baselines`'s table on the same test
-    split; ``floor`` is :func:`sky_noise_floor` (``None``: unknown).
+    split; ``floor`` is :func:`galaxylib.synthetic.sky_noise_floor` (``None``: unknown).
 
     Returns
     -------

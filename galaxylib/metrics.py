@@ -14,6 +14,7 @@ from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
 __all__ = [
     "CLEAR_CASES",
+    "SKILL_WORDS",
     "clear_cases",
     "gap_closed",
     "margin_interval",

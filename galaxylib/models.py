@@ -84,11 +84,12 @@ def _flips() -> list[layers.Layer]:
 def report_cnn(input_shape: tuple[int, int, int] = (REPORT_SIZE, REPORT_SIZE, 1)) -> keras.Model:
     """The report's CNN, with Keras 3 augmentation layers.
 
-    Four augmentation layers, six convolutions with batch normalisation and max pooling,
-    dropout, dense 512/256 and 37 sigmoids (float32, also under mixed precision). At the
-    default 150x150x1 it is the report's network layer for layer, 849,285 parameters;
-    other sizes move the pooling only (:func:`report_pools`), and 64x64x1 keeps all
-    849,285. One setting differs at every size: :data:`BN_MOMENTUM`. Not compiled.
+    The report's four augmentations (five layers: its flip is two), six convolutions with
+    batch normalisation and max pooling, dropout, dense 512/256 and 37 sigmoids (float32,
+    also under mixed precision). At the default 150x150x1 it is the report's network
+    layer for layer, 849,285 parameters; other sizes move the pooling only
+    (:func:`report_pools`), and 64x64x1 keeps all 849,285. One setting differs at every
+    size: :data:`BN_MOMENTUM`. Not compiled.
     """
     stack = [
         *_inputs(input_shape),
@@ -179,12 +180,12 @@ def improved_cnn(
     - Flatten, which keeps where each feature was (a bar sits at the centre of the crop),
       dense 256 with dropout, then :class:`DecisionTree` makes 37 values tree-consistent.
 
-    The first layer pools at once: a convolution's cost is paid at every pixel of its map,
-    so 32 filters on 32 inputs at 64x64 cost as much as 128 on 128 at 16x16. At 64x64
-    this network does 51 million multiply-adds per grey image and 58 million per colour
-    one, against the report's 54 million (:func:`multiply_adds`), although it has more
-    layers. Average its predictions over rotations and flips with :func:`predict_tta`.
-    Not compiled; output float32 fractions.
+    The first stage pools after one convolution: a convolution's cost is paid at every
+    pixel of its map, so 32 filters on 32 inputs at 64x64 cost as much as 128 on 128 at
+    16x16. At 64x64 this network does 51 million multiply-adds per grey image and 58
+    million per colour one, against the report's 54 million (:func:`multiply_adds`),
+    although it has more layers. Average its predictions over rotations and flips with
+    :func:`predict_tta`. Not compiled; output float32 fractions.
     """
     convolutions = [
         layers.Conv2D(width, 5, padding="same", use_bias=False),

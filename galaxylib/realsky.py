@@ -39,9 +39,9 @@ _TABLE = Path(__file__).with_name("real_galaxies.csv")
 def labels_for(hubble_type: str, view: str) -> dict[str, float]:
     """The four labels a catalogued type and a view imply (NaN where they cannot say).
 
-    - ``smooth``: 1 for ellipticals; for lenticulars 1 when unbarred (``SA0``) and not
-      edge-on, 0 when edge-on (the disc shows) or peculiar, NaN otherwise; 0 for
-      spirals, irregulars, pairs and mergers.
+    - ``smooth``: 1 for ellipticals; for lenticulars 1 when unbarred (``SA0``) and seen
+      face-on or inclined, 0 when edge-on (the disc shows) or peculiar, NaN otherwise;
+      0 for spirals, irregulars, pairs and mergers.
     - ``edge_on``: 1 for an edge-on view, 0 for face-on, inclined, round or pair, NaN
       for a highly inclined disc.
     - ``barred``: for discs seen face-on or inclined only: 1 for family ``SB``, 0 for

@@ -6,9 +6,9 @@
 The report defined four callbacks and trained with none of them (``callbacksInUse =
 []``). Here they are used, and repaired:
 
-- its ``ModelCheckpoint`` monitored ``val_accuracy``, which a regression never has: here
-  the weights of the best ``val_loss`` are kept;
-- ``EarlyStopping`` watches ``val_loss`` and restores the best weights;
+- its ``ModelCheckpoint`` monitored ``val_accuracy``, which a regression never has;
+  here ``EarlyStopping`` watches ``val_loss`` and restores the weights of its best epoch
+  (``galaxylib train`` also keeps them on disk after every epoch);
 - instead of ``ReduceLROnPlateau``, a cosine schedule fixed in advance
   (:func:`cosine_schedule`): with a known budget of epochs the rate falls smoothly to a
   hundredth of its start, so the run ends on small, careful steps.
@@ -64,7 +64,11 @@ def fit(
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: str | int = "auto",
 ) -> keras.callbacks.History:
-    """Fit a compiled network with :func:`recipe_callbacks`, then ``callbacks``."""
+    """Fit a compiled network with :func:`recipe_callbacks`, then ``callbacks``.
+
+    The schedule sets every epoch's rate, from ``learning_rate`` down: pass the rate you
+    compiled with.
+    """
     return net.fit(
         train_data,
         validation_data=val_data,

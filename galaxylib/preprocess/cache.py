@@ -17,7 +17,7 @@ from galaxylib.data import load_catalog
 from galaxylib.errors import DataError, GalaxyLibNote
 from galaxylib.preprocess.boxes import REPORT_SIZE
 from galaxylib.preprocess.image_file import Settings
-from galaxylib.tools import crop_cache as disk
+from galaxylib.tools import crop_cache
 from galaxylib.tools.files import disk_errors, exclusive
 from galaxylib.tools.workers import resolve_workers
 
@@ -39,6 +39,8 @@ class Cache:
         The GalaxyID of each row, in the catalog's order.
     problems : DataFrame
         ``GalaxyID`` and ``problem`` of every image that got a fallback.
+    settings : Settings
+        How its images were cropped.
     """
 
     path: Path
@@ -67,7 +69,7 @@ class Cache:
         ``part`` names the galaxies in the note (``'training galaxies'``).
         """
         black = self.problems.loc[
-            self.problems["problem"].str.endswith(disk.LEFT_BLACK), "GalaxyID"
+            self.problems["problem"].str.endswith(crop_cache.LEFT_BLACK), "GalaxyID"
         ]
         left_out = np.isin(galaxy_ids, black.to_numpy())
         if left_out.any():
@@ -132,15 +134,19 @@ def preprocess_catalog(
     if not len(catalog):
         bad = f" ({len(catalog.skipped)} bad rows left out)" if len(catalog.skipped) else ""
         raise DataError(f"{catalog.csv_path} has no galaxies to crop{bad}: add rows.")
-    folder = disk.cache_root(root, cache) / settings.name
+    folder = crop_cache.cache_root(root, cache) / settings.name
     waiting = f"Another process is filling the cache {folder}; waiting for it."
-    with disk_errors(folder, disk.ELSEWHERE), exclusive(folder, wait=waiting):
-        meta = disk.read_meta(folder)
-        if force or not disk.is_current(meta, catalog, settings):
-            disk.start_cache(folder, catalog, settings, disk.fingerprint(catalog))
-            meta = disk.read_meta(folder)
+    with disk_errors(folder, crop_cache.ELSEWHERE), exclusive(folder, wait=waiting):
+        # A cache made from this catalog and these images as they are now is kept;
+        # otherwise one array for all the crops is reserved on disk, every row pending.
+        meta = crop_cache.read_meta(folder)
+        if force or not crop_cache.is_current(meta, catalog, settings):
+            fingerprint = crop_cache.fingerprint(catalog)
+            crop_cache.start_cache(folder, catalog, settings, fingerprint)
+            meta = crop_cache.read_meta(folder)
+        # Then crop_file crops the pending rows, in chunks, on every core.
         if not meta["complete"]:
-            disk.fill_cache(folder, catalog, settings, workers, chunk, progress, limit)
+            crop_cache.fill_cache(folder, catalog, settings, workers, chunk, progress, limit)
     return _open(folder)
 
 
@@ -165,17 +171,17 @@ def open_cache(
         of date, with the command that makes it.
     """
     settings = settings or Settings(crop, size, color)
-    folder = disk.cache_root(root, cache) / settings.name
+    folder = crop_cache.cache_root(root, cache) / settings.name
     command = (
         f"galaxylib preprocess {root} --crop {settings.crop} --size {settings.size}"
         f"{' --color' if settings.color else ''}{f' --cache {cache}' if cache else ''}"
     )
-    meta = disk.read_meta(folder)
+    meta = crop_cache.read_meta(folder)
     if not meta:
         raise DataError(f"There is no {settings.name} cache in {folder.parent}; run `{command}`.")
     if require_complete and not meta.get("complete"):
         raise DataError(f"The cache {folder} is unfinished; run `{command}` to complete it.")
-    if not disk.is_current(meta, load_catalog(root, skip_bad=True), settings):
+    if not crop_cache.is_current(meta, load_catalog(root, skip_bad=True), settings):
         raise DataError(
             f"The cache {folder} was made before the catalog or an image in {root} changed, "
             f"so its crops are out of date; run `{command}` to make it again."
@@ -184,7 +190,7 @@ def open_cache(
 
 
 def _open(folder: Path) -> Cache:
-    meta = disk.read_meta(folder)
+    meta = crop_cache.read_meta(folder)
     return Cache(
         path=folder,
         images=np.load(folder / "images.npy", mmap_mode="r"),

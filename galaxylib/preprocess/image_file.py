@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ __all__ = [
 MIN_SIZE = 8
 """Smallest crop side, in pixels."""
 
-LOCATE_SIDE = -(-IMAGE_SIZE // 8)
+LOCATE_SIDE = math.ceil(IMAGE_SIZE / 8)
 """Side of the small copy on which the improved crop finds its box (1/8 of 424 pixels)."""
 
 LOCATE_MIN_LEVEL = 4.0

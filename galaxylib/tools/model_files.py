@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import keras
 import numpy as np
 import pandas as pd
 
@@ -39,7 +40,14 @@ if TYPE_CHECKING:
     from galaxylib.data import Catalog
     from galaxylib.evaluation import TrainedModel
 
-__all__ = ["ModelFiles", "check_unseen", "keras_version_of", "read_history", "training_run"]
+__all__ = [
+    "ModelFiles",
+    "check_unseen",
+    "keras_version_of",
+    "load_keras",
+    "read_history",
+    "training_run",
+]
 
 
 @dataclass(frozen=True)
@@ -285,3 +293,33 @@ def check_unseen(trained: TrainedModel, catalog: Catalog, test: np.ndarray, seed
             f"would flatter it; evaluate with --seed {used} on the catalog it was trained "
             "on, or train it again on this one."
         )
+
+
+def load_keras(files: ModelFiles) -> keras.Model:
+    """The Keras model of ``files``, or one sentence on what is wrong with the file."""
+    if files.model.is_dir():
+        raise GalaxyLibError(
+            f"{files.model} is a folder, not a model file; the model comes first, as in "
+            "`galaxylib evaluate MODEL.keras DATA_DIR`."
+        )
+    if not files.model.is_file():
+        raise GalaxyLibError(
+            f"{files.model} does not exist; train one with "
+            f"`galaxylib train DATA_DIR --out {files.model}`."
+        )
+    if not zipfile.is_zipfile(files.model):
+        raise GalaxyLibError(
+            f"{files.model} is not a Keras model file (a .keras file is a zip archive); "
+            "name the file that `galaxylib train --out` wrote."
+        )
+    try:
+        net = keras.saving.load_model(files.model)
+    except (ValueError, OSError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as err:
+        saved = keras_version_of(files.model)
+        by = f"; it was saved by Keras {saved}, this is {keras.__version__}" if saved else ""
+        raise GalaxyLibError(
+            f"{files.model} is not a Keras model that galaxylib can load "
+            f"({(str(err).strip().splitlines() or [type(err).__name__])[0][:200]}{by}); "
+            "load it where it was made, or train it again with `galaxylib train`."
+        ) from None
+    return net
