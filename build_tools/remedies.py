@@ -84,13 +84,7 @@ def measure(work: Path) -> dict:
     from galaxylib.baselines import mean_rmse
     from galaxylib.course import course_data
     from galaxylib.data import load_catalog
-    from galaxylib.evaluation import (
-        evaluate,
-        load_model,
-        predict_files,
-        predict_images,
-        sky_noise_floor,
-    )
+    from galaxylib.evaluation import evaluate, load_model, predict_files, predict_images
     from galaxylib.metrics import gap_closed
     from galaxylib.preprocess import crop_file
     from galaxylib.realsky import (
@@ -100,6 +94,7 @@ def measure(work: Path) -> dict:
         label_table,
         photograph_paths,
     )
+    from galaxylib.synthetic import sky_noise_floor
     from galaxylib.taxonomy import COLUMNS
     from galaxylib.tools.catalog_checks import FrameWarning
 

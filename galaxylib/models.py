@@ -19,6 +19,7 @@ from galaxylib.taxonomy import COLUMNS, QUESTIONS, question_of
 
 __all__ = [
     "NETWORKS",
+    "OUTPUTS",
     "REPORT_KERNELS",
     "DecisionTree",
     "Network",
@@ -81,7 +82,22 @@ def _flips() -> list[layers.Layer]:
     return [layers.RandomFlip("horizontal"), layers.RandomFlip("vertical")]
 
 
-def report_cnn(input_shape: tuple[int, int, int] = (REPORT_SIZE, REPORT_SIZE, 1)) -> keras.Model:
+OUTPUTS = ("sigmoid", "tree")
+"""The two ways a network may end: 37 independent sigmoids, or :class:`DecisionTree`."""
+
+
+def _output(output: str) -> list[layers.Layer]:
+    """The last layers: 37 sigmoids, or 37 values the decision tree turns into fractions."""
+    if output == "sigmoid":
+        return [layers.Dense(len(COLUMNS), activation="sigmoid", dtype="float32")]
+    if output == "tree":
+        return [layers.Dense(len(COLUMNS), dtype="float32"), DecisionTree(dtype="float32")]
+    raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {output!r}")
+
+
+def report_cnn(
+    input_shape: tuple[int, int, int] = (REPORT_SIZE, REPORT_SIZE, 1), *, output: str = "sigmoid"
+) -> keras.Model:
     """The report's CNN, with Keras 3 augmentation layers.
 
     The report's four augmentations (five layers: its flip is two), six convolutions with
@@ -112,7 +128,7 @@ def report_cnn(input_shape: tuple[int, int, int] = (REPORT_SIZE, REPORT_SIZE, 1)
         layers.Dropout(0.15),
         layers.Dense(256, activation="relu"),
         layers.Dropout(0.15),
-        layers.Dense(len(COLUMNS), activation="sigmoid", dtype="float32"),
+        *_output(output),
     ]
     return keras.Sequential(stack, name="report_cnn")
 
@@ -169,7 +185,7 @@ def _conv_block(filters: int) -> list[layers.Layer]:
 
 
 def improved_cnn(
-    input_shape: tuple[int, int, int] = (64, 64, 1), *, width: int = 32
+    input_shape: tuple[int, int, int] = (64, 64, 1), *, width: int = 32, output: str = "tree"
 ) -> keras.Model:
     """A CNN that respects the decision tree and does not care which way up a galaxy is.
 
@@ -204,8 +220,7 @@ def improved_cnn(
         layers.Flatten(),
         layers.Dense(256, activation="relu"),
         layers.Dropout(0.3),
-        layers.Dense(len(COLUMNS), dtype="float32"),
-        DecisionTree(dtype="float32"),
+        *_output(output),
     ]
     return keras.Sequential(stack, name="improved_cnn")
 
@@ -217,7 +232,7 @@ class Network:
     Attributes
     ----------
     build : callable
-        ``build(input_shape)`` returns the uncompiled network.
+        ``build(input_shape, output=...)`` returns the uncompiled network.
     color : bool
         Whether it sees colour unless told otherwise.
     called : str
@@ -226,7 +241,7 @@ class Network:
         Its row in the results table.
     """
 
-    build: Callable[[tuple[int, int, int]], keras.Model]
+    build: Callable[..., keras.Model]
     color: bool
     called: str
     label: str
@@ -242,8 +257,12 @@ The one place a network is added. The report turned its images grey; the improve
 network keeps the three bands, as the Kaggle winner's did."""
 
 
-def build_model(name: str, input_shape: tuple[int, int, int]) -> keras.Model:
+def build_model(
+    name: str, input_shape: tuple[int, int, int], *, output: str | None = None
+) -> keras.Model:
     """Build network ``name`` of :data:`NETWORKS` for ``input_shape``.
+
+    ``output`` (one of :data:`OUTPUTS`) replaces the network's own last layers.
 
     Examples
     --------
@@ -255,7 +274,8 @@ def build_model(name: str, input_shape: tuple[int, int, int]) -> keras.Model:
     """
     if name not in NETWORKS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(NETWORKS)}")
-    return NETWORKS[name].build(input_shape)
+    options = {} if output is None else {"output": output}
+    return NETWORKS[name].build(input_shape, **options)
 
 
 def multiply_adds(model: keras.Model) -> int:

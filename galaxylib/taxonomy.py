@@ -24,8 +24,6 @@ __all__ = [
     "Question",
     "check_tree",
     "question_of",
-    "random_fractions",
-    "random_per_question",
     "to_cumulative",
     "to_per_question",
     "winning_share",
@@ -281,30 +279,6 @@ def to_per_question(cumulative: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.
         with np.errstate(divide="ignore", invalid="ignore"):
             out[:, q.columns] = np.where(parent > 0, values[:, q.columns] / parent, np.nan)
     return _like(cumulative, out)
-
-
-def random_per_question(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Random per-question vote fractions of ``n`` galaxies, shape (n, 37).
-
-    Each question's answers are drawn from a flat Dirichlet distribution (uniform among
-    the splits that sum to 1); :func:`to_cumulative` makes them a catalog's fractions.
-    """
-    return np.concatenate([rng.dirichlet(np.ones(len(q.answers)), size=n) for q in QUESTIONS], 1)
-
-
-def random_fractions(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Random cumulative vote fractions that obey the tree, shape (n, 37).
-
-    :func:`random_per_question` through :func:`to_cumulative`, rounded to 6 decimals
-    like the Kaggle catalog.
-
-    Examples
-    --------
-    >>> fractions = random_fractions(5, np.random.default_rng(0))
-    >>> check_tree(fractions).empty
-    True
-    """
-    return np.round(to_cumulative(random_per_question(n, rng)), 6)
 
 
 def winning_share(cumulative: pd.DataFrame, *, min_asked: float = 0.5) -> pd.DataFrame:

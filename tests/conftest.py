@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from galaxylib.taxonomy import COLUMNS, random_fractions
+from galaxylib.course.checks.common import random_fractions
+from galaxylib.taxonomy import COLUMNS
 
 # Keep TensorFlow's start-up lines out of the test output. pytest reads this file before
 # any test module, and nothing above imports TensorFlow, so this comes in time.

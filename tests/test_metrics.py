@@ -2,8 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from galaxylib.course.checks.common import random_fractions
 from galaxylib.metrics import rmse, rmse_per_answer, rmse_per_question
-from galaxylib.taxonomy import COLUMNS, QUESTIONS, random_fractions
+from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
 
 def test_rmse_is_elementwise_over_galaxies_and_answers():

@@ -112,3 +112,19 @@ def test_the_arithmetic_is_what_the_docstring_says():
     millions = [round(multiply_adds(net) / 1e6) for net in (report, improved, in_colour)]
     assert millions == [54, 51, 58]
     assert len(_conv_layers(improved)) > len(_conv_layers(report))
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_either_network_may_end_in_sigmoids_or_in_the_tree(name):
+    images = np.random.default_rng(0).integers(0, 255, (3, 64, 64, 1), dtype=np.uint8)
+    with_tree = build_model(name, (64, 64, 1), output="tree")
+    plain = build_model(name, (64, 64, 1), output="sigmoid")
+    assert isinstance(with_tree.layers[-1], DecisionTree)
+    assert plain.layers[-1].get_config()["activation"] == "sigmoid"
+    assert check_tree(with_tree.predict(images, verbose=0)).empty
+    # every layer before the last ones is the network's own
+    own = build_model(name, (64, 64, 1))
+    kinds = [type(layer).__name__ for layer in own.layers[:-2]]
+    assert [type(layer).__name__ for layer in plain.layers[: len(kinds)]] == kinds
+    with pytest.raises(ValueError, match="output must be one of sigmoid, tree"):
+        build_model(name, (64, 64, 1), output="cubic")

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from galaxylib.course.checks.common import random_fractions
 from galaxylib.course.plots import (
     CONTENT_WIDTH,
     annotation_size,
@@ -15,7 +16,7 @@ from galaxylib.course.plots import (
     plot_question_correlations,
     small_text,
 )
-from galaxylib.taxonomy import COLUMNS, random_fractions
+from galaxylib.taxonomy import COLUMNS
 
 
 def labels(n=200):

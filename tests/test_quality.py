@@ -7,9 +7,10 @@ import pytest
 
 from galaxylib.baselines import mean_rmse
 from galaxylib.course import COLOUR_RECORD
+from galaxylib.course.checks.common import random_fractions
 from galaxylib.data import Catalog, split
 from galaxylib.metrics import CLEAR_CASES, clear_cases, gap_closed, margin_interval
-from galaxylib.taxonomy import COLUMNS, random_fractions
+from galaxylib.taxonomy import COLUMNS
 
 
 def test_gap_closed_runs_from_the_mean_benchmark_to_the_noise_floor():

@@ -2,14 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from galaxylib.course.checks.common import random_fractions, random_per_question
 from galaxylib.taxonomy import (
     COLUMNS,
     DESCRIPTIONS,
     QUESTIONS,
     check_tree,
     question_of,
-    random_fractions,
-    random_per_question,
     to_cumulative,
     to_per_question,
     winning_share,

@@ -146,7 +146,7 @@ def save(
     """
     if hardware.policy != "float32":
         keras.mixed_precision.set_global_policy("float32")
-        portable = build_model(name, net.input_shape[1:])
+        portable = build_model(name, net.input_shape[1:], output=settings.get("output"))
         portable.set_weights(net.get_weights())
         keras.mixed_precision.set_global_policy(hardware.policy)
         net = portable

@@ -107,6 +107,7 @@ def _train(args: argparse.Namespace) -> None:
         seed=args.seed,
         train_galaxies=args.train_galaxies,
         photographic=args.photographic,
+        output=args.output,
         cache=args.cache,
     )
     print(
@@ -365,6 +366,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="vary the training images' brightness, stretch, colour balance and noise "
         "as photographs vary them (galaxylib.augment)",
+    )
+    p.add_argument(
+        "--output",
+        default=None,
+        metavar="OUTPUT",
+        help="how the network ends, one of galaxylib.models.OUTPUTS: 'sigmoid' (37 "
+        "sigmoids) or 'tree' (the decision tree's layer); default: the network's own",
     )
     p.add_argument("--workers", **workers)
     p.add_argument("--cache", **cache)

@@ -19,7 +19,7 @@ from galaxylib.config import SMALL
 from galaxylib.data import SPLIT_SEED, load_catalog
 from galaxylib.errors import GalaxyLibError
 from galaxylib.hardware import Setup, setup
-from galaxylib.models import NETWORKS, build_model
+from galaxylib.models import NETWORKS, OUTPUTS, build_model
 from galaxylib.pipeline import make_dataset
 from galaxylib.preprocess import Settings, preprocess_catalog
 from galaxylib.tools import checkpoints
@@ -76,6 +76,7 @@ def train(
     seed: int = SPLIT_SEED,
     train_galaxies: int | None = None,
     photographic: bool = False,
+    output: str | None = None,
     force: bool = False,
     workers: int | None = None,
     cache: str | Path | None = None,
@@ -115,6 +116,8 @@ def train(
     photographic : bool, default False
         Vary the light of the training images as photographs vary it
         (:func:`galaxylib.augment.photographic`); chapter 8 measures what it buys.
+    output : {'sigmoid', 'tree'}, optional
+        How the network ends (:data:`galaxylib.models.OUTPUTS`); default: its own.
     force : bool, default False
         Overwrite an existing model, and start afresh rather than resume.
     workers : int, optional
@@ -140,6 +143,8 @@ def train(
     """
     if model not in NETWORKS:
         raise GalaxyLibError(f"Unknown model {model!r}; choose one of {', '.join(NETWORKS)}.")
+    if output is not None and output not in OUTPUTS:
+        raise GalaxyLibError(f"--output is {output!r}; choose one of {', '.join(OUTPUTS)}.")
     for name, value in {"epochs": epochs, "batch_size": batch_size}.items():
         _positive(name, value)
     if train_galaxies is not None:
@@ -154,6 +159,8 @@ def train(
         run |= {"train_galaxies": train_galaxies}
     if photographic:
         run |= {"photographic": True}
+    if output is not None:
+        run |= {"output": output}
     with training_run(files, run, force):
         catalog = load_catalog(data_dir, skip_bad=True)
         if len(catalog.skipped):
@@ -176,7 +183,7 @@ def train(
         hardware = setup()
         keras.utils.set_random_seed(seed)
         with hardware.strategy.scope():
-            net = compile_model(_build(model, crops.settings.input_shape), learning_rate)
+            net = compile_model(_build(model, crops.settings.input_shape, output), learning_rate)
         checkpoints.require_room(net, files)
         fit(
             net,
@@ -210,14 +217,16 @@ def train(
             "split": {"seed": seed, "train": len(parts.train), "val": len(parts.val)},
             "photographic": photographic,
         }
+        if output is not None:
+            settings["output"] = output
         checkpoints.save(net, model, hardware, files, settings, parts, catalog)
     return result
 
 
-def _build(model: str, input_shape: tuple[int, int, int]) -> keras.Model:
+def _build(model: str, input_shape: tuple[int, int, int], output: str | None) -> keras.Model:
     """:func:`galaxylib.models.build_model`, with a too small ``--size`` as a sentence."""
     try:
-        return build_model(model, input_shape)
+        return build_model(model, input_shape, output=output)
     except ValueError as err:
         raise GalaxyLibError(
             f"--size {input_shape[0]} is too small for the {model} network "

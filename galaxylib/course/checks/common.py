@@ -20,9 +20,16 @@ from typing import Any, NoReturn, TypeVar
 import numpy as np
 import pandas as pd
 
-from galaxylib.taxonomy import COLUMNS, random_fractions
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, to_cumulative
 
-__all__ = ["CheckFailed", "correct", "exercise", "fail"]
+__all__ = [
+    "CheckFailed",
+    "correct",
+    "exercise",
+    "fail",
+    "random_fractions",
+    "random_per_question",
+]
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -231,3 +238,27 @@ def choice(answer: object, name: str, options: tuple[str, ...]) -> str:
         listed = ", ".join(repr(o) for o in options)
         fail(f"{name} should be one of {listed}, not {answer!r}.")
     return answer.strip().lower()
+
+
+def random_per_question(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Random per-question vote fractions of ``n`` galaxies, shape (n, 37).
+
+    Each question's answers are drawn from a flat Dirichlet distribution (uniform among
+    the splits that sum to 1); :func:`to_cumulative` makes them a catalog's fractions.
+    """
+    return np.concatenate([rng.dirichlet(np.ones(len(q.answers)), size=n) for q in QUESTIONS], 1)
+
+
+def random_fractions(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Random cumulative vote fractions that obey the tree, shape (n, 37).
+
+    :func:`random_per_question` through :func:`to_cumulative`, rounded to 6 decimals
+    like the Kaggle catalog.
+
+    Examples
+    --------
+    >>> fractions = random_fractions(5, np.random.default_rng(0))
+    >>> check_tree(fractions).empty
+    True
+    """
+    return np.round(to_cumulative(random_per_question(n, rng)), 6)

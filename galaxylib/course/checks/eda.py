@@ -16,14 +16,9 @@ from galaxylib.course.checks.common import (
     hidden_catalog,
     number,
     one_each,
-)
-from galaxylib.taxonomy import (
-    COLUMNS,
-    QUESTIONS,
-    question_of,
     random_per_question,
-    to_cumulative,
 )
+from galaxylib.taxonomy import COLUMNS, QUESTIONS, question_of, to_cumulative
 
 __all__ = [
     "check_clean_sample",
