@@ -17,7 +17,7 @@ export GALAXYLIB_DATA
 # (each may hold a TensorFlow kernel).
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help venv data book test unit colab-test colab-venv lint exercises nbgrader networks remedies clean
+.PHONY: help venv data book test unit colab-test colab-venv lint exercises nbgrader networks remedies ablation clean
 .DEFAULT_GOAL := help
 
 ## help: list the targets (what `make` alone does)
@@ -116,6 +116,11 @@ networks: $(STAMP)
 ## remedies: score chapter 8's remedies (galaxylib/course/remedies.json); trains what make networks left out
 remedies: $(STAMP)
 	$(BIN)/python -m build_tools.remedies _build/networks
+
+## ablation: train and score chapter 7's ideas one at a time on one sky
+## (galaxylib/course/ablation.json; hours on 2 CPU cores; resumes after a kill)
+ablation: $(STAMP)
+	$(BIN)/python -m build_tools.ablation _build/ablation
 
 ## nbgrader: write an nbgrader course directory with the six sets to _build/nbgrader
 nbgrader: $(STAMP)

@@ -63,8 +63,9 @@ import numpy as np
 import pandas as pd
 
 from galaxylib.course import course_data, glue, plots, reading
+from galaxylib.course.crop_quality import crop_quality
 from galaxylib.data import load_catalog
-from galaxylib.preprocess import crop_quality, preprocess_catalog, report_box
+from galaxylib.preprocess import preprocess_catalog, report_box
 from galaxylib.tools.bench import bench_preprocess
 
 DATA = course_data()

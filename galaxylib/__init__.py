@@ -14,6 +14,7 @@ What a student reads, one module one job:
 - :mod:`galaxylib.pipeline` -- the ``tf.data`` input pipeline;
 - :mod:`galaxylib.augment` -- the training images' light varied as photographs vary it;
 - :mod:`galaxylib.training` -- ``compile``, the callbacks and ``fit``;
+- :mod:`galaxylib.votes` -- a loss that knows the labels are votes;
 - :mod:`galaxylib.evaluation` -- test scores, results table, predictions;
 - :mod:`galaxylib.saliency` -- where an answer is most sensitive to the pixels;
 - :mod:`galaxylib.config` -- the data root and the profiles.

@@ -9,7 +9,6 @@ A data directory holds the Kaggle layout (or the report's names for the same fil
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,16 +115,6 @@ class Catalog:
                 f"training, validation and test sets: add rows (at least {MIN_GALAXIES})."
             )
         return split(self.ids, seed=seed)
-
-    def digests(self, galaxy_ids: np.ndarray) -> np.ndarray:
-        """A short digest of each galaxy's 37 vote fractions, to 4 decimals.
-
-        It tells the same galaxy in two catalogs from two galaxies that share an ID.
-        """
-        values = np.round(self.subset(galaxy_ids).targets.astype(np.float64), 4)
-        return np.array(
-            [hashlib.sha256(row.tobytes()).hexdigest()[:12] for row in values + 0.0], dtype=str
-        )
 
     def subset(self, galaxy_ids: np.ndarray) -> Catalog:
         """The catalog restricted to ``galaxy_ids``, in that order."""

@@ -20,6 +20,7 @@ from galaxylib.taxonomy import COLUMNS, QUESTIONS, question_of
 __all__ = [
     "NETWORKS",
     "OUTPUTS",
+    "Concentrations",
     "REPORT_KERNELS",
     "DecisionTree",
     "Network",
@@ -31,6 +32,8 @@ __all__ = [
     "predict_tta",
     "report_cnn",
     "report_pools",
+    "tree_fractions",
+    "with_fractions",
 ]
 
 REPORT_FILTERS = (32, 32, 64, 64, 128, 256)
@@ -82,8 +85,9 @@ def _flips() -> list[layers.Layer]:
     return [layers.RandomFlip("horizontal"), layers.RandomFlip("vertical")]
 
 
-OUTPUTS = ("sigmoid", "tree")
-"""The two ways a network may end: 37 independent sigmoids, or :class:`DecisionTree`."""
+OUTPUTS = ("sigmoid", "tree", "votes")
+"""How a network may end: 37 independent sigmoids, :class:`DecisionTree`, or
+:class:`Concentrations` (trained on the votes, :mod:`galaxylib.votes`)."""
 
 
 def _output(output: str) -> list[layers.Layer]:
@@ -92,6 +96,8 @@ def _output(output: str) -> list[layers.Layer]:
         return [layers.Dense(len(COLUMNS), activation="sigmoid", dtype="float32")]
     if output == "tree":
         return [layers.Dense(len(COLUMNS), dtype="float32"), DecisionTree(dtype="float32")]
+    if output == "votes":
+        return [layers.Dense(len(COLUMNS), dtype="float32"), Concentrations(dtype="float32")]
     raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {output!r}")
 
 
@@ -144,28 +150,19 @@ class DecisionTree(layers.Layer):
     the input.
 
     Values are made positive by softplus, not Dieleman et al.'s ReLU: with ReLU, a
-    question whose values are all negative gets no gradient at all. ``epsilon`` is added
-    to every value, so that a question whose values all vanish gets equal fractions
-    instead of 0/0.
+    question whose values are all negative gets no gradient at all; ``positive=True``
+    takes values that are positive already (a Dirichlet's concentrations, whose means
+    these fractions then are). ``epsilon`` is added to every value, so that a question
+    whose values all vanish gets equal fractions instead of 0/0.
     """
 
-    def __init__(self, epsilon: float = 1e-6, **kwargs):
+    def __init__(self, epsilon: float = 1e-6, positive: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.epsilon = epsilon
+        self.epsilon, self.positive = epsilon, positive
 
     def call(self, values):
         """The 37 vote fractions, in ``COLUMNS`` order, of a batch of 37 raw values."""
-        positive = ops.softplus(values) + self.epsilon
-        parts: list = []  # one per question, in the tree's order: parents come first
-        for question in QUESTIONS:
-            part = positive[:, question.columns]
-            part = part / ops.sum(part, axis=1, keepdims=True)
-            if question.parent is not None:
-                parent = question_of(question.parent)
-                answer = parent.answers.index(question.parent)
-                part = part * parts[parent.number - 1][:, answer : answer + 1]
-            parts.append(part)
-        return ops.concatenate(parts, axis=1)
+        return tree_fractions((values if self.positive else ops.softplus(values)) + self.epsilon)
 
     def compute_output_shape(self, input_shape):
         """The shape of the input: 37 values in, 37 fractions out."""
@@ -173,7 +170,41 @@ class DecisionTree(layers.Layer):
 
     def get_config(self) -> dict:
         """The layer's settings, for saving; ``epsilon`` besides Keras's own."""
-        return {**super().get_config(), "epsilon": self.epsilon}
+        config = {**super().get_config(), "epsilon": self.epsilon}
+        return config | ({"positive": True} if self.positive else {})
+
+
+def tree_fractions(positive):
+    """Each question's positive values divided by their sum, times the parent answer's."""
+    parts: list = []  # one per question, in the tree's order: parents come first
+    for question in QUESTIONS:
+        part = positive[:, question.columns]
+        part = part / ops.sum(part, axis=1, keepdims=True)
+        if question.parent is not None:
+            parent = question_of(question.parent)
+            answer = parent.answers.index(question.parent)
+            part = part * parts[parent.number - 1][:, answer : answer + 1]
+        parts.append(part)
+    return ops.concatenate(parts, axis=1)
+
+
+@keras.saving.register_keras_serializable(package="galaxylib")
+class Concentrations(layers.Layer):
+    """37 values to the concentrations of one Dirichlet per question, between 1 and 100.
+
+    As zoobot's networks end (Walmsley et al. 2022); :mod:`galaxylib.votes` trains them.
+    """
+
+    def call(self, values):
+        """``1 + 99 * sigmoid(values)``."""
+        return 1.0 + 99.0 * ops.sigmoid(values)
+
+
+def with_fractions(net: keras.Model) -> keras.Model:
+    """A network that ends in :class:`Concentrations`, answering their mean fractions."""
+    image = keras.Input(shape=net.input_shape[1:], dtype=net.inputs[0].dtype)
+    tree = DecisionTree(positive=True, dtype="float32")
+    return keras.Sequential([image, *net.layers, tree], name=net.name)
 
 
 def _conv_block(filters: int) -> list[layers.Layer]:

@@ -27,12 +27,22 @@ RMSE = "root_mean_squared_error"
 """The name Keras gives the RMSE metric, as in the report's history."""
 
 
-def compile_model(net: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    """Compile with Adam, mean squared error and the RMSE metric, as the report did."""
+def compile_model(
+    net: keras.Model, learning_rate: float = 1e-3, *, votes: bool = False
+) -> keras.Model:
+    """Compile with Adam, mean squared error and the RMSE metric, as the report did.
+
+    With ``votes``, a network ending in concentrations learns from the votes instead
+    (:mod:`galaxylib.votes`), still watched by the RMSE of its fractions.
+    """
+    if votes:
+        from galaxylib.votes import VoteRMSE, dirichlet_multinomial
+
+        loss, metric = dirichlet_multinomial, VoteRMSE(name=RMSE)
+    else:
+        loss, metric = "mse", keras.metrics.RootMeanSquaredError(name=RMSE)
     net.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="mse",
-        metrics=[keras.metrics.RootMeanSquaredError(name=RMSE)],
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=loss, metrics=[metric]
     )
     return net
 

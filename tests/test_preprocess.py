@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from conftest import write_dataset
 
+from galaxylib.course.crop_quality import crop_quality
 from galaxylib.data import load_catalog
 from galaxylib.errors import DataError
 from galaxylib.preprocess import (
@@ -14,7 +15,6 @@ from galaxylib.preprocess import (
     crop,
     crop_box,
     crop_file,
-    crop_quality,
     improved_box,
     improved_crop,
     open_cache,

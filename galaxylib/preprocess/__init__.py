@@ -31,7 +31,6 @@ from galaxylib.preprocess.boxes import (
 )
 from galaxylib.preprocess.cache import Cache, open_cache, preprocess_catalog
 from galaxylib.preprocess.image_file import MIN_SIZE, Settings, crop_box, crop_file
-from galaxylib.preprocess.quality import crop_quality
 
 __all__ = [
     "CROPS",
@@ -39,7 +38,6 @@ __all__ = [
     "MIN_SIZE",
     "Box",
     "Settings",
-    "crop_quality",
     "Cache",
     "crop",
     "crop_box",

@@ -23,9 +23,9 @@ import pandas as pd
 
 from galaxylib.data import Catalog, Split
 from galaxylib.hardware import Setup
-from galaxylib.models import build_model
+from galaxylib.models import build_model, with_fractions
 from galaxylib.tools.files import atomic_path, require_space, write_text
-from galaxylib.tools.model_files import ModelFiles, read_history
+from galaxylib.tools.model_files import ModelFiles, digests, read_history
 from galaxylib.tools.sky import sky_identity
 
 __all__ = ["keep_best", "require_room", "room_needed", "run_callbacks", "save"]
@@ -139,7 +139,7 @@ def save(
     """Save the model (as float32, loadable anywhere), its split and settings, atomically.
 
     The split lists the galaxies it trained and was validated on, each with the digest
-    of its vote fractions (:meth:`~galaxylib.data.Catalog.digests`), so that evaluation
+    of its vote fractions (:func:`~galaxylib.tools.model_files.digests`), so that evaluation
     can refuse them in any copy of the catalog. The settings, with the identity of the
     synthetic sky it learnt from, come last: a model file without them is not taken for
     finished.
@@ -147,6 +147,8 @@ def save(
     if hardware.policy != "float32":
         keras.mixed_precision.set_global_policy("float32")
         portable = build_model(name, net.input_shape[1:], output=settings.get("output"))
+        if settings.get("output") == "votes":
+            portable = with_fractions(portable)
         portable.set_weights(net.get_weights())
         keras.mixed_precision.set_global_policy(hardware.policy)
         net = portable
@@ -155,7 +157,7 @@ def save(
         net.save(tmp)
     table = pd.concat(
         [
-            pd.DataFrame({"GalaxyID": ids, "part": part, "digest": catalog.digests(ids)})
+            pd.DataFrame({"GalaxyID": ids, "part": part, "digest": digests(catalog, ids)})
             for part, ids in (("train", parts.train), ("val", parts.val))
         ]
     )

@@ -108,6 +108,7 @@ def _train(args: argparse.Namespace) -> None:
         train_galaxies=args.train_galaxies,
         photographic=args.photographic,
         output=args.output,
+        volunteers=args.volunteers,
         cache=args.cache,
     )
     print(
@@ -372,7 +373,16 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="OUTPUT",
         help="how the network ends, one of galaxylib.models.OUTPUTS: 'sigmoid' (37 "
-        "sigmoids) or 'tree' (the decision tree's layer); default: the network's own",
+        "sigmoids), 'tree' (the decision tree's layer) or 'votes' (Dirichlet "
+        "concentrations, trained on the votes); default: the network's own",
+    )
+    p.add_argument(
+        "--volunteers",
+        type=Path,
+        default=None,
+        metavar="TABLE",
+        help="with --output votes: GalaxyID and n_volunteers of each galaxy (a synthetic "
+        "sky's truth.csv)",
     )
     p.add_argument("--workers", **workers)
     p.add_argument("--cache", **cache)

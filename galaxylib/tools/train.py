@@ -16,15 +16,16 @@ import numpy as np
 import pandas as pd
 
 from galaxylib.config import SMALL
-from galaxylib.data import SPLIT_SEED, load_catalog
+from galaxylib.data import SPLIT_SEED, Catalog, load_catalog
 from galaxylib.errors import GalaxyLibError
 from galaxylib.hardware import Setup, setup
-from galaxylib.models import NETWORKS, OUTPUTS, build_model
+from galaxylib.models import NETWORKS, OUTPUTS, build_model, with_fractions
 from galaxylib.pipeline import make_dataset
 from galaxylib.preprocess import Settings, preprocess_catalog
 from galaxylib.tools import checkpoints
 from galaxylib.tools.model_files import ModelFiles, read_history, training_run
 from galaxylib.training import RMSE, compile_model, fit
+from galaxylib.votes import read_volunteers, vote_counts
 
 __all__ = ["TrainResult", "train"]
 
@@ -77,6 +78,7 @@ def train(
     train_galaxies: int | None = None,
     photographic: bool = False,
     output: str | None = None,
+    volunteers: str | Path | None = None,
     force: bool = False,
     workers: int | None = None,
     cache: str | Path | None = None,
@@ -116,8 +118,11 @@ def train(
     photographic : bool, default False
         Vary the light of the training images as photographs vary it
         (:func:`galaxylib.augment.photographic`); chapter 8 measures what it buys.
-    output : {'sigmoid', 'tree'}, optional
+    output : {'sigmoid', 'tree', 'votes'}, optional
         How the network ends (:data:`galaxylib.models.OUTPUTS`); default: its own.
+    volunteers : path, optional
+        For ``output='votes'``: how many volunteers classified each galaxy
+        (:func:`galaxylib.votes.read_volunteers`).
     force : bool, default False
         Overwrite an existing model, and start afresh rather than resume.
     workers : int, optional
@@ -161,6 +166,14 @@ def train(
         run |= {"photographic": True}
     if output is not None:
         run |= {"output": output}
+    votes = output == "votes"
+    if votes != (volunteers is not None):
+        raise GalaxyLibError(
+            "--output votes trains on the votes, and needs --volunteers TABLE (GalaxyID and "
+            "n_volunteers, such as a synthetic sky's truth.csv); other outputs take none."
+        )
+    if volunteers is not None:
+        run |= {"volunteers": str(Path(volunteers).resolve())}
     with training_run(files, run, force):
         catalog = load_catalog(data_dir, skip_bad=True)
         if len(catalog.skipped):
@@ -170,6 +183,9 @@ def train(
                 file=sys.stderr,
             )
         parts = catalog.split(seed)
+        labels: Catalog | pd.DataFrame = catalog
+        if volunteers is not None:
+            labels = vote_counts(catalog.labels, read_volunteers(volunteers))
         if train_galaxies is not None:
             parts = replace(parts, train=parts.train[:train_galaxies])
         crops = preprocess_catalog(
@@ -183,20 +199,21 @@ def train(
         hardware = setup()
         keras.utils.set_random_seed(seed)
         with hardware.strategy.scope():
-            net = compile_model(_build(model, crops.settings.input_shape, output), learning_rate)
+            net = _build(model, crops.settings.input_shape, output)
+            net = compile_model(net, learning_rate, votes=votes)
         checkpoints.require_room(net, files)
         fit(
             net,
             make_dataset(
                 crops,
-                catalog,
+                labels,
                 parts.train,
                 batch_size=batch_size,
                 training=True,
                 seed=seed,
                 photographic=photographic,
             ),
-            make_dataset(crops, catalog, parts.val, batch_size=batch_size),
+            make_dataset(crops, labels, parts.val, batch_size=batch_size),
             epochs=epochs,
             learning_rate=learning_rate,
             patience=patience,
@@ -204,6 +221,8 @@ def train(
             verbose=verbose,
         )
         checkpoints.keep_best(net, files)
+        if votes:  # answer the fractions the concentrations mean
+            net = with_fractions(net)
         result = TrainResult(net, read_history(files.history), files, hardware)
         settings = {
             "model": model,

@@ -1,4 +1,4 @@
-"""How good the crops are: measured against a synthetic sky's truth."""
+"""How good the crops are, measured against what only a synthetic sky knows: its truth."""
 
 from __future__ import annotations
 

@@ -1,0 +1,236 @@
+"""What moved the Galaxy Zoo leaderboard, one idea at a time, on one sky (``make ablation``).
+
+``python -m build_tools.ablation WORK`` makes one sky (``galaxylib synth``: 12,000
+galaxies, seed 8, the sky of ``galaxylib bench quality --seed 8``) and trains each row's
+network on it with the project's own command and one budget (the ``small`` profile's:
+64 pixels, up to 20 epochs, the book's split), skipping any network ``WORK`` already
+holds, so that a killed run starts again at the last finished epoch of the network it
+was training. It then scores every row with one protocol:
+
+- the test RMSE on the sky and the share of the gap from the mean benchmark to the noise
+  floor that it closes, with a 95 % paired bootstrap interval of the change from the row
+  it adds to (:func:`galaxylib.metrics.margin_interval`: the same test galaxies redrawn
+  for both);
+- the AUC of each of chapter 8's labels on the open photographs, with its interval
+  (:func:`galaxylib.realsky.auc_intervals`);
+- its training time, from the network's history;
+
+and writes ``galaxylib/course/ablation.json`` for chapter 7 to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from build_tools.networks import readable_json, sha256
+
+__all__ = ["ROWS", "SKY", "SYNTH", "Row", "command", "commands", "main", "measure"]
+
+PROFILE = "small"
+"""The profile whose budget every row trains with."""
+
+SKY = {"seed": 8, "n": 12_000}
+"""The one sky every row learns from: ``bench quality --seed 8``'s, not the book's (seed 0)."""
+
+RECORD = Path(__file__).resolve().parents[1] / "galaxylib" / "course" / "ablation.json"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One idea: the network that has it, how it is scored, and the row it adds to."""
+
+    name: str
+    says: str
+    flags: tuple[str, ...]
+    model: str
+    tta: bool
+    against: str | None
+
+
+ROWS = (
+    Row("report", "the report's network, in grey", ("--model", "report"), "report", False, None),
+    Row(
+        "colour",
+        "+ colour: the three bands instead of grey",
+        ("--model", "report", "--color"),
+        "report-colour",
+        False,
+        "report",
+    ),
+    Row(
+        "eight views",
+        "+ eight views of each test galaxy averaged (test-time augmentation)",
+        ("--model", "report", "--color"),
+        "report-colour",
+        True,
+        "colour",
+    ),
+    Row(
+        "improved",
+        "+ the improved architecture, ending in the decision tree's layer",
+        ("--model", "improved"),
+        "improved",
+        True,
+        "eight views",
+    ),
+    Row(
+        "sigmoid",
+        "the improved network ending in 37 sigmoids instead of the tree's layer",
+        ("--model", "improved", "--output", "sigmoid"),
+        "improved-sigmoid",
+        True,
+        "improved",
+    ),
+    Row(
+        "votes",
+        "the improved network learning from the votes (zoobot's Dirichlet-multinomial) "
+        "instead of the fractions' squared error",
+        ("--model", "improved", "--output", "votes", "--volunteers", "sky/truth.csv"),
+        "improved-votes",
+        True,
+        "improved",
+    ),
+)
+"""The rows, in the order of the table; each is compared with the row it names."""
+
+
+SYNTH = ["galaxylib", "synth", "--out", "sky", "--n", str(SKY["n"]), "--seed", str(SKY["seed"])]
+"""The command that makes the sky, run inside ``WORK``."""
+
+
+def command(row: Row) -> list[str]:
+    """The command that trains ``row``'s network, run inside ``WORK``."""
+    return ["galaxylib", "train", "sky", *row.flags, "--out", _out(row)]
+
+
+def commands() -> list[list[str]]:
+    """The sky's command, then each network's, once (two rows may score one network)."""
+    trains = {row.model: command(row) for row in ROWS}
+    return [SYNTH, *trains.values()]
+
+
+def _out(row: Row) -> str:
+    return f"models/{row.model}.keras"
+
+
+def _run_missing(work: Path) -> None:
+    from galaxylib.config import PROFILE_ENV
+    from galaxylib.tools.model_files import ModelFiles
+
+    env = {**os.environ, PROFILE_ENV: PROFILE}
+    for run in commands():
+        out = work / run[run.index("--out") + 1]
+        if (out / "sky.json").exists() or ModelFiles(out).settings.exists():
+            continue
+        print(f"$ {shlex.join(run)}", flush=True)
+        work.mkdir(parents=True, exist_ok=True)
+        cli = [sys.executable, "-m", "galaxylib.tools.cli", *run[1:]]
+        subprocess.run(cli, cwd=work, env=env, check=True)
+
+
+def measure(work: Path) -> dict:
+    """Score every row's network in ``work`` with one protocol (see the module's docstring)."""
+    import numpy as np
+    import pandas as pd
+
+    from galaxylib.baselines import mean_rmse
+    from galaxylib.course import machine
+    from galaxylib.data import SPLIT_SEED, load_catalog
+    from galaxylib.evaluation import evaluate, load_model, predict_files
+    from galaxylib.metrics import gap_closed, margin_interval
+    from galaxylib.realsky import (
+        LABELS,
+        answer_scores,
+        auc_intervals,
+        label_table,
+        photograph_paths,
+    )
+    from galaxylib.synthetic import sky_noise_floor
+    from galaxylib.tools.catalog_checks import FrameWarning
+
+    sky = work / "sky"
+    catalog = load_catalog(sky)
+    parts = catalog.split()
+    mean = mean_rmse(catalog, parts)
+    floor = sky_noise_floor(sky, parts.test)
+    paths, known = photograph_paths(), label_table()[list(LABELS)]
+    results, rows = {}, []
+    for row in ROWS:
+        path = work / _out(row)
+        trained = load_model(path)
+        results[row.name] = test = evaluate(trained, sky, tta=row.tta)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FrameWarning)
+            scores = answer_scores(predict_files(trained, paths, tta=row.tta))
+        aucs = auc_intervals({row.name: scores}, known)
+        history = pd.read_csv(trained.files.history)
+        line = {
+            "name": row.name,
+            "says": row.says,
+            "command": shlex.join(command(row)),
+            "views": 8 if row.tta else 1,
+            "weights_sha256": sha256(path),
+            "epochs": len(history),
+            "train_s": round(float(history["seconds"].sum()), 1),
+            "sky_rmse": round(test.rmse, 5),
+            "sky_gap": round(gap_closed(test.rmse, mean, floor), 4),
+            "auc": {
+                label: {k: round(float(v), 4) for k, v in aucs.loc[(label, row.name)].items()}
+                for label in LABELS
+            },
+        }
+        if row.against is not None:
+            before = results[row.against]
+            if not np.array_equal(before.ids, test.ids):
+                raise RuntimeError(f"rows {row.against} and {row.name} have other test splits")
+            low, high = margin_interval(test.pred, before.pred, test.truth)
+            line |= {
+                "against": row.against,
+                "change": round(before.rmse - test.rmse, 5),
+                "change_low": round(low, 5),
+                "change_high": round(high, 5),
+            }
+        rows.append(line)
+    return {
+        "made_by": "make ablation (python -m build_tools.ablation)",
+        "sky": {**SKY, "command": shlex.join(SYNTH), "split_seed": SPLIT_SEED},
+        "budget": f"the {PROFILE} profile's: 64 pixels, up to 20 epochs, batch 64",
+        "sky_test": {"mean_rmse": mean, "floor_rmse": floor, "galaxies": len(parts.test)},
+        "change": "RMSE of the row it adds to minus this row's: above 0 where this row is better",
+        "interval": "95 % paired bootstrap over the test galaxies, 1,000 draws",
+        "photographs": len(known),
+        "machine": machine(),
+        "rows": rows,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m build_tools.ablation WORK [--score-only]``."""
+    parser = argparse.ArgumentParser(prog="python -m build_tools.ablation", description=__doc__)
+    parser.add_argument("work", type=Path, help="folder of the sky and the networks")
+    parser.add_argument(
+        "--score-only", action="store_true", help="do not train; score what WORK holds"
+    )
+    args = parser.parse_args(argv)
+    if not args.score_only:
+        _run_missing(args.work)
+    os.environ.setdefault("GALAXYLIB_PROFILE", PROFILE)
+    from galaxylib.tools.files import write_text
+
+    record = measure(args.work)
+    write_text(RECORD, readable_json(record))
+    for row in record["rows"]:
+        change = f"; change {row['change']:+.4f}" if "change" in row else ""
+        print(f"{row['name']:>12}: sky RMSE {row['sky_rmse']:.4f}{change}")
+    print(f"Wrote {RECORD}.")
+
+
+if __name__ == "__main__":
+    main()
