@@ -39,9 +39,6 @@ PROFILE = "small"
 SKY = {"seed": 8, "n": 12_000}
 """The one sky every row learns from: ``bench quality --seed 8``'s, not the book's (seed 0)."""
 
-RECORD = Path(__file__).resolve().parents[1] / "galaxylib" / "course" / "ablation.json"
-
-
 @dataclass(frozen=True)
 class Row:
     """One idea: the network that has it, how it is scored, and the row it adds to."""
@@ -222,14 +219,15 @@ def main(argv: list[str] | None = None) -> None:
     if not args.score_only:
         _run_missing(args.work)
     os.environ.setdefault("GALAXYLIB_PROFILE", PROFILE)
+    from galaxylib.course import ABLATION_RECORD
     from galaxylib.tools.files import write_text
 
     record = measure(args.work)
-    write_text(RECORD, readable_json(record))
+    write_text(ABLATION_RECORD, readable_json(record))
     for row in record["rows"]:
         change = f"; change {row['change']:+.4f}" if "change" in row else ""
         print(f"{row['name']:>12}: sky RMSE {row['sky_rmse']:.4f}{change}")
-    print(f"Wrote {RECORD}.")
+    print(f"Wrote {ABLATION_RECORD}.")
 
 
 if __name__ == "__main__":

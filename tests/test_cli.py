@@ -88,7 +88,7 @@ def _refused(capsys, *argv) -> tuple[int, str]:
 def test_an_unknown_output_is_one_sentence(dataset, tmp_path, capsys):
     status, err = _refused(capsys, "train", dataset, "--out", tmp_path / "m.keras", "--output", "x")
     assert status == 1
-    assert err == "galaxylib train: --output is 'x'; choose one of sigmoid, tree."
+    assert err == "galaxylib train: --output is 'x'; choose one of sigmoid, tree, votes."
     assert not (tmp_path / "m.keras").exists()
 
 

@@ -27,6 +27,7 @@ from galaxylib.errors import GalaxyLibError
 from galaxylib.tools.files import exclusive, shown_path
 
 __all__ = [
+    "ABLATION_RECORD",
     "COLOUR_RECORD",
     "REMEDY_RECORD",
     "TESTED_VERSIONS",
@@ -47,10 +48,12 @@ __all__ = [
 ]
 
 COLOUR_RECORD = Path(__file__).with_name("colour_vs_grey.json")
-REMEDY_RECORD = Path(__file__).with_name("remedies.json")
-"""Chapter 8's remedies for the gap to photographs, as ``make remedies`` measured them."""
 """The figures of one run of ``galaxylib bench colour``, with the command, machine and
 versions (:func:`galaxylib.tools.bench.bench_colour`); chapter 7 reads them."""
+REMEDY_RECORD = Path(__file__).with_name("remedies.json")
+"""Chapter 8's remedies for the gap to photographs, as ``make remedies`` measured them."""
+ABLATION_RECORD = Path(__file__).with_name("ablation.json")
+"""Chapter 7's ideas one at a time on one sky, as ``make ablation`` measured them."""
 
 GPU_HELP = (
     "No GPU found. On Colab choose Runtime > Change runtime type > T4 GPU (or better), "

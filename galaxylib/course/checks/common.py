@@ -257,6 +257,7 @@ def random_fractions(n: int, rng: np.random.Generator) -> np.ndarray:
 
     Examples
     --------
+    >>> from galaxylib.taxonomy import check_tree
     >>> fractions = random_fractions(5, np.random.default_rng(0))
     >>> check_tree(fractions).empty
     True
