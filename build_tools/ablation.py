@@ -31,13 +31,25 @@ from pathlib import Path
 
 from build_tools.networks import readable_json, sha256
 
-__all__ = ["ROWS", "SKY", "SYNTH", "Row", "command", "commands", "main", "measure"]
+__all__ = [
+    "ROWS",
+    "SKY",
+    "SYNTH",
+    "Row",
+    "calibration",
+    "command",
+    "commands",
+    "main",
+    "measure",
+    "uncertainty",
+]
 
 PROFILE = "small"
 """The profile whose budget every row trains with."""
 
 SKY = {"seed": 8, "n": 12_000}
 """The one sky every row learns from: ``bench quality --seed 8``'s, not the book's (seed 0)."""
+
 
 @dataclass(frozen=True)
 class Row:
@@ -195,6 +207,7 @@ def measure(work: Path) -> dict:
                 "change_high": round(high, 5),
             }
         rows.append(line)
+    votes = work / _out(next(row for row in ROWS if row.name == "votes"))
     return {
         "made_by": "make ablation (python -m build_tools.ablation)",
         "sky": {**SKY, "command": shlex.join(SYNTH), "split_seed": SPLIT_SEED},
@@ -205,6 +218,75 @@ def measure(work: Path) -> dict:
         "photographs": len(known),
         "machine": machine(),
         "rows": rows,
+        "calibration": {
+            name: calibration(results[name].pred, results[name].truth)
+            for name in ("improved", "votes")
+        },
+        "uncertainty": uncertainty(load_model(votes), sky, results["votes"]),
+    }
+
+
+def calibration(pred, truth, bins: int = 10) -> dict:
+    """How Q1's predicted proportions compare with the catalog's, in equal bins of the first.
+
+    A calibrated model's galaxies predicted at 0.7 are, on average, at 0.7 in the catalog:
+    each bin's two means lie on the diagonal. ``gap`` is the mean distance from it,
+    weighted by the galaxies in each bin.
+    """
+    import numpy as np
+
+    from galaxylib.taxonomy import QUESTIONS
+
+    columns = QUESTIONS[0].columns  # asked of every galaxy: its proportions are fractions
+    predicted, observed = np.ravel(pred[:, columns]), np.ravel(truth[:, columns])
+    which = np.minimum((predicted * bins).astype(int), bins - 1)
+    kept = [b for b in range(bins) if (which == b).any()]
+    means = [(predicted[which == b].mean(), observed[which == b].mean()) for b in kept]
+    counts = [int((which == b).sum()) for b in kept]
+    gaps = [abs(p - o) for p, o in means]
+    return {
+        "predicted": [round(float(p), 4) for p, _ in means],
+        "observed": [round(float(o), 4) for _, o in means],
+        "count": counts,
+        "gap": round(float(np.average(gaps, weights=counts)), 5),
+    }
+
+
+def uncertainty(trained, sky: Path, test) -> dict:
+    """Whether the galaxies the votes network is least sure of are those it gets most wrong.
+
+    Its sureness: the spread of the Dirichlet it answers for Q1 (the standard deviation
+    of each answer's proportion, averaged over the three), with its concentrations averaged
+    over the eight views of each test galaxy.
+    """
+    import keras
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    from galaxylib.models import dihedral_views
+    from galaxylib.preprocess import open_cache
+    from galaxylib.taxonomy import QUESTIONS
+
+    crops = open_cache(sky, settings=trained.preprocessing)
+    images = np.asarray(crops.images[crops.rows_of(test.ids)])
+    images = images.reshape(len(images), *trained.net.input_shape[1:])
+    inner = keras.Model(trained.net.inputs, trained.net.layers[-2].output)  # concentrations
+    alpha = np.mean(
+        [inner.predict(view, batch_size=256, verbose=0) for view in dihedral_views(images)],
+        axis=0,
+    )[:, QUESTIONS[0].columns]
+    total = alpha.sum(axis=1, keepdims=True)
+    spread = np.sqrt(alpha * (total - alpha) / (total**2 * (total + 1))).mean(axis=1)
+    error = np.sqrt(((test.pred - test.truth) ** 2).mean(axis=1))
+    order = np.argsort(spread)
+    tenth = len(order) // 10
+    worst = np.argsort(error)[-12:]  # as many as chapter 6 shows
+    return {
+        "spearman": round(float(spearmanr(spread, error).statistic), 4),
+        "error_least_sure_tenth": round(float(error[order[-tenth:]].mean()), 5),
+        "error_surest_tenth": round(float(error[order[:tenth]].mean()), 5),
+        "worst_12_in_least_sure_quarter": int(np.isin(worst, order[-len(order) // 4 :]).sum()),
+        "galaxies": len(order),
     }
 
 

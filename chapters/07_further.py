@@ -34,6 +34,10 @@
 #   them.
 # - read a 95 % interval on a colour-against-grey margin and say what it does and
 #   does not settle.
+# - read an ablation, one idea per row on one sky, and say from the interval of each
+#   change whether the idea helped here.
+# - read a calibration curve, and say whether a network's sureness tells which galaxies
+#   it gets wrong.
 #
 # **Before it:** chapters 4 to 6: the report's network with its 37 sigmoids,
 # training, test-time averaging, the noise floor and bootstrap intervals. You need
@@ -61,10 +65,12 @@ PROFILE = setup_notebook(makes=[])
 # %%
 import json
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from galaxylib.course import COLOUR_RECORD, glue, reading
+from galaxylib.course import ABLATION_RECORD, COLOUR_RECORD, glue, reading
+from galaxylib.course.plots import annotation_size
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_cumulative
 
 # %% [markdown]
@@ -108,6 +114,9 @@ assert len(check_tree(cumulative)) == 0
 # converge, so he trained the first part without it. Softplus is positive everywhere and
 # has a gradient everywhere.
 #
+# Does it help? Section 5 trains the improved network twice on one sky, once ending in
+# this layer and once in 37 sigmoids: the sigmoids {glue:text}`ch7_ablation_sigmoid`.
+#
 # ## 2 Rotation invariance, built in
 #
 # A galaxy has no "up": rotate the image and every answer stays the same. The report used
@@ -121,8 +130,8 @@ assert len(check_tree(cumulative)) == 0
 # copies of each test image.
 #
 # Averaging over the eight rotations by 90° and flips ("test-time augmentation") is the
-# cheap half of this idea, and `galaxylib.models.predict_tta` does it. Chapter 6 measures
-# what it buys on our sky.
+# cheap half of this idea, and `galaxylib.models.predict_tta` does it. On the report's
+# network in colour, section 5 finds that it {glue:text}`ch7_ablation_eight_views`.
 #
 # ## 3 Losses that know the labels are votes
 #
@@ -157,6 +166,11 @@ glue("ch7_error_10", float(errors[10]))
 # {glue:text}`ch7_error_40:.2f`; with 10 volunteers, {glue:text}`ch7_error_10:.2f`. That
 # is the *noise floor* of chapter 6 seen galaxy by galaxy: no loss function can beat it,
 # but a loss that knows the counts stops the model from chasing it.
+#
+# `galaxylib.votes` writes zoobot's loss in a few lines of TensorFlow, and `galaxylib
+# train --output votes --volunteers sky/truth.csv` trains a network with it. Trained so,
+# in place of the squared error, the improved network {glue:text}`ch7_ablation_votes`
+# (section 5).
 #
 # ## 4 Transfer learning and today's networks
 #
@@ -250,17 +264,253 @@ glue("ch7_colour_epochs", record["epochs"])
 # therefore the sum of two changes -- its layers and its input. This record cannot simply
 # be subtracted from that margin to price the layers: it was measured on another sky,
 # with another budget and without the stored networks' photographic augmentation.
-# Separating the two changes takes both networks trained on one sky with one recipe, in
-# grey and in colour -- a project of its own.
+# Separating the two changes takes both networks trained on one sky with one recipe:
+# section 5 does that, one change at a time.
+#
+# ## 5 One idea at a time, measured
+#
+# Sections 1 to 3 say why each idea *should* help. Whether it does on our sky is a
+# measurement, and a fair one changes one thing at a time: one sky, one split, one budget
+# of training, the same test galaxies for every row. `make ablation`
+# (`build_tools/ablation.py`) does that. Each row below is a network trained by
+# `galaxylib train` with one change from the row it adds to, on a sky of
+# {glue:text}`ch7_ablation_galaxies:,` galaxies that none of the book's stored networks
+# learnt from. Each test RMSE comes with a 95 % interval on its change from that row,
+# from the same test galaxies redrawn for both (the paired bootstrap of chapter 6), and
+# with the AUCs of chapter 8's photographs. Training the rows took
+# {glue:text}`ch7_ablation_hours:.1f` hours on two cores, more than a build of this book
+# can spend, so this page reads the record the command wrote.
+
+# %%
+ablation = json.loads(ABLATION_RECORD.read_text())
+rows = {row["name"]: row for row in ablation["rows"]}
+labels = list(next(iter(rows.values()))["auc"])
+
+
+def interval(values, digits=2):
+    """A value and its 95 % interval, as the table shows them."""
+    low, high = values["low"], values["high"]
+    return f"{values['auc']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
+table = pd.DataFrame(
+    {
+        "what changes": [row["says"] for row in rows.values()],
+        "views": [row["views"] for row in rows.values()],
+        "test RMSE": [row["sky_rmse"] for row in rows.values()],
+        "gap closed (%)": [100 * row["sky_gap"] for row in rows.values()],
+        "change [95 % interval]": [
+            f"{row['change']:+.4f} [{row['change_low']:+.4f}, {row['change_high']:+.4f}]"
+            f" vs {row['against']}"
+            if "against" in row
+            else ""
+            for row in rows.values()
+        ],
+        "training (min)": [row["train_s"] / 60 for row in rows.values()],
+        **{
+            label.replace("_", "-"): [interval(row["auc"][label]) for row in rows.values()]
+            for label in labels
+        },
+    },
+    index=pd.Index(list(rows), name="row"),
+)
+table.style.format({"test RMSE": "{:.4f}", "gap closed (%)": "{:.1f}", "training (min)": "{:.0f}"})
+
+# %% [markdown]
+# A change above zero is a lower test RMSE than the row it adds to. The figure draws each
+# change with its interval: an idea helps here only when its whole interval lies right of
+# the dashed line, and hurts only when it lies left of it.
+
+# %%
+compared = [name for name, row in rows.items() if "against" in row]
+fig, ax = plt.subplots(figsize=(8, 0.6 * len(compared) + 1.2))
+for y, name in enumerate(compared):
+    row = rows[name]
+    ax.plot([row["change_low"], row["change_high"]], [y, y], color="black")
+    ax.plot(row["change"], y, "o", color="black")
+ax.axvline(0, color="grey", linestyle="--")
+ax.set_yticks(range(len(compared)), [f"{name} (vs {rows[name]['against']})" for name in compared])
+ax.invert_yaxis()
+ax.set_xlabel("change in test RMSE (above 0: this row is better)")
+fig.tight_layout()
+plt.show()
+
+# %% tags=["remove-cell"]
+for name in compared:
+    row = rows[name]
+    change, low, high = row["change"], row["change_low"], row["change_high"]
+    span = f"(95 % interval of the change {low:+.4f} to {high:+.4f})"
+    key = name.replace(" ", "_")
+    reading(
+        f"ch7_ablation_{key}",
+        {
+            f"lowers the test RMSE by {change:.4f} {span}: it helps here": low > 0,
+            f"raises the test RMSE by {-change:.4f} {span}: it hurts here": high < 0,
+            f"changes the test RMSE by {change:+.4f}, within what the luck of the test "
+            f"galaxies allows {span}: the test split cannot tell": low <= 0 <= high,
+        },
+    )
+glue("ch7_ablation_galaxies", ablation["sky"]["n"])
+glue("ch7_ablation_hours", sum(row["train_s"] for row in rows.values()) / 3600)
+glue("ch7_ablation_machine", ablation["machine"])
+reruns = {  # the colour-or-grey record's networks, and the same commands run again here
+    "grey": (figures["grey_rmse"], rows["report"]["sky_rmse"]),
+    "colour": (figures["colour_rmse"], rows["colour"]["sky_rmse"]),
+}
+for channels, (before, again) in reruns.items():
+    glue(f"ch7_rerun_{channels}", f"{before:.4f} and {again:.4f}")
+rerun_gap = max(abs(before - again) for before, again in reruns.values())
+widths = [row["change_high"] - row["change_low"] for row in rows.values() if "against" in row]
+reading(
+    "ch7_rerun_reading",
+    {
+        f"the two runs differ by up to {rerun_gap:.4f}, more than the width of any row's "
+        "interval": rerun_gap > max(widths),
+        f"the two runs differ by up to {rerun_gap:.4f}, as much as the width of some rows' "
+        "intervals": min(widths) <= rerun_gap <= max(widths),
+        f"the two runs differ by up to {rerun_gap:.4f}, less than the width of any row's "
+        "interval": rerun_gap < min(widths),
+    },
+)
+apart = [  # labels whose intervals share no value across all the rows
+    label.replace("_", "-")
+    for label in labels
+    if max(r["auc"][label]["low"] for r in rows.values())
+    > min(r["auc"][label]["high"] for r in rows.values())
+]
+reading(
+    "ch7_ablation_photographs",
+    {
+        "every label's intervals share a value across all the rows: these photographs "
+        "cannot tell the rows apart": not apart,
+        f"the intervals of {', '.join(apart)} do not all overlap: on that label some rows "
+        "differ beyond the luck of which photographs we have": bool(apart),
+    },
+)
+
+# %% [markdown]
+# Row by row, decided by the intervals:
+#
+# - **Colour**, in the report's network, {glue:text}`ch7_ablation_colour`.
+# - **Eight views** averaged at test time (section 2's cheap half), on that network,
+#   {glue:text}`ch7_ablation_eight_views`.
+# - **The improved architecture**, ending in the tree's layer and trained on turns of any
+#   angle, {glue:text}`ch7_ablation_improved`.
+# - **Ending in 37 sigmoids** instead of the tree's layer (section 1), in the improved
+#   network, {glue:text}`ch7_ablation_sigmoid`.
+# - **Learning from the votes** (section 3: `galaxylib.votes`, zoobot's loss, with each
+#   galaxy's number of volunteers from `truth.csv`) instead of the squared error of the
+#   fractions, in the improved network, {glue:text}`ch7_ablation_votes`.
+#
+# On chapter 8's photographs, {glue:text}`ch7_ablation_photographs`. The record was
+# made on {glue:text}`ch7_ablation_machine`.
+#
+# Its first two rows train the same two networks the same way, on the same sky, as the
+# colour-or-grey record above, and did not give the same networks: grey scored
+# {glue:text}`ch7_rerun_grey` and colour {glue:text}`ch7_rerun_colour` (that record,
+# then this one). Training on two cores is not repeatable to the last digit, as
+# TensorFlow warns when it starts ("You may see slightly different numerical results due
+# to floating-point round-off errors from different computation orders"), and
+# {glue:text}`ch7_rerun_reading`. The intervals above measure the luck of the test
+# galaxies only, not the luck of a training run: a row whose interval only just clears
+# zero is a direction, not a law.
+#
+# ### How sure the network is, and whether it should be
+#
+# A network that learns from the votes answers more than fractions: for each question, a
+# Dirichlet distribution whose spread says how sure it is. Two questions follow. Is it
+# *calibrated*: of the galaxies it puts at seven in ten smooth, are seven in ten smooth in
+# the catalog, on average? And are the galaxies it is least sure of the ones it gets
+# most wrong -- the kind chapter 6 lists? The record answers both on the test galaxies,
+# for Q1's three answers (asked of every galaxy), beside the improved network trained on
+# the squared error.
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 5))
+for name, style in (("improved", "s--"), ("votes", "o-")):
+    curve = ablation["calibration"][name]
+    label = f"{name} (mean gap {curve['gap']:.3f})"
+    ax.plot(curve["predicted"], curve["observed"], style, label=label)
+ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
+ax.set(xlabel="predicted proportion (mean of a bin)", ylabel="catalog proportion (mean of the bin)")
+ax.legend(fontsize=annotation_size(fig))
+fig.tight_layout()
+plt.show()
+
+# %% tags=["remove-cell"]
+gaps = {name: ablation["calibration"][name]["gap"] for name in ("improved", "votes")}
+reading(
+    "ch7_calibration",
+    {
+        "lies closer to the diagonal than the one trained on the squared error": (
+            gaps["votes"] < gaps["improved"]
+        ),
+        "lies further from the diagonal than the one trained on the squared error": (
+            gaps["votes"] > gaps["improved"]
+        ),
+        "lies as close to the diagonal as the one trained on the squared error": (
+            gaps["votes"] == gaps["improved"]
+        ),
+    },
+)
+sure = ablation["uncertainty"]
+rho = sure["spearman"]
+reading(
+    "ch7_uncertain",
+    {
+        f"by and large the ones it gets most wrong (Spearman's rank correlation {rho:.2f})": (
+            rho > 0.3
+        ),
+        f"only a little more often the ones it gets wrong (Spearman's rank correlation "
+        f"{rho:.2f})": 0 < rho <= 0.3,
+        f"no more often the ones it gets wrong (Spearman's rank correlation {rho:.2f})": (rho <= 0),
+    },
+)
+unsure, surest = sure["error_least_sure_tenth"], sure["error_surest_tenth"]
+reading(
+    "ch7_tenths",
+    {
+        f"miss their 37 answers by more, an RMSE of {unsure:.3f}, than the tenth it is "
+        f"surest of ({surest:.3f})": unsure > surest,
+        f"miss their 37 answers by no more, an RMSE of {unsure:.3f}, than the tenth it is "
+        f"surest of ({surest:.3f})": unsure <= surest,
+    },
+)
+worst = sure["worst_12_in_least_sure_quarter"]
+reading(
+    "ch7_worst_unsure",
+    {
+        f"{worst} are among the quarter it is least sure of, more than the three that "
+        "chance alone would put there": worst > 3,
+        f"{worst} are among the quarter it is least sure of, no more than the three that "
+        "chance alone would put there": worst <= 3,
+    },
+)
+glue("ch7_gap_votes", gaps["votes"])
+glue("ch7_gap_improved", gaps["improved"])
+
+# %% [markdown]
+# The network trained on the votes {glue:text}`ch7_calibration` (mean gaps
+# {glue:text}`ch7_gap_votes:.3f` and {glue:text}`ch7_gap_improved:.3f`). The galaxies it
+# is least sure of are {glue:text}`ch7_uncertain`. The tenth it is least sure of
+# {glue:text}`ch7_tenths`, and of the twelve galaxies it gets most wrong (as many as
+# chapter 6 shows) {glue:text}`ch7_worst_unsure`. Its sureness here is read from Q1
+# alone, while the error counts all 37 answers: a galaxy can be plainly featured, and the
+# network sure of it, yet hard in the questions further down the tree. A network that
+# knows when it does not know is what lets a survey send its hardest galaxies to human
+# eyes -- the way Galaxy Zoo now uses zoobot -- and this measurement says how far our
+# small network is from that.
 #
 # ## Where to go from here
 #
 # - Replace the improved model's convolutional stack by `keras.applications.ResNet50`
 #   with ImageNet weights (on Colab, where the weights can be downloaded), keeping the
 #   tree-consistent output layer.
-# - Train on vote counts: write the Dirichlet–multinomial loss of one question and try it
-#   on Q1, using `n_volunteers` from `truth.csv`.
-# - Add Dieleman's 16-view front end and compare it with test-time averaging alone.
+# - Write the Dirichlet–multinomial loss of one question yourself, in NumPy, and check
+#   it against `galaxylib.votes.dirichlet_multinomial`.
+# - Add Dieleman's 16-view front end as a row of `build_tools/ablation.py` and compare it
+#   with test-time averaging alone: it is the one idea of this chapter the ablation does
+#   not measure yet.
 # - Run the `full` profile on a GPU and see how close the report's network gets to its
 #   own 0.0926 when its input pipeline no longer holds it back.
 #
@@ -272,7 +522,9 @@ glue("ch7_colour_epochs", record["epochs"])
 #   and flips.
 # - Losses that know the labels are votes, and how many there were.
 # - Networks pretrained on millions of images, fine-tuned for galaxies.
-# - Colour or grey is a question for a measurement on your own data, not a rule.
+# - Colour or grey is a question for a measurement on your own data, not a rule; so is
+#   each idea above, and section 5 measures them one at a time on one sky.
+# - A network that learns from the votes also says how sure it is.
 #
 # This chapter has no exercises of its own: the ideas above are projects. The exercise
 # sets cover chapters 1 to 6, from {doc}`set 1 <../solutions/01_eda>` to
@@ -281,7 +533,7 @@ glue("ch7_colour_epochs", record["epochs"])
 # %% [markdown]
 # ## Check yourself
 #
-# 6 questions on this chapter. Choose an answer before you open the explanation
+# 7 questions on this chapter. Choose an answer before you open the explanation
 # under it.
 #
 # **1.** The report's network ends in 37 independent sigmoids. What does the winning
@@ -409,4 +661,23 @@ glue("ch7_colour_epochs", record["epochs"])
 # the chapter says that for 61,578 real galaxies at a larger size the answer may
 # differ, which is why such a choice is settled by a run on your own data, not by a
 # rule.
+# </details>
+#
+# **7.** In an ablation, why does each row change exactly one thing from the row it is
+# compared with, on the same sky, split and budget?
+#
+# - (a) So that the table is shorter.
+# - (b) So that a difference between the two rows can only come from that one change
+#   (or from the luck of the test galaxies, which the paired interval measures).
+# - (c) Because changing two things at once always cancels them out.
+# - (d) Because training each network on its own sky makes the intervals narrower.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (b) With everything else held fixed, the only causes left for a change in test RMSE
+# are the one idea and the luck of which galaxies were drawn for testing, and the
+# paired bootstrap, redrawing the same galaxies for both rows, puts a size on that luck.
+# Option (c) is tempting, since two changes can hide each other, but they need not:
+# the trouble is that you could not tell which one did what, as with chapter 6's margin
+# between the two networks. Option (d) is backwards: different skies would add a
+# difference between skies to every comparison.
 # </details>

@@ -26,3 +26,38 @@ def test_the_commands_are_the_command_lines_and_make_the_sky_first():
         parser.parse_args(run[1:])  # a flag the command line does not take fails here
     outs = [run[run.index("--out") + 1] for run in runs[1:]]
     assert len(set(outs)) == len(outs)
+
+
+def test_calibration_compares_the_means_of_each_bin():
+    import numpy as np
+
+    from galaxylib.course.checks.common import random_fractions
+
+    truth = random_fractions(200, np.random.default_rng(0))
+    perfect = ablation.calibration(truth, truth)
+    assert perfect["gap"] == 0 and sum(perfect["count"]) == 600  # 200 galaxies, Q1's 3 answers
+    assert perfect["predicted"] == perfect["observed"]
+    shifted = ablation.calibration(np.clip(truth + 0.05, 0, 1), truth)
+    assert 0.03 < shifted["gap"] <= 0.05
+
+
+def test_the_record_chapter_7_reads_is_the_rows_scored_with_one_protocol():
+    import json
+
+    from galaxylib.course import ABLATION_RECORD
+
+    record = json.loads(ABLATION_RECORD.read_text())
+    assert [line["name"] for line in record["rows"]] == [row.name for row in ablation.ROWS]
+    for row, line in zip(ablation.ROWS, record["rows"], strict=True):
+        assert line["command"] == shlex.join(ablation.command(row))  # the code that made it
+        assert line["views"] == (8 if row.tta else 1)
+        assert line.get("against") == row.against
+        if row.against is not None:
+            assert line["change_low"] <= line["change"] <= line["change_high"]
+        for auc in line["auc"].values():
+            assert 0 <= auc["low"] <= auc["auc"] <= auc["high"] <= 1
+    assert record["sky"]["seed"] == ablation.SKY["seed"] and record["sky"]["n"] == ablation.SKY["n"]
+    assert set(record["calibration"]) == {"improved", "votes"}
+    for curve in record["calibration"].values():
+        assert sum(curve["count"]) == 3 * record["sky_test"]["galaxies"]  # Q1's three answers
+    assert record["uncertainty"]["galaxies"] == record["sky_test"]["galaxies"]
