@@ -98,6 +98,15 @@ ROWS = (
         "improved",
     ),
     Row(
+        "parts",
+        "the improved network with Dieleman's four turned parts inside it, one view at test "
+        "time, instead of eight views averaged",
+        ("--model", "improved", "--parts"),
+        "improved-parts",
+        False,
+        "improved",
+    ),
+    Row(
         "votes",
         "the improved network learning from the votes (zoobot's Dirichlet-multinomial) "
         "instead of the fractions' squared error",
@@ -139,7 +148,7 @@ def _run_missing(work: Path) -> None:
         if (out / "sky.json").exists() or ModelFiles(out).settings.exists():
             continue
         print(f"$ {shlex.join(run)}", flush=True)
-        work.mkdir(parents=True, exist_ok=True)
+        out.parent.mkdir(parents=True, exist_ok=True)  # models/ on a first run
         cli = [sys.executable, "-m", "galaxylib.tools.cli", *run[1:]]
         subprocess.run(cli, cwd=work, env=env, check=True)
 
@@ -227,45 +236,52 @@ def measure(work: Path) -> dict:
 
 
 def calibration(pred, truth, bins: int = 10) -> dict:
-    """How Q1's predicted proportions compare with the catalog's, in equal bins of the first.
+    """How each question's predicted proportions compare with the catalog's, in bins.
 
-    A calibrated model's galaxies predicted at 0.7 are, on average, at 0.7 in the catalog:
+    Per question (``"Q1"`` ... ``"Q11"``): its answers' columns as the catalog gives them
+    (shares of all the volunteers), cut into ``bins`` equal bins of the prediction. A
+    calibrated model's galaxies predicted at 0.7 are, on average, at 0.7 in the catalog:
     each bin's two means lie on the diagonal. ``gap`` is the mean distance from it,
-    weighted by the galaxies in each bin.
+    weighted by the answers in each bin.
     """
     import numpy as np
 
     from galaxylib.taxonomy import QUESTIONS
 
-    columns = QUESTIONS[0].columns  # asked of every galaxy: its proportions are fractions
-    predicted, observed = np.ravel(pred[:, columns]), np.ravel(truth[:, columns])
-    which = np.minimum((predicted * bins).astype(int), bins - 1)
-    kept = [b for b in range(bins) if (which == b).any()]
-    means = [(predicted[which == b].mean(), observed[which == b].mean()) for b in kept]
-    counts = [int((which == b).sum()) for b in kept]
-    gaps = [abs(p - o) for p, o in means]
-    return {
-        "predicted": [round(float(p), 4) for p, _ in means],
-        "observed": [round(float(o), 4) for _, o in means],
-        "count": counts,
-        "gap": round(float(np.average(gaps, weights=counts)), 5),
-    }
+    curves = {}
+    for question in QUESTIONS:
+        predicted = np.ravel(pred[:, question.columns])
+        observed = np.ravel(truth[:, question.columns])
+        which = np.minimum((predicted * bins).astype(int), bins - 1)
+        kept = [b for b in range(bins) if (which == b).any()]
+        means = [(predicted[which == b].mean(), observed[which == b].mean()) for b in kept]
+        counts = [int((which == b).sum()) for b in kept]
+        gaps = [abs(p - o) for p, o in means]
+        curves[question.name] = {
+            "predicted": [round(float(p), 4) for p, _ in means],
+            "observed": [round(float(o), 4) for _, o in means],
+            "count": counts,
+            "gap": round(float(np.average(gaps, weights=counts)), 5),
+        }
+    return curves
 
 
 def uncertainty(trained, sky: Path, test) -> dict:
     """Whether the galaxies the votes network is least sure of are those it gets most wrong.
 
-    Its sureness: the spread of the Dirichlet it answers for Q1 (the standard deviation
-    of each answer's proportion, averaged over the three), with its concentrations averaged
-    over the eight views of each test galaxy.
+    Its concentrations are averaged over the eight views of each test galaxy; a question's
+    spread is the standard deviation of each answer's proportion under its Dirichlet,
+    averaged over the answers. Two measures of sureness are set against each galaxy's
+    RMSE over the 37 answers: ``"Q1"``, the first question's spread alone, and ``"every
+    question"``, each question's spread times the share of the volunteers the network
+    expects to reach it (its parent answer's predicted fraction), averaged over the 11.
     """
     import keras
     import numpy as np
-    from scipy.stats import spearmanr
 
     from galaxylib.models import dihedral_views
     from galaxylib.preprocess import open_cache
-    from galaxylib.taxonomy import QUESTIONS
+    from galaxylib.taxonomy import COLUMNS, QUESTIONS
 
     crops = open_cache(sky, settings=trained.preprocessing)
     images = np.asarray(crops.images[crops.rows_of(test.ids)])
@@ -274,10 +290,28 @@ def uncertainty(trained, sky: Path, test) -> dict:
     alpha = np.mean(
         [inner.predict(view, batch_size=256, verbose=0) for view in dihedral_views(images)],
         axis=0,
-    )[:, QUESTIONS[0].columns]
-    total = alpha.sum(axis=1, keepdims=True)
-    spread = np.sqrt(alpha * (total - alpha) / (total**2 * (total + 1))).mean(axis=1)
+    )
+    spreads = []
+    for question in QUESTIONS:
+        a = alpha[:, question.columns]
+        total = a.sum(axis=1, keepdims=True)
+        spread = np.sqrt(a * (total - a) / (total**2 * (total + 1))).mean(axis=1)
+        reach = 1.0 if question.parent is None else test.pred[:, COLUMNS.index(question.parent)]
+        spreads.append(spread * reach)
     error = np.sqrt(((test.pred - test.truth) ** 2).mean(axis=1))
+    return {
+        "galaxies": len(error),
+        "Q1": _sureness_against(spreads[0], error),
+        "every question": _sureness_against(np.mean(spreads, axis=0), error),
+    }
+
+
+def _sureness_against(spread, error) -> dict:
+    """Spearman's correlation of spread and error, the error of the least and most sure
+    tenths, and how many of the 12 worst galaxies lie in the least sure quarter."""
+    import numpy as np
+    from scipy.stats import spearmanr
+
     order = np.argsort(spread)
     tenth = len(order) // 10
     worst = np.argsort(error)[-12:]  # as many as chapter 6 shows
@@ -286,7 +320,6 @@ def uncertainty(trained, sky: Path, test) -> dict:
         "error_least_sure_tenth": round(float(error[order[-tenth:]].mean()), 5),
         "error_surest_tenth": round(float(error[order[:tenth]].mean()), 5),
         "worst_12_in_least_sure_quarter": int(np.isin(worst, order[-len(order) // 4 :]).sum()),
-        "galaxies": len(order),
     }
 
 

@@ -115,7 +115,8 @@ assert len(check_tree(cumulative)) == 0
 # has a gradient everywhere.
 #
 # Does it help? Section 5 trains the improved network twice on one sky, once ending in
-# this layer and once in 37 sigmoids: the sigmoids {glue:text}`ch7_ablation_sigmoid`.
+# this layer and once in 37 sigmoids. Ending in the sigmoids instead
+# {glue:text}`ch7_ablation_sigmoid`.
 #
 # ## 2 Rotation invariance, built in
 #
@@ -132,6 +133,16 @@ assert len(check_tree(cumulative)) == 0
 # Averaging over the eight rotations by 90° and flips ("test-time augmentation") is the
 # cheap half of this idea, and `galaxylib.models.predict_tta` does it. On the report's
 # network in colour, section 5 finds that it {glue:text}`ch7_ablation_eight_views`.
+#
+# The other half, the views inside the network, is `galaxylib.models.Parts`: four
+# corners of each image, each turned so that the galaxy's centre sits at its bottom
+# right, through the same convolutions, their features then side by side
+# (`JoinParts`). It is the winner's idea with four parts instead of sixteen (no 45°
+# copy, and flips left to the augmentation), and `galaxylib train --model improved
+# --parts` trains it. A corner is five eighths of the side, so the four parts hold a
+# little more than one and a half images' worth of pixels, and the convolutions cost
+# that much more. Built in and seen once at test time, against the improved network
+# averaged over eight views, it {glue:text}`ch7_ablation_parts`.
 #
 # ## 3 Losses that know the labels are votes
 #
@@ -168,9 +179,9 @@ glue("ch7_error_10", float(errors[10]))
 # but a loss that knows the counts stops the model from chasing it.
 #
 # `galaxylib.votes` writes zoobot's loss in a few lines of TensorFlow, and `galaxylib
-# train --output votes --volunteers sky/truth.csv` trains a network with it. Trained so,
-# in place of the squared error, the improved network {glue:text}`ch7_ablation_votes`
-# (section 5).
+# train --output votes --volunteers sky/truth.csv` trains a network with it. Training
+# the improved network so, in place of the squared error,
+# {glue:text}`ch7_ablation_votes` (section 5).
 #
 # ## 4 Transfer learning and today's networks
 #
@@ -277,7 +288,7 @@ glue("ch7_colour_epochs", record["epochs"])
 # {glue:text}`ch7_ablation_galaxies:,` galaxies that none of the book's stored networks
 # learnt from. Each test RMSE comes with a 95 % interval on its change from that row,
 # from the same test galaxies redrawn for both (the paired bootstrap of chapter 6), and
-# with the AUCs of chapter 8's photographs. Training the rows took
+# with the AUCs of chapter 8's photographs. Training the rows' networks took
 # {glue:text}`ch7_ablation_hours:.1f` hours on two cores, more than a build of this book
 # can spend, so this page reads the record the command wrote.
 
@@ -351,9 +362,10 @@ for name in compared:
         },
     )
 glue("ch7_ablation_galaxies", ablation["sky"]["n"])
-glue("ch7_ablation_hours", sum(row["train_s"] for row in rows.values()) / 3600)
+trained = {row["command"]: row["train_s"] for row in rows.values()}  # two rows share one
+glue("ch7_ablation_hours", sum(trained.values()) / 3600)
 glue("ch7_ablation_machine", ablation["machine"])
-reruns = {  # the colour-or-grey record's networks, and the same commands run again here
+reruns = {  # the colour-or-grey record's networks, and the same networks trained here
     "grey": (figures["grey_rmse"], rows["report"]["sky_rmse"]),
     "colour": (figures["colour_rmse"], rows["colour"]["sky_rmse"]),
 }
@@ -361,17 +373,29 @@ for channels, (before, again) in reruns.items():
     glue(f"ch7_rerun_{channels}", f"{before:.4f} and {again:.4f}")
 rerun_gap = max(abs(before - again) for before, again in reruns.values())
 widths = [row["change_high"] - row["change_low"] for row in rows.values() if "against" in row]
+budgets = (record["epochs"], max(row["epochs"] for row in rows.values()))
+reading(
+    "ch7_rerun_budget",
+    {
+        f"but for {budgets[1]} epochs where that record trained for {budgets[0]}": (
+            budgets[0] != budgets[1]
+        ),
+        f"and for the same {budgets[0]} epochs": budgets[0] == budgets[1],
+    },
+)
 reading(
     "ch7_rerun_reading",
     {
-        f"the two runs differ by up to {rerun_gap:.4f}, more than the width of any row's "
+        f"the two records differ by up to {rerun_gap:.4f}, more than the width of any row's "
         "interval": rerun_gap > max(widths),
-        f"the two runs differ by up to {rerun_gap:.4f}, as much as the width of some rows' "
-        "intervals": min(widths) <= rerun_gap <= max(widths),
-        f"the two runs differ by up to {rerun_gap:.4f}, less than the width of any row's "
+        f"the two records differ by up to {rerun_gap:.4f}, as much as the width of some "
+        "rows' intervals": min(widths) <= rerun_gap <= max(widths),
+        f"the two records differ by up to {rerun_gap:.4f}, less than the width of any row's "
         "interval": rerun_gap < min(widths),
     },
 )
+changes = [abs(row["change"]) for row in rows.values() if "against" in row]
+assert rerun_gap >= min(changes), "the prose says a budget moves a network as much as an idea"
 apart = [  # labels whose intervals share no value across all the rows
     label.replace("_", "-")
     for label in labels
@@ -398,6 +422,8 @@ reading(
 #   angle, {glue:text}`ch7_ablation_improved`.
 # - **Ending in 37 sigmoids** instead of the tree's layer (section 1), in the improved
 #   network, {glue:text}`ch7_ablation_sigmoid`.
+# - **Dieleman's parts inside the network** (section 2), one view at test time, against
+#   the improved network averaged over eight views, {glue:text}`ch7_ablation_parts`.
 # - **Learning from the votes** (section 3: `galaxylib.votes`, zoobot's loss, with each
 #   galaxy's number of volunteers from `truth.csv`) instead of the squared error of the
 #   fractions, in the improved network, {glue:text}`ch7_ablation_votes`.
@@ -405,15 +431,13 @@ reading(
 # On chapter 8's photographs, {glue:text}`ch7_ablation_photographs`. The record was
 # made on {glue:text}`ch7_ablation_machine`.
 #
-# Its first two rows train the same two networks the same way, on the same sky, as the
-# colour-or-grey record above, and did not give the same networks: grey scored
-# {glue:text}`ch7_rerun_grey` and colour {glue:text}`ch7_rerun_colour` (that record,
-# then this one). Training on two cores is not repeatable to the last digit, as
-# TensorFlow warns when it starts ("You may see slightly different numerical results due
-# to floating-point round-off errors from different computation orders"), and
-# {glue:text}`ch7_rerun_reading`. The intervals above measure the luck of the test
-# galaxies only, not the luck of a training run: a row whose interval only just clears
-# zero is a direction, not a law.
+# Its first two rows train the same two networks as the colour-or-grey record above, on
+# the same sky, {glue:text}`ch7_rerun_budget`. Grey scored {glue:text}`ch7_rerun_grey`
+# and colour {glue:text}`ch7_rerun_colour` (that record, then this one), and
+# {glue:text}`ch7_rerun_reading`: a change of budget moves a network by as much as some
+# of the ideas do. The intervals above measure the luck of the test galaxies only, not
+# the luck of a training run -- another seed of the weights, another budget -- so a row
+# whose interval only just clears zero is a direction, not a law.
 #
 # ### How sure the network is, and whether it should be
 #
@@ -422,84 +446,119 @@ reading(
 # *calibrated*: of the galaxies it puts at seven in ten smooth, are seven in ten smooth in
 # the catalog, on average? And are the galaxies it is least sure of the ones it gets
 # most wrong -- the kind chapter 6 lists? The record answers both on the test galaxies,
-# for Q1's three answers (asked of every galaxy), beside the improved network trained on
-# the squared error.
+# beside the improved network trained on the squared error. On the left, Q1's three
+# answers (asked of every galaxy): each point is a bin of predictions, and a calibrated
+# network's points lie on the diagonal. On the right, the mean distance from the diagonal
+# for every question: the shorter bar is the better calibrated network on that question.
 
 # %%
-fig, ax = plt.subplots(figsize=(5, 5))
+calibration = ablation["calibration"]
+questions = list(calibration["votes"])
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=(1, 1.4))
 for name, style in (("improved", "s--"), ("votes", "o-")):
-    curve = ablation["calibration"][name]
-    label = f"{name} (mean gap {curve['gap']:.3f})"
-    ax.plot(curve["predicted"], curve["observed"], style, label=label)
-ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
-ax.set(xlabel="predicted proportion (mean of a bin)", ylabel="catalog proportion (mean of the bin)")
-ax.legend(fontsize=annotation_size(fig))
+    curve = calibration[name]["Q1"]
+    left.plot(curve["predicted"], curve["observed"], style, label=name)
+left.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
+left.set(
+    xlabel="predicted proportion (mean of a bin)",
+    ylabel="catalog proportion (mean of the bin)",
+    title="Q1",
+)
+left.legend(fontsize=annotation_size(fig))
+x = np.arange(len(questions))
+for shift, name in ((-0.2, "improved"), (0.2, "votes")):
+    gaps = [calibration[name][q]["gap"] for q in questions]
+    right.bar(x + shift, gaps, width=0.4, label=name)
+right.set_xticks(x, questions)
+right.set(ylabel="mean distance from the diagonal", title="every question")
+right.legend(fontsize=annotation_size(fig))
 fig.tight_layout()
 plt.show()
 
 # %% tags=["remove-cell"]
-gaps = {name: ablation["calibration"][name]["gap"] for name in ("improved", "votes")}
+q1 = {name: calibration[name]["Q1"]["gap"] for name in ("improved", "votes")}
 reading(
-    "ch7_calibration",
+    "ch7_calibration_q1",
     {
-        "lies closer to the diagonal than the one trained on the squared error": (
-            gaps["votes"] < gaps["improved"]
-        ),
-        "lies further from the diagonal than the one trained on the squared error": (
-            gaps["votes"] > gaps["improved"]
-        ),
-        "lies as close to the diagonal as the one trained on the squared error": (
-            gaps["votes"] == gaps["improved"]
+        "lie closer to the diagonal than the improved network's": q1["votes"] < q1["improved"],
+        "lie further from the diagonal than the improved network's": q1["votes"] > q1["improved"],
+        "lie as close to the diagonal as the improved network's": q1["votes"] == q1["improved"],
+    },
+)
+glue("ch7_gap_votes", q1["votes"])
+glue("ch7_gap_improved", q1["improved"])
+closer = sum(calibration["votes"][q]["gap"] < calibration["improved"][q]["gap"] for q in questions)
+further = sum(calibration["votes"][q]["gap"] > calibration["improved"][q]["gap"] for q in questions)
+reading(
+    "ch7_calibration_questions",
+    {
+        f"closer to the diagonal on most of them ({closer} of the {len(questions)}; further "
+        f"on {further})": closer > further,
+        f"further from the diagonal on most of them ({further} of the {len(questions)}; "
+        f"closer on {closer})": further > closer,
+        f"as often closer to the diagonal as further from it ({closer} questions each)": (
+            closer == further
         ),
     },
 )
-sure = ablation["uncertainty"]
-rho = sure["spearman"]
-reading(
-    "ch7_uncertain",
-    {
-        f"by and large the ones it gets most wrong (Spearman's rank correlation {rho:.2f})": (
-            rho > 0.3
-        ),
-        f"only a little more often the ones it gets wrong (Spearman's rank correlation "
-        f"{rho:.2f})": 0 < rho <= 0.3,
-        f"no more often the ones it gets wrong (Spearman's rank correlation {rho:.2f})": (rho <= 0),
-    },
-)
-unsure, surest = sure["error_least_sure_tenth"], sure["error_surest_tenth"]
-reading(
-    "ch7_tenths",
-    {
-        f"miss their 37 answers by more, an RMSE of {unsure:.3f}, than the tenth it is "
-        f"surest of ({surest:.3f})": unsure > surest,
-        f"miss their 37 answers by no more, an RMSE of {unsure:.3f}, than the tenth it is "
-        f"surest of ({surest:.3f})": unsure <= surest,
-    },
-)
-worst = sure["worst_12_in_least_sure_quarter"]
-reading(
-    "ch7_worst_unsure",
-    {
-        f"{worst} are among the quarter it is least sure of, more than the three that "
-        "chance alone would put there": worst > 3,
-        f"{worst} are among the quarter it is least sure of, no more than the three that "
-        "chance alone would put there": worst <= 3,
-    },
-)
-glue("ch7_gap_votes", gaps["votes"])
-glue("ch7_gap_improved", gaps["improved"])
+for measure, key in (("Q1", "q1"), ("every question", "tree")):
+    sure = ablation["uncertainty"][measure]
+    rho = sure["spearman"]
+    reading(
+        f"ch7_uncertain_{key}",
+        {
+            f"by and large the ones it gets most wrong (Spearman's rank correlation {rho:.2f})": rho
+            > 0.3,
+            f"only a little more often the ones it gets wrong (Spearman's rank correlation "
+            f"{rho:.2f})": 0 < rho <= 0.3,
+            f"no more often the ones it gets wrong (Spearman's rank correlation {rho:.2f})": (
+                rho <= 0
+            ),
+        },
+    )
+    unsure, surest = sure["error_least_sure_tenth"], sure["error_surest_tenth"]
+    reading(
+        f"ch7_tenths_{key}",
+        {
+            f"misses its galaxies' 37 answers by more, an RMSE of {unsure:.3f}, than the "
+            f"tenth it is surest of ({surest:.3f})": unsure > surest,
+            f"misses its galaxies' 37 answers by no more, an RMSE of {unsure:.3f}, than the "
+            f"tenth it is surest of ({surest:.3f})": unsure <= surest,
+        },
+    )
+    worst = sure["worst_12_in_least_sure_quarter"]
+    reading(
+        f"ch7_worst_{key}",
+        {
+            f"{worst} are among the quarter it is least sure of, more than the three that "
+            "chance alone would put there": worst > 3,
+            f"{worst} are among the quarter it is least sure of, no more than the three that "
+            "chance alone would put there": worst <= 3,
+        },
+    )
 
 # %% [markdown]
-# The network trained on the votes {glue:text}`ch7_calibration` (mean gaps
-# {glue:text}`ch7_gap_votes:.3f` and {glue:text}`ch7_gap_improved:.3f`). The galaxies it
-# is least sure of are {glue:text}`ch7_uncertain`. The tenth it is least sure of
-# {glue:text}`ch7_tenths`, and of the twelve galaxies it gets most wrong (as many as
-# chapter 6 shows) {glue:text}`ch7_worst_unsure`. Its sureness here is read from Q1
-# alone, while the error counts all 37 answers: a galaxy can be plainly featured, and the
-# network sure of it, yet hard in the questions further down the tree. A network that
-# knows when it does not know is what lets a survey send its hardest galaxies to human
-# eyes -- the way Galaxy Zoo now uses zoobot -- and this measurement says how far our
-# small network is from that.
+# On Q1, the votes network's points {glue:text}`ch7_calibration_q1` (mean distances
+# {glue:text}`ch7_gap_votes:.3f` and {glue:text}`ch7_gap_improved:.3f`), and over the
+# eleven questions it is {glue:text}`ch7_calibration_questions`.
+#
+# Read from Q1's spread alone, the galaxies it is least sure of are
+# {glue:text}`ch7_uncertain_q1`. The tenth it is least sure of
+# {glue:text}`ch7_tenths_q1`, and of the twelve galaxies it gets most wrong (as many as
+# chapter 6 shows) {glue:text}`ch7_worst_q1`. But Q1 is one question of eleven, and the
+# error counts all 37 answers, so the record also reads its sureness from every question:
+# each question's spread, times the share of the volunteers the network expects to reach
+# that question, averaged over the eleven. Read so, the galaxies it is least sure of are
+# {glue:text}`ch7_uncertain_tree`; the tenth it is least sure of
+# {glue:text}`ch7_tenths_tree`, and of the twelve worst {glue:text}`ch7_worst_tree`.
+# Part of that agreement is arithmetic rather than insight: a galaxy whose volunteers go
+# deep into the tree has more answers above zero to get wrong, and the share that
+# reaches each question weighs its spread too. A fair test of sureness would compare
+# galaxies that reach the same questions -- a project of its own.
+#
+# A network that knows when it does not know is what lets a survey send its hardest
+# galaxies to human eyes -- the way Galaxy Zoo now uses zoobot -- and these measurements
+# say how far our small network, on its small budget, is from that.
 #
 # ## Where to go from here
 #
@@ -508,9 +567,9 @@ glue("ch7_gap_improved", gaps["improved"])
 #   tree-consistent output layer.
 # - Write the Dirichlet–multinomial loss of one question yourself, in NumPy, and check
 #   it against `galaxylib.votes.dirichlet_multinomial`.
-# - Add Dieleman's 16-view front end as a row of `build_tools/ablation.py` and compare it
-#   with test-time averaging alone: it is the one idea of this chapter the ablation does
-#   not measure yet.
+# - Give `galaxylib.models.Parts` the winner's other eight views (a 45° turn of each
+#   image, and its mirror image) and add the network as a row of
+#   `build_tools/ablation.py`: do sixteen parts do better than four?
 # - Run the `full` profile on a GPU and see how close the report's network gets to its
 #   own 0.0926 when its input pipeline no longer holds it back.
 #

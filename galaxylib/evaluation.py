@@ -24,6 +24,7 @@ from galaxylib.models import NETWORKS, predict_tta
 from galaxylib.preprocess import Cache, Settings, crop_file, open_cache
 from galaxylib.taxonomy import COLUMNS
 from galaxylib.tools.catalog_checks import FrameWarning, frame_note
+from galaxylib.tools.crop_cache import readable, stored_settings
 from galaxylib.tools.model_files import ModelFiles, check_unseen, load_keras
 
 __all__ = [
@@ -79,7 +80,7 @@ def load_model(path: str | Path) -> TrainedModel:
     settings = files.read_settings()
     height, width, channels = net.input_shape[1:]
     if "preprocessing" in settings:
-        preprocessing = Settings.from_dict(settings["preprocessing"], files.settings)
+        preprocessing = stored_settings(settings["preprocessing"], files.settings)
     else:
         preprocessing = Settings("improved", height, channels == 3)
     if (height, width, channels) != preprocessing.input_shape:
@@ -176,7 +177,7 @@ def evaluate(
     # none may be in the test split, or its score would flatter it.
     check_unseen(trained, catalog, test, seed)
     found = open_cache(data_dir, settings=trained.preprocessing, cache=cache)
-    test = found.readable(test, "test galaxies")
+    test = readable(found, test, "test galaxies")
     pred = predict_cache(trained, found, test, tta=tta)
     return Evaluation(trained.name, test, pred, catalog.subset(test).targets)
 

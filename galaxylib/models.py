@@ -21,6 +21,8 @@ __all__ = [
     "NETWORKS",
     "OUTPUTS",
     "Concentrations",
+    "JoinParts",
+    "Parts",
     "REPORT_KERNELS",
     "DecisionTree",
     "Network",
@@ -215,8 +217,49 @@ def _conv_block(filters: int) -> list[layers.Layer]:
     ]
 
 
+@keras.saving.register_keras_serializable(package="galaxylib")
+class Parts(layers.Layer):
+    """Dieleman's views: four corners of each image, turned, stacked along the batch.
+
+    Each corner, ``share`` of the side (Dieleman et al. 2015: 45 of 69 pixels), is turned
+    so that the galaxy's centre sits at its bottom right. The same convolutions see every
+    part, so a feature learnt in one orientation is found in all four;
+    :class:`JoinParts` puts each image's four parts back side by side.
+    """
+
+    def __init__(self, share: float = 0.625, **kwargs):
+        super().__init__(**kwargs)
+        self.share = share
+
+    def call(self, images):
+        """``(4 n, side, side, channels)``: every image's first part, then every second..."""
+        side, parts = round(images.shape[1] * self.share), []
+        for _ in range(4):
+            parts.append(images[:, :side, :side])
+            images = ops.flip(ops.transpose(images, (0, 2, 1, 3)), axis=1)  # a quarter turn
+        return ops.concatenate(parts, axis=0)
+
+    def get_config(self) -> dict:
+        """The layer's settings, for saving; ``share`` besides Keras's own."""
+        return {**super().get_config(), "share": self.share}
+
+
+@keras.saving.register_keras_serializable(package="galaxylib")
+class JoinParts(layers.Layer):
+    """The features of each image's four :class:`Parts`, side by side in one row."""
+
+    def call(self, features):
+        """``(4 n, k)`` to ``(n, 4 k)``."""
+        k = features.shape[-1]
+        return ops.reshape(ops.transpose(ops.reshape(features, (4, -1, k)), (1, 0, 2)), (-1, 4 * k))
+
+
 def improved_cnn(
-    input_shape: tuple[int, int, int] = (64, 64, 1), *, width: int = 32, output: str = "tree"
+    input_shape: tuple[int, int, int] = (64, 64, 1),
+    *,
+    width: int = 32,
+    output: str = "tree",
+    parts: bool = False,
 ) -> keras.Model:
     """A CNN that respects the decision tree and does not care which way up a galaxy is.
 
@@ -232,7 +275,8 @@ def improved_cnn(
     16x16. At 64x64 this network does 51 million multiply-adds per grey image and 58
     million per colour one, against the report's 54 million (:func:`multiply_adds`),
     although it has more layers. Average its predictions over rotations and flips with
-    :func:`predict_tta`. Not compiled; output float32 fractions.
+    :func:`predict_tta`, or build the turns in: ``parts=True`` runs the convolutions on
+    Dieleman's four :class:`Parts`. Not compiled; output float32 fractions.
     """
     convolutions = [
         layers.Conv2D(width, 5, padding="same", use_bias=False),
@@ -242,13 +286,13 @@ def improved_cnn(
     ]
     for filters in (width, 2 * width, 4 * width):
         convolutions += [*_conv_block(filters), *_conv_block(filters), layers.MaxPooling2D(2)]
+    features = [*convolutions, layers.Flatten()]
     stack = [
         *_inputs(input_shape),
         *_flips(),
         layers.RandomRotation(0.5, fill_mode="constant"),
         layers.RandomZoom(0.1, fill_mode="constant"),
-        *convolutions,
-        layers.Flatten(),
+        *([Parts(), *features, JoinParts()] if parts else features),
         layers.Dense(256, activation="relu"),
         layers.Dropout(0.3),
         *_output(output),
@@ -289,11 +333,12 @@ network keeps the three bands, as the Kaggle winner's did."""
 
 
 def build_model(
-    name: str, input_shape: tuple[int, int, int], *, output: str | None = None
+    name: str, input_shape: tuple[int, int, int], *, output: str | None = None, parts: bool = False
 ) -> keras.Model:
     """Build network ``name`` of :data:`NETWORKS` for ``input_shape``.
 
-    ``output`` (one of :data:`OUTPUTS`) replaces the network's own last layers.
+    ``output`` (one of :data:`OUTPUTS`) replaces the network's own last layers; ``parts``
+    gives the improved network Dieleman's :class:`Parts`.
 
     Examples
     --------
@@ -305,7 +350,7 @@ def build_model(
     """
     if name not in NETWORKS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(NETWORKS)}")
-    options = {} if output is None else {"output": output}
+    options = ({} if output is None else {"output": output}) | ({"parts": True} if parts else {})
     return NETWORKS[name].build(input_shape, **options)
 
 

@@ -28,23 +28,28 @@ def test_the_commands_are_the_command_lines_and_make_the_sky_first():
     assert len(set(outs)) == len(outs)
 
 
-def test_calibration_compares_the_means_of_each_bin():
+def test_calibration_compares_the_means_of_each_bin_of_each_question():
     import numpy as np
 
     from galaxylib.course.checks.common import random_fractions
+    from galaxylib.taxonomy import QUESTIONS
 
     truth = random_fractions(200, np.random.default_rng(0))
     perfect = ablation.calibration(truth, truth)
-    assert perfect["gap"] == 0 and sum(perfect["count"]) == 600  # 200 galaxies, Q1's 3 answers
-    assert perfect["predicted"] == perfect["observed"]
+    assert list(perfect) == [question.name for question in QUESTIONS]
+    for question in QUESTIONS:
+        curve = perfect[question.name]
+        assert curve["gap"] == 0 and curve["predicted"] == curve["observed"]
+        assert sum(curve["count"]) == 200 * len(question.answers)
     shifted = ablation.calibration(np.clip(truth + 0.05, 0, 1), truth)
-    assert 0.03 < shifted["gap"] <= 0.05
+    assert 0.03 < shifted["Q1"]["gap"] <= 0.05
 
 
 def test_the_record_chapter_7_reads_is_the_rows_scored_with_one_protocol():
     import json
 
     from galaxylib.course import ABLATION_RECORD
+    from galaxylib.taxonomy import QUESTIONS
 
     record = json.loads(ABLATION_RECORD.read_text())
     assert [line["name"] for line in record["rows"]] == [row.name for row in ablation.ROWS]
@@ -57,7 +62,13 @@ def test_the_record_chapter_7_reads_is_the_rows_scored_with_one_protocol():
         for auc in line["auc"].values():
             assert 0 <= auc["low"] <= auc["auc"] <= auc["high"] <= 1
     assert record["sky"]["seed"] == ablation.SKY["seed"] and record["sky"]["n"] == ablation.SKY["n"]
+    galaxies = record["sky_test"]["galaxies"]
     assert set(record["calibration"]) == {"improved", "votes"}
-    for curve in record["calibration"].values():
-        assert sum(curve["count"]) == 3 * record["sky_test"]["galaxies"]  # Q1's three answers
-    assert record["uncertainty"]["galaxies"] == record["sky_test"]["galaxies"]
+    for curves in record["calibration"].values():
+        assert list(curves) == [question.name for question in QUESTIONS]
+        for question in QUESTIONS:
+            assert sum(curves[question.name]["count"]) == galaxies * len(question.answers)
+    sure = record["uncertainty"]
+    assert sure["galaxies"] == galaxies and set(sure) == {"galaxies", "Q1", "every question"}
+    for measure in ("Q1", "every question"):
+        assert 0 <= sure[measure]["worst_12_in_least_sure_quarter"] <= 12

@@ -92,6 +92,14 @@ def test_an_unknown_output_is_one_sentence(dataset, tmp_path, capsys):
     assert not (tmp_path / "m.keras").exists()
 
 
+def test_parts_for_the_reports_network_is_one_sentence(dataset, tmp_path, capsys):
+    out = tmp_path / "m.keras"
+    status, err = _refused(capsys, "train", dataset, "--model", "report", "--parts", "--out", out)
+    assert status == 1
+    assert err == "galaxylib train: --parts is for the improved network, not the report network."
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("command", "flag", "value", "minimum"),
     [

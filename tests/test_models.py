@@ -5,6 +5,8 @@ import pytest
 from galaxylib.models import (
     NETWORKS,
     DecisionTree,
+    JoinParts,
+    Parts,
     build_model,
     dihedral_views,
     improved_cnn,
@@ -128,3 +130,24 @@ def test_either_network_may_end_in_sigmoids_or_in_the_tree(name):
     assert [type(layer).__name__ for layer in plain.layers[: len(kinds)]] == kinds
     with pytest.raises(ValueError, match="output must be one of sigmoid, tree"):
         build_model(name, (64, 64, 1), output="cubic")
+
+
+def test_dielemans_parts_are_the_four_turned_corners_and_join_back_per_image(tmp_path):
+    images = np.random.default_rng(4).integers(0, 256, (2, 16, 16, 3), dtype=np.uint8)
+    parts = keras.ops.convert_to_numpy(Parts()(images))
+    assert parts.shape == (8, 10, 10, 3)  # 4 parts of 2 images, 10 = 0.625 x 16 pixels
+    for k in range(4):  # the k-th quarter turn's top-left corner holds the centre bottom-right
+        turned = np.rot90(images, k, axes=(1, 2))
+        assert np.array_equal(parts[2 * k : 2 * k + 2], turned[:, :10, :10])
+    features = np.arange(8 * 3, dtype="float32").reshape(8, 3)  # row = part * 2 + image
+    joined = keras.ops.convert_to_numpy(JoinParts()(features))
+    assert joined.tolist()[1] == [3, 4, 5, 9, 10, 11, 15, 16, 17, 21, 22, 23]  # image 1's parts
+    net = build_model("improved", (64, 64, 3), parts=True)
+    plain = build_model("improved", (64, 64, 3))
+    assert net.count_params() == plain.count_params()  # 4 parts of 2x2 = one map of 4x4
+    assert multiply_adds(net) < multiply_adds(plain) / 2  # per part: four parts cost 1.6x
+    net.save(tmp_path / "parts.keras")
+    again = keras.saving.load_model(tmp_path / "parts.keras")
+    pred = net.predict(images.repeat(4, axis=1).repeat(4, axis=2), verbose=0)
+    assert check_tree(pred, tol=1e-5).empty
+    assert np.allclose(pred, again.predict(images.repeat(4, 1).repeat(4, 2), verbose=0))

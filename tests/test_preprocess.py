@@ -23,6 +23,7 @@ from galaxylib.preprocess import (
     report_crop,
 )
 from galaxylib.tools.cli import main
+from galaxylib.tools.crop_cache import stored_settings
 
 
 def scene(
@@ -260,7 +261,7 @@ def test_bad_settings_are_one_sentence(data):
     with pytest.raises(DataError, match=r"--size is 4; use a whole number of pixels, at least 8"):
         preprocess_catalog(data, size=4)
     with pytest.raises(DataError, match=r"model.json does not say how the images were cropped"):
-        Settings.from_dict({"crop": "improved"}, "model.json")
+        stored_settings({"crop": "improved"}, "model.json")
 
 
 def test_a_cache_folder_that_is_a_file_is_one_sentence(data, tmp_path, monkeypatch, capsys):

@@ -1,4 +1,4 @@
-"""The loss that knows the labels are votes: its likelihood, its metric, its network."""
+"""The loss that knows the labels are votes, and Dieleman's parts: their networks train."""
 
 import numpy as np
 import pandas as pd
@@ -88,3 +88,17 @@ def test_a_network_trained_on_the_votes_answers_tree_consistent_fractions(tmp_pa
     assert trained.settings["output"] == "votes"
     images = np.random.default_rng(7).integers(0, 255, (4, 32, 32, 3), dtype=np.uint8)
     assert check_tree(predict_images(trained, images, tta=False)).empty
+
+
+def test_parts_put_dielemans_corners_in_the_improved_network_and_only_when_asked(tmp_path):
+    from galaxylib.models import Parts
+
+    root = tmp_path / "data"
+    write_dataset(root, 40, seed=8)
+    options = {"epochs": 1, "size": 32, "batch_size": 16, "workers": 1, "verbose": 0}
+    for parts in (True, False):
+        out = tmp_path / f"parts-{parts}.keras"
+        train(root, parts=parts, out=out, **options)
+        trained = load_model(out)
+        assert any(isinstance(layer, Parts) for layer in trained.net.layers) == parts
+        assert trained.settings.get("parts", False) == parts

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from galaxylib.data import load_catalog
-from galaxylib.errors import DataError, GalaxyLibNote
+from galaxylib.errors import DataError
 from galaxylib.preprocess.boxes import REPORT_SIZE
 from galaxylib.preprocess.image_file import Settings
 from galaxylib.tools import crop_cache
@@ -62,26 +61,6 @@ class Cache:
                 "run `galaxylib preprocess` again."
             )
         return lookup.loc[np.asarray(galaxy_ids)].to_numpy()
-
-    def readable(self, galaxy_ids: np.ndarray, part: str) -> np.ndarray:
-        """``galaxy_ids`` without those whose image could not be read (black in the cache).
-
-        ``part`` names the galaxies in the note (``'training galaxies'``).
-        """
-        black = self.problems.loc[
-            self.problems["problem"].str.endswith(crop_cache.LEFT_BLACK), "GalaxyID"
-        ]
-        left_out = np.isin(galaxy_ids, black.to_numpy())
-        if left_out.any():
-            shown = ", ".join(str(gid) for gid in np.asarray(galaxy_ids)[left_out][:5])
-            warnings.warn(
-                f"{left_out.sum()} of the {len(galaxy_ids)} {part} have an image that could not "
-                f"be read ({shown}{' ...' if left_out.sum() > 5 else ''}) and are left out; "
-                "`galaxylib check` on the data directory lists them.",
-                GalaxyLibNote,
-                stacklevel=2,
-            )
-        return np.asarray(galaxy_ids)[~left_out]
 
 
 def preprocess_catalog(
@@ -196,5 +175,5 @@ def _open(folder: Path) -> Cache:
         images=np.load(folder / "images.npy", mmap_mode="r"),
         ids=np.load(folder / "ids.npy"),
         problems=pd.read_csv(folder / "problems.csv"),
-        settings=Settings.from_dict(meta.get("settings"), folder / "meta.json"),
+        settings=crop_cache.stored_settings(meta.get("settings"), folder / "meta.json"),
     )

@@ -20,7 +20,7 @@ from galaxylib.preprocess.boxes import (
     report_box,
     whole,
 )
-from galaxylib.tools.catalog_checks import decode_image
+from galaxylib.tools.catalog_checks import decode_image, read_bytes
 
 __all__ = [
     "LOCATE_MIN_LEVEL",
@@ -89,38 +89,10 @@ class Settings:
         """``{"crop": ..., "size": ..., "color": ...}``, as ``MODEL.json`` stores it."""
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, content: object, source: str | Path) -> Settings:
-        """Read settings stored in ``source`` (a ``MODEL.json`` or a cache's ``meta.json``)."""
-        keys = {"crop", "size", "color"}
-        if not isinstance(content, dict) or not keys <= set(content):
-            raise DataError(
-                f"{source} does not say how the images were cropped (it needs crop, size and "
-                "color); make it again (`galaxylib train ... --force`)."
-            )
-        try:
-            return cls(content["crop"], content["size"], content["color"])
-        except DataError as err:
-            raise DataError(f"{source}: {err}") from None
-
     def describe(self) -> str:
         """``improved crops of 64x64 pixels in grey``."""
         colour = "colour" if self.color else "grey"
         return f"{self.crop} crops of {self.size}x{self.size} pixels in {colour}"
-
-
-def _read(path: Path) -> bytes:
-    """An image file's bytes, or a sentence saying why they cannot be read."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path} does not exist; check the file name.") from None
-    except IsADirectoryError:
-        raise DataError(
-            f"{path} is a folder, not an image file; name the images in it ({path}/*.jpg)."
-        ) from None
-    except PermissionError:
-        raise DataError(f"{path} cannot be read (permission denied); check its rights.") from None
 
 
 def _small_copy(raw: bytes, path: Path) -> tuple[np.ndarray, float]:
@@ -187,7 +159,7 @@ def crop_file(path: str | Path, settings: Settings) -> tuple[np.ndarray, str]:
         If the file is missing, a folder, truncated or not an image.
     """
     path = Path(path)
-    image, box, _, note = locate(_read(path), path, settings)
+    image, box, _, note = locate(read_bytes(path), path, settings)
     if settings.color:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     return crop(image, box, size=settings.size, color=settings.color), note
@@ -199,7 +171,7 @@ def crop_box(path: str | Path, settings: Settings) -> Box:
     It may reach past the frame, where the crop is padded with black.
     """
     path = Path(path)
-    _, box, factor, _ = locate(_read(path), path, settings)
+    _, box, factor, _ = locate(read_bytes(path), path, settings)
     return box.scaled(factor)
 
 

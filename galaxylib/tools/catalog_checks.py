@@ -24,6 +24,7 @@ __all__ = [
     "decode_image",
     "frame_note",
     "image_problems",
+    "read_bytes",
     "read_table",
     "row_problems",
 ]
@@ -212,3 +213,17 @@ def frame_note(path: str | Path, shape: tuple[int, ...]) -> str | None:
             "or blurrier after the resize, than the galaxies the network learned from."
         )
     return None
+
+
+def read_bytes(path: Path) -> bytes:
+    """An image file's bytes, or a sentence saying why they cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path} does not exist; check the file name.") from None
+    except IsADirectoryError:
+        raise DataError(
+            f"{path} is a folder, not an image file; name the images in it ({path}/*.jpg)."
+        ) from None
+    except PermissionError:
+        raise DataError(f"{path} cannot be read (permission denied); check its rights.") from None

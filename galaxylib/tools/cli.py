@@ -109,6 +109,7 @@ def _train(args: argparse.Namespace) -> None:
         photographic=args.photographic,
         output=args.output,
         volunteers=args.volunteers,
+        parts=args.parts,
         cache=args.cache,
     )
     print(
@@ -383,6 +384,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TABLE",
         help="with --output votes: GalaxyID and n_volunteers of each galaxy (a synthetic "
         "sky's truth.csv)",
+    )
+    p.add_argument(
+        "--parts",
+        action="store_true",
+        help="the improved network only: run its convolutions on four turned corners of "
+        "each image, as the Kaggle winner did (galaxylib.models.Parts)",
     )
     p.add_argument("--workers", **workers)
     p.add_argument("--cache", **cache)

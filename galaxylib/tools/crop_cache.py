@@ -14,19 +14,24 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from galaxylib.data import Catalog
-from galaxylib.errors import DataError, GalaxyLibError
+from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.preprocess.image_file import Settings, crop_file
 from galaxylib.tools.files import atomic_path, require_space, write_text
 from galaxylib.tools.progress import progress_bar
 from galaxylib.tools.workers import worker_pool
+
+if TYPE_CHECKING:
+    from galaxylib.preprocess.cache import Cache
 
 __all__ = [
     "CACHE_ENV",
@@ -37,7 +42,9 @@ __all__ = [
     "fingerprint",
     "is_current",
     "read_meta",
+    "readable",
     "start_cache",
+    "stored_settings",
 ]
 
 
@@ -233,3 +240,36 @@ def _save_status(folder: Path, status: np.ndarray, problems: list[dict]) -> None
         pd.DataFrame(problems, columns=["GalaxyID", "problem"]).to_csv(tmp, index=False)
     with atomic_path(folder / "status.npy") as tmp:
         np.save(tmp, status)
+
+
+def stored_settings(content: object, source: str | Path) -> Settings:
+    """The crop settings stored in ``source`` (a ``MODEL.json`` or a cache's ``meta.json``)."""
+    keys = {"crop", "size", "color"}
+    if not isinstance(content, dict) or not keys <= set(content):
+        raise DataError(
+            f"{source} does not say how the images were cropped (it needs crop, size and "
+            "color); make it again (`galaxylib train ... --force`)."
+        )
+    try:
+        return Settings(content["crop"], content["size"], content["color"])
+    except DataError as err:
+        raise DataError(f"{source}: {err}") from None
+
+
+def readable(cache: Cache, galaxy_ids: np.ndarray, part: str) -> np.ndarray:
+    """``galaxy_ids`` without those whose image could not be read (black in ``cache``).
+
+    ``part`` names the galaxies in the note (``'training galaxies'``).
+    """
+    black = cache.problems.loc[cache.problems["problem"].str.endswith(LEFT_BLACK), "GalaxyID"]
+    left_out = np.isin(galaxy_ids, black.to_numpy())
+    if left_out.any():
+        shown = ", ".join(str(gid) for gid in np.asarray(galaxy_ids)[left_out][:5])
+        warnings.warn(
+            f"{left_out.sum()} of the {len(galaxy_ids)} {part} have an image that could not "
+            f"be read ({shown}{' ...' if left_out.sum() > 5 else ''}) and are left out; "
+            "`galaxylib check` on the data directory lists them.",
+            GalaxyLibNote,
+            stacklevel=3,
+        )
+    return np.asarray(galaxy_ids)[~left_out]

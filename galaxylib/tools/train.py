@@ -23,6 +23,7 @@ from galaxylib.models import NETWORKS, OUTPUTS, build_model, with_fractions
 from galaxylib.pipeline import make_dataset
 from galaxylib.preprocess import Settings, preprocess_catalog
 from galaxylib.tools import checkpoints
+from galaxylib.tools.crop_cache import readable
 from galaxylib.tools.model_files import ModelFiles, read_history, training_run
 from galaxylib.training import RMSE, compile_model, fit
 from galaxylib.votes import read_volunteers, vote_counts
@@ -79,6 +80,7 @@ def train(
     photographic: bool = False,
     output: str | None = None,
     volunteers: str | Path | None = None,
+    parts: bool = False,
     force: bool = False,
     workers: int | None = None,
     cache: str | Path | None = None,
@@ -123,6 +125,9 @@ def train(
     volunteers : path, optional
         For ``output='votes'``: how many volunteers classified each galaxy
         (:func:`galaxylib.votes.read_volunteers`).
+    parts : bool, default False
+        Give the improved network Dieleman's four parts of each image through the same
+        convolutions (:class:`galaxylib.models.Parts`).
     force : bool, default False
         Overwrite an existing model, and start afresh rather than resume.
     workers : int, optional
@@ -166,6 +171,10 @@ def train(
         run |= {"photographic": True}
     if output is not None:
         run |= {"output": output}
+    if parts and model != "improved":
+        raise GalaxyLibError(f"--parts is for the improved network, not the {model} network.")
+    if parts:
+        run |= {"parts": True}
     votes = output == "votes"
     if votes != (volunteers is not None):
         raise GalaxyLibError(
@@ -182,24 +191,24 @@ def train(
                 f"(`galaxylib check {data_dir}` lists them).",
                 file=sys.stderr,
             )
-        parts = catalog.split(seed)
+        split = catalog.split(seed)
         labels: Catalog | pd.DataFrame = catalog
         if volunteers is not None:
             labels = vote_counts(catalog.labels, read_volunteers(volunteers))
         if train_galaxies is not None:
-            parts = replace(parts, train=parts.train[:train_galaxies])
+            split = replace(split, train=split.train[:train_galaxies])
         crops = preprocess_catalog(
             data_dir, **preprocessing.as_dict(), workers=workers, cache=cache, skip_bad=True
         )
-        parts = replace(
-            parts,
-            train=crops.readable(parts.train, "training galaxies"),
-            val=crops.readable(parts.val, "validation galaxies"),
+        split = replace(
+            split,
+            train=readable(crops, split.train, "training galaxies"),
+            val=readable(crops, split.val, "validation galaxies"),
         )
         hardware = setup()
         keras.utils.set_random_seed(seed)
         with hardware.strategy.scope():
-            net = _build(model, crops.settings.input_shape, output)
+            net = _build(model, crops.settings.input_shape, output, parts)
             net = compile_model(net, learning_rate, votes=votes)
         checkpoints.require_room(net, files)
         fit(
@@ -207,13 +216,13 @@ def train(
             make_dataset(
                 crops,
                 labels,
-                parts.train,
+                split.train,
                 batch_size=batch_size,
                 training=True,
                 seed=seed,
                 photographic=photographic,
             ),
-            make_dataset(crops, labels, parts.val, batch_size=batch_size),
+            make_dataset(crops, labels, split.val, batch_size=batch_size),
             epochs=epochs,
             learning_rate=learning_rate,
             patience=patience,
@@ -233,19 +242,23 @@ def train(
             "seconds_per_epoch": result.seconds_per_epoch,
             "hardware": str(hardware),
             "data": run["data"],
-            "split": {"seed": seed, "train": len(parts.train), "val": len(parts.val)},
+            "split": {"seed": seed, "train": len(split.train), "val": len(split.val)},
             "photographic": photographic,
         }
         if output is not None:
             settings["output"] = output
-        checkpoints.save(net, model, hardware, files, settings, parts, catalog)
+        if parts:
+            settings["parts"] = True
+        checkpoints.save(net, model, hardware, files, settings, split, catalog)
     return result
 
 
-def _build(model: str, input_shape: tuple[int, int, int], output: str | None) -> keras.Model:
+def _build(
+    model: str, input_shape: tuple[int, int, int], output: str | None, parts: bool
+) -> keras.Model:
     """:func:`galaxylib.models.build_model`, with a too small ``--size`` as a sentence."""
     try:
-        return build_model(model, input_shape, output=output)
+        return build_model(model, input_shape, output=output, parts=parts)
     except ValueError as err:
         raise GalaxyLibError(
             f"--size {input_shape[0]} is too small for the {model} network "
