@@ -23,13 +23,12 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import subprocess
-import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools.networks import readable_json, sha256
+from build_tools.networks import readable_json, run_missing, sha256
+from galaxylib.config import PROFILE_ENV, PROFILES
 
 __all__ = [
     "ROWS",
@@ -138,21 +137,6 @@ def _out(row: Row) -> str:
     return f"models/{row.model}.keras"
 
 
-def _run_missing(work: Path) -> None:
-    from galaxylib.config import PROFILE_ENV
-    from galaxylib.tools.model_files import ModelFiles
-
-    env = {**os.environ, PROFILE_ENV: PROFILE}
-    for run in commands():
-        out = work / run[run.index("--out") + 1]
-        if (out / "sky.json").exists() or ModelFiles(out).settings.exists():
-            continue
-        print(f"$ {shlex.join(run)}", flush=True)
-        out.parent.mkdir(parents=True, exist_ok=True)  # models/ on a first run
-        cli = [sys.executable, "-m", "galaxylib.tools.cli", *run[1:]]
-        subprocess.run(cli, cwd=work, env=env, check=True)
-
-
 def measure(work: Path) -> dict:
     """Score every row's network in ``work`` with one protocol (see the module's docstring)."""
     import numpy as np
@@ -173,7 +157,7 @@ def measure(work: Path) -> dict:
     from galaxylib.synthetic import sky_noise_floor
     from galaxylib.tools.catalog_checks import FrameWarning
 
-    sky = work / "sky"
+    sky, budget = work / "sky", PROFILES[PROFILE]
     catalog = load_catalog(sky)
     parts = catalog.split()
     mean = mean_rmse(catalog, parts)
@@ -220,7 +204,8 @@ def measure(work: Path) -> dict:
     return {
         "made_by": "make ablation (python -m build_tools.ablation)",
         "sky": {**SKY, "command": shlex.join(SYNTH), "split_seed": SPLIT_SEED},
-        "budget": f"the {PROFILE} profile's: 64 pixels, up to 20 epochs, batch 64",
+        "budget": f"the {PROFILE} profile's: {budget.image_size} pixels, up to "
+        f"{budget.epochs} epochs, batch {budget.batch_size}",
         "sky_test": {"mean_rmse": mean, "floor_rmse": floor, "galaxies": len(parts.test)},
         "change": "RMSE of the row it adds to minus this row's: above 0 where this row is better",
         "interval": "95 % paired bootstrap over the test galaxies, 1,000 draws",
@@ -332,8 +317,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if not args.score_only:
-        _run_missing(args.work)
-    os.environ.setdefault("GALAXYLIB_PROFILE", PROFILE)
+        run_missing(args.work, commands(), PROFILE)
+    os.environ.setdefault(PROFILE_ENV, PROFILE)
     from galaxylib.course import ABLATION_RECORD
     from galaxylib.tools.files import write_text
 

@@ -43,7 +43,7 @@ from galaxylib.models import NETWORKS
 from galaxylib.synthetic.skyfile import SKY_FILE
 from galaxylib.tools.model_files import ModelFiles
 
-__all__ = ["EPOCHS", "FLAGS", "SKY", "commands", "main", "pack", "readable_json"]
+__all__ = ["EPOCHS", "FLAGS", "SKY", "commands", "main", "pack", "readable_json", "run_missing"]
 
 SKY = {"seed": 1, "n": 24_000}
 """The sky the stored networks learn from: not the book's (seed 0), and twice its size."""
@@ -69,11 +69,11 @@ def commands() -> list[list[str]]:
     return [synth, *trains]
 
 
-def _run(work: Path) -> None:
-    """Run :func:`commands` in ``work``, each unless its output is already complete."""
-    env = {**os.environ, PROFILE_ENV: PROFILE}
-    (work / "models").mkdir(parents=True, exist_ok=True)
-    for command in commands():
+def run_missing(work: Path, runs: list[list[str]], profile: str = PROFILE) -> None:
+    """Run ``galaxylib`` command lines in ``work`` under ``profile``, each unless its
+    ``--out`` (a sky or a model) is already complete, so that a killed run resumes."""
+    env = {**os.environ, PROFILE_ENV: profile}
+    for command in runs:
         target = work / command[command.index("--out") + 1]
         done = (
             (target / SKY_FILE).exists()
@@ -84,6 +84,7 @@ def _run(work: Path) -> None:
             print(f"{target.relative_to(work)} is complete; skipping `{shlex.join(command)}`.")
             continue
         print(f"$ {shlex.join(command)}", flush=True)
+        target.parent.mkdir(parents=True, exist_ok=True)  # models/ on a first run
         galaxylib = [sys.executable, "-m", "galaxylib.tools.cli", *command[1:]]
         subprocess.run(galaxylib, cwd=work, env=env, check=True)
 
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     if not args.pack_only:
-        _run(args.work)
+        run_missing(args.work, commands())
     record = pack(args.work, note=args.note)
     for name, network in record["networks"].items():
         print(

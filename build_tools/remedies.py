@@ -20,14 +20,11 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 from build_tools import networks
-from build_tools.networks import PROFILE, readable_json, sha256
-from galaxylib.config import PROFILE_ENV
+from build_tools.networks import readable_json, run_missing, sha256
 from galaxylib.course import REMEDY_RECORD
 from galaxylib.models import NETWORKS
 
@@ -57,23 +54,6 @@ def command(remedy: str, name: str) -> list[str]:
         *REMEDIES[remedy]["flags"],
         *["--out", f"models/{remedy}/{name}.keras"],
     ]
-
-
-def _train_missing(work: Path) -> None:
-    import os
-
-    from galaxylib.tools.model_files import ModelFiles
-
-    for remedy in REMEDIES:
-        for name in NETWORKS:
-            run = command(remedy, name)
-            target = work / run[-1]
-            if target.exists() and ModelFiles(target).settings.exists():
-                continue
-            print(f"$ {shlex.join(run)}", flush=True)
-            env = {**os.environ, PROFILE_ENV: PROFILE}
-            cli = [sys.executable, "-m", "galaxylib.tools.cli", *run[1:]]
-            subprocess.run(cli, cwd=work, env=env, check=True)
 
 
 def measure(work: Path) -> dict:
@@ -166,7 +146,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if not args.score_only:
-        _train_missing(args.work)
+        run = [command(remedy, name) for remedy in REMEDIES for name in NETWORKS]
+        run_missing(args.work, run)
     from galaxylib.tools.files import write_text
 
     record = measure(args.work)

@@ -72,3 +72,21 @@ def test_the_record_chapter_7_reads_is_the_rows_scored_with_one_protocol():
     assert sure["galaxies"] == galaxies and set(sure) == {"galaxies", "Q1", "every question"}
     for measure in ("Q1", "every question"):
         assert 0 <= sure[measure]["worst_12_in_least_sure_quarter"] <= 12
+
+
+def test_what_a_killed_run_finished_is_skipped_not_trained_again(tmp_path, capsys):
+    from build_tools.networks import run_missing
+
+    runs = ablation.commands()
+    for run in runs:  # every sky and model already complete
+        out = tmp_path / run[run.index("--out") + 1]
+        if run[1] == "synth":
+            out.mkdir(parents=True)
+            (out / "sky.json").write_text("{}")
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.touch()
+            out.with_suffix(".json").write_text("{}")  # the model's settings, written last
+    run_missing(tmp_path, runs, ablation.PROFILE)  # would run galaxylib for any it lacks
+    skipped = capsys.readouterr().out.splitlines()
+    assert len(skipped) == len(runs) and all("is complete; skipping" in line for line in skipped)

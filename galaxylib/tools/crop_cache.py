@@ -270,6 +270,6 @@ def readable(cache: Cache, galaxy_ids: np.ndarray, part: str) -> np.ndarray:
             f"be read ({shown}{' ...' if left_out.sum() > 5 else ''}) and are left out; "
             "`galaxylib check` on the data directory lists them.",
             GalaxyLibNote,
-            stacklevel=3,
+            stacklevel=2,
         )
     return np.asarray(galaxy_ids)[~left_out]
