@@ -12,7 +12,7 @@ was training. It then scores every row with one protocol:
   it adds to (:func:`galaxylib.metrics.margin_interval`: the same test galaxies redrawn
   for both);
 - the AUC of each of chapter 8's labels on the open photographs, with its interval
-  (:func:`galaxylib.realsky.auc_intervals`);
+  (:func:`galaxylib.course.bootstrap.auc_intervals`);
 - its training time, from the network's history;
 
 and writes ``galaxylib/course/ablation.json`` for chapter 7 to read.
@@ -144,13 +144,13 @@ def measure(work: Path) -> dict:
 
     from galaxylib.baselines import mean_rmse
     from galaxylib.course import machine
+    from galaxylib.course.bootstrap import auc_intervals
     from galaxylib.data import SPLIT_SEED, load_catalog
     from galaxylib.evaluation import evaluate, load_model, predict_files
     from galaxylib.metrics import gap_closed, margin_interval
     from galaxylib.realsky import (
         LABELS,
         answer_scores,
-        auc_intervals,
         label_table,
         photograph_paths,
     )

@@ -10,15 +10,22 @@ command, then scores each network two ways, with one protocol for every row:
   floor that it closes;
 - on the open photographs of chapter 8: the AUC of each label, through
   :func:`galaxylib.evaluation.predict_files` as ``galaxylib predict`` runs, with 95 %
-  bootstrap intervals (:func:`galaxylib.realsky.auc_intervals`) and, for every remedy,
-  the change from the network trained without one, with its paired interval;
+  bootstrap intervals (:func:`galaxylib.course.bootstrap.auc_intervals`) and the change from the
+  row the remedy adds to (the remedy before it in :data:`REMEDIES`), with its paired
+  interval; and two probes at prediction time, paired with the photographs as they are:
+  the same crops in grey (colour networks only) and with their levels set to the sky's
+  (:func:`sky_levels`);
 
-and writes the figures to ``galaxylib/course/remedies.json`` for chapter 8 to read.
+and writes the figures to ``galaxylib/course/remedies.json`` for chapter 8 to read. With
+``--keep``, a row whose network is no longer in ``WORK`` is kept from the record as it was
+scored (and so is a row's change when the network it adds to is gone), so that adding a
+remedy does not mean training every row again.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import warnings
 from pathlib import Path
@@ -37,8 +44,32 @@ REMEDIES = {
         "flags": ["--photographic"],
         "says": "brightness, stretch, colour balance and noise varied in training",
     },
+    "framing": {
+        "flags": ["--photographic", "--framing"],
+        "says": "photographic, and each galaxy framed as photographs frame it in training: "
+        "smaller or larger, off-centre, among stars, softer",
+    },
 }
-"""Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words."""
+"""Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words.
+Each adds to the one before it, and its change is measured against that one."""
+
+SKY_CROPS = 500
+"""Crops of the book's sky whose median levels :func:`sky_levels` matches."""
+
+BRIGHT_PERCENTILE = 99.5
+"""The percentile of a crop's grey levels that :func:`sky_levels` takes for its brightest light."""
+
+
+def stored_remedy() -> str:
+    """The remedy that the book's stored networks are trained with (``make networks``)."""
+    return next(r for r, value in REMEDIES.items() if value["flags"] == networks.FLAGS)
+
+
+def adds_to(remedy: str) -> str | None:
+    """The remedy that ``remedy`` adds to (the one before it), or ``None`` for the first."""
+    names = list(REMEDIES)
+    position = names.index(remedy)
+    return names[position - 1] if position else None
 
 
 def command(remedy: str, name: str) -> list[str]:
@@ -56,21 +87,36 @@ def command(remedy: str, name: str) -> list[str]:
     ]
 
 
-def measure(work: Path) -> dict:
-    """Score every remedy's networks in ``work`` on the book's sky and the photographs."""
+def sky_levels(images, black: float, white: float):
+    """Each image's levels set to the sky's: its median grey level (its background) to
+    ``black`` and its :data:`BRIGHT_PERCENTILE` (its brightest light) to ``white``, linearly."""
+    import numpy as np
+
+    grey = images.astype(float).mean(axis=-1)
+    low = np.median(grey, axis=(1, 2))[:, None, None, None]
+    high = np.percentile(grey, BRIGHT_PERCENTILE, axis=(1, 2))[:, None, None, None]
+    scaled = (images - low) / np.maximum(high - low, 1.0) * (white - black) + black
+    return np.clip(scaled.round(), 0, 255).astype(np.uint8)
+
+
+def measure(work: Path, kept: dict | None = None) -> dict:
+    """Score every remedy's networks in ``work`` on the book's sky and the photographs.
+
+    ``kept``: an earlier record whose rows stand in for networks ``work`` no longer holds.
+    """
     import numpy as np
     import pandas as pd
 
     from galaxylib.baselines import mean_rmse
     from galaxylib.course import course_data
+    from galaxylib.course.bootstrap import auc_intervals
     from galaxylib.data import load_catalog
     from galaxylib.evaluation import evaluate, load_model, predict_files, predict_images
     from galaxylib.metrics import gap_closed
-    from galaxylib.preprocess import crop_file
+    from galaxylib.preprocess import crop_file, open_cache
     from galaxylib.realsky import (
         LABELS,
         answer_scores,
-        auc_intervals,
         label_table,
         photograph_paths,
     )
@@ -85,10 +131,15 @@ def measure(work: Path) -> dict:
     floor = sky_noise_floor(sky, parts.test)  # as chapter 6 and bench quality
     paths, labels = photograph_paths(), label_table()
     known = labels[list(LABELS)]
+    earlier = {(r["remedy"], r["network"]): r for r in (kept or {}).get("rows", [])}
     scores, rows = {}, []
     for remedy in REMEDIES:
         for name in NETWORKS:
             path = work / command(remedy, name)[-1]
+            if not path.exists() and (remedy, name) in earlier:
+                print(f"Kept the {name} network's {remedy} row: {path} is not here.")
+                rows.append(earlier[remedy, name])
+                continue
             trained = load_model(path)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FrameWarning)
@@ -105,27 +156,66 @@ def measure(work: Path) -> dict:
                 "sky_rmse": round(test.rmse, 5),
                 "sky_gap": round(gap_closed(test.rmse, mean, floor), 4),
             }
+            crops = np.stack([crop_file(p, trained.preprocessing)[0] for p in paths])
+            crops = crops.reshape(len(paths), *trained.preprocessing.input_shape)
+            probes = {}
             if trained.preprocessing.color:  # the same photographs, in grey
-                crops = np.stack([crop_file(p, trained.preprocessing)[0] for p in paths])
-                grey = np.repeat(crops.mean(axis=-1, keepdims=True).round(), 3, axis=-1)
-                table = pd.DataFrame(
-                    predict_images(trained, grey.astype(np.uint8)), columns=list(COLUMNS)
+                probes["grey_photographs"] = np.repeat(
+                    crops.mean(axis=-1, keepdims=True).round(), 3, axis=-1
                 )
-                probe = {"colour": scores[remedy, name], "grey": answer_scores(table)}
-                row["grey_photographs"] = _aucs(auc_intervals(probe, known, baseline="colour"))
+            sky_crops = open_cache(sky, settings=trained.preprocessing).images[:SKY_CROPS]
+            sky_grey = sky_crops.reshape(len(sky_crops), -1, crops.shape[-1]).mean(axis=-1)
+            black = float(np.median(np.median(sky_grey, axis=1)))
+            white = float(np.median(np.percentile(sky_grey, BRIGHT_PERCENTILE, axis=1)))
+            probes["levels_photographs"] = sky_levels(crops, black, white)
+            for probe, images in probes.items():
+                table = pd.DataFrame(
+                    predict_images(trained, images.astype(np.uint8)), columns=list(COLUMNS)
+                )
+                pair = {"as they are": scores[remedy, name], "probe": answer_scores(table)}
+                row[probe] = _aucs(auc_intervals(pair, known, baseline="as they are"))
             rows.append(row)
     for row in rows:
-        network = row["network"]
-        pair = {"this": scores[row["remedy"], network], "none": scores["none", network]}
-        row["auc"] = _aucs(auc_intervals(pair, known, baseline="none"), name="this")
+        network, before = row["network"], adds_to(row["remedy"])
+        this = scores.get((row["remedy"], network))
+        if this is None:
+            continue  # kept whole
+        if before is None:
+            pair = {"this": this}
+        elif (before, network) in scores:
+            pair = {"this": this, "before": scores[before, network]}
+        else:  # the row it adds to is kept: so is this row's change
+            row["auc"] = _kept_change(earlier[row["remedy"], network], this, known)
+            continue
+        baseline = "this" if before is None else "before"
+        row["auc"] = _aucs(auc_intervals(pair, known, baseline=baseline), name="this")
     return {
         "made_by": "make remedies (python -m build_tools.remedies)",
         "sky_test": {"data": sky.name, "mean_rmse": mean, "floor_rmse": floor},
         "photographs": len(labels),
         "interval": "95 % bootstrap over the photographs, 2,000 draws, paired between rows",
-        "remedies": {key: value["says"] for key, value in REMEDIES.items()},
+        "remedies": {
+            key: {"says": value["says"], "adds_to": adds_to(key)} for key, value in REMEDIES.items()
+        },
+        "stored": stored_remedy(),
+        "levels_percentile": BRIGHT_PERCENTILE,
         "rows": rows,
     }
+
+
+def _kept_change(earlier: dict, scores, known) -> dict:
+    """An earlier row's AUCs and changes, after checking that this network scores the same."""
+    from galaxylib.course.bootstrap import auc_intervals
+
+    now = _aucs(auc_intervals({"this": scores}, known, baseline="this"))
+    for label, figures in now.items():
+        if abs(figures["auc"] - earlier["auc"][label]["auc"]) > 1e-3:
+            raise SystemExit(
+                f"The {earlier['network']} network of {earlier['remedy']} scores {label} "
+                f"{figures['auc']:.4f}, not the record's {earlier['auc'][label]['auc']:.4f}; "
+                "train the row it adds to again (make remedies without --keep)."
+            )
+    return earlier["auc"]
 
 
 def _aucs(table, name: str | None = None) -> dict:
@@ -137,6 +227,12 @@ def _aucs(table, name: str | None = None) -> dict:
     }
 
 
+def _kept(work: Path, run: list[str], held: set) -> bool:
+    """Whether ``run``'s network is missing from ``work`` and kept from the record."""
+    remedy = next(r for r in REMEDIES if command(r, run[run.index("--model") + 1]) == run)
+    return not (work / run[-1]).exists() and (remedy, run[run.index("--model") + 1]) in held
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m build_tools.remedies WORK [--score-only]``."""
     parser = argparse.ArgumentParser(prog="python -m build_tools.remedies", description=__doc__)
@@ -144,13 +240,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--score-only", action="store_true", help="do not train; score what WORK holds"
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the record's rows of networks WORK no longer holds, instead of training them",
+    )
     args = parser.parse_args(argv)
+    kept = json.loads(REMEDY_RECORD.read_text()) if args.keep else None
     if not args.score_only:
         run = [command(remedy, name) for remedy in REMEDIES for name in NETWORKS]
+        if kept:
+            held = {(r["remedy"], r["network"]) for r in kept["rows"]}
+            run = [c for c in run if not _kept(args.work, c, held)]
         run_missing(args.work, run)
     from galaxylib.tools.files import write_text
 
-    record = measure(args.work)
+    record = measure(args.work, kept)
     write_text(REMEDY_RECORD, readable_json(record))
     for row in record["rows"]:
         aucs = ", ".join(f"{k} {v['auc']:.2f}" for k, v in row["auc"].items())

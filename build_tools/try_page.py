@@ -130,7 +130,8 @@ def _crop_settings() -> dict:
 def _trained(record: dict, name: str) -> str:
     """How a stored network was trained, in a phrase, from its provenance."""
     settings = record["networks"][name]["settings"]
-    augmented = ", with photographic augmentation" if settings["photographic"] else ""
+    used = [kind for kind in ("photographic", "framing") if settings.get(kind)]
+    augmented = f", with {' and '.join(used)} augmentation" if used else ""
     return (
         f"trained by make networks for {settings['epochs']} epochs on "
         f"{settings['split']['train']:,} galaxies of a synthetic sky of its own (seed "
@@ -139,12 +140,13 @@ def _trained(record: dict, name: str) -> str:
     )
 
 
-def _scores(name: str, remedy: str) -> dict:
-    """The network's row of chapter 8's remedy table (``make remedies``)."""
+def _scores(name: str) -> dict:
+    """The stored network's row of chapter 8's remedy table (``make remedies``)."""
     from galaxylib.course import REMEDY_RECORD
 
     record = json.loads(REMEDY_RECORD.read_text())
-    row = next(r for r in record["rows"] if r["network"] == name and r["remedy"] == remedy)
+    rows = record["rows"]
+    row = next(r for r in rows if r["network"] == name and r["remedy"] == record["stored"])
     return {
         "sky_rmse": row["sky_rmse"],
         "sky_gap": row["sky_gap"],
@@ -222,9 +224,7 @@ def write(static: str | Path) -> Path:
                 "crop": stored["settings"]["preprocessing"],
                 "trained": _trained(record, name),
                 "max_difference": done.max_difference,
-                "scores": _scores(
-                    name, "photographic" if stored["settings"]["photographic"] else "none"
-                ),
+                "scores": _scores(name),
             }
     page = {
         "networks": shown,

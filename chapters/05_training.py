@@ -253,10 +253,9 @@ glue("ch5_live_galaxies", len(parts.train))
 # state after every epoch, so that an interrupted run (or a lost Colab session) continues
 # from the last finished epoch instead of epoch 1. The report's network sees the galaxies
 # in grey, as the report did; the improved one in colour, as the Kaggle winner's did
-# (chapter 7 measures what colour is worth). Both were trained with one more
-# augmentation, in the `tf.data` pipeline rather than in the network: `--photographic`
-# varies the brightness, stretch, colour balance and noise of every training image, as
-# photographs of galaxies vary them (`galaxylib.augment`; chapter 8 shows why and
+# (chapter 7 measures what colour is worth). The stored networks were trained with
+# more augmentation, in the `tf.data` pipeline rather than in the network:
+# {glue:text}`ch5_pipeline_augmentation` (`galaxylib.augment`; chapter 8 shows why and
 # measures what it buys). The book's networks are {glue:text}`ch5_book_networks`:
 
 # %%
@@ -322,6 +321,18 @@ glue("ch5_size", PROFILE.image_size)
 glue("ch5_profile_epochs", PROFILE.epochs)
 glue("ch5_live_epochs", len(curves))
 stored = networks.applies()
+AUGMENTATIONS = {
+    "photographic": "`--photographic` varies the brightness, stretch, colour balance and noise "
+    "of every training image, as photographs of galaxies vary them",
+    "framing": "`--framing` zooms and moves every galaxy in its frame and adds foreground "
+    "stars and blur, as photographs frame galaxies",
+}
+recipe = networks.provenance()["networks"]["improved"]["settings"]
+used = [words for flag, words in AUGMENTATIONS.items() if recipe.get(flag)]
+reading(
+    "ch5_pipeline_augmentation",
+    {"; ".join(used): bool(used), "none (their record names no augmentation)": not used},
+)
 reading(
     "ch5_book_networks",
     {

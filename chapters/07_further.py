@@ -274,7 +274,7 @@ glue("ch7_colour_epochs", record["epochs"])
 # report's network in chapter 6, where both answer from one view of each galaxy, is
 # therefore the sum of two changes -- its layers and its input. This record cannot simply
 # be subtracted from that margin to price the layers: it was measured on another sky,
-# with another budget and without the stored networks' photographic augmentation.
+# with another budget and without the stored networks' augmentations in the input pipeline.
 # Separating the two changes takes both networks trained on one sky with one recipe:
 # section 5 does that, one change at a time.
 #

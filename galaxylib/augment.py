@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-__all__ = ["photographic"]
+__all__ = ["framing", "photographic"]
 
 
 def _log_uniform(shape: tf.Tensor, low: float, high: float) -> tf.Tensor:
@@ -36,17 +36,15 @@ def photographic(
 
     1. **brightness**: all pixels times a factor (log-uniform in ``brightness``); what
        goes past white saturates, as a bright core does in a photograph;
-    2. **black point**: a level between 0 and the image's median (its sky, since most of
-       a crop is sky) is subtracted and the rest stretched back to [0, 1], as
-       photographers make the sky black;
+    2. **black point**: a level between 0 and the image's median (its sky) is subtracted
+       and the rest stretched back to [0, 1], as photographers make the sky black;
     3. **stretch**: each pixel value ``v`` in [0, 1] becomes ``v ** gamma`` (log-uniform
        in ``gamma``; below 1 it lifts the faint outskirts, as photographers do);
     4. **colour balance** (colour images only): each channel times its own factor
        (log-uniform between ``1 / colour_gain`` and ``colour_gain``);
     5. **saturation** (colour images only): the colours pulled towards grey or pushed
        away from it (a factor uniform in ``saturation``; 0 is grey, 1 unchanged);
-    6. **noise**: Gaussian, its standard deviation uniform between 0 and ``noise`` (1 is
-       the full range).
+    6. **noise**: Gaussian, its standard deviation uniform in [0, ``noise``] (1: full range).
 
     ``images`` is a uint8 tensor (batch, height, width, channels), and so is the result.
 
@@ -73,4 +71,75 @@ def photographic(
         grey = tf.reduce_mean(x, axis=-1, keepdims=True)
         x = grey + tf.random.uniform(per_image, *saturation) * (x - grey)
     x = x + tf.random.normal(tf.shape(x)) * tf.random.uniform(per_image, 0.0, noise)
+    return tf.cast(tf.round(tf.clip_by_value(x, 0.0, 1.0) * 255.0), tf.uint8)
+
+
+def framing(
+    images: tf.Tensor,
+    *,
+    scale: tuple[float, float] = (0.5, 1.1),
+    offset: float = 0.15,
+    stars: int = 4,
+    blur: float = 1.5,
+) -> tf.Tensor:
+    """Frame each galaxy as a photograph does: smaller or larger, off-centre, among stars.
+
+    The sky's crops hold one centred galaxy that fills the crop; a photograph's crop often
+    holds a smaller galaxy off its centre, among foreground stars, in softer focus. Each
+    image gets its own draw of: (1) a zoom (log-uniform in ``scale``; below 1 it shrinks)
+    and a move by up to ``offset`` of the frame each way, what comes into the frame filled
+    with the sky of the image's border; (2) up to ``stars`` Gaussian spots of random
+    place, width and brightness; (3) a Gaussian blur of up to ``blur`` pixels.
+    ``images`` is a uint8 tensor (batch, height, width, channels), and so is the result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = framing(tf.constant(np.zeros((2, 16, 16, 3), np.uint8)), stars=0)
+    >>> out.shape, int(out.numpy().max())
+    (TensorShape([2, 16, 16, 3]), 0)
+    """
+    x = tf.cast(images, tf.float32) / 255.0
+    batch, size = tf.shape(x)[0], x.shape[1]
+    # 1. Scale and offset: where each output pixel comes from in the input.
+    zoom = _log_uniform(tf.stack([batch]), *scale)
+    shift = tf.random.uniform(tf.stack([batch, 2]), -offset, offset) * size
+    centre = (size - 1) / 2
+    start = centre - (centre + shift) / zoom[:, None]  # input = output / zoom + start
+    zero = tf.zeros_like(zoom)
+    transforms = tf.stack(
+        [1 / zoom, zero, start[:, 0], zero, 1 / zoom, start[:, 1], zero, zero], axis=1
+    )
+    sides = tf.transpose(tf.concat([x[:, :, :2], x[:, :, -2:]], axis=2), [0, 2, 1, 3])
+    border = tf.concat([x[:, :2], x[:, -2:], sides], axis=1)
+    sky = tf.reduce_mean(border, axis=[1, 2], keepdims=True)
+    moved = tf.raw_ops.ImageProjectiveTransformV3(
+        images=tf.concat([x - sky, tf.ones_like(x[..., :1])], axis=-1),
+        transforms=transforms,
+        output_shape=[size, size],
+        fill_value=0.0,
+        interpolation="BILINEAR",
+        fill_mode="CONSTANT",
+    )
+    x = sky + moved[..., :-1]  # the galaxy's light above its sky, on the same sky
+    # 2. Stars: Gaussian spots, absent where their brightness draws below zero.
+    grid = tf.range(size, dtype=tf.float32)
+    where = tf.random.uniform(tf.stack([batch, stars, 2]), 0.0, size - 1.0)
+    width = tf.random.uniform(tf.stack([batch, stars, 1]), 0.6, 1.5)
+    peak = tf.nn.relu(tf.random.uniform(tf.stack([batch, stars, 1]), -1.0, 1.0))
+    rows = tf.exp(-((grid - where[..., :1]) ** 2) / (2 * width**2))  # (batch, star, size)
+    cols = tf.exp(-((grid - where[..., 1:]) ** 2) / (2 * width**2))
+    x = x + tf.einsum("bsi,bsj->bij", peak * rows, cols)[..., None]
+    # 3. Blur: each image mixed with its Gaussian-blurred self, by its own share.
+    taps = tf.range(-3.0, 4.0)
+    kernel = tf.exp(-(taps**2) / (2 * blur**2))
+    kernel /= tf.reduce_sum(kernel)
+    channels = x.shape[-1]
+    across = tf.tile(tf.reshape(kernel, [1, 7, 1, 1]), [1, 1, channels, 1])
+    down = tf.tile(tf.reshape(kernel, [7, 1, 1, 1]), [1, 1, channels, 1])
+    padded = tf.pad(x, [[0, 0], [3, 3], [3, 3], [0, 0]], "REFLECT")  # no dark edges
+    soft = tf.nn.depthwise_conv2d(padded, across, [1, 1, 1, 1], "VALID")
+    soft = tf.nn.depthwise_conv2d(soft, down, [1, 1, 1, 1], "VALID")
+    share = tf.random.uniform(tf.stack([batch, 1, 1, 1]))
+    x = x + share * (soft - x)
     return tf.cast(tf.round(tf.clip_by_value(x, 0.0, 1.0) * 255.0), tf.uint8)

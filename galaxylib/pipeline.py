@@ -48,6 +48,7 @@ def make_dataset(
     training: bool = False,
     seed: int | None = None,
     photographic: bool = False,
+    framing: bool = False,
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of cached images (and their labels), in batches.
 
@@ -63,6 +64,8 @@ def make_dataset(
         Shuffle the galaxies anew every epoch (with ``seed``).
     photographic : bool, default False
         Vary each image's light as photographs vary it (:func:`galaxylib.augment.photographic`).
+    framing : bool, default False
+        Frame each galaxy as photographs do, first (:func:`galaxylib.augment.framing`).
 
     Returns
     -------
@@ -81,6 +84,7 @@ def make_dataset(
     def image_batch(positions: tf.Tensor) -> tf.Tensor:
         batch = tf.numpy_function(gather, [positions], tf.uint8, stateful=False)
         batch = tf.ensure_shape(batch, shape)
+        batch = augment.framing(batch) if framing else batch
         return augment.photographic(batch) if photographic else batch
 
     dataset = tf.data.Dataset.range(len(ids))

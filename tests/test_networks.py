@@ -71,7 +71,10 @@ def test_the_record_says_how_to_make_them_again():
         assert network["settings"]["preprocessing"]["color"] is models.NETWORKS[name].color
     for key in ("galaxylib", "versions", "machine", "date"):
         assert record[key]
-    assert record["networks"]["improved"]["settings"]["photographic"] is True
+    for name in networks.NAMES:  # trained with the augmentations that FLAGS names
+        settings = record["networks"][name]["settings"]
+        for flag in ("photographic", "framing"):
+            assert bool(settings.get(flag)) is (f"--{flag}" in build.FLAGS)
 
 
 def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
@@ -91,6 +94,26 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
         for auc in row["auc"].values():
             assert 0 <= auc["low"] <= auc["high"] <= 1
             assert -1 <= auc["change_low"] <= auc["change_high"] <= 1
+    assert remedies.REMEDIES[record["stored"]]["flags"] == build.FLAGS
+    assert [value["adds_to"] for value in record["remedies"].values()] == [
+        remedies.adds_to(r) for r in remedies.REMEDIES
+    ]
+
+
+def test_a_kept_change_needs_the_network_to_score_as_the_record_says():
+    import pandas as pd
+
+    from build_tools.remedies import _kept_change
+    from galaxylib.realsky import LABELS
+
+    known = pd.DataFrame({label: [1, 1, 0, 0] for label in LABELS})
+    scores = pd.DataFrame({label: [0.9, 0.4, 0.5, 0.1] for label in LABELS})  # AUC 0.75
+    change = {"auc": 0.75, "change": 0.1, "change_low": -0.2, "change_high": 0.4}
+    earlier = {"remedy": "framing", "network": "report", "auc": dict.fromkeys(LABELS, change)}
+    assert _kept_change(earlier, scores, known) == earlier["auc"]
+    other = {**earlier, "auc": {label: {**change, "auc": 0.5} for label in LABELS}}
+    with pytest.raises(SystemExit, match="scores smooth 0.7500, not the record's 0.5000"):
+        _kept_change(other, scores, known)
 
 
 @pytest.mark.parametrize("name", networks.NAMES)

@@ -129,3 +129,47 @@ def test_photographic_colour_balance_moves_the_channels_apart():
     centre = out[:, 4:12, 4:12].mean(axis=(1, 2))  # (64, 3): each image's colour
     assert (centre.max(axis=1) - centre.min(axis=1) > 3).mean() > 0.5  # no longer grey
     assert out.max() <= 255 and out[:, :2, :2].max() == 0  # a black sky stays black
+
+
+def _one_galaxy(n: int, size: int = 32, sky: int = 20) -> np.ndarray:
+    """``n`` copies of a bright square galaxy, centred on a flat sky."""
+    images = np.full((n, size, size, 3), sky, np.uint8)
+    images[:, size // 2 - 4 : size // 2 + 4, size // 2 - 4 : size // 2 + 4] = 200
+    return images
+
+
+def test_framing_moves_and_resizes_each_galaxy_on_its_own_sky():
+    import tensorflow as tf
+
+    from galaxylib.augment import framing
+
+    images = _one_galaxy(64)
+    out = framing(tf.constant(images), stars=0, blur=1e-3).numpy().astype(float)
+    grey = out.mean(axis=-1)
+    light = grey > 110  # the galaxy's pixels
+    area = light.sum(axis=(1, 2))
+    rows, cols = np.indices(grey.shape[1:])
+    centre_row = (light * rows).sum(axis=(1, 2)) / np.maximum(area, 1)
+    assert area.std() > 5 and area.min() > 0  # zoomed by each image's own factor
+    assert np.abs(centre_row - 15.5).max() > 1.5  # some galaxies moved off the centre
+    assert np.abs(centre_row - 15.5).max() <= 0.15 * 32 + 1  # by at most the offset
+    # What came into the frame at the corners is the image's own sky, not black.
+    corners = grey[:, [0, -1]][:, :, [0, -1]]
+    assert np.abs(corners - 20).max() <= 1
+
+
+def test_framing_adds_stars_and_blur_without_touching_an_empty_frame_without_stars():
+    import tensorflow as tf
+
+    from galaxylib.augment import framing
+
+    sky = np.full((64, 32, 32, 1), 20, np.uint8)
+    starry = framing(tf.constant(sky), scale=(1.0, 1.0), offset=0.0).numpy()
+    assert (starry.max(axis=(1, 2, 3)) > 60).mean() > 0.5  # most frames got a star
+    assert (starry.max(axis=(1, 2, 3)) == 20).any()  # and some none (each star may be absent)
+    quiet = framing(tf.constant(sky), stars=0, scale=(1.0, 1.0), offset=0.0).numpy()
+    np.testing.assert_array_equal(quiet, sky)  # a flat sky stays flat under the blur
+    sharp = _one_galaxy(64)
+    soft = framing(tf.constant(sharp), stars=0, scale=(1.0, 1.0), offset=0.0).numpy()
+    edge = soft[:, 16, 11, 0].astype(float)  # the pixel just outside the galaxy's edge
+    assert edge.max() > 40 and edge.min() <= 21  # blurred by each image's own share

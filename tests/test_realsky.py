@@ -209,7 +209,8 @@ def test_fetch_through_apt_get_download(site, tmp_path, monkeypatch):  # noqa: F
 def test_auc_intervals_are_the_aucs_with_bootstrap_bounds_that_shrink_with_more_galaxies():
     from sklearn.metrics import roc_auc_score
 
-    from galaxylib.realsky import LABELS, auc_intervals
+    from galaxylib.course.bootstrap import auc_intervals
+    from galaxylib.realsky import LABELS
 
     rng = np.random.default_rng(3)
 

@@ -107,6 +107,7 @@ def _train(args: argparse.Namespace) -> None:
         seed=args.seed,
         train_galaxies=args.train_galaxies,
         photographic=args.photographic,
+        framing=args.framing,
         output=args.output,
         volunteers=args.volunteers,
         parts=args.parts,
@@ -368,6 +369,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="vary the training images' brightness, stretch, colour balance and noise "
         "as photographs vary them (galaxylib.augment)",
+    )
+    p.add_argument(
+        "--framing",
+        action="store_true",
+        help="frame the training galaxies as photographs do: smaller or larger, off-centre, "
+        "among stars, softer (galaxylib.augment)",
     )
     p.add_argument(
         "--output",

@@ -78,6 +78,7 @@ def train(
     seed: int = SPLIT_SEED,
     train_galaxies: int | None = None,
     photographic: bool = False,
+    framing: bool = False,
     output: str | None = None,
     volunteers: str | Path | None = None,
     parts: bool = False,
@@ -120,6 +121,9 @@ def train(
     photographic : bool, default False
         Vary the light of the training images as photographs vary it
         (:func:`galaxylib.augment.photographic`); chapter 8 measures what it buys.
+    framing : bool, default False
+        Frame the training galaxies as photographs frame them: smaller, off-centre, among
+        stars, softer (:func:`galaxylib.augment.framing`); chapter 8 measures it too.
     output : {'sigmoid', 'tree', 'votes'}, optional
         How the network ends (:data:`galaxylib.models.OUTPUTS`); default: its own.
     volunteers : path, optional
@@ -169,6 +173,8 @@ def train(
         run |= {"train_galaxies": train_galaxies}
     if photographic:
         run |= {"photographic": True}
+    if framing:
+        run |= {"framing": True}
     if output is not None:
         run |= {"output": output}
     if parts and model != "improved":
@@ -221,6 +227,7 @@ def train(
                 training=True,
                 seed=seed,
                 photographic=photographic,
+                framing=framing,
             ),
             make_dataset(crops, labels, split.val, batch_size=batch_size),
             epochs=epochs,
@@ -245,6 +252,8 @@ def train(
             "split": {"seed": seed, "train": len(split.train), "val": len(split.val)},
             "photographic": photographic,
         }
+        if framing:
+            settings["framing"] = True
         if output is not None:
             settings["output"] = output
         if parts:

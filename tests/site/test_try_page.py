@@ -164,11 +164,9 @@ def test_the_note_gives_the_networks_record(page, network):
     _choose_network(page, network)
     note = page.find_element(By.CSS_SELECTOR, ".network-note").text
     record = networks.provenance()["networks"][network]
-    remedy = "photographic" if record["settings"]["photographic"] else "none"
+    remedies = json.loads(REMEDY_RECORD.read_text())
     row = next(
-        r
-        for r in json.loads(REMEDY_RECORD.read_text())["rows"]
-        if r["network"] == network and r["remedy"] == remedy
+        r for r in remedies["rows"] if r["network"] == network and r["remedy"] == remedies["stored"]
     )
     assert f"for {record['settings']['epochs']} epochs" in note
     assert f"RMSE {row['sky_rmse']:.4f}" in note
