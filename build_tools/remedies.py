@@ -205,14 +205,14 @@ def measure(work: Path, kept: dict | None = None) -> dict:
 
 def _kept_change(earlier: dict, scores, known) -> dict:
     """An earlier row's AUCs and changes, after checking that this network scores the same."""
-    from galaxylib.course.bootstrap import auc_intervals
+    from galaxylib.realsky import auc_table
 
-    now = _aucs(auc_intervals({"this": scores}, known, baseline="this"))
-    for label, figures in now.items():
-        if abs(figures["auc"] - earlier["auc"][label]["auc"]) > 1e-3:
+    now = auc_table({"this": scores}, known)["this"]
+    for label, auc in now.items():
+        if abs(auc - earlier["auc"][label]["auc"]) > 1e-3:
             raise SystemExit(
                 f"The {earlier['network']} network of {earlier['remedy']} scores {label} "
-                f"{figures['auc']:.4f}, not the record's {earlier['auc'][label]['auc']:.4f}; "
+                f"{auc:.4f}, not the record's {earlier['auc'][label]['auc']:.4f}; "
                 "train the row it adds to again (make remedies without --keep)."
             )
     return earlier["auc"]

@@ -861,17 +861,23 @@ glue("ch8_elongation_real_auc", float(real_elongation_auc))
 # drawn afresh for each image -- so that a network can no longer rely on them. These are
 # four galaxies of the sky and three draws of it:
 
+
 # %%
+def show_draws(augment, examples, name, n_draws=3):
+    """The examples as rendered, then ``n_draws`` draws of ``augment`` on them, by column."""
+    tf.random.set_seed(0)
+    draws = [examples] + [augment(tf.constant(examples)).numpy() for _ in range(n_draws)]
+    fig, axes = plt.subplots(len(examples), len(draws), figsize=(8, 8.3))
+    for col, batch in enumerate(draws):
+        for row, image in enumerate(batch):
+            axes[row, col].imshow(image)
+            axes[row, col].set_axis_off()
+        axes[0, col].set_title("as rendered" if col == 0 else f"{name} {col}", fontsize=10)
+    plt.show()
+
+
 examples = open_cache(sky, settings=settings).images[:4]
-tf.random.set_seed(0)
-draws = [examples] + [photographic(tf.constant(examples)).numpy() for _ in range(3)]
-fig, axes = plt.subplots(len(examples), len(draws), figsize=(8, 8.3))
-for col, batch in enumerate(draws):
-    for row, image in enumerate(batch):
-        axes[row, col].imshow(image)
-        axes[row, col].set_axis_off()
-    axes[0, col].set_title("as rendered" if col == 0 else f"draw {col}", fontsize=10)
-plt.show()
+show_draws(photographic, examples, "draw")
 
 # %% [markdown]
 # **Framing the galaxies as photographs frame them.** Section 2 found the other half of
@@ -893,15 +899,7 @@ glue("ch8_framing_offset", framing_defaults["offset"] * 100)
 glue("ch8_framing_stars", framing_defaults["stars"])
 
 # %%
-tf.random.set_seed(0)
-draws = [examples] + [framing(tf.constant(examples)).numpy() for _ in range(3)]
-fig, axes = plt.subplots(len(examples), len(draws), figsize=(8, 8.3))
-for col, batch in enumerate(draws):
-    for row, image in enumerate(batch):
-        axes[row, col].imshow(image)
-        axes[row, col].set_axis_off()
-    axes[0, col].set_title("as rendered" if col == 0 else f"framing {col}", fontsize=10)
-plt.show()
+show_draws(framing, examples, "framing")
 
 # %% [markdown]
 # `make remedies` trains each network three times on the same sky with the same recipe
