@@ -171,7 +171,8 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     if on_colab:
         print(
             "To keep the sky, the crops and the networks between sessions, run "
-            "`galaxylib.course.use_drive()` in a new cell: they go to your Google Drive."
+            "`galaxylib.course.use_drive()` in a new cell: they go to your Google Drive, and "
+            "a later session copies them back instead of making them again."
         )
     _show_figures_inline()
     return chosen
