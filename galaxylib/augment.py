@@ -17,8 +17,7 @@ __all__ = ["framing", "photographic"]
 
 def _log_uniform(shape: tf.Tensor, low: float, high: float) -> tf.Tensor:
     """Factors between ``low`` and ``high``, as likely to halve as to double."""
-    log_low, log_high = tf.math.log(low), tf.math.log(high)
-    return tf.exp(tf.random.uniform(shape, log_low, log_high))
+    return tf.exp(tf.random.uniform(shape, tf.math.log(low), tf.math.log(high)))
 
 
 def photographic(
@@ -59,15 +58,19 @@ def photographic(
     x = tf.cast(images, tf.float32) / 255.0
     batch, channels = tf.shape(x)[0], x.shape[-1]
     per_image = tf.stack([batch, 1, 1, 1])
-    x = tf.clip_by_value(x * _log_uniform(per_image, *brightness), 0.0, 1.0)
-    pixels = tf.sort(tf.reshape(x, tf.stack([batch, -1])), axis=1)
-    sky = pixels[:, tf.shape(pixels)[1] // 2][:, None, None, None]
+    factor = _log_uniform(per_image, *brightness)
+    x = tf.clip_by_value(x * factor, 0.0, 1.0)
+    # The sky is the median pixel: the median level brightened (brightening keeps the pixels'
+    # order), found by counting each image's 256 levels, far faster than sorting its pixels.
+    levels = tf.reshape(tf.cast(images, tf.int32), tf.stack([batch, -1]))
+    below = tf.cumsum(tf.math.bincount(levels, minlength=256, maxlength=256, axis=-1), axis=1)
+    median = tf.argmax(tf.cast(below > tf.shape(levels)[1] // 2, tf.int32), axis=1)
+    sky = tf.clip_by_value(tf.cast(median, tf.float32)[:, None, None, None] / 255 * factor, 0, 1)
     black = tf.random.uniform(per_image) * sky
     x = tf.clip_by_value((x - black) / (1.0 - black), 0.0, 1.0)
     x = x ** _log_uniform(per_image, *gamma)
     if channels == 3:
-        gains = _log_uniform(tf.stack([batch, 1, 1, 3]), 1 / colour_gain, colour_gain)
-        x = x * gains
+        x = x * _log_uniform(tf.stack([batch, 1, 1, 3]), 1 / colour_gain, colour_gain)
         grey = tf.reduce_mean(x, axis=-1, keepdims=True)
         x = grey + tf.random.uniform(per_image, *saturation) * (x - grey)
     x = x + tf.random.normal(tf.shape(x)) * tf.random.uniform(per_image, 0.0, noise)
@@ -106,10 +109,8 @@ def framing(
     shift = tf.random.uniform(tf.stack([batch, 2]), -offset, offset) * size
     centre = (size - 1) / 2
     start = centre - (centre + shift) / zoom[:, None]  # input = output / zoom + start
-    zero = tf.zeros_like(zoom)
-    transforms = tf.stack(
-        [1 / zoom, zero, start[:, 0], zero, 1 / zoom, start[:, 1], zero, zero], axis=1
-    )
+    zero, step = tf.zeros_like(zoom), 1 / zoom
+    transforms = tf.stack([step, zero, start[:, 0], zero, step, start[:, 1], zero, zero], axis=1)
     sides = tf.transpose(tf.concat([x[:, :, :2], x[:, :, -2:]], axis=2), [0, 2, 1, 3])
     border = tf.concat([x[:, :2], x[:, -2:], sides], axis=1)
     sky = tf.reduce_mean(border, axis=[1, 2], keepdims=True)
@@ -134,9 +135,8 @@ def framing(
     taps = tf.range(-3.0, 4.0)
     kernel = tf.exp(-(taps**2) / (2 * blur**2))
     kernel /= tf.reduce_sum(kernel)
-    channels = x.shape[-1]
-    across = tf.tile(tf.reshape(kernel, [1, 7, 1, 1]), [1, 1, channels, 1])
-    down = tf.tile(tf.reshape(kernel, [7, 1, 1, 1]), [1, 1, channels, 1])
+    across = tf.tile(tf.reshape(kernel, [1, 7, 1, 1]), [1, 1, x.shape[-1], 1])
+    down = tf.transpose(across, [1, 0, 2, 3])
     padded = tf.pad(x, [[0, 0], [3, 3], [3, 3], [0, 0]], "REFLECT")  # no dark edges
     soft = tf.nn.depthwise_conv2d(padded, across, [1, 1, 1, 1], "VALID")
     soft = tf.nn.depthwise_conv2d(soft, down, [1, 1, 1, 1], "VALID")

@@ -131,6 +131,25 @@ def test_photographic_colour_balance_moves_the_channels_apart():
     assert out.max() <= 255 and out[:, :2, :2].max() == 0  # a black sky stays black
 
 
+def test_photographic_black_point_reaches_each_images_median_and_never_passes_it():
+    import tensorflow as tf
+
+    from galaxylib.augment import photographic
+
+    # 60 % of each image's pixels at its own sky level, the rest at 200: the median is the
+    # sky, the mean far above it. Nothing but the black point moves the light.
+    rng = np.random.default_rng(0)
+    skies = rng.integers(20, 100, 64)
+    images = np.full((64, 10, 10, 1), 200, np.uint8)
+    images[:, :6] = skies[:, None, None, None]
+    neutral = {"brightness": (1.0, 1.0), "gamma": (1.0, 1.0), "noise": 0.0}
+    out = photographic(tf.constant(images), **neutral).numpy().astype(float) / 255
+    bright = out[:, -1, -1, 0]  # (200 / 255 - black) / (1 - black)
+    black = (200 / 255 - bright) / (1 - bright)
+    assert (black <= skies / 255 + 0.01).all()  # never above the median: the sky stays >= 0
+    assert (black / (skies / 255)).max() > 0.9  # and drawn all the way up to it
+
+
 def _one_galaxy(n: int, size: int = 32, sky: int = 20) -> np.ndarray:
     """``n`` copies of a bright square galaxy, centred on a flat sky."""
     images = np.full((n, size, size, 3), sky, np.uint8)
