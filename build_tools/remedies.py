@@ -87,14 +87,21 @@ def command(remedy: str, name: str) -> list[str]:
     ]
 
 
-def sky_levels(images, black: float, white: float):
-    """Each image's levels set to the sky's: its median grey level (its background) to
-    ``black`` and its :data:`BRIGHT_PERCENTILE` (its brightest light) to ``white``, linearly."""
+def levels(images):
+    """Each image's median grey level (its background) and its :data:`BRIGHT_PERCENTILE`
+    (its brightest light); ``images`` is (n, height, width, channels)."""
     import numpy as np
 
-    grey = images.astype(float).mean(axis=-1)
-    low = np.median(grey, axis=(1, 2))[:, None, None, None]
-    high = np.percentile(grey, BRIGHT_PERCENTILE, axis=(1, 2))[:, None, None, None]
+    grey = images.reshape(len(images), -1, images.shape[-1]).astype(float).mean(axis=-1)
+    return np.median(grey, axis=1), np.percentile(grey, BRIGHT_PERCENTILE, axis=1)
+
+
+def sky_levels(images, black: float, white: float):
+    """Each image's :func:`levels` set to the sky's, linearly: its background to ``black``
+    and its brightest light to ``white``."""
+    import numpy as np
+
+    low, high = (level[:, None, None, None] for level in levels(images))
     scaled = (images - low) / np.maximum(high - low, 1.0) * (white - black) + black
     return np.clip(scaled.round(), 0, 255).astype(np.uint8)
 
@@ -164,9 +171,8 @@ def measure(work: Path, kept: dict | None = None) -> dict:
                     crops.mean(axis=-1, keepdims=True).round(), 3, axis=-1
                 )
             sky_crops = open_cache(sky, settings=trained.preprocessing).images[:SKY_CROPS]
-            sky_grey = sky_crops.reshape(len(sky_crops), -1, crops.shape[-1]).mean(axis=-1)
-            black = float(np.median(np.median(sky_grey, axis=1)))
-            white = float(np.median(np.percentile(sky_grey, BRIGHT_PERCENTILE, axis=1)))
+            low, high = levels(sky_crops.reshape(-1, *trained.preprocessing.input_shape))
+            black, white = float(np.median(low)), float(np.median(high))
             probes["levels_photographs"] = sky_levels(crops, black, white)
             for probe, images in probes.items():
                 table = pd.DataFrame(
@@ -229,8 +235,9 @@ def _aucs(table, name: str | None = None) -> dict:
 
 def _kept(work: Path, run: list[str], held: set) -> bool:
     """Whether ``run``'s network is missing from ``work`` and kept from the record."""
-    remedy = next(r for r in REMEDIES if command(r, run[run.index("--model") + 1]) == run)
-    return not (work / run[-1]).exists() and (remedy, run[run.index("--model") + 1]) in held
+    name = run[run.index("--model") + 1]
+    remedy = next(r for r in REMEDIES if command(r, name) == run)
+    return not (work / run[-1]).exists() and (remedy, name) in held
 
 
 def main(argv: list[str] | None = None) -> None:
