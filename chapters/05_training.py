@@ -581,7 +581,8 @@ glue("ch5_machine", hardware.devices)
 # </details>
 #
 # **6.** The report trained its network for 50 epochs in 6.86 hours, at about 623 ms
-# per step of 64 images. What does the chapter conclude from this?
+# per step of 64 images (its training log prints `623ms/step`). What does the chapter
+# conclude from this?
 #
 # - (a) The network was too large for its GPU, which was busy computing all the time.
 # - (b) That is about 103 images a second, a pace that a pipeline like the report's
