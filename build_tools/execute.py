@@ -31,6 +31,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from build_tools.kernel import FileKernelManager
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -57,7 +59,11 @@ def _execute(path: str, root: str, timeout: int, allow_errors: bool) -> tuple[st
 
     notebook = read_page(Path(path), Path(root))
     result = single_nb_execution(
-        notebook, cwd=str(Path(path).parent), timeout=timeout, allow_errors=allow_errors
+        notebook,
+        cwd=str(Path(path).parent),
+        timeout=timeout,
+        allow_errors=allow_errors,
+        kernel_manager_class=FileKernelManager,
     )
     # the failing cell and the kernel's traceback, without the terminal's colours
     error = re.sub(r"\x1b\[[0-9;]*m", "", str(result.err)) if result.err is not None else ""

@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from build_tools.exercises import BEGIN, END, STUB, write_exercises, write_twin
+from build_tools.kernel import FileKernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.py"))
@@ -90,6 +91,7 @@ def test_each_exercise_stops_at_the_students_part(exercise):
         notebook,
         timeout=600,
         kernel_name="python3",
+        kernel_manager_class=FileKernelManager,
         resources={"metadata": {"path": str(exercise.parent)}},
     )
     with pytest.raises(CellExecutionError) as stopped:
@@ -142,7 +144,13 @@ def test_a_wrong_answer_shows_one_line_in_a_notebook():
         ]
         + [nbformat.v4.new_code_cell(code) for code, _ in WRONG_ANSWERS.values()]
     )
-    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True).execute()
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        kernel_manager_class=FileKernelManager,
+        allow_errors=True,
+    ).execute()
     for cell, (what, (_, sentence)) in zip(notebook.cells[1:], WRONG_ANSWERS.items(), strict=True):
         (error,) = [o for o in cell.outputs if o.output_type == "error"]
         assert error.ename == "CheckFailed", what

@@ -53,12 +53,14 @@ def mount(mountpoint):
         raise ValueError(f"Mountpoint {mountpoint} has no Drive behind it")
     print(f"Mounted at {mountpoint}")
 '''
-RUNNER = """import sys, nbformat
+RUNNER = f"""import sys, nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+sys.path.insert(0, {str(ROOT)!r})  # the harness, not the chapter, uses the repository
+from build_tools.kernel import FileKernelManager
 notebook = nbformat.read(sys.argv[1], as_version=4)
 client = NotebookClient(notebook, timeout=int(sys.argv[3]), kernel_name="python3",
-                        resources={"metadata": {"path": sys.argv[2]}})
+                        kernel_manager_class=FileKernelManager,
+                        resources={{"metadata": {{"path": sys.argv[2]}}}})
 try:
     client.execute()
 finally:
