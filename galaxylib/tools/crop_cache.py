@@ -77,11 +77,18 @@ def _process_one(path: Path, settings: Settings) -> tuple[np.ndarray, int, str]:
     return out, (FALLBACK if note else OK), note
 
 
-def _work(task: tuple[list[int], list[str], Settings]) -> tuple[list[int], np.ndarray, list]:
-    rows, paths, settings = task
+def _work(task: tuple[str, list[int], list[str], Settings]) -> tuple[list[int], list]:
+    """Crop a chunk of rows straight into the cache's array; each row's outcome.
+
+    The caller makes the array's pages durable before it counts the rows as done. Sending
+    the crops back instead, through a pipe to the caller, halved the rate on two cores.
+    """
+    array, rows, paths, settings = task
     results = [_process_one(Path(p), settings) for p in paths]
-    images = np.stack([r[0] for r in results])
-    return rows, images, [(r[1], r[2]) for r in results]
+    images = np.load(array, mmap_mode="r+")
+    images[rows] = np.stack([r[0] for r in results])
+    del images
+    return rows, [(r[1], r[2]) for r in results]
 
 
 def cache_root(root: str | Path, cache: str | Path | None = None) -> Path:
@@ -136,10 +143,12 @@ def _write_json(path: Path, content: dict) -> None:
     write_text(path, json.dumps(content, indent=2))
 
 
-def _chunks(rows: np.ndarray, paths: list[str], settings: Settings, n: int) -> Iterator[tuple]:
+def _chunks(
+    array: Path, rows: np.ndarray, paths: list[str], settings: Settings, n: int
+) -> Iterator[tuple]:
     for start in range(0, len(rows), n):
         part = rows[start : start + n]
-        yield part.tolist(), [paths[i] for i in part], settings
+        yield str(array), part.tolist(), [paths[i] for i in part], settings
 
 
 def is_current(meta: dict, catalog: Catalog, settings: Settings) -> bool:
@@ -197,8 +206,8 @@ def fill_cache(
     limit: int | None,
 ) -> None:
     """Crop the pending rows on ``workers`` processes, saving the progress as it goes."""
-    _allocate(folder / "images.npy")  # a cache begun by an older version may be sparse
-    images = np.load(folder / "images.npy", mmap_mode="r+")
+    array = folder / "images.npy"
+    _allocate(array)  # a cache begun by an older version may be sparse
     status = np.load(folder / "status.npy")
     problems = pd.read_csv(folder / "problems.csv").to_dict("records")
     todo = np.flatnonzero(status == PENDING)
@@ -212,26 +221,31 @@ def fill_cache(
         unit="img",
         enabled=progress,
     )
-    tasks = _chunks(todo, paths, settings, chunk)
+    tasks = _chunks(array, todo, paths, settings, chunk)
     saved = time.monotonic()
     with worker_pool(workers, runs=_work) as pool:
-        for rows, crops, outcomes in pool.imap_unordered(_work, tasks):
-            images[rows] = crops
+        for rows, outcomes in pool.imap_unordered(_work, tasks):
             for row, (state, note) in zip(rows, outcomes, strict=True):
                 status[row] = state
                 if note:
                     problems.append({"GalaxyID": int(catalog.ids[row]), "problem": note})
             if time.monotonic() - saved >= SAVE_EVERY:
-                images.flush()  # the crops on disk first, then the status that counts them
+                _sync(array)  # the crops on disk first, then the status that counts them
                 _save_status(folder, status, problems)
                 saved = time.monotonic()
             bar.update(len(rows))
-    images.flush()
+    _sync(array)
     _save_status(folder, status, problems)
     bar.close()
     if (status != PENDING).all():
         meta = json.loads((folder / "meta.json").read_text())
         _write_json(folder / "meta.json", {**meta, "complete": True})
+
+
+def _sync(path: Path) -> None:
+    """Write the file's pages that any process changed to disk."""
+    with path.open("rb+") as f:
+        os.fsync(f.fileno())
 
 
 def _save_status(folder: Path, status: np.ndarray, problems: list[dict]) -> None:
