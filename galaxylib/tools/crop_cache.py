@@ -26,7 +26,7 @@ import pandas as pd
 from galaxylib.data import Catalog
 from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.preprocess.image_file import Settings, crop_file
-from galaxylib.tools.files import atomic_path, require_space, write_text
+from galaxylib.tools.files import atomic_path, fsync, require_space, write_text
 from galaxylib.tools.progress import progress_bar
 from galaxylib.tools.workers import worker_pool
 
@@ -230,22 +230,16 @@ def fill_cache(
                 if note:
                     problems.append({"GalaxyID": int(catalog.ids[row]), "problem": note})
             if time.monotonic() - saved >= SAVE_EVERY:
-                _sync(array)  # the crops on disk first, then the status that counts them
+                fsync(array)  # the crops on disk first, then the status that counts them
                 _save_status(folder, status, problems)
                 saved = time.monotonic()
             bar.update(len(rows))
-    _sync(array)
+    fsync(array)
     _save_status(folder, status, problems)
     bar.close()
     if (status != PENDING).all():
         meta = json.loads((folder / "meta.json").read_text())
         _write_json(folder / "meta.json", {**meta, "complete": True})
-
-
-def _sync(path: Path) -> None:
-    """Write the file's pages that any process changed to disk."""
-    with path.open("rb+") as f:
-        os.fsync(f.fileno())
 
 
 def _save_status(folder: Path, status: np.ndarray, problems: list[dict]) -> None:

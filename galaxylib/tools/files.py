@@ -47,6 +47,7 @@ __all__ = [
     "disk_errors",
     "exclusive",
     "format_bytes",
+    "fsync",
     "is_full",
     "remove_leftovers",
     "replace",
@@ -95,7 +96,8 @@ def _temporary(dest: Path) -> Path:
     return dest.with_name(f"{TMP_PREFIX}{os.getpid()}-{dest.name}")
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Write to disk every page of ``path`` that any process changed, mapped or written."""
     with path.open("rb+") as f:
         os.fsync(f.fileno())
 
@@ -135,7 +137,7 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         if tmp.is_file():
-            _fsync(tmp)
+            fsync(tmp)
         replace(tmp, dest)
     finally:
         if tmp.is_dir() and not tmp.is_symlink():
