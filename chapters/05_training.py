@@ -594,7 +594,7 @@ glue("ch5_machine", hardware.devices)
 #   it ten times faster.
 #
 # <details class="quiz"><summary>Answer</summary>
-# (b) 64 images in 0.623 seconds is about 103 images a second, on a GPU that can
+# (b) 64 images in the log's 623 ms is about 103 images a second, on a GPU that can
 # process thousands. For every image of every epoch the report's pipeline ran a
 # Python function that read and decoded a file and compared its ID with every row of
 # a pandas table, one image at a time however many cores were given, and timed with

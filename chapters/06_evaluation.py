@@ -571,6 +571,15 @@ glue("ch6_look_reading", looked[0].upper() + looked[1:])
 # Practise it in the [exercises of chapter 6](../solutions/06_evaluation), and {doc}`try the
 # improved network <try_the_network>` on a galaxy image of your own, in your browser.
 
+# %% tags=["remove-cell"]
+# The quiz's question 2: its answer and tempting options, from its RMSE (0.10) and floor (0.06).
+quiz_rmse, quiz_floor = 0.10, 0.06
+assert (round(quiz_rmse**2, 4), round(quiz_floor**2, 4)) == (0.0100, 0.0036)
+assert round(quiz_rmse**2 - quiz_floor**2, 4) == 0.0064
+assert round(float(np.sqrt(quiz_rmse**2 - quiz_floor**2)), 2) == 0.08
+assert round(float(np.sqrt(quiz_rmse**2 + quiz_floor**2)), 3) == 0.117
+
+
 # %% [markdown]
 # ## Check yourself
 #
