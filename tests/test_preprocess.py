@@ -59,6 +59,18 @@ def test_improved_box_is_centred_on_the_galaxy_and_holds_it_whole():
     assert box.side < 424
 
 
+@pytest.mark.parametrize("n", [1, 2, 7, 636, 637])
+def test_the_sky_level_is_numpys_median_to_the_bit(n):
+    from galaxylib.preprocess.boxes import _median
+
+    values = np.random.default_rng(n).normal(30, 5, n).astype(np.float32)
+    values[: n // 3] = values[0]  # ties, as grey levels have
+    assert _median(values) == float(np.median(values))
+    assert _median(np.abs(values - _median(values))) == float(
+        np.median(np.abs(values - float(np.median(values))))
+    )
+
+
 def test_a_bright_star_fools_the_report_but_not_the_improved_crop():
     # a small faint galaxy at the centre, a big saturated star near a corner
     image = scene(r=14, star=(110, 110, 18), noise=0.5)
@@ -147,6 +159,14 @@ def test_resumes_after_an_interruption_and_returns_at_once_when_done(data):
     rebuilt = preprocess_catalog(data, size=40, progress=False)
     np.testing.assert_array_equal(rebuilt.ids, load_catalog(data).ids)
     np.testing.assert_array_equal(rebuilt.images, fresh.images[5:])
+    # other votes for the same galaxies change no crop: the cache is kept as it is
+    stamp = (rebuilt.path / "images.npy").stat().st_mtime_ns
+    table = pd.read_csv(path)
+    table.iloc[:, 1:] = table.iloc[::-1, 1:].to_numpy()
+    table.to_csv(path, index=False, float_format="%.6f")
+    kept = preprocess_catalog(data, size=40, progress=False)
+    assert (kept.path / "images.npy").stat().st_mtime_ns == stamp
+    open_cache(data, size=40)  # and it is current
 
 
 def test_bad_images_get_their_fallback_and_are_listed(data):
