@@ -93,7 +93,7 @@ from galaxylib.course import REMEDY_RECORD, course_data, course_model, glue, rea
 from galaxylib.course.bootstrap import auc_intervals
 from galaxylib.course.plots import annotation_size
 from galaxylib.data import load_catalog, read_image
-from galaxylib.evaluation import evaluate, load_model, predict_files
+from galaxylib.evaluation import load_model, predict_cache, predict_files
 from galaxylib.models import NETWORKS, build_model
 from galaxylib.preprocess import crop_box, crop_file, open_cache
 from galaxylib.realsky import (
@@ -694,23 +694,24 @@ plt.show()
 
 # %%
 FACE_ON = 60  # degrees of inclination: a bar shows on discs seen closer to face-on
+# the sky's test discs seen closer to face-on, whether each has a bar, and the votes
+test = truth.loc[catalog.split().test]
+sky_discs = test.index[(test["kind"] == "disc") & (test["inclination"] < FACE_ON)].to_numpy()
+barred = (truth.loc[sky_discs, "bar"] > 0).to_numpy()
+votes = answer_scores(pd.DataFrame(catalog.subset(sky_discs).targets, columns=list(COLUMNS)))
 bar_rows = []
 for name, trained in networks.items():
-    result = evaluate(trained, sky)
-    t = truth.loc[result.ids]
-    disc = ((t["kind"] == "disc") & (t["inclination"] < FACE_ON)).to_numpy()
-    barred = (t["bar"] > 0).to_numpy()[disc]
-    net = answer_scores(pd.DataFrame(result.pred, columns=list(COLUMNS)))["barred"]
-    votes = answer_scores(pd.DataFrame(result.truth, columns=list(COLUMNS)))["barred"]
-    net_disc, real = net.to_numpy()[disc], scores[name]["barred"]
+    crops = open_cache(sky, settings=trained.preprocessing)
+    pred = predict_cache(trained, crops, sky_discs)  # eight views each, as evaluate scores
+    net = answer_scores(pd.DataFrame(pred, columns=list(COLUMNS)))["barred"].to_numpy()
     bar_rows.append(
         {
             "network": name,
-            "AUC on the sky (network)": roc_auc_score(barred, net_disc),
-            "AUC on the sky (volunteers' votes)": roc_auc_score(barred, votes.to_numpy()[disc]),
-            "network's bar answers on the sky, 5-95 %": np.percentile(net_disc, [5, 95]).round(2),
-            "votes on the sky, 5-95 %": np.percentile(votes.to_numpy()[disc], [5, 95]).round(2),
-            "on the photographs, 5-95 %": np.percentile(real, [5, 95]).round(2),
+            "AUC on the sky (network)": roc_auc_score(barred, net),
+            "AUC on the sky (volunteers' votes)": roc_auc_score(barred, votes["barred"]),
+            "network's bar answers on the sky, 5-95 %": np.percentile(net, [5, 95]).round(2),
+            "votes on the sky, 5-95 %": np.percentile(votes["barred"], [5, 95]).round(2),
+            "on the photographs, 5-95 %": np.percentile(scores[name]["barred"], [5, 95]).round(2),
         }
     )
 bars = pd.DataFrame(bar_rows).set_index("network")
@@ -764,7 +765,7 @@ reading(
 bars
 
 # %% tags=["remove-cell"]
-glue("ch8_n_sky_discs", int(disc.sum()))
+glue("ch8_n_sky_discs", len(sky_discs))
 glue("ch8_face_on", FACE_ON)
 glue("ch8_sky_bar_spread_votes", float(np.ptp(bars.iloc[0]["votes on the sky, 5-95 %"])))
 glue("ch8_sky_bar_auc_votes", votes_auc)
@@ -802,7 +803,6 @@ def inner_elongation(images, radius):
 
 
 cache = open_cache(sky, settings=settings)
-sky_discs = t.index.to_numpy()[disc]
 disc_crops = cache.images[cache.rows_of(sky_discs)]
 by_radius = {
     radius: roc_auc_score(barred, inner_elongation(disc_crops, radius))
