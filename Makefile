@@ -29,13 +29,10 @@ help:
 ## venv: set up .venv (every other target does it first when needed)
 venv: $(STAMP)
 
-# --no-compile: pip would turn every Python file of TensorFlow and the rest into bytecode
-# (88 s for the install with it, 58 s without, on 2 cores); Python does that on first
-# import instead, for the files a run imports (the first TensorFlow import took 8 s longer).
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
