@@ -322,8 +322,9 @@ glue("ch5_profile_epochs", PROFILE.epochs)
 glue("ch5_live_epochs", len(curves))
 stored = networks.applies()
 AUGMENTATIONS = {
-    "photographic": "`--photographic` varies the brightness, stretch, colour balance and noise "
-    "of every training image, as photographs of galaxies vary them",
+    "photographic": "`--photographic` varies the brightness, black point, stretch, colour "
+    "balance, saturation and noise of every training image, as photographs of galaxies vary "
+    "them",
     "framing": "`--framing` zooms and moves every galaxy in its frame and adds foreground "
     "stars and blur, as photographs frame galaxies",
 }

@@ -367,8 +367,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--photographic",
         action="store_true",
-        help="vary the training images' brightness, stretch, colour balance and noise "
-        "as photographs vary them (galaxylib.augment)",
+        help="vary the training images' brightness, black point, stretch, colour balance, "
+        "saturation and noise as photographs vary them (galaxylib.augment)",
     )
     p.add_argument(
         "--framing",
