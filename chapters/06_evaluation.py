@@ -572,12 +572,21 @@ glue("ch6_look_reading", looked[0].upper() + looked[1:])
 # improved network <try_the_network>` on a galaxy image of your own, in your browser.
 
 # %% tags=["remove-cell"]
-# The quiz's question 2: its answer and tempting options, from its RMSE (0.10) and floor (0.06).
+# The quiz's made-up figures, and question 2's answer and tempting options computed from them.
 quiz_rmse, quiz_floor = 0.10, 0.06
-assert (round(quiz_rmse**2, 4), round(quiz_floor**2, 4)) == (0.0100, 0.0036)
-assert round(quiz_rmse**2 - quiz_floor**2, 4) == 0.0064
-assert round(float(np.sqrt(quiz_rmse**2 - quiz_floor**2)), 2) == 0.08
-assert round(float(np.sqrt(quiz_rmse**2 + quiz_floor**2)), 3) == 0.117
+for key, value in {
+    "rmse": quiz_rmse,
+    "floor": quiz_floor,
+    "rmse_squared": quiz_rmse**2,
+    "floor_squared": quiz_floor**2,
+    "own_squared": quiz_rmse**2 - quiz_floor**2,
+    "own": np.sqrt(quiz_rmse**2 - quiz_floor**2),
+    "subtracted": quiz_rmse - quiz_floor,
+    "added": np.sqrt(quiz_rmse**2 + quiz_floor**2),
+    "margin_low": -0.0005,
+    "margin_high": 0.0021,
+}.items():
+    glue(f"ch6_quiz_{key}", float(value))
 
 
 # %% [markdown]
@@ -608,22 +617,26 @@ assert round(float(np.sqrt(quiz_rmse**2 + quiz_floor**2)), 3) == 0.117
 # floor with a subtraction that the chapter warns against.
 # </details>
 #
-# **2.** Predict before you check: a network scores an RMSE of 0.10 on a test split
-# whose noise floor is 0.06. Assuming the volunteers' noise and the network's own
+# **2.** Predict before you check: a network scores an RMSE of
+# {glue:text}`ch6_quiz_rmse:.2f` on a test split whose noise floor is
+# {glue:text}`ch6_quiz_floor:.2f`. Assuming the volunteers' noise and the network's own
 # mistakes are independent, what is the network's own error?
 #
-# - (a) 0.04
-# - (b) 0.08
-# - (c) 0.117
-# - (d) 0.0064
+# - (a) {glue:text}`ch6_quiz_subtracted:.2f`
+# - (b) {glue:text}`ch6_quiz_own:.2f`
+# - (c) {glue:text}`ch6_quiz_added:.3f`
+# - (d) {glue:text}`ch6_quiz_own_squared:.4f`
 #
 # <details class="quiz"><summary>Answer</summary>
 # (b) Independent errors add in quadrature, like the sides of a right-angled
-# triangle: RMSE² = floor² + own², so own = square root of (0.10² − 0.06²) = square
-# root of (0.0100 − 0.0036) = square root of 0.0064 = 0.08. The tempting 0.04 simply
-# subtracts the floor from the RMSE, which the chapter says is not what the
-# beyond-noise column is; 0.117 adds the squares instead of subtracting them, and
-# 0.0064 forgets to take the square root.
+# triangle: RMSE² = floor² + own², so own = square root of
+# ({glue:text}`ch6_quiz_rmse:.2f`² − {glue:text}`ch6_quiz_floor:.2f`²) = square root of
+# ({glue:text}`ch6_quiz_rmse_squared:.4f` − {glue:text}`ch6_quiz_floor_squared:.4f`) =
+# square root of {glue:text}`ch6_quiz_own_squared:.4f` = {glue:text}`ch6_quiz_own:.2f`.
+# The tempting {glue:text}`ch6_quiz_subtracted:.2f` simply subtracts the floor from the
+# RMSE, which the chapter says is not what the beyond-noise column is;
+# {glue:text}`ch6_quiz_added:.3f` adds the squares instead of subtracting them, and
+# {glue:text}`ch6_quiz_own_squared:.4f` forgets to take the square root.
 # </details>
 #
 # **3.** On one question the improved network has an RMSE of 0.12, and predicting the
@@ -667,7 +680,8 @@ assert round(float(np.sqrt(quiz_rmse**2 + quiz_floor**2)), 3) == 0.117
 #
 # **5.** Two networks are scored on test splits redrawn with replacement from the
 # same galaxies. Suppose the 95 % range of the margin between their RMSEs runs from
-# −0.0005 to 0.0021. What is the right reading?
+# {glue:text}`ch6_quiz_margin_low:.4f` to {glue:text}`ch6_quiz_margin_high:.4f`. What is
+# the right reading?
 #
 # - (a) The first network is really better, because most of the range lies above
 #   zero.
