@@ -59,15 +59,21 @@ def test_crop_figures_show_each_step_and_each_galaxy(tmp_path):
 
     from galaxylib.course.plots import plot_crops, plot_roi_steps
     from galaxylib.data import load_catalog
+    from galaxylib.preprocess import preprocess_catalog
 
     write_dataset(tmp_path, 3)
     catalog = load_catalog(tmp_path)
-    steps = plot_roi_steps(catalog.read_image(catalog.ids[0]))
+    steps = plot_roi_steps(catalog, catalog.ids[0], size=48)
     assert [ax.get_title().split(".")[0] for ax in steps.axes] == ["1", "2", "3", "4", "5"]
     assert len(steps.axes[2].patches) == 2  # the bounding box and the report's square
     crops = plot_crops(catalog, catalog.ids[:2], size=48)
     assert len(crops.axes) == 6
     assert crops.axes[1].images[0].get_array().shape == (48, 48)
+    # the improved crops drawn are the ones the cache holds, not a look-alike
+    cache = preprocess_catalog(tmp_path, size=48, workers=1, progress=False)
+    shown = [steps.axes[4], crops.axes[2], crops.axes[5]]
+    for ax, row in zip(shown, [0, 0, 1], strict=True):
+        assert np.array_equal(ax.images[0].get_array(), cache.images[row])
 
 
 # ------------------------------------------------------------------ figures of issue 11

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -30,13 +31,16 @@ from galaxylib.data import Catalog
 from galaxylib.metrics import rmse_per_answer
 from galaxylib.preprocess import (
     REPORT_SIZE,
+    Box,
+    Settings,
     crop,
-    improved_box,
-    improved_crop,
+    crop_file,
     report_box,
     report_crop,
 )
+from galaxylib.preprocess.image_file import locate
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, question_of
+from galaxylib.tools.catalog_checks import read_bytes
 
 __all__ = [
     "SmallTextWarning",
@@ -365,17 +369,31 @@ def _draw_box(ax, box, colour: str, label: str | None = None) -> None:
     )
 
 
-def plot_roi_steps(image: np.ndarray) -> Figure:
+def _as_the_cache_crops(path: Path, size: int) -> tuple[Box, np.ndarray]:
+    """The improved crop of an image file as the cache makes it: its box and its grey crop.
+
+    The box is found on the small copy, as :func:`~galaxylib.preprocess.image_file.locate`
+    finds it, and given in the pixels of the 424-pixel image.
+    """
+    settings = Settings("improved", size, False)
+    _, box, factor, _ = locate(read_bytes(path), path, settings)
+    return box.scaled(factor), crop_file(path, settings)[0]
+
+
+def plot_roi_steps(catalog: Catalog, galaxy_id: int, *, size: int = REPORT_SIZE) -> Figure:
     """The report's region-of-interest crop step by step, then the improved crop.
 
     Panels: the image; the pixels above grey level 10 (the report's threshold); the
     contours' largest bounding box and the padded square cut from its top-left corner;
-    the report's 150 x 150 crop; the improved box; the improved crop.
+    the report's crop; the improved crop, as the cache makes it, with its box drawn on
+    the first panel.
     """
+    image = catalog.read_image(galaxy_id)
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)  # the report's channel order
     _, mask = cv2.threshold(gray, 10, 255, cv2.THRESH_BINARY)
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     x, y, w, h = max((cv2.boundingRect(c) for c in contours), key=lambda b: b[2] * b[3])
+    improved, improved_crop = _as_the_cache_crops(catalog.image_path(galaxy_id), size)
     fig = Figure(figsize=(15, 5.6), layout="constrained")
     axes = fig.subplots(1, 5)
     axes[0].imshow(image)
@@ -386,10 +404,10 @@ def plot_roi_steps(image: np.ndarray) -> Figure:
     axes[2].add_patch(Rectangle((x, y), w, h, fill=False, ec="white", ls="--", lw=1))
     _draw_box(axes[2], report_box(image), "#ff7f0e")
     axes[2].set_title("3. largest bounding box (dashed)\nand the report's square")
-    axes[3].imshow(report_crop(image), cmap="gray")
+    axes[3].imshow(report_crop(image, size=size), cmap="gray")
     axes[3].set_title("4. the report's crop")
-    axes[4].imshow(improved_crop(image), cmap="gray")
-    _draw_box(axes[0], improved_box(image), "#2ca02c")
+    axes[4].imshow(improved_crop, cmap="gray")
+    _draw_box(axes[0], improved, "#2ca02c")
     axes[4].set_title("5. improved crop\n(its box in green on panel 1)")
     for ax in axes:
         ax.set_axis_off()
@@ -399,20 +417,23 @@ def plot_roi_steps(image: np.ndarray) -> Figure:
 def plot_crops(catalog: Catalog, galaxy_ids: Sequence[int], *, size: int = REPORT_SIZE) -> Figure:
     """Original, report crop and improved crop side by side, one galaxy per row.
 
-    The original shows the report's box in orange and the improved box in green.
+    The original shows the report's box in orange and the improved box in green; the
+    improved crop is the cache's (found on the small copy, as :func:`plot_roi_steps`'s).
     """
     fig = Figure(figsize=(9, 3.1 * len(galaxy_ids)), layout="constrained")
     axes = fig.subplots(len(galaxy_ids), 3, squeeze=False)
     for row, galaxy_id in zip(axes, galaxy_ids, strict=True):
         image = catalog.read_image(galaxy_id)
-        boxes = {"report": report_box(image), "improved": improved_box(image)}
+        report = report_box(image)
+        improved, improved_crop = _as_the_cache_crops(catalog.image_path(galaxy_id), size)
         row[0].imshow(image)
-        _draw_box(row[0], boxes["report"], "#ff7f0e")
-        _draw_box(row[0], boxes["improved"], "#2ca02c")
+        _draw_box(row[0], report, "#ff7f0e")
+        _draw_box(row[0], improved, "#2ca02c")
         row[0].set_title(f"#{galaxy_id}")
-        for ax, name in zip(row[1:], boxes, strict=True):
-            ax.imshow(crop(image, boxes[name], size=size), cmap="gray")
-            ax.set_title(f"{name} crop")
+        row[1].imshow(crop(image, report, size=size), cmap="gray")
+        row[1].set_title("report crop")
+        row[2].imshow(improved_crop, cmap="gray")
+        row[2].set_title("improved crop")
         for ax in row:
             ax.set_axis_off()
     return fig
