@@ -174,8 +174,8 @@ glue("ch4_map_loss", int(galaxy.shape[0] - maps.shape[0]))
 #
 # **The gradient** says, for every weight, which way and how steeply the loss changes
 # when that weight grows a little. Stepping every weight a little *against* its gradient
-# lowers the loss; that is **gradient descent**. How far each step goes is the
-# **learning rate**.
+# lowers the loss; that is **gradient descent**. The **learning rate** scales each step:
+# a step is the learning rate times the gradient, so steps shorten as the slope flattens.
 #
 # Start with a "network" of one weight: one number `c`, predicted as the smooth fraction
 # (the first question's first answer) of every galaxy. Its loss, the mean of
@@ -251,10 +251,11 @@ glue("ch4_right_miss", misses["0.3 (about right)"])
 # goes the other way: the loss tells the last layer how it should change; that layer
 # tells the layer before it how *its* output should change, and so on down to the first
 # convolution — the chain rule of calculus, applied layer by layer. One backward pass
-# costs about twice a forward pass and yields the gradient of every weight at once.
+# costs a small multiple of a forward pass (about twice, as a rule of thumb) and yields
+# the gradient of every weight at once.
 # `GradientTape` does it for any computation TensorFlow records. In a picture:
 
-# %%
+# %% tags=["hide-input"]
 fig = Figure(figsize=(10, 2.2))
 size = annotation_size(fig)  # text the page shows readably, whatever the width
 ax = fig.subplots()
@@ -380,7 +381,8 @@ glue("ch4_filter_loss_drop", losses[0] / losses[-1])
 # so much. A network learns all its weights the same way, except that its teacher is
 # not a filter but the volunteers' 37 answers at the far end, and
 # backpropagation carries what they say back to every filter. Keras's `model.fit`, in
-# the next chapter, runs exactly this loop for you.
+# the next chapter, runs this loop for you, with the shuffling and the bookkeeping of
+# the metrics around it.
 #
 # ## Pooling: keep the strongest response, halve the size
 #
@@ -453,7 +455,8 @@ show(
 # single coin for both, so it either turns the image by half a turn or leaves it alone,
 # and **never mirrors it**. A network trained that way never sees the mirror image of a
 # galaxy, and a spiral's mirror image winds the other way. `galaxylib` therefore
-# flips each axis with its own layer, as the report's code did when it was written. Six
+# flips each axis with its own layer, as the report's single layer did under the
+# TensorFlow of its day, which drew a coin for each axis. Six
 # random draws of the report's augmentation:
 
 # %%
@@ -596,9 +599,9 @@ assert tuple(flatten.input.shape[1:]) == (1, 1, 256), flatten.input.shape
 # × 128 + 1) = 295,168, is the last convolution.
 #
 # This book's `small` profile trains on 64 × 64 crops, where the report's pooling would
-# shrink the map to nothing before the fourth convolution. `report_pools` moves the
-# pooling — and only the pooling — so that the same six convolutions fit and the network
-# keeps every one of its parameters:
+# shrink the map below the fourth convolution's kernel before it gets there.
+# `report_pools` moves the pooling — and only the pooling — so that the same six
+# convolutions fit and the network keeps every one of its parameters:
 
 # %%
 print("pooling at 150 px:", report_pools(150), " at 64 px:", report_pools(PROFILE.image_size))
@@ -615,7 +618,7 @@ glue("ch4_size", PROFILE.image_size)
 # %% [markdown]
 # ## An improved network
 #
-# The report's network ignores two facts about its targets that the Kaggle winner used.
+# The report's network ignores two facts about the task that the Kaggle winner used.
 #
 # **The answers obey the decision tree.** Its 37 sigmoids can predict 80 % smooth *and*
 # 80 % disc. `improved_cnn` ends instead in a `DecisionTree` layer: for each question it
@@ -713,6 +716,14 @@ reading(
         f"{1 / ratio:.1f} times more than": ratio <= 0.9,
     },
 )
+reading(
+    "ch4_param_summary",
+    {
+        "about as many parameters as the report's": abs(ratio - 1) < 0.1,
+        f"{1 / ratio:.0%} as many parameters as the report's": ratio >= 1.1,
+        f"{1 / ratio:.1f} times as many parameters as the report's": ratio <= 0.9,
+    },
+)
 
 # %% [markdown]
 # The improved network has {glue:text}`ch4_improved_params` parameters at
@@ -763,7 +774,7 @@ glue("ch4_spot_blur_like", counts["spot"] + counts["blur"])
 glue("ch4_unlike", 32 - sum(counts.values()))
 
 # %% [markdown]
-# Nobody asked for edges, yet they came: {glue:text}`ch4_edge_like` of the 32 filters
+# Nobody asked for edges, and some came: {glue:text}`ch4_edge_like` of the 32 filters
 # resemble an edge detector at some angle (a correlation above `0.5` with a straight step
 # from dark to bright), {glue:text}`ch4_spot_blur_like` resemble the hand-set spot or
 # blur, and {glue:text}`ch4_unlike` resemble none of these.
@@ -806,12 +817,14 @@ for i, (kernel, pool) in enumerate(
 assert sides[0] > sides[1] > sides[2], sides
 glue("ch4_sides", f"{sides[0]}, {sides[1]} and {sides[2]}")
 glue("ch4_field_64", field)
+assert feature_maps[0].shape[-1] - silent >= 8  # so the dark maps are not among those shown
 reading(
     "ch4_silent",
     {
-        f"{silent} of the first layer's 32 maps are dark all over for this spiral: their "
-        "filters answer patterns it does not have, and the ReLU sets negative responses to "
-        "zero": silent > 0,
+        f"{silent} of the first layer's 32 maps, not among the eight shown, are dark all over "
+        "for this spiral: the ReLU sets negative responses to zero, so a filter that answers "
+        "a pattern this crop does not have, or one that training left answering nothing, "
+        "stays dark": silent > 0,
         "Every one of the first layer's 32 maps responds somewhere on this spiral": silent == 0,
     },
 )
@@ -820,9 +833,10 @@ reading(
 # Read the rows from top to bottom. The maps are {glue:text}`ch4_sides` pixels wide in
 # the three rows. The first convolution's are still pictures of the galaxy, each a
 # different filtering of it. {glue:text}`ch4_silent`. Deeper down, the maps shrink and
-# each of their pixels sees more of the crop — a pixel of the fourth convolution's map
-# sees {glue:text}`ch4_field_64` × {glue:text}`ch4_field_64` pixels of it — so they stop
-# looking like the galaxy: each pixel now describes a whole region. The last
+# each of their pixels sees more of the crop; the second convolution's maps can still
+# show the galaxy's shape, but a pixel of the fourth convolution's map sees
+# {glue:text}`ch4_field_64` × {glue:text}`ch4_field_64` pixels of it, and its maps no
+# longer look like the galaxy: each pixel now describes a whole region. The last
 # convolution's map is a single pixel with 256 numbers, the description of the galaxy
 # that the dense layers turn into 37 answers.
 #
@@ -837,7 +851,7 @@ reading(
 # - The report's network, written with today's Keras, has exactly the report's 849,285
 #   parameters at 150 × 150; `report_pools` fits the same layers to smaller crops.
 # - The improved network builds the decision tree into its output and averages over
-#   rotations, with {glue:text}`ch4_param_ratio` the report's parameters.
+#   rotations, with {glue:text}`ch4_param_summary`.
 # - A trained network's first filters include edge detectors it found by itself.
 #
 # Practise with {doc}`Exercises 4: the CNN <../solutions/04_cnn>`.
@@ -976,8 +990,8 @@ reading(
 # in Keras 3, RandomFlip("horizontal_and_vertical") tosses a single coin for both
 # axes, so it either turns the image by half a turn or leaves it alone and never
 # mirrors it, and a network trained that way would never see a spiral winding the
-# other way; galaxylib flips each axis with its own layer, as the report's code did
-# under TensorFlow 2. The other figures show filters, pooling and feature maps, not
+# other way; galaxylib flips each axis with its own layer, as the report's single
+# layer did under TensorFlow 2. The other figures show filters, pooling and feature maps, not
 # augmentation: the feature maps are of the plain crop, since the random layers are
 # off at prediction.
 # </details>

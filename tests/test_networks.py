@@ -157,3 +157,4 @@ def test_they_are_described_from_their_record():
         epochs = record["networks"][name]["settings"]["epochs"]
         assert f"{called} for {epochs} epochs" in words
     assert record["note"] in words  # how the training times were taken
+    assert record["note"] not in networks.describe(note=False)

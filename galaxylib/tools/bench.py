@@ -297,8 +297,7 @@ def bench_quality(
     (:mod:`galaxylib.course.networks`, trained on a sky of their own, so that every galaxy of
     this one is new to them); elsewhere, or with ``retrain``, trained on this sky with
     :func:`galaxylib.tools.train.train`'s defaults. Both are scored on the sky's test split
-    as chapter 6 scores them (the improved one averaged over the eight rotations and
-    flips).
+    as chapter 6's table scores them: one view of each galaxy.
 
     Parameters
     ----------

@@ -201,10 +201,11 @@ def applies() -> bool:
     )
 
 
-def describe(name: str | None = None) -> str:
+def describe(name: str | None = None, *, note: bool = True) -> str:
     """How the stored networks (or network ``name``) were trained, in one phrase.
 
-    Epochs, sky, training time, machine and the record's note, from :func:`provenance`.
+    Epochs, sky, training time, machine and (with ``note``) the record's note on how the
+    times were taken, from :func:`provenance`.
     """
     from galaxylib.models import NETWORKS
 
@@ -215,10 +216,10 @@ def describe(name: str | None = None) -> str:
         f"({record['networks'][n]['train_s'] / 60:.0f} min)"
         for n in (NAMES if name is None else (name,))
     )
-    note = f" ({record['note']})" if record.get("note") else ""
+    remark = f" ({record['note']})" if note and record.get("note") else ""
     return (
         f"trained by make networks on a sky of {sky['n']:,} galaxies of their own "
-        f"(seed {sky['seed']}): {each}, on {record['machine']}{note}"
+        f"(seed {sky['seed']}): {each}, on {record['machine']}{remark}"
     )
 
 
