@@ -26,8 +26,8 @@
 #   down the decision tree.
 # - state which sums every galaxy's row of the catalog must obey, and which it need
 #   not.
-# - read from the decision-tree figure which questions every volunteer answers and
-#   which answer opens each of the others.
+# - read from the decision-tree figure which questions (nearly) every volunteer answers
+#   and which answer opens each of the others.
 # - explain the difference between the catalog's votes and the expected fractions in
 #   truth.csv, and what the noise floor means for any model's score.
 # - name the steps needed before Kaggle will let you download the real images.
@@ -74,9 +74,10 @@ PROFILE = setup_notebook(makes=["sky"])
 #
 # ## A decision tree, not a list of labels
 #
-# The questions form a tree. Everyone is asked Q1 (*smooth, features or disc, or a star?*)
-# and Q6 (*anything odd?*); the other questions are asked only of volunteers whose earlier
-# answer leads there. Each arrow below is the answer that opens the next question:
+# The questions form a tree. Everyone is asked Q1 (*smooth, features or disc, or a star?*),
+# and everyone who did not answer "star or artifact" reaches Q6 (*anything odd?*); the
+# other questions are asked only of volunteers whose earlier answer leads there. Each
+# arrow below is the answer that opens the next question:
 
 # %%
 import numpy as np
@@ -88,7 +89,8 @@ from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_per_question
 plots.plot_decision_tree()
 
 # %% [markdown]
-# Start at the two orange boxes, Q1 and Q6, which every volunteer answers. Follow
+# Start at the two orange boxes: Q1, which every volunteer answers, and Q6, which all but
+# those who saw a star or artifact answer. Follow
 # "features or disc" down the middle: edge-on (Q2), then bar (Q3), spiral (Q4) and bulge
 # (Q5), with the arms' winding (Q10) and number (Q11) under "spiral". The orange label on
 # each arrow is the answer that opens the question below it.
@@ -98,8 +100,9 @@ plots.plot_decision_tree()
 # that led to the question. If 80 % call a galaxy smooth (`Class1.1 = 0.80`) and half of
 # those call it completely round, the catalog holds `Class7.1 = 0.80 × 0.50 = 0.40`. So
 # the answers of a question add up to the answer above it — Q7's three answers sum to
-# `Class1.1` — and Q1 and Q6 each sum to 1. Here are the questions with the answer each
-# one hangs from:
+# `Class1.1` — and Q1 and Q6 each sum to 1 (Q6 because the competition rescaled its
+# answers to, since not quite everyone reaches it). Here are the questions with the
+# answer each one hangs from:
 
 # %%
 questions = pd.DataFrame(
@@ -121,8 +124,9 @@ questions.style.set_properties(**{"text-align": "left"})  # every question in fu
 # download named them `images_training/` and `training_solutions.csv`; `galaxylib` reads
 # both.) `course_data()` returns the data set this chapter runs on, and `load_catalog`
 # reads the table and checks every row: numbers between 0 and 1, no duplicate IDs, the
-# tree's sums, and an image for every row. Bad rows are reported in one sentence that
-# names the line — try `galaxylib check DATA_DIR` on your own files.
+# tree's sums, and an image for every row. A bad row stops the loading with one sentence
+# that names its line; `galaxylib check DATA_DIR` lists every bad row of your own files
+# at once (it also decodes every image, which takes a while).
 
 # %%
 from galaxylib.course import course_data
@@ -215,40 +219,49 @@ glue("ch0_noise_floor", float(sky["noise_floor"]))
 # %% [markdown]
 # ## Getting the real data
 #
-# On your own machine or on Colab, the same code runs on the real images. Kaggle serves
+# On your own machine or on Colab, the chapters can run on the real images. Kaggle serves
 # them to anyone with an account who has accepted the competition's rules:
 #
 # 1. On kaggle.com, open *Settings → API → Create New Token*; this downloads `kaggle.json`
 #    with your user name and key. On Colab, add them as the secrets `KAGGLE_USERNAME` and
-#    `KAGGLE_KEY` (the key icon in the left bar); elsewhere put `kaggle.json` in
-#    `~/.kaggle/`.
+#    `KAGGLE_KEY` (the key icon in the left bar) and switch on their *Notebook access*;
+#    elsewhere put `kaggle.json` in `~/.kaggle/`.
 # 2. Open the competition's page, *Galaxy Zoo – The Galaxy Challenge*, and accept its
 #    rules. Until you do, Kaggle answers every download with "403 Forbidden", and
 #    `galaxylib` tells you so.
-# 3. Run the download and point the chapters at it:
+# 3. Run the download. From a terminal, `galaxylib download` does it. On Colab, in a
+#    cell:
 #
 # ```python
 # import os
-# from google.colab import userdata          # on Colab only
+# from google.colab import userdata  # these three lines on Colab only
 # os.environ["KAGGLE_USERNAME"] = userdata.get("KAGGLE_USERNAME")
 # os.environ["KAGGLE_KEY"] = userdata.get("KAGGLE_KEY")
 #
 # from galaxylib.tools.download import download_kaggle
-# os.environ["GALAXYLIB_DATASET"] = str(download_kaggle())   # about 1 GB
+# print(download_kaggle())  # the folder it made
 # ```
+#
+# 4. Point the chapters at it: set `GALAXYLIB_DATASET` to that folder in each notebook,
+#    before its first cell (`os.environ["GALAXYLIB_DATASET"] = "…"`), or in the shell that
+#    starts Jupyter. Each notebook runs in a kernel of its own, so a variable set in one
+#    does not reach the others. The cells of this chapter that read the sky's truth
+#    (`truth.csv`, `sky.json`) need the synthetic sky: the real catalog has no truth.
 #
 # The download resumes if the connection drops, checks what it received, and never
 # overwrites a complete data set. On Colab, keep the data on the virtual machine's own
 # disk: reading 61,578 small files from a mounted Google Drive is so slow that one
-# learner measured six hours for a single epoch. The report's own zip link
+# learner's notebook estimated six hours for a single epoch. The disk is wiped at the end
+# of every session; `use_drive()` keeps a copy on Drive as one archive and unpacks it to
+# the disk in the next session. The report's own zip link
 # (`galaxylib download --url …`) may have rotted by now.
 #
 # ## Profiles: one switch for the scale
 #
 # Training a CNN on 61,578 images for 50 epochs needs a GPU. This book is built on two
 # CPU cores, so it runs everything at a smaller scale. One environment variable,
-# `GALAXYLIB_PROFILE`, picks the scale everywhere; on Colab with a GPU, the first cell
-# picks `full` for you.
+# `GALAXYLIB_PROFILE`, picks the scale; on Colab with a GPU, the first cell picks `full`
+# for you.
 
 # %%
 from galaxylib.config import PROFILES
@@ -256,7 +269,8 @@ from galaxylib.config import PROFILES
 pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")
 
 # %% [markdown]
-# Each row is one scale: how many galaxies, at what image size, for how many epochs. The
+# Each row is one scale: how many galaxies (of the synthetic sky; the real catalog has
+# its own 61,578), at what image size, for how many epochs. The
 # book's pages were made with the profile printed at the top of each chapter.
 #
 # ## Summary
@@ -310,15 +324,15 @@ pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")
 # <details class="quiz"><summary>Answer</summary>
 # (b) The answers of a question add up to the answer above it in the tree, and Q7
 # (how rounded is it?) is asked only after "smooth", so its answers sum to Class1.1;
-# only Q1 and Q6, which everyone is asked, sum to 1. Option (c) is true of the
-# per-question proportions that to_per_question computes, not of the catalog's
-# cumulative fractions. Option (a) cannot hold, since Q1 alone already sums to 1 and
-# Q6 adds another 1. Q11 (how many arms?) hangs from Class4.1, "spiral", not from
-# Class4.2.
+# only Q1, which everyone is asked, and Q6, which the competition rescaled, sum to 1.
+# Option (c) is true of the per-question proportions that to_per_question computes,
+# not of the catalog's cumulative fractions. Option (a) cannot hold, since Q1 alone
+# already sums to 1 and Q6 adds another 1. Q11 (how many arms?) hangs from Class4.1,
+# "spiral", not from Class4.2.
 # </details>
 #
-# **3.** Which figure in this chapter shows which questions every volunteer answers,
-# and which answer opens each of the other questions?
+# **3.** Which figure in this chapter shows where every volunteer starts, and which
+# answer opens each of the other questions?
 #
 # - (a) The decision-tree diagram drawn by plot_decision_tree: Q1 and Q6 are its
 #   orange boxes, and the orange label on each arrow is the answer that opens the
@@ -331,8 +345,9 @@ pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")
 #   empty.
 #
 # <details class="quiz"><summary>Answer</summary>
-# (a) The chapter tells you to start at the two orange boxes, Q1 and Q6, which every
-# volunteer answers, and to follow the arrows, each labelled with the answer that
+# (a) The chapter tells you to start at the two orange boxes, Q1, which every volunteer
+# answers, and Q6, which all but those who saw a star or artifact reach, and to follow
+# the arrows, each labelled with the answer that
 # opens the next question (for example "features or disc" leads to Q2, edge-on). The
 # morphology strip shows example galaxies, not the structure of the questions; the
 # profiles table sets the scale of a run (galaxies, image size, epochs), not the
@@ -404,8 +419,8 @@ pd.DataFrame([vars(p) for p in PROFILES.values()]).set_index("name")
 # proves who you are. The competition is old, but Kaggle still serves the data to
 # anyone with an account who has accepted the rules, and it still scores late
 # submissions. Google Drive is a speed problem, not a permission one: reading 61,578
-# small files from it is so slow that one learner measured six hours per epoch, so
-# keep the data on the virtual machine's own disk. A dropped connection needs no
+# small files from it is so slow that one learner's notebook estimated six hours per
+# epoch, so keep the data on the virtual machine's own disk. A dropped connection needs no
 # clean-up either, because the download resumes and never overwrites a complete data
 # set.
 # </details>

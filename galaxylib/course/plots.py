@@ -290,7 +290,7 @@ def plot_question_correlations(labels: pd.DataFrame) -> Figure:
 
 
 # Where each question's box stands in the decision-tree diagram: (x, y). The main tree
-# runs down the left, Q6 and Q8 (asked of everyone) down the right.
+# runs down the left, Q6 and Q8 (where every path but "star or artifact" ends) down the right.
 _TREE_LAYOUT = {
     1: (3.5, 4.2),
     6: (9.2, 4.6),
@@ -309,9 +309,10 @@ _TREE_LAYOUT = {
 def plot_decision_tree() -> Figure:
     """The 11 questions as a diagram: each arrow is the answer that leads to a question.
 
-    Q1 and Q6 are asked of every volunteer; every other question only of those who gave
-    the answer on its arrow. That is why the catalog's fractions are multiplied down the
-    tree. The figure is as wide as the book's content column, so it is shown at full size.
+    Q1 is asked of every volunteer and Q6 of every volunteer who did not answer "star or
+    artifact"; every other question only of those who gave the answer on its arrow. That
+    is why the catalog's fractions are multiplied down the tree. The figure is as wide as
+    the book's content column, so it is shown at full size.
     """
     fig = Figure(figsize=(CONTENT_WIDTH / 100, 10), layout="constrained")
     ax = fig.subplots()
@@ -359,7 +360,7 @@ def plot_decision_tree() -> Figure:
     ax.set_xlim(-0.3, 10.3)
     ax.set_ylim(-0.4, 5.0)
     ax.set_axis_off()
-    ax.set_title("The Galaxy Zoo decision tree (orange: asked of everyone)")
+    ax.set_title("The Galaxy Zoo decision tree (orange: the questions whose answers sum to 1)")
     return fig
 
 
