@@ -341,11 +341,13 @@ glue("ch3_cache_side", side)
 #
 # `bench_preprocess` runs the report's loop (read, crop, resize, write a PNG, one image
 # after another) and `preprocess_catalog` on the same images and compares their rates.
+# Here it times each once (`repeats=1`), to keep the page quick; `galaxylib bench
+# preprocess` keeps the fastest of three runs of each.
 # The book is built on two CPU cores; on Colab or your laptop, run
 # `galaxylib bench preprocess` to measure your own machine.
 
 # %%
-speed = bench_preprocess(DATA, n=400, size=150)
+speed = bench_preprocess(DATA, n=400, size=150, repeats=1)
 print(f"{speed['n']} images of 150 x 150 pixels, {speed['workers']} worker processes")
 rates = pd.Series(
     {

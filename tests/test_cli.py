@@ -199,6 +199,20 @@ def test_preprocess_refuses_bad_labels_before_it_starts(dataset, capsys):
     assert main(["preprocess", str(dataset), "--size", "16", "--workers", "1", "--skip-bad"]) == 0
 
 
+def test_bench_preprocess_times_every_side_the_same_way(dataset):
+    from galaxylib.errors import GalaxyLibError
+    from galaxylib.tools.bench import bench_preprocess
+
+    figures = bench_preprocess(dataset, n=12, size=32, workers=1, repeats=2)
+    rates = ("decode_img_per_s", "report_img_per_s", "ours_img_per_s")
+    assert figures["n"] == 12 and all(figures[k] > 0 for k in rates)
+    ours = figures["ours_img_per_s"]
+    assert figures["ratio_to_decode"] == ours / figures["decode_img_per_s"]
+    assert figures["ratio"] == pytest.approx(ours / figures["report_img_per_s"])
+    with pytest.raises(GalaxyLibError, match="repeats is 0; time each run 1 or more times"):
+        bench_preprocess(dataset, n=12, workers=1, repeats=0)
+
+
 def test_bench_preprocess_refuses_an_empty_catalog(dataset, capsys):
     path = dataset / "training_solutions_rev1.csv"
     path.write_text(path.read_text().splitlines()[0] + "\n")
