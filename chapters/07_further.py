@@ -16,10 +16,10 @@
 #
 # The report stopped at an RMSE of 0.0926 and guessed it would have placed 28th. The
 # winner, Sander Dieleman, reached **0.07491** on the private leaderboard (the report
-# quotes 0.07941, a transposition of digits that several blog posts repeat). The gap
-# between the two is not one trick but four ideas, each of which this course has touched.
-# This chapter collects them, says where each comes from, and points to where you can
-# take them next.
+# quotes 0.07941, a transposition of digits that several blog posts repeat). This
+# chapter collects four ideas beyond the report — two from the winner's solution, two
+# from the years since — says where each comes from, measures three of them on our sky,
+# one at a time, and points to where you can take them next.
 #
 # **In this chapter you will learn to**
 #
@@ -35,7 +35,7 @@
 # - read a 95 % interval on a colour-against-grey margin and say what it does and
 #   does not settle.
 # - read an ablation, one idea per row on one sky, and say from the interval of each
-#   change whether the idea helped here.
+#   change whether the idea helped here, and what the interval leaves out.
 # - read a calibration curve, and say whether a network's sureness tells which galaxies
 #   it gets wrong.
 #
@@ -108,11 +108,11 @@ assert len(check_tree(cumulative)) == 0
 
 # %% [markdown]
 # `galaxylib.models.improved_cnn` ends in this layer, written in Keras (`DecisionTree`),
-# with one change: softplus, not ReLU, makes the raw outputs positive. Dieleman notes why
-# it matters: with ReLU, a question whose raw outputs are all negative gets no gradient,
-# and with the normalisation switched on from the first step his training did not
-# converge, so he trained the first part without it. Softplus is positive everywhere and
-# has a gradient everywhere.
+# with one change: softplus, not ReLU, makes the raw outputs positive. Dieleman trained
+# the first part of his run without the normalisation, because with it his training did
+# not converge. One likely reason — ours, not his: with ReLU, a question whose raw outputs
+# are all negative gets no gradient. Softplus is positive everywhere and has a gradient
+# everywhere.
 #
 # Does it help? Section 5 trains the improved network twice on one sky, once ending in
 # this layer and once in 37 sigmoids. Ending in the sigmoids instead
@@ -146,14 +146,14 @@ assert len(check_tree(cumulative)) == 0
 #
 # ## 3 Losses that know the labels are votes
 #
-# Every model in this course, like every Kaggle entry, minimises the squared error of
-# vote *fractions*. But a fraction of one half from 4 volunteers is much less certain
+# The networks of chapters 4 to 6 minimise the squared error of vote *fractions*, the
+# competition's own score. But a fraction of one half from 4 volunteers is much less certain
 # than one half from 60, and the squared error treats them alike. Zoobot (Walmsley et al.), the
 # network Galaxy Zoo itself now uses, predicts instead the parameters of a
 # Dirichlet–multinomial distribution for each question and is trained on the vote
 # *counts*: the likelihood of exactly the votes that were cast. A galaxy with few
-# volunteers then pulls on the network less, and the model's outputs come with honest
-# uncertainties.
+# volunteers then pulls on the network less, and the model's outputs come with
+# uncertainties of their own (section 5 asks whether they are honest here).
 #
 # Our synthetic sky makes this easy to try, because `truth.csv` records how many
 # volunteers saw each galaxy. How uncertain is a fraction measured by $n$ volunteers?
@@ -190,13 +190,13 @@ glue("ch7_error_10", float(errors[10]))
 # `alvinng4/GalaxyZooChallenge` repository, 2024, on an RTX A6000) found the figures
 # of its three models below; the report's and the winner's are added for comparison:
 #
-# | model | input | RMSE | scored on |
+# | model | input | RMSE | from |
 # | --- | --- | --- | --- |
-# | the report's CNN | 150 px grey | 0.0926 | the report's validation split |
-# | a 3 M-parameter CNN | 128 px | 0.07742 | private leaderboard |
-# | Dieleman's winning ensemble (2014) | 69 px views | 0.07491 | private leaderboard |
-# | ResNet50, pretrained on ImageNet | 224 px | 0.07393 | private leaderboard |
-# | DINOv2-B, a self-supervised vision transformer | 224 px | 0.07251 | private leaderboard |
+# | the report's CNN | 150 px grey | 0.0926 | the report, on its validation split |
+# | a 3 M-parameter CNN | 128 px | 0.07742 | the 2024 re-run |
+# | Dieleman's winning ensemble (2014) | 69 px views | 0.07491 | the private leaderboard |
+# | ResNet50, pretrained, 30 epochs | 224 px | 0.07393 | the 2024 re-run |
+# | DINOv2-B, a self-supervised vision transformer | – | 0.07251 | the 2024 re-run |
 #
 # The report's figure is not on the same footing as the others: it was measured on the
 # report's validation split, drawn from the training galaxies, not on Kaggle's hidden
@@ -212,7 +212,8 @@ glue("ch7_error_10", float(errors[10]))
 # ## Colour or grey?
 #
 # The report made one more choice that the winner did not: it turned every image grey
-# before training, keeping one channel of three. Colour does say something about a
+# before training, a weighted mix of its three channels, one number per pixel; it says
+# colour gave it worse results in training. Colour does say something about a
 # galaxy. Old stars, which dominate ellipticals and bulges, are red; young stars, which
 # light up spiral arms, are blue; and our synthetic sky paints them so, giving bulges,
 # discs and arms the colours of their stars. But a network gains from colour only if it
@@ -221,11 +222,11 @@ glue("ch7_error_10", float(errors[10]))
 #
 # So measure it rather than assume it. `galaxylib bench colour` trains the report's
 # network twice on one sky with the recipe of chapter 5, once on grey crops and once on
-# colour crops, and scores both on the test split. That is two more trainings, which
-# would double the time this book takes to build, so this page does not run them: it
-# reads the figures one run of the command recorded, with the command, the machine and
-# the versions it ran with. Run the command yourself to check them (on a Colab GPU it
-# takes minutes).
+# colour crops, and scores both on the test split. That is two more trainings, longer
+# than a build of this book can spend, so this page does not run them: it reads the
+# figures one run of the command recorded, with the command, the machine and the
+# versions it ran with, and the time it took. Run the command yourself to check them; a
+# GPU makes it much faster.
 
 # %%
 record = json.loads(COLOUR_RECORD.read_text())
@@ -284,7 +285,8 @@ glue("ch7_colour_epochs", record["epochs"])
 # measurement, and a fair one changes one thing at a time: one sky, one split, one budget
 # of training, the same test galaxies for every row. `make ablation`
 # (`build_tools/ablation.py`) does that. Each row below is a network trained by
-# `galaxylib train` with one change from the row it adds to, on a sky of
+# `galaxylib train` with one idea added to the row it adds to (the improved architecture
+# is one idea made of several changes, listed with its row), on a sky of
 # {glue:text}`ch7_ablation_galaxies:,` galaxies that none of the book's stored networks
 # learnt from. Each test RMSE comes with a 95 % interval on its change from that row,
 # from the same test galaxies redrawn for both (the paired bootstrap of chapter 6), and
@@ -292,7 +294,7 @@ glue("ch7_colour_epochs", record["epochs"])
 # {glue:text}`ch7_ablation_hours:.1f` hours on two cores, more than a build of this book
 # can spend, so this page reads the record the command wrote.
 
-# %%
+# %% tags=["hide-input"]
 ablation = json.loads(ABLATION_RECORD.read_text())
 rows = {row["name"]: row for row in ablation["rows"]}
 labels = list(next(iter(rows.values()))["auc"])
@@ -304,6 +306,8 @@ def interval(values, digits=2):
     return f"{values['auc']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
+commands = [row["command"] for row in rows.values()]
+commands_before = [set(commands[:i]) for i in range(len(commands))]
 table = pd.DataFrame(
     {
         "what changes": [row["says"] for row in rows.values()],
@@ -317,7 +321,10 @@ table = pd.DataFrame(
             else ""
             for row in rows.values()
         ],
-        "training (min)": [row["train_s"] / 60 for row in rows.values()],
+        "training (min)": [  # a row that scores an earlier row's network trains nothing
+            np.nan if row["command"] in earlier else row["train_s"] / 60
+            for earlier, row in zip(commands_before, rows.values(), strict=True)
+        ],
         **{
             label.replace("_", "-"): [interval(row["auc"][label]) for row in rows.values()]
             for label in labels
@@ -325,14 +332,17 @@ table = pd.DataFrame(
     },
     index=pd.Index(list(rows), name="row"),
 )
-table.style.format({"test RMSE": "{:.4f}", "gap closed (%)": "{:.1f}", "training (min)": "{:.0f}"})
+table.style.format(
+    {"test RMSE": "{:.4f}", "gap closed (%)": "{:.1f}", "training (min)": "{:.0f}"},
+    na_rep="–",
+)
 
 # %% [markdown]
 # A change above zero is a lower test RMSE than the row it adds to. The figure draws each
 # change with its interval: an idea helps here only when its whole interval lies right of
 # the dashed line, and hurts only when it lies left of it.
 
-# %%
+# %% tags=["hide-input"]
 compared = [name for name, row in rows.items() if "against" in row]
 fig, ax = plt.subplots(figsize=(8, 0.6 * len(compared) + 1.2))
 for y, name in enumerate(compared):
@@ -434,10 +444,11 @@ reading(
 # Its first two rows train the same two networks as the colour-or-grey record above, on
 # the same sky, {glue:text}`ch7_rerun_budget`. Grey scored {glue:text}`ch7_rerun_grey`
 # and colour {glue:text}`ch7_rerun_colour` (that record, then this one), and
-# {glue:text}`ch7_rerun_reading`: a change of budget moves a network by as much as some
-# of the ideas do. The intervals above measure the luck of the test galaxies only, not
-# the luck of a training run -- another seed of the weights, another budget -- so a row
-# whose interval only just clears zero is a direction, not a law.
+# {glue:text}`ch7_rerun_reading`: a change of budget, and of the code between the two
+# runs, moves a network by as much as some of the ideas do. The intervals above measure
+# the luck of the test galaxies only, not the luck of a training run -- another seed of
+# the weights, another budget -- so a row whose interval only just clears zero is a
+# direction, not a law.
 #
 # ### How sure the network is, and whether it should be
 #
@@ -451,7 +462,7 @@ reading(
 # network's points lie on the diagonal. On the right, the mean distance from the diagonal
 # for every question: the shorter bar is the better calibrated network on that question.
 
-# %%
+# %% tags=["hide-input"]
 calibration = ablation["calibration"]
 questions = list(calibration["votes"])
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=(1, 1.4))
@@ -492,10 +503,12 @@ further = sum(calibration["votes"][q]["gap"] > calibration["improved"][q]["gap"]
 reading(
     "ch7_calibration_questions",
     {
+        f"closer to the diagonal on all {len(questions)} of them": closer == len(questions),
         f"closer to the diagonal on most of them ({closer} of the {len(questions)}; further "
-        f"on {further})": closer > further,
+        f"on {further})": further < closer < len(questions),
+        f"further from the diagonal on all {len(questions)} of them": further == len(questions),
         f"further from the diagonal on most of them ({further} of the {len(questions)}; "
-        f"closer on {closer})": further > closer,
+        f"closer on {closer})": closer < further < len(questions),
         f"as often closer to the diagonal as further from it ({closer} questions each)": (
             closer == further
         ),
@@ -568,7 +581,7 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # - Write the Dirichlet–multinomial loss of one question yourself, in NumPy, and check
 #   it against `galaxylib.votes.dirichlet_multinomial`.
 # - Give `galaxylib.models.Parts` the winner's other eight views (a 45° turn of each
-#   image, and its mirror image) and add the network as a row of
+#   image, and its mirror image: twelve more parts) and add the network as a row of
 #   `build_tools/ablation.py`: do sixteen parts do better than four?
 # - Run the `full` profile on a GPU and see how close the report's network gets to its
 #   own 0.0926 when its input pipeline no longer holds it back.
@@ -582,8 +595,9 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # - Losses that know the labels are votes, and how many there were.
 # - Networks pretrained on millions of images, fine-tuned for galaxies.
 # - Colour or grey is a question for a measurement on your own data, not a rule; so is
-#   each idea above, and section 5 measures them one at a time on one sky.
-# - A network that learns from the votes also says how sure it is.
+#   each idea above, and section 5 measures three of them, one at a time, on one sky.
+# - A network that learns from the votes also says how sure it is; whether its sureness
+#   is honest is another measurement.
 #
 # This chapter has no exercises of its own: the ideas above are projects. The exercise
 # sets cover chapters 1 to 6, from {doc}`set 1 <../solutions/01_eda>` to
@@ -659,8 +673,7 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # change?
 #
 # - (a) Squared error treats them alike; the loss on counts lets the galaxy with 4
-#   volunteers pull on the network less, and its outputs come with honest
-#   uncertainties.
+#   volunteers pull on the network less.
 # - (b) Squared error already gives the galaxy with 60 volunteers more weight, so the
 #   loss on counts changes nothing.
 # - (c) The loss on counts drops every galaxy with fewer than 10 volunteers from
@@ -722,19 +735,22 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # rule.
 # </details>
 #
-# **7.** In an ablation, why does each row change exactly one thing from the row it is
-# compared with, on the same sky, split and budget?
+# **7.** In an ablation, why does each row add one idea to the row it is compared with,
+# on the same sky, split and budget?
 #
 # - (a) So that the table is shorter.
-# - (b) So that a difference between the two rows can only come from that one change
-#   (or from the luck of the test galaxies, which the paired interval measures).
+# - (b) So that a difference between the two rows comes from that idea, or from luck:
+#   the luck of the test galaxies, which the paired interval measures, and the luck of
+#   the training run, which it does not.
 # - (c) Because changing two things at once always cancels them out.
 # - (d) Because training each network on its own sky makes the intervals narrower.
 #
 # <details class="quiz"><summary>Answer</summary>
-# (b) With everything else held fixed, the only causes left for a change in test RMSE
-# are the one idea and the luck of which galaxies were drawn for testing, and the
-# paired bootstrap, redrawing the same galaxies for both rows, puts a size on that luck.
+# (b) With everything else held fixed, the causes left for a change in test RMSE are
+# the idea and luck. The paired bootstrap, redrawing the same test galaxies for both
+# rows, puts a size on the luck of the test galaxies; the luck of a training run (its
+# random start, the order it saw the galaxies in) is not in it, and the chapter shows a
+# re-run moving a network by as much as some ideas do.
 # Option (c) is tempting, since two changes can hide each other, but they need not:
 # the trouble is that you could not tell which one did what, as with chapter 6's margin
 # between the two networks. Option (d) is backwards: different skies would add a
