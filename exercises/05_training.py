@@ -92,10 +92,12 @@ print(f"{steps} steps an epoch, {hours:.2f} h of training steps, {rate:.0f} imag
 
 
 # %% [markdown]
-# The report's log said 6.86 hours: the rest is the validation pass after each epoch
-# (193 batches). At about a hundred images a second, the GPU probably spent much of its
-# time waiting for the input pipeline (chapter 5: the network's own speed on that GPU was
-# never measured), which is what the next exercise is about.
+# The report's log said 6.86 hours; the rest of it went on what the steps leave out,
+# such as the validation pass after each epoch (193 batches). At about a hundred images a
+# second, the GPU may have spent much of its time waiting for the input pipeline (chapter
+# 5 measures whether a pipeline like the report's could feed more; the network's own speed
+# on that GPU was never measured). A pipeline that cannot keep a GPU waiting is what the
+# next exercise is about.
 #
 # ```{exercise} A pipeline that keeps the GPU busy
 # :label: ex-5-2

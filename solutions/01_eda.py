@@ -183,8 +183,9 @@ print(f"{answer} wins {galaxies:,} of {len(labels):,} galaxies; Class1.3 wins {s
 # :label: ex-1-4
 #
 # Chapter 1's bar chart of the mean confidence per answer is redrawn below. Read it:
-# outside Q1 and Q6, which every volunteer answers, which answer has the tallest bar? Set
-# `tallest` to its column name (such as `"Class2.2"`) and `height` to the height of its
+# outside Q1 and Q6, the two questions whose answers sum to 1, which answer has the
+# tallest bar? Set `tallest` to its column name (such as `"Class9.3"`) and `height` to the
+# height of its
 # bar, to two decimals.
 # ```
 

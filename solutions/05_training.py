@@ -101,10 +101,12 @@ steps, hours, rate = training_time(49262, 64, 623, 50)
 print(f"{steps} steps an epoch, {hours:.2f} h of training steps, {rate:.0f} images/s")
 
 # %% [markdown]
-# The report's log said 6.86 hours: the rest is the validation pass after each epoch
-# (193 batches). At about a hundred images a second, the GPU probably spent much of its
-# time waiting for the input pipeline (chapter 5: the network's own speed on that GPU was
-# never measured), which is what the next exercise is about.
+# The report's log said 6.86 hours; the rest of it went on what the steps leave out,
+# such as the validation pass after each epoch (193 batches). At about a hundred images a
+# second, the GPU may have spent much of its time waiting for the input pipeline (chapter
+# 5 measures whether a pipeline like the report's could feed more; the network's own speed
+# on that GPU was never measured). A pipeline that cannot keep a GPU waiting is what the
+# next exercise is about.
 #
 # ```{exercise} A pipeline that keeps the GPU busy
 # :label: ex-5-2
@@ -277,8 +279,9 @@ print({lr: np.round(h["val_root_mean_squared_error"], 4).tolist() for lr, h in h
 
 # %% [markdown] tags=["written"] points=1
 # 0.01: its run reaches the lowest validation RMSE of the three (printed above). At 0.1
-# the first epoch is the best of the three first epochs, but after it the run hardly
-# improves: steps that large overshoot the valley instead of settling in it. At 0.001
+# the first epoch is the best of the three first epochs, but over the run its RMSE falls
+# by less than a quarter of what 0.01's falls: steps that large seem to overshoot the
+# valley instead of settling in it. At 0.001
 # the network has barely started after three epochs. The margin over 0.1 is small and
 # comes from one short run with one seed, so next I would train 0.01 and 0.1 (and 0.03
 # between them) for more epochs, with a second seed, before settling.

@@ -281,6 +281,11 @@ mean_val = float(np.sqrt(np.mean((train_y.mean(axis=0) - val_y) ** 2)))
 assert alpha == 10.0
 assert val_rmse[0.001] - train_rmse[0.001] > 2 * (val_rmse[alpha] - train_rmse[alpha])
 assert val_rmse[1000.0] - val_rmse[alpha] > (mean_val - val_rmse[alpha]) / 2
+print(
+    "training RMSE",
+    {a: round(v, 5) for a, v in train_rmse.items()},
+    f"; predicting the mean, validation RMSE {mean_val:.5f}",
+)
 ### END SOLUTION
 print(
     {a: round(v, 5) for a, v in val_rmse.items()}, "-> alpha", alpha, f"test RMSE {test_rmse:.5f}"
@@ -288,11 +293,12 @@ print(
 
 # %% [markdown] tags=["written"] points=1
 # 10: its validation RMSE is the lowest of the four (printed above). At 0.001 the ridge
-# fits the training galaxies much better than the validation ones, a gap far wider than
-# at 10: it learns the training galaxies' noise, which no other galaxy shares
-# (overfitting). At 1000 it has lost more than half of its gain over predicting the
-# average galaxy: its weights are pulled so close to zero that it predicts little more
-# than the mean (underfitting). The guess of 1.0 lay between; the data chose 10.
+# fits the training galaxies much better than the validation ones, a gap more than twice
+# as wide as at 10 (the training RMSEs printed above): it learns the training galaxies'
+# noise, which no other galaxy shares (overfitting). At 1000 it has lost more than half
+# of its gain over predicting the average galaxy (the mean's RMSE, printed above): its
+# weights are pulled so close to zero that it predicts little more than the mean
+# (underfitting). The guess of 1.0 lay between; the data chose 10.
 
 # %% [markdown]
 # ```{solution-end}

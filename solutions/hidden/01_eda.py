@@ -9,6 +9,7 @@ See ``build_tools/nbgrader.py``.
 _h = labels.head(60).copy()
 _h.loc[_h.index[3], "Class1.1"] += 0.2
 _h.loc[_h.index[7], "Class2.1"] = np.nan
+_h.loc[_h.index[5], "Class1.2"] -= 0.2  # a sum short of its parent breaks the tree too
 _bad = np.zeros(len(_h), dtype=bool)
 for _q in QUESTIONS:
     _want = 1.0 if _q.parent is None else _h[_q.parent]

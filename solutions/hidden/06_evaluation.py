@@ -37,7 +37,8 @@ for _q in QUESTIONS:
     _base[f"Q{_q.number}"] = np.sqrt(np.mean((_mean[:, _c] - truth[:, _c]) ** 2))
 _skill = {q: 1 - _model[q] / _base[q] for q in _model}
 assert largest_rmse == max(_model, key=_model.get), "hidden test of exercise 6.4"
-assert least_skill == min(_skill, key=_skill.get), "hidden test of exercise 6.4"
+# a question within 0.002 of the lowest skill ties with it (SKILL_TIE in the visible check)
+assert _skill.get(least_skill, 2.0) <= min(_skill.values()) + 0.002, "hidden test of exercise 6.4"
 
 # %% ex-6-5
 _tx, _ty = pixels(parts.train), catalog.subset(parts.train).targets

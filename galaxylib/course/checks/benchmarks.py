@@ -196,7 +196,7 @@ def check_mean_baseline_reading(
         )
     if reason == "c":
         fail(
-            "A question few galaxies reach has small fractions, and small errors: look at "
-            "how much the fractions vary instead."
+            "A question few galaxies reach has small fractions, and so small errors: that "
+            "would make its RMSE small, not large."
         )
     correct()

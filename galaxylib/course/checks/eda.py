@@ -29,12 +29,13 @@ __all__ = [
 ]
 
 
-@exercise("1.1")
+@exercise("1.1", forbid=("galaxylib.taxonomy:check_tree",))
 def check_tree_violations(tree_violations: Callable[[pd.DataFrame], set]) -> None:
     """Exercise 1.1: ``tree_violations(labels)`` returns the GalaxyIDs that break the tree.
 
     Hidden cases: a clean table (the 6-decimal rounding must be tolerated), a child
-    answer pushed off its parent, a root that does not sum to one, and a NaN.
+    answer pushed above its parent and one pulled below it, a root that does not sum to
+    one, and a NaN.
     """
     table = hidden_catalog(40, seed=11)
     found = tree_violations(table.copy())
@@ -50,7 +51,9 @@ def check_tree_violations(tree_violations: Callable[[pd.DataFrame], set]) -> Non
     broken.loc[7, "Class1.3"] += 0.02  # Q1 no longer sums to one; no child question shows it
     broken.loc[9, "Class8.5"] += broken.loc[9, "Class8.4"]  # Q8 still sums to Class6.1 ...
     broken.loc[9, "Class8.4"] = np.nan  # ... unless the missing value is noticed
-    expected = set(broken.loc[[3, 7, 9], "GalaxyID"])
+    largest = broken.loc[5, ["Class7.1", "Class7.2", "Class7.3"]].astype(float).idxmax()
+    broken.loc[5, largest] -= 0.05  # Q7 now sums to less than Class1.1
+    expected = set(broken.loc[[3, 5, 7, 9], "GalaxyID"])
     found = {int(g) for g in tree_violations(broken.copy())}
     if found != expected:
         missed = expected - found
@@ -153,7 +156,7 @@ def check_mean_confidence_reading(answer: object, mean: object, labels: pd.DataF
     means = labels[list(COLUMNS)].mean()
     deeper = means.drop(sorted(roots))
     if not isinstance(answer, str) or answer not in COLUMNS:
-        fail(f"Name the answer by its column, such as 'Class2.2', not {answer!r}.")
+        fail(f"Name the answer by its column, such as 'Class9.3', not {answer!r}.")
     if answer in roots:
         fail(f"{answer} belongs to Q1 or Q6, which every volunteer answers: look past them.")
     if answer != deeper.idxmax():

@@ -161,6 +161,11 @@ def check_centred_crop(centred_crop: Callable[..., np.ndarray]) -> None:
                     f"it leaves the frame; you return {found.shape}."
                 )
             fail(f"Keep the image's channels: expected shape {expected.shape}, got {found.shape}.")
+        if found.dtype != image.dtype:
+            fail(
+                f"The crop should keep the image's type, {image.dtype}; you return {found.dtype} "
+                "(np.zeros makes float64 unless you give it a dtype)."
+            )
         if np.array_equal(found, expected):
             continue
         if np.array_equal(found, _centred(image, cy, cx, side)):

@@ -77,8 +77,10 @@ def check_pipeline(make_pipeline: Callable[..., object]) -> None:
         fail("The examples come in their original order: shuffle them.")
     if all(np.array_equal(np.sort(b), np.arange(b.min(), b.min() + len(b))) for b in first):
         fail("Each batch holds neighbouring examples: shuffle the examples before batching.")
-    if first[0].max() < 3 * batch:
-        fail("The first batch comes from the first few examples: shuffle over the whole set.")
+    # shuffled over all 300, the first batch's largest is below 210 once in 10**5 draws;
+    # a buffer of a third of the set can reach no further than about 130
+    if first[0].max() < 0.7 * n:
+        fail("The first batch comes from the first examples only: shuffle over the whole set.")
     if np.array_equal(np.concatenate(epoch(dataset)), order):
         fail("Two epochs came in the same order: shuffle anew every epoch, after any cache.")
     twin = make_pipeline(images.copy(), labels.copy(), batch_size=batch, seed=5)
