@@ -190,6 +190,17 @@ def test_the_first_cell_tells_a_colab_learner_the_cost_and_how_to_keep_the_data(
     assert "galaxylib.course.use_drive()" in out
 
 
+def test_on_a_data_set_of_its_own_the_first_cell_gives_no_estimate_for_the_sky(
+    colab, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setattr(course, "gpu_name", lambda: None)
+    monkeypatch.setenv("GALAXYLIB_DATASET", str(tmp_path / "galaxyzoo"))
+    course.setup_notebook(makes=["sky", "crops"])
+    out = capsys.readouterr().out
+    assert f"The chapter runs on {tmp_path / 'galaxyzoo'} (GALAXYLIB_DATASET)" in out
+    assert "draw the sky" not in out and "With nothing cached" not in out
+
+
 def test_use_drive_outside_colab_is_one_sentence(monkeypatch):
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     with pytest.raises(course.GalaxyLibError, match="only Colab"):

@@ -167,7 +167,14 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     if networks.applies():  # the stored networks are written out, not trained
         makes = [step for step in makes if step not in networks.NAMES]
     fresh = not (data_root() / f"sky-{chosen.name}").exists()  # nothing made here yet
-    if makes and (on_colab or fresh):
+    own = os.environ.get("GALAXYLIB_DATASET")
+    if own:  # the estimate and the galaxy count above are the synthetic sky's
+        print(
+            f"The chapter runs on {own} (GALAXYLIB_DATASET), not on the synthetic sky: all of "
+            "its galaxies are used, and the profile sets only the image size and the epochs, "
+            "so no time estimate is given."
+        )
+    elif makes and (on_colab or fresh):
         print(time_estimate(makes, chosen, gpu=gpu is not None))
     if on_colab:
         print(
