@@ -858,7 +858,8 @@ def test_rate_choice(capsys):
     }
     check = checks.check_rate_choice
     reads(check, histories, 0.01, 0.175, rates, capsys=capsys)
-    refuses(check, (histories, 0.1, 0.178, rates), "rate 0.01 reached 0.1750")  # the first epoch
+    # chosen by the first epoch
+    refuses(check, (histories, 0.1, 0.178, rates), "another rate's run reached 0.1750")
     refuses(check, (histories, 0.01, 0.35, rates), "lowest validation RMSE of your chosen")
     refuses(check, ({0.01: histories[0.01]}, 0.01, 0.175, rates), "each rate")
     short = {**histories, 0.001: {key: [0.43]}}

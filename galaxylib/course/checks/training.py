@@ -217,8 +217,8 @@ def check_rate_choice(histories: object, rate: object, best_val_rmse: object, ra
         fail(f"rate should be one of {rates}, not {rate!r}.")
     if rate != best:
         fail(
-            f"At rate {rate} the lowest validation RMSE is {lowest[rate]:.4f}, but rate "
-            f"{best} reached {lowest[best]:.4f}."
+            f"At rate {rate} the lowest validation RMSE is {lowest[rate]:.4f}, but another "
+            f"rate's run reached {lowest[best]:.4f}: compare each run's lowest."
         )
     if not np.isclose(number(best_val_rmse, "best_val_rmse"), lowest[best], rtol=0, atol=1e-6):
         fail("best_val_rmse should be the lowest validation RMSE of your chosen rate's run.")
