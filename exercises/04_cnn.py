@@ -222,11 +222,12 @@ checks.check_summary_reading(largest_params, largest_kind)
 # train? Find out: compile each with `compile_for_galaxies`, train it for five epochs on
 # the first 768 galaxies of `images` and validate it on the other 256 (`fit`'s
 # `validation_data`, batches of 32), starting each with `keras.utils.set_random_seed(0)`.
-# Set `val_rmse` to a dict `{"yours": ..., "flat": ...}` of each run's lowest validation
-# RMSE, `choice` to the name of the one you would train further, and `skill` to your
-# choice's skill against predicting the training galaxies' mean answers:
-# 1 − RMSE / RMSE of the mean, on the same 256 galaxies. To pass, your choice must beat
-# the mean (a skill above 0).
+# `fit` returns a `History`: its `history["val_root_mean_squared_error"]` lists the
+# validation RMSE after each epoch (chapter 5 shows `fit` at work). Set `val_rmse` to a
+# dict `{"yours": ..., "flat": ...}` of each run's lowest validation RMSE, `choice` to
+# the name of the one you would train further, and `skill` to your choice's skill
+# against predicting the training galaxies' mean answers: 1 − RMSE / RMSE of the mean, on
+# the same 256 galaxies. To pass, your choice must beat the mean (a skill above 0).
 #
 # Then, in the Markdown cell under your code, defend your choice with your numbers:
 # where do each network's parameters sit, and what does that do?
