@@ -101,8 +101,8 @@ plots.plot_decision_tree()
 # those call it completely round, the catalog holds `Class7.1 = 0.80 × 0.50 = 0.40`. So
 # the answers of a question add up to the answer above it — Q7's three answers sum to
 # `Class1.1` — and Q1 and Q6 each sum to 1 (Q6 because the competition rescaled its
-# answers to, since not quite everyone reaches it). Here are the questions with the
-# answer each one hangs from:
+# answers so that they do: not quite everyone reaches it). Here are the questions with
+# the answer each one hangs from:
 
 # %%
 questions = pd.DataFrame(

@@ -198,10 +198,9 @@ glue("ch2_below_report", f"{below} of the {len(table)}")
 # largest difference either way is {glue:text}`ch2_report_gap:.3f`: our sky is not the
 # real one, and its numbers are to be compared with each other. The best here is the
 # {glue:text}`ch2_best`, {glue:text}`ch2_rank_reading`. The two linear regressions and
-# the central-pixel
-# benchmark do little with their pixels: {glue:text}`ch2_verdict`, against
-# {glue:text}`ch2_their_gains` in the report. A few numbers per image say almost nothing
-# about a galaxy's shape.
+# the central-pixel benchmark do little with their pixels: {glue:text}`ch2_verdict`,
+# against {glue:text}`ch2_their_gains` in the report. A few numbers per image say almost
+# nothing about a galaxy's shape.
 #
 # One difference in method is worth knowing. The report computed its mean-confidence
 # figure, 0.1639, by predicting the mean of *all* galaxies for all galaxies — the test
