@@ -109,13 +109,11 @@ reading(
     },
 )
 # The improved box of panel 5, as the cache finds it (plots.plot_roi_steps draws it)
-from galaxylib.preprocess import Settings
-from galaxylib.preprocess.image_file import locate
-from galaxylib.tools.catalog_checks import read_bytes
+from galaxylib.preprocess import Settings, crop_box, crop_file
 
-path = catalog.image_path(example)
-_, improved, factor, note = locate(read_bytes(path), path, Settings("improved", 150, False))
-whole_frame = improved.side * factor >= min(image.shape[:2])
+path, settings = catalog.image_path(example), Settings("improved", 150, False)
+note = crop_file(path, settings)[1]  # why the whole frame was kept, if it was
+whole_frame = crop_box(path, settings).side >= min(image.shape[:2])
 reading(
     "ch3_example_improved",
     {

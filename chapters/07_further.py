@@ -307,7 +307,6 @@ def interval(values, digits=2):
 
 
 commands = [row["command"] for row in rows.values()]
-commands_before = [set(commands[:i]) for i in range(len(commands))]
 table = pd.DataFrame(
     {
         "what changes": [row["says"] for row in rows.values()],
@@ -322,8 +321,8 @@ table = pd.DataFrame(
             for row in rows.values()
         ],
         "training (min)": [  # a row that scores an earlier row's network trains nothing
-            np.nan if row["command"] in earlier else row["train_s"] / 60
-            for earlier, row in zip(commands_before, rows.values(), strict=True)
+            np.nan if commands[i] in commands[:i] else row["train_s"] / 60
+            for i, row in enumerate(rows.values())
         ],
         **{
             label.replace("_", "-"): [interval(row["auc"][label]) for row in rows.values()]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -31,16 +30,14 @@ from galaxylib.data import Catalog
 from galaxylib.metrics import rmse_per_answer
 from galaxylib.preprocess import (
     REPORT_SIZE,
-    Box,
     Settings,
     crop,
+    crop_box,
     crop_file,
     report_box,
     report_crop,
 )
-from galaxylib.preprocess.image_file import locate
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, question_of
-from galaxylib.tools.catalog_checks import read_bytes
 
 __all__ = [
     "SmallTextWarning",
@@ -370,17 +367,6 @@ def _draw_box(ax, box, colour: str, label: str | None = None) -> None:
     )
 
 
-def _as_the_cache_crops(path: Path, size: int) -> tuple[Box, np.ndarray]:
-    """The improved crop of an image file as the cache makes it: its box and its grey crop.
-
-    The box is found on the small copy, as :func:`~galaxylib.preprocess.image_file.locate`
-    finds it, and given in the pixels of the 424-pixel image.
-    """
-    settings = Settings("improved", size, False)
-    _, box, factor, _ = locate(read_bytes(path), path, settings)
-    return box.scaled(factor), crop_file(path, settings)[0]
-
-
 def plot_roi_steps(catalog: Catalog, galaxy_id: int, *, size: int = REPORT_SIZE) -> Figure:
     """The report's region-of-interest crop step by step, then the improved crop.
 
@@ -394,7 +380,8 @@ def plot_roi_steps(catalog: Catalog, galaxy_id: int, *, size: int = REPORT_SIZE)
     _, mask = cv2.threshold(gray, 10, 255, cv2.THRESH_BINARY)
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     x, y, w, h = max((cv2.boundingRect(c) for c in contours), key=lambda b: b[2] * b[3])
-    improved, improved_crop = _as_the_cache_crops(catalog.image_path(galaxy_id), size)
+    path, settings = catalog.image_path(galaxy_id), Settings("improved", size, False)
+    improved, improved_crop = crop_box(path, settings), crop_file(path, settings)[0]
     fig = Figure(figsize=(15, 5.6), layout="constrained")
     axes = fig.subplots(1, 5)
     axes[0].imshow(image)
@@ -426,7 +413,8 @@ def plot_crops(catalog: Catalog, galaxy_ids: Sequence[int], *, size: int = REPOR
     for row, galaxy_id in zip(axes, galaxy_ids, strict=True):
         image = catalog.read_image(galaxy_id)
         report = report_box(image)
-        improved, improved_crop = _as_the_cache_crops(catalog.image_path(galaxy_id), size)
+        path, settings = catalog.image_path(galaxy_id), Settings("improved", size, False)
+        improved, improved_crop = crop_box(path, settings), crop_file(path, settings)[0]
         row[0].imshow(image)
         _draw_box(row[0], report, "#ff7f0e")
         _draw_box(row[0], improved, "#2ca02c")
