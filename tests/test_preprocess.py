@@ -81,6 +81,15 @@ def test_a_bright_star_fools_the_report_but_not_the_improved_crop():
     assert not contains(box, 110, 110, 5, 5)
 
 
+def test_with_nothing_at_the_centre_the_nearest_object_is_the_galaxy():
+    # a small galaxy off-centre; a larger, brighter star farther out comes first in raster
+    # order. Neither covers the centre.
+    image = scene(cx=262, cy=212, r=12, star=(60, 60, 16), noise=0.5)
+    box = improved_box(image)
+    assert box.center == pytest.approx((262, 212), abs=2)
+    assert not contains(box, 60, 60, 5, 5)
+
+
 def test_report_crop_follows_the_report():
     image = scene(noise=0.5)
     gray = image[..., 0]
