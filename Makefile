@@ -38,9 +38,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
 # them all (its content, not its files' dates, which a fresh clone or a restored cache resets).
-GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/course/colour_vs_grey.json \
-	galaxylib/course/remedies.json galaxylib/course/ablation.json \
-	galaxylib/course/networks/provenance.json
+GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/course/remedies.json \
+	galaxylib/course/ablation.json galaxylib/course/networks/provenance.json
 _build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py) $(GALAXYLIB_DATA_FILES) | $(STAMP)
 	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py $(GALAXYLIB_DATA_FILES) | sha256sum); \
 	if [ "$$(cat $@ 2>/dev/null)" != "$$sum" ]; then rm -rf _build/.jupyter_cache _build/.doctrees; fi; \

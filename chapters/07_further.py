@@ -69,7 +69,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from galaxylib.course import ABLATION_RECORD, COLOUR_RECORD, glue, reading
+from galaxylib.course import ABLATION_RECORD, glue, reading
 from galaxylib.course.plots import annotation_size
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_cumulative
 
@@ -220,33 +220,33 @@ glue("ch7_error_10", float(errors[10]))
 # learns to use it within its budget, and three channels triple the arithmetic of its
 # first layer.
 #
-# So measure it rather than assume it. `galaxylib bench colour` trains the report's
-# network twice on one sky with the recipe of chapter 5, once on grey crops and once on
-# colour crops, and scores both on the test split. That is two more trainings, longer
-# than a build of this book can spend, so this page does not run them: it reads the
-# figures one run of the command recorded, with the command, the machine and the
-# versions it ran with, and the time it took. Run the command yourself to check them; a
-# GPU makes it much faster.
+# So measure it rather than assume it. The first two rows of section 5's measurement
+# (`make ablation`) are this question: they train the report's network twice on one
+# sky with the recipe of chapter 5, once on grey crops and once on colour crops, and
+# score both on the same test galaxies. (`galaxylib bench colour` runs just these two
+# trainings, on a sky of its own or on your data.) That is two trainings, longer than a
+# build of this book can spend, so this page does not run them: it reads the record the
+# command wrote, with the commands and the machine. Run them yourself to check; a GPU
+# makes it much faster.
 
 # %%
-record = json.loads(COLOUR_RECORD.read_text())
-figures, versions = record["figures"], record["versions"]
-print(
-    f"{record['command']}\n"
-    f"on {record['machine']}, {record['date']}; galaxylib {versions['galaxylib']}, "
-    f"TensorFlow {versions['tensorflow']}, Keras {versions['keras']}"
-)
+ablation = json.loads(ABLATION_RECORD.read_text())
+rows = {row["name"]: row for row in ablation["rows"]}
+print(f"{ablation['made_by']}, on {ablation['machine']}")
+for name in ("report", "colour"):
+    print(f"  {rows[name]['command']}")
 pd.DataFrame(
     {
-        "test RMSE": [figures["grey_rmse"], figures["colour_rmse"]],
-        "gap closed (%)": [100 * figures["grey_gap"], 100 * figures["colour_gap"]],
+        "test RMSE": [rows[name]["sky_rmse"] for name in ("report", "colour")],
+        "gap closed (%)": [100 * rows[name]["sky_gap"] for name in ("report", "colour")],
     },
     index=["grey (the report's choice)", "colour (the winner's)"],
 ).style.format({"test RMSE": "{:.4f}", "gap closed (%)": "{:.0f}"})
 
 # %% tags=["remove-cell"]
-grey, colour = figures["grey_rmse"], figures["colour_rmse"]
-low, high = figures["margin_low"], figures["margin_high"]  # grey's RMSE minus colour's
+grey, colour = rows["report"]["sky_rmse"], rows["colour"]["sky_rmse"]
+assert rows["colour"]["against"] == "report"  # the change below is colour's over grey
+low, high = rows["colour"]["change_low"], rows["colour"]["change_high"]  # grey minus colour
 between = f"in 95 % of redrawn test splits the margin lies between {low:.4f} and {high:.4f}"
 reading(
     "ch7_colour_reading",
@@ -261,20 +261,19 @@ reading(
         ),
     },
 )
-glue("ch7_colour_galaxies", record["sky"]["galaxies"])
-glue("ch7_colour_size", record["image_size"])
-glue("ch7_colour_epochs", record["epochs"])
+glue("ch7_colour_galaxies", ablation["sky"]["n"])
+glue("ch7_colour_budget", ablation["budget"])
 
 # %% [markdown]
 # {glue:text}`ch7_colour_reading`. The record is for one synthetic sky of
-# {glue:text}`ch7_colour_galaxies:,` galaxies, crops of {glue:text}`ch7_colour_size`
-# pixels and {glue:text}`ch7_colour_epochs` epochs; the winner's 61,578 real galaxies at
-# a larger size are another budget, and there the answer may differ. That is the point of
-# measuring: a choice like this one is settled by a run on your data, not by a rule.
+# {glue:text}`ch7_colour_galaxies:,` galaxies and one budget
+# ({glue:text}`ch7_colour_budget`); the winner's 61,578 real galaxies at a larger size
+# are another budget, and there the answer may differ. That is the point of measuring: a
+# choice like this one is settled by a run on your data, not by a rule.
 # The book's improved network follows the winner and sees colour; its margin over the
 # report's network in chapter 6, where both answer from one view of each galaxy, is
-# therefore the sum of two changes -- its layers and its input. This record cannot simply
-# be subtracted from that margin to price the layers: it was measured on another sky,
+# therefore the sum of two changes -- its layers and its input. This measurement cannot
+# simply be subtracted from that margin to price the layers: it was made on another sky,
 # with another budget and without the stored networks' augmentations in the input pipeline.
 # Separating the two changes takes both networks trained on one sky with one recipe:
 # section 5 does that, one change at a time.
@@ -295,8 +294,6 @@ glue("ch7_colour_epochs", record["epochs"])
 # can spend, so this page reads the record the command wrote.
 
 # %% tags=["hide-input"]
-ablation = json.loads(ABLATION_RECORD.read_text())
-rows = {row["name"]: row for row in ablation["rows"]}
 labels = list(next(iter(rows.values()))["auc"])
 
 
@@ -374,37 +371,6 @@ glue("ch7_ablation_galaxies", ablation["sky"]["n"])
 trained = {row["command"]: row["train_s"] for row in rows.values()}  # two rows share one
 glue("ch7_ablation_hours", sum(trained.values()) / 3600)
 glue("ch7_ablation_machine", ablation["machine"])
-reruns = {  # the colour-or-grey record's networks, and the same networks trained here
-    "grey": (figures["grey_rmse"], rows["report"]["sky_rmse"]),
-    "colour": (figures["colour_rmse"], rows["colour"]["sky_rmse"]),
-}
-for channels, (before, again) in reruns.items():
-    glue(f"ch7_rerun_{channels}", f"{before:.4f} and {again:.4f}")
-rerun_gap = max(abs(before - again) for before, again in reruns.values())
-widths = [row["change_high"] - row["change_low"] for row in rows.values() if "against" in row]
-budgets = (record["epochs"], max(row["epochs"] for row in rows.values()))
-reading(
-    "ch7_rerun_budget",
-    {
-        f"but for {budgets[1]} epochs where that record trained for {budgets[0]}": (
-            budgets[0] != budgets[1]
-        ),
-        f"and for the same {budgets[0]} epochs": budgets[0] == budgets[1],
-    },
-)
-reading(
-    "ch7_rerun_reading",
-    {
-        f"the two records differ by up to {rerun_gap:.4f}, more than the width of any row's "
-        "interval": rerun_gap > max(widths),
-        f"the two records differ by up to {rerun_gap:.4f}, as much as the width of some "
-        "rows' intervals": min(widths) <= rerun_gap <= max(widths),
-        f"the two records differ by up to {rerun_gap:.4f}, less than the width of any row's "
-        "interval": rerun_gap < min(widths),
-    },
-)
-changes = [abs(row["change"]) for row in rows.values() if "against" in row]
-assert rerun_gap >= min(changes), "the prose says a budget moves a network as much as an idea"
 apart = [  # labels whose intervals share no value across all the rows
     label.replace("_", "-")
     for label in labels
@@ -440,14 +406,11 @@ reading(
 # On chapter 8's photographs, {glue:text}`ch7_ablation_photographs`. The record was
 # made on {glue:text}`ch7_ablation_machine`.
 #
-# Its first two rows train the same two networks as the colour-or-grey record above, on
-# the same sky, {glue:text}`ch7_rerun_budget`. Grey scored {glue:text}`ch7_rerun_grey`
-# and colour {glue:text}`ch7_rerun_colour` (that record, then this one), and
-# {glue:text}`ch7_rerun_reading`: a change of budget, and of the code between the two
-# runs, moves a network by as much as some of the ideas do. The intervals above measure
-# the luck of the test galaxies only, not the luck of a training run -- another seed of
-# the weights, another budget -- so a row whose interval only just clears zero is a
-# direction, not a law.
+# The intervals above measure the luck of the test galaxies only, not the luck of a
+# training run: every row trained once, from one seed of its weights and one order of
+# its batches, and another seed would move each row's RMSE by an amount this record does
+# not measure. So a row whose interval only just clears zero is a direction, not a law;
+# measuring a run's luck takes each row trained again from other seeds.
 #
 # ### How sure the network is, and whether it should be
 #
@@ -703,15 +666,15 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 #
 # <details class="quiz"><summary>Answer</summary>
 # (a) Chapter 6 scores both networks alike, from one view of each galaxy, so the
-# margin is the sum of the improved network's layers and its input; the colour-or-grey
-# run of galaxylib bench colour trains the report's network on grey and on colour
-# crops so that the input's share can be separated from the layers'.
+# margin is the sum of the improved network's layers and its input; the ablation's first
+# two rows train the report's network on grey and on colour crops so that the input's
+# share can be separated from the layers'.
 # Option (b) is wrong because chapter 6 scores both networks on the same test
 # galaxies, which is what makes a paired comparison possible; both networks were
 # trained on the synthetic sky, and RMSE is exactly the score used to compare them.
 # </details>
 #
-# **6.** Suppose the colour-or-grey record gave a 95 % range for grey's RMSE minus
+# **6.** Suppose the colour-or-grey measurement gave a 95 % range for grey's RMSE minus
 # colour's that runs from a negative number to a positive one. What would that mean?
 #
 # - (a) Colour clearly lowers the test RMSE, because colour says something about a
@@ -748,8 +711,8 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # (b) With everything else held fixed, the causes left for a change in test RMSE are
 # the idea and luck. The paired bootstrap, redrawing the same test galaxies for both
 # rows, puts a size on the luck of the test galaxies; the luck of a training run (its
-# random start, the order it saw the galaxies in) is not in it, and the chapter shows a
-# re-run moving a network by as much as some ideas do.
+# random start, the order it saw the galaxies in) is not in it, and this chapter's
+# record, which trained each row once, does not measure it.
 # Option (c) is tempting, since two changes can hide each other, but they need not:
 # the trouble is that you could not tell which one did what, as with chapter 6's margin
 # between the two networks. Option (d) is backwards: different skies would add a

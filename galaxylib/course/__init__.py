@@ -28,7 +28,6 @@ from galaxylib.tools.files import exclusive, shown_path
 
 __all__ = [
     "ABLATION_RECORD",
-    "COLOUR_RECORD",
     "REMEDY_RECORD",
     "TESTED_VERSIONS",
     "course_data",
@@ -47,9 +46,6 @@ __all__ = [
     "version_report",
 ]
 
-COLOUR_RECORD = Path(__file__).with_name("colour_vs_grey.json")
-"""The figures of one run of ``galaxylib bench colour``, with the command, machine and
-versions (:func:`galaxylib.tools.bench.bench_colour`); chapter 7 reads them."""
 REMEDY_RECORD = Path(__file__).with_name("remedies.json")
 """Chapter 8's remedies for the gap to photographs, as ``make remedies`` measured them."""
 ABLATION_RECORD = Path(__file__).with_name("ablation.json")

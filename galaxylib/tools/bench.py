@@ -11,9 +11,8 @@ Each prints ``key=value`` lines through the command line.
   scores them -- the share of the gap from the mean benchmark to the noise floor each
   closes (:func:`~galaxylib.metrics.gap_closed`), and how often it commits on clear
   galaxies (:func:`~galaxylib.metrics.clear_cases`);
-- :func:`bench_colour`: the report's network trained on one sky in grey and in colour;
-  its figures, with how and where they were measured, are kept in
-  :data:`galaxylib.course.COLOUR_RECORD`, which chapter 7 reads.
+- :func:`bench_colour`: the report's network trained on one sky in grey and in colour,
+  the first two rows of ``make ablation``, which chapter 7 reads.
 """
 
 from __future__ import annotations
@@ -422,8 +421,8 @@ def bench_colour(
         Seed of the sky, as in :func:`bench_quality`.
     out : path, optional
         Keep the sky in ``out/sky`` and the models in ``out/models``, and write the
-        figures with their provenance to ``out/colour_vs_grey.json`` (the form of
-        :data:`galaxylib.course.COLOUR_RECORD`). A sky or a grey report network that
+        figures with their provenance (command, machine, versions, date) to
+        ``out/colour_vs_grey.json``. A sky or a grey report network that
         ``galaxylib bench quality --out`` left there is used as it is. Default: a
         temporary folder, removed afterwards.
     workers : int, optional
@@ -440,9 +439,7 @@ def bench_colour(
     """
     with _bench_sky(seed, out, workers) as (out, sky, catalog, parts, floor):
         figures = _bench_colour(sky, out, catalog, parts, floor, workers)
-        from galaxylib.course import COLOUR_RECORD
-
-        _write_record(out / COLOUR_RECORD.name, seed, figures)
+        _write_record(out / "colour_vs_grey.json", seed, figures)
         return figures
 
 
