@@ -28,6 +28,7 @@ from galaxylib.tools.files import exclusive, shown_path
 
 __all__ = [
     "ABLATION_RECORD",
+    "DATASET_ENV",
     "REMEDY_RECORD",
     "TESTED_VERSIONS",
     "course_data",
@@ -46,6 +47,9 @@ __all__ = [
     "version_report",
 ]
 
+DATASET_ENV = "GALAXYLIB_DATASET"
+"""Names a data directory (the real Galaxy Zoo, or your own) for the chapters to run on
+instead of the synthetic sky (:func:`course_data`)."""
 REMEDY_RECORD = Path(__file__).with_name("remedies.json")
 """Chapter 8's remedies for the gap to photographs, as ``make remedies`` measured them."""
 ABLATION_RECORD = Path(__file__).with_name("ablation.json")
@@ -163,10 +167,10 @@ def setup_notebook(makes: Sequence[str] = ()) -> Profile:
     if networks.applies():  # the stored networks are written out, not trained
         makes = [step for step in makes if step not in networks.NAMES]
     fresh = not (data_root() / f"sky-{chosen.name}").exists()  # nothing made here yet
-    own = os.environ.get("GALAXYLIB_DATASET")
+    own = os.environ.get(DATASET_ENV)
     if own:  # the estimate and the galaxy count above are the synthetic sky's
         print(
-            f"The chapter runs on {own} (GALAXYLIB_DATASET), not on the synthetic sky: all of "
+            f"The chapter runs on {own} ({DATASET_ENV}), not on the synthetic sky: all of "
             "its galaxies are used, and the profile sets only the image size and the epochs, "
             "so no time estimate is given."
         )
@@ -337,7 +341,7 @@ def course_data() -> Path:
 
 
 def _data() -> Path:
-    chosen = os.environ.get("GALAXYLIB_DATASET")
+    chosen = os.environ.get(DATASET_ENV)
     if chosen:
         return Path(chosen)
     from galaxylib.tools.sky import default_sky
@@ -404,7 +408,7 @@ def _models_folder() -> Path:
     trained on one data set is never handed out for another.
     """
     folder = session_profile().name
-    chosen = os.environ.get("GALAXYLIB_DATASET")
+    chosen = os.environ.get(DATASET_ENV)
     if chosen:
         resolved = Path(chosen).resolve()
         digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]

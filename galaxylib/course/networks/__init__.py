@@ -184,10 +184,10 @@ def applies() -> bool:
     profile's synthetic sky (not ``GALAXYLIB_DATASET``'s data), with the image size and
     the sky schema they were trained on.
     """
-    from galaxylib.course import session_profile
+    from galaxylib.course import DATASET_ENV, session_profile
     from galaxylib.synthetic.skyfile import SCHEMA_VERSION
 
-    if not PROVENANCE_FILE.exists() or os.environ.get("GALAXYLIB_DATASET"):
+    if not PROVENANCE_FILE.exists() or os.environ.get(DATASET_ENV):
         return False
     record = provenance()
     scale = session_profile()
