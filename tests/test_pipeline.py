@@ -100,6 +100,12 @@ def test_bench_pipeline_times_both(data):
 
 
 def test_photographic_augmentation_varies_the_light_of_each_image_but_not_its_labels(data):
+    import tensorflow as tf
+
+    # The draws are random: about one image in 5,000 gets a brightness, black point and
+    # stretch that all land near "unchanged", and a batch of 40 holds one in about one run
+    # of 125. Seeded, the test sees the same draws every run.
+    tf.random.set_seed(0)
     _, cache, catalog = data
     truth = _labels_by_id(catalog)
     plain = make_dataset(cache, catalog, batch_size=40)
