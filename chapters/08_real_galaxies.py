@@ -176,10 +176,12 @@ fig.suptitle("Top: real photographs (stellarium-data). Bottom: the synthetic sky
 plt.show()
 
 # %% [markdown]
-# See how the real galaxies differ in more than detail: some fill their frame, some sit
-# small and off-centre among bright stars, their colours were balanced by hand (blue arms,
-# golden cores), and the frames are of every size, while the synthetic galaxies all sit
-# in the middle of a 424-pixel SDSS-like cutout.
+# See how the real galaxies differ in more than detail: some fill their frame (n2997),
+# some sit small in it (m98), among a field of stars (n147) or beside a companion
+# (n5257h), and their colours were balanced by hand (blue arms, golden cores), while the
+# synthetic galaxies all sit in the middle of a 424-pixel SDSS-like cutout. The frames
+# differ in size too, which the figure, drawing each at one size, hides: the measurements
+# below give each image's side.
 #
 # We can measure those differences with the same tools the pipeline uses. We load the
 # two networks the book trained, and for each image we ask for the box that the improved
@@ -264,6 +266,14 @@ reading(
     },
 )
 glue("ch8_n_whole_frame", int((real_stats["crop_share"] > 0.99).sum()))
+# Section 4 says the red titles miss a pair whose box cuts through one of its galaxies:
+# Arp 240's box, on NGC 5258, has its left edge between the frame's and NGC 5257's core.
+pair = labels.index[labels["file"] == "n5257h"][0]
+pair_image = read_image(paths[pair], size=None)
+core_x = brightest(pair_image[:, : pair_image.shape[1] // 2])[0]  # NGC 5257, on the left
+assert not failed[pair] and 0 < crop_box(paths[pair], settings).x < core_x, (
+    "section 4's sentence on Arp 240 no longer holds: reword it"
+)
 
 # %% [markdown]
 # The photographs' median side is {glue:text}`ch8_real_side:.0f` pixels against
@@ -321,6 +331,7 @@ axes[0].set_xlim(0.9 * shown.min(), 1.1 * shown.max())
 fig.tight_layout()
 plt.show()
 colour = {name: float(g["red_over_blue"].median()) for name, g in groups.items()}
+bright = {name: float(g["brightest_pixels"].median()) for name, g in groups.items()}
 
 # %% tags=["remove-cell"]
 for key, name in (("ell", "sky: ellipticals"), ("disc", "sky: discs")):
@@ -346,14 +357,36 @@ reading(
     },
 )
 
+sky_bright = max(bright["sky: ellipticals"], bright["sky: discs"])
+reading(
+    "ch8_brightness_reading",
+    {
+        "reach higher than the sky's galaxies of either kind: a network that learned how "
+        "bright the sky's crops are meets other levels in photographs, set by each "
+        "photographer's exposure and stretch": bright["photographs: not smooth"] > sky_bright,
+        "reach no higher than the sky's: here brightness does not set the photographs apart, "
+        "though each photographer's exposure and stretch could": (
+            bright["photographs: not smooth"] <= sky_bright
+        ),
+    },
+)
+glue("ch8_bright_sky_ell", bright["sky: ellipticals"])
+glue("ch8_bright_sky_disc", bright["sky: discs"])
+glue("ch8_bright_photo_smooth", bright["photographs: smooth"])
+glue("ch8_bright_photo_other", bright["photographs: not smooth"])
+
 # %% [markdown]
 # See the left panel: on the sky, ellipticals are {glue:text}`ch8_colour_reading` (median
 # red/blue {glue:text}`ch8_colour_sky_ell:.2f` and {glue:text}`ch8_colour_sky_disc:.2f` on
 # the sky; {glue:text}`ch8_colour_photo_smooth:.2f` and
 # {glue:text}`ch8_colour_photo_other:.2f` in the photographs). A network that learned
 # "red means smooth" on the sky has learned something the photographs keep only in part,
-# if at all; so has one that learned the sky's one brightness scale (the right panel). Section 8
-# measures what teaching the networks to ignore both is worth.
+# if at all. In the right panel (medians {glue:text}`ch8_bright_sky_ell:.0f` and
+# {glue:text}`ch8_bright_sky_disc:.0f` for the sky's ellipticals and discs,
+# {glue:text}`ch8_bright_photo_smooth:.0f` and {glue:text}`ch8_bright_photo_other:.0f` for
+# the photographs' smooth and other galaxies), the brightest pixels of the photographs'
+# galaxies that are not smooth {glue:text}`ch8_brightness_reading`. Section 8 measures
+# what teaching the networks to ignore colour and brightness is worth.
 #
 # ## 3 The networks look at the photographs
 #
@@ -449,7 +482,10 @@ for ax, path, row in zip(axes.ravel(), paths, range(len(labels)), strict=False):
     )
 for ax in axes.ravel():
     ax.set_axis_off()
-fig.suptitle("The improved network's crop on each photograph (red title: the crop misses)")
+fig.suptitle(
+    "The improved network's box on each photograph "
+    "(red title: the box leaves out the brightest extended object)"
+)
 plt.show()
 
 # %% [markdown]
@@ -462,9 +498,12 @@ plt.show()
 # extended object is: {glue:text}`ch8_failed_crops_words` ({glue:text}`ch8_failed_names`).
 # The same test flags {glue:text}`ch8_sky_failed_share:.1f` % of the synthetic images,
 # whose galaxies are all centred: there the peak is a bright star or a neighbour, not a
-# missed galaxy. So a red title says "look at this one", not "missed": look at it. A
-# photograph is framed by its photographer (Stellarium places each on the sky by its
-# four corners, in its `textures.json`), and nothing makes the galaxy its centre.
+# missed galaxy. So a red title says "look at this one", not "missed": look at it. Nor
+# does every poor box get a red title: the pair NGC 5257/5258 (Arp 240) has its box on
+# NGC 5258, and the box's left edge runs through NGC 5257, left of its core, so the crop
+# keeps only part of the pair's second galaxy. A photograph is framed by its photographer
+# (Stellarium places each on the sky by its four corners, in its `textures.json`), and
+# nothing makes the galaxy its centre.
 #
 # ### Where the networks look on a photograph
 #
@@ -679,9 +718,9 @@ def worst_real(name, n=10):
     table["missed_most"] = miss.idxmax(axis=1)
     table["score"] = [scores[name].loc[i, table.loc[i, "missed_most"]] for i in table.index]
     table["crop_share"] = real_stats["crop_share"]
-    table["crop_misses"] = failed
+    table["leaves_peak_out"] = failed
     table["reading"] = [
-        "the crop missed the galaxy"
+        "the box leaves out the brightest extended object: look at the crop"
         if failed[i]
         else miss_reading(table.loc[i, "missed_most"], labels.loc[i, table.loc[i, "missed_most"]])
         for i in table.index
@@ -691,7 +730,7 @@ def worst_real(name, n=10):
 
 worst = {name: worst_real(name) for name in networks}
 for name, table in worst.items():
-    glue(f"ch8_worst_{name}_failed", int(table["crop_misses"].sum()))
+    glue(f"ch8_worst_{name}_failed", int(table["leaves_peak_out"].sum()))
     glue(f"ch8_worst_{name}_label", table["missed_most"].mode()[0].replace("_", "-"))
 both = set(worst["report"]["file"]) & set(worst["improved"]["file"])
 worst["report"].round(2)
@@ -715,8 +754,9 @@ plt.show()
 
 # %% [markdown]
 # Read the crops first: {glue:text}`ch8_worst_report_failed` of the report network's ten
-# and {glue:text}`ch8_worst_improved_failed` of the improved network's ten are failed
-# crops -- the network was shown something other than the galaxy and answered for that. The two
+# and {glue:text}`ch8_worst_improved_failed` of the improved network's ten have a box that
+# leaves out the brightest extended object (a red title in section 4); where that object
+# is the galaxy, the network was shown something else and answered for that. The two
 # lists share {glue:text}`ch8_worst_shared` galaxies; the label each network misses most
 # often among its ten is {glue:text}`ch8_worst_report_label` (report) and
 # {glue:text}`ch8_worst_improved_label` (improved). Where the crop found the galaxy, the
@@ -768,7 +808,9 @@ learned = {
 learners = [NETWORKS[name].called for name in networks if learned[name]]
 others = [NETWORKS[name].called for name in networks if not learned[name]]
 settings_of = provenance()["networks"]["report"]["settings"]  # both networks: one recipe
-recipe = f"{settings_of['epochs']} epochs on {settings_of['split']['train']:,} galaxies"
+recipe = (
+    f"{settings_of['epochs']} epochs on {settings_of['split']['train']:,} galaxies of their own sky"
+)
 little_reason = (
     f"trained for {recipe}, a network may have little reason to learn bars: the bar "
     "question is asked of a minority of discs and weighted by the fraction that reaches "
@@ -801,9 +843,11 @@ reading(
 reading(
     "ch8_bar_suspect",
     {
-        "the photographs, not the networks": every,
+        "not the networks: that leaves the renderer's bars or the crop, where the "
+        "photographs show a loss at all": every,
         "the networks": none,
-        f"the photographs for {' and '.join(learners)}, and {' and '.join(others)} itself": (
+        f"{' and '.join(others)} itself; {' and '.join(learners)} is cleared, which leaves "
+        "the renderer's bars or the crop, where its photographs show a loss at all": (
             not every and not none
         ),
     },
@@ -899,8 +943,9 @@ glue("ch8_elongation_real_auc", float(real_elongation_auc))
 # the sky's barred test discs from the unbarred with an AUC of
 # {glue:text}`ch8_elongation_sky_auc:.2f` -- {glue:text}`ch8_elongation_verdict` -- and
 # on the photographs' bar labels it reaches {glue:text}`ch8_elongation_real_auc:.2f`,
-# against the networks'
-# {glue:text}`ch8_auc_report_barred:.2f` and {glue:text}`ch8_auc_improved_barred:.2f`. The
+# against the networks' {glue:text}`ch8_auc_report_barred:.2f` (report) and
+# {glue:text}`ch8_auc_improved_barred:.2f` (improved), on the same few barred photographs
+# and so with intervals as wide as section 5's. The
 # bar is in the crop, but only in its innermost few pixels: at {glue:text}`ch8_net_size`
 # pixels a bar is a handful of pixels long, which is one more reason (not measured here)
 # to expect the full profile's 150-pixel crops to help.
@@ -915,9 +960,9 @@ glue("ch8_elongation_real_auc", float(real_elongation_auc))
 # galaxy, for every row alike, so they differ from chapter 6's one-view figures for the
 # same networks.
 #
-# **Teaching the networks to ignore the light.** Section 2 showed two things the sky
-# teaches and photographs do not keep: the colours of its galaxies and its one
-# brightness scale. `galaxylib.augment.photographic` varies both in every training batch
+# **Teaching the networks to ignore the light.** Section 2 compared two things the sky
+# teaches that photographs need not keep: the colours of its galaxies and the brightness of
+# its crops. `galaxylib.augment.photographic` varies both in every training batch
 # -- brightness, black point, stretch (gamma), colour balance, saturation and noise, each
 # drawn afresh for each image -- so that a network can no longer rely on them. These are
 # four galaxies of the sky and three draws of it:
@@ -1104,8 +1149,8 @@ reading(
             v["change_low"] <= 0 <= v["change_high"] for v in grey_none
         ),
         "The network trained without a remedy does change in grey beyond an interval, so "
-        "compare the rows: a remedy that leaves every AUC within its interval in grey no "
-        "longer needs the colour": not all(
+        "compare the rows: a remedy that leaves every AUC within its interval in grey is "
+        "not shown to need the colour on these photographs": not all(
             v["change_low"] <= 0 <= v["change_high"] for v in grey_none
         ),
     },
@@ -1157,9 +1202,9 @@ glue("ch8_stored_says", record["remedies"][record["stored"]]["says"])
 # and {glue:text}`ch8_levels_photographic_improved` (improved); with framing too, it
 # {glue:text}`ch8_levels_framing_report` and {glue:text}`ch8_levels_framing_improved`.
 #
-# **A crop centred on the brightest object.** In section 4,
-# {glue:text}`ch8_failed_crops_words` (the brightest extended object). A cheap repair at
-# prediction time: shift the
+# **A crop centred on the brightest object.** In section 4, a red title marked a box that
+# leaves out the frame's brightest extended object ({glue:text}`ch8_failed_names`). A
+# cheap repair at prediction time: shift the
 # image so that its brightest extended object (the maximum of a heavily blurred copy)
 # sits at the centre, then crop as before. On Galaxy Zoo images the galaxy is already
 # there, so the shift changes little of what the networks learned from; we measure both
@@ -1211,8 +1256,14 @@ reading(
         f"The direction: of its {len(signs)} changes, {downs} are downward and none upward": (
             bool(downs and not ups)
         ),
+        f"Mostly upward: of its {len(signs)} changes, {ups} are upward and {downs} downward": 0
+        < 3 * downs
+        <= ups,
+        f"Mostly downward: of its {len(signs)} changes, {downs} are downward and {ups} upward": 0
+        < 3 * ups
+        <= downs,
         f"No direction: of its {len(signs)} changes, {ups} are upward and {downs} downward": (
-            bool(ups and downs) or not (ups or downs)
+            (ups < 3 * downs and downs < 3 * ups) or not (ups or downs)
         ),
     },
 )
@@ -1323,18 +1374,20 @@ together = (
 )
 ten = labels.set_index("file").loc[together.sort_values(ascending=False).index[:10]]
 ten = ten[["name", "hubble_type", *LABELS]].assign(
-    mean_error=together, crop_misses=failed.set_axis(labels["file"])
+    mean_error=together, leaves_peak_out=failed.set_axis(labels["file"])
 )
 ten.round(2)
 
 # %% tags=["remove-cell"]
-missing = int(ten["crop_misses"].sum())
+missing = int(ten["leaves_peak_out"].sum())
 reading(
     "ch8_ten_failed",
     {
-        "None of these ten is a crop that misses the galaxy": missing == 0,
-        "One of these ten is a crop that misses the galaxy": missing == 1,
-        f"{missing} of these ten are crops that miss the galaxy": missing > 1,
+        "None of these ten has a box that leaves out the brightest extended object": (missing == 0),
+        "One of these ten has a box that leaves out the brightest extended object": (missing == 1),
+        f"{missing} of these ten have a box that leaves out the brightest extended object": (
+            missing > 1
+        ),
     },
 )
 
@@ -1416,8 +1469,9 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 #
 # <details class="quiz"><summary>Answer</summary>
 # (b) The chapter reads a change as real only when its interval does not contain 0,
-# and with so few galaxies one galaxy more or less moves an AUC by about a tenth, so
-# wide intervals are to be expected. Option (a) reads the middle value as proof, the
+# and with so few galaxies one galaxy more or less moves an AUC by up to
+# {glue:text}`ch8_one_barred:.2f` for bars (section 5), so wide intervals are to be
+# expected. Option (a) reads the middle value as proof, the
 # misconception the interval is there to stop; the interval comes from redrawing the
 # galaxies with replacement, with the same draws for both rows so that what they
 # share cancels, not from retraining, so (c) is wrong; and an interval that straddles
@@ -1439,7 +1493,7 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 #
 # <details class="quiz"><summary>Answer</summary>
 # (a) A network learns whatever separates the answers in its training set, and on the
-# sky colour and one brightness scale do so as well as shape; photographs, whose
+# sky colour does so as well as shape; photographs, whose
 # colours were balanced by hand, keep that cue only in part, which is a sim-to-real
 # gap that no score on the sky can reveal. Option (b) is false: old stars really are
 # red and young stars blue, as the renderer paints them; (c) overreaches for the same
@@ -1467,9 +1521,10 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 # (a) The crop looks for the object that covers the centre of the frame, because
 # every Galaxy Zoo image has its galaxy there; in a photograph that is not centred on
 # a galaxy, that object may be a star or a neighbour, and the network then answers
-# for it. The figure with the boxes drawn on every photograph, red titles for crops
-# that miss, shows exactly this. The ROC curves summarise scores over many galaxies
-# and cannot show a single crop, and the photographic augmentation changes colour,
+# for it. The figure with the boxes drawn on every photograph shows where to look: a
+# red title marks a box that leaves out the brightest extended object. The ROC curves
+# summarise scores over many galaxies and cannot show a single crop, and the
+# photographic augmentation changes colour,
 # brightness and noise, not where the galaxy sits (every augmentation runs in training
 # only, never on the photographs).
 # </details>
