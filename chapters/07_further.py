@@ -224,7 +224,7 @@ glue("ch7_error_10", float(errors[10]))
 # (`make ablation`) are this question: they train the report's network twice on one
 # sky with the recipe of chapter 5, once on grey crops and once on colour crops, and
 # score both on the same test galaxies. (`galaxylib bench colour` runs just these two
-# trainings, on a sky of its own or on your data.) That is two trainings, longer than a
+# trainings, on a sky of its own.) That is two trainings, longer than a
 # build of this book can spend, so this page does not run them: it reads the record the
 # command wrote, with the commands and the machine. Run them yourself to check; a GPU
 # makes it much faster.
