@@ -224,10 +224,10 @@ glue("ch7_error_10", float(errors[10]))
 # (`make ablation`) are this question: they train the report's network twice on one
 # sky with the recipe of chapter 5, once on grey crops and once on colour crops, and
 # score both on the same test galaxies. (`galaxylib bench colour` runs just these two
-# trainings, on a sky of its own.) That is two trainings, longer than a
-# build of this book can spend, so this page does not run them: it reads the record the
-# command wrote, with the commands and the machine. Run them yourself to check; a GPU
-# makes it much faster.
+# trainings, on the same sky drawn again in a folder of its own.) That is two trainings,
+# longer than a build of this book can spend, so this page does not run them: it reads
+# the record the command wrote, with the commands and the machine. Run them yourself to
+# check; a GPU makes it much faster.
 
 # %%
 ablation = json.loads(ABLATION_RECORD.read_text())
@@ -247,7 +247,9 @@ pd.DataFrame(
 grey, colour = rows["report"]["sky_rmse"], rows["colour"]["sky_rmse"]
 assert rows["colour"]["against"] == "report"  # the change below is colour's over grey
 low, high = rows["colour"]["change_low"], rows["colour"]["change_high"]  # grey minus colour
-between = f"in 95 % of redrawn test splits the margin lies between {low:.4f} and {high:.4f}"
+between = (
+    f"in 95 % of redraws of the test galaxies the margin lies between {low:.4f} and {high:.4f}"
+)
 reading(
     "ch7_colour_reading",
     {
@@ -269,23 +271,23 @@ glue("ch7_colour_budget", ablation["budget"])
 # {glue:text}`ch7_colour_galaxies:,` galaxies and one budget
 # ({glue:text}`ch7_colour_budget`); the winner's 61,578 real galaxies at a larger size
 # are another budget, and there the answer may differ. That is the point of measuring: a
-# choice like this one is settled by a run on your data, not by a rule.
+# choice like this one is settled by runs on your data, not by a rule.
 # The book's improved network follows the winner and sees colour; its margin over the
 # report's network in chapter 6, where both answer from one view of each galaxy, is
 # therefore the sum of two changes -- its layers and its input. This measurement cannot
-# simply be subtracted from that margin to price the layers: it was made on another sky,
-# with another budget and without the stored networks' augmentations in the input pipeline.
-# Separating the two changes takes both networks trained on one sky with one recipe:
-# section 5 does that, one change at a time.
+# simply be subtracted from that margin to price the layers: it was made on another sky
+# and without the stored networks' photographic augmentation. Section 5 separates the two
+# changes on its own sky, one change at a time.
 #
 # ## 5 One idea at a time, measured
 #
 # Sections 1 to 3 say why each idea *should* help. Whether it does on our sky is a
 # measurement, and a fair one changes one thing at a time: one sky, one split, one budget
 # of training, the same test galaxies for every row. `make ablation`
-# (`build_tools/ablation.py`) does that. Each row below is a network trained by
-# `galaxylib train` with one idea added to the row it adds to (the improved architecture
-# is one idea made of several changes, listed with its row), on a sky of
+# (`build_tools/ablation.py`) does that. Each row below differs by one idea from the row
+# it is compared with (the improved architecture is one idea made of several changes,
+# listed with its row): a network trained by `galaxylib train`, or, for the eight views,
+# the row above's network scored another way; all on a sky of
 # {glue:text}`ch7_ablation_galaxies:,` galaxies that none of the book's stored networks
 # learnt from. Each test RMSE comes with a 95 % interval on its change from that row,
 # from the same test galaxies redrawn for both (the paired bootstrap of chapter 6), and
@@ -356,15 +358,18 @@ plt.show()
 for name in compared:
     row = rows[name]
     change, low, high = row["change"], row["change_low"], row["change_high"]
-    span = f"(95 % interval of the change {low:+.4f} to {high:+.4f})"
     key = name.replace(" ", "_")
+    # in the RMSE's own direction: what the idea does to the test RMSE, and its interval
     reading(
         f"ch7_ablation_{key}",
         {
-            f"lowers the test RMSE by {change:.4f} {span}: it helps here": low > 0,
-            f"raises the test RMSE by {-change:.4f} {span}: it hurts here": high < 0,
-            f"changes the test RMSE by {change:+.4f}, within what the luck of the test "
-            f"galaxies allows {span}: the test split cannot tell": low <= 0 <= high,
+            f"lowers the test RMSE by {change:.4f} (95 % interval: by {low:.4f} to "
+            f"{high:.4f}): it helps here": low > 0,
+            f"raises the test RMSE by {-change:.4f} (95 % interval: by {-high:.4f} to "
+            f"{-low:.4f}): it hurts here": high < 0,
+            f"moves the test RMSE by {-change:+.4f}, within what the luck of the test "
+            f"galaxies allows (95 % interval {-high:+.4f} to {-low:+.4f}): the test split "
+            "cannot tell": low <= 0 <= high,
         },
     )
 glue("ch7_ablation_galaxies", ablation["sky"]["n"])
@@ -380,8 +385,8 @@ apart = [  # labels whose intervals share no value across all the rows
 reading(
     "ch7_ablation_photographs",
     {
-        "every label's intervals share a value across all the rows: these photographs "
-        "cannot tell the rows apart": not apart,
+        "every label's intervals share a value across all the rows: these intervals do not "
+        "tell the rows apart": not apart,
         f"the intervals of {', '.join(apart)} do not all overlap: on that label some rows "
         "differ beyond the luck of which photographs we have": bool(apart),
     },
@@ -667,8 +672,8 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # <details class="quiz"><summary>Answer</summary>
 # (a) Chapter 6 scores both networks alike, from one view of each galaxy, so the
 # margin is the sum of the improved network's layers and its input; the ablation's first
-# two rows train the report's network on grey and on colour crops so that the input's
-# share can be separated from the layers'.
+# two rows train the report's network on grey and on colour crops so that, on the
+# ablation's own sky, the input's share can be separated from the layers'.
 # Option (b) is wrong because chapter 6 scores both networks on the same test
 # galaxies, which is what makes a paired comparison possible; both networks were
 # trained on the synthetic sky, and RMSE is exactly the score used to compare them.
@@ -693,7 +698,7 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # colour if it learns to use it within its budget, and only the measurement can say
 # whether it did. Option (d) overreaches: the record is for one synthetic sky, and
 # the chapter says that for 61,578 real galaxies at a larger size the answer may
-# differ, which is why such a choice is settled by a run on your own data, not by a
+# differ, which is why such a choice is settled by runs on your own data, not by a
 # rule.
 # </details>
 #
