@@ -1256,12 +1256,12 @@ reading(
         f"The direction: of its {len(signs)} changes, {downs} are downward and none upward": (
             bool(downs and not ups)
         ),
-        f"Mostly upward: of its {len(signs)} changes, {ups} are upward and {downs} downward": 0
-        < 3 * downs
-        <= ups,
-        f"Mostly downward: of its {len(signs)} changes, {downs} are downward and {ups} upward": 0
-        < 3 * ups
-        <= downs,
+        f"Mostly upward: of its {len(signs)} changes, {ups} are upward and {downs} downward": (
+            0 < 3 * downs <= ups
+        ),
+        f"Mostly downward: of its {len(signs)} changes, {downs} are downward and {ups} upward": (
+            0 < 3 * ups <= downs
+        ),
         f"No direction: of its {len(signs)} changes, {ups} are upward and {downs} downward": (
             (ups < 3 * downs and downs < 3 * ups) or not (ups or downs)
         ),
