@@ -220,7 +220,7 @@ def frame_stats(path):
         "offset": np.hypot(x - image.shape[1] / 2, y - image.shape[0] / 2) / image.shape[0],
         "red_over_blue": seen[:, 0].sum() / max(seen[:, 2].sum(), 1.0),
         "brightest_pixels": np.percentile(seen, BRIGHT_PERCENTILE),
-        "crop_misses": not (box.x <= x <= box.x + box.side and box.y <= y <= box.y + box.side),
+        "leaves_peak_out": not (box.x <= x <= box.x + box.side and box.y <= y <= box.y + box.side),
     }
 
 
@@ -233,7 +233,7 @@ shift = pd.DataFrame(
         "synthetic sky": sky_stats[measured].median(),
     }
 ).rename_axis("median of")
-failed = real_stats["crop_misses"]
+failed = real_stats["leaves_peak_out"]
 shift.round(3)
 
 # %% tags=["remove-cell"]
@@ -256,7 +256,7 @@ glue("ch8_n_off_centre", int((real_stats["offset"] > 0.1).sum()))
 glue("ch8_real_off_share", float((real_stats["offset"] > 0.1).mean() * 100))
 glue("ch8_sky_off_share", float((sky_stats["offset"] > 0.1).mean() * 100))
 glue("ch8_failed_names", ", ".join(labels.loc[failed, "name"]) or "none")
-glue("ch8_sky_failed_share", float(sky_stats["crop_misses"].mean() * 100))
+glue("ch8_sky_failed_share", float(sky_stats["leaves_peak_out"].mean() * 100))
 assert failed.any(), "section 4 explains the crops that miss: reword it if none does"
 reading(
     "ch8_failed_crops_words",
