@@ -11,8 +11,9 @@ Each prints ``key=value`` lines through the command line.
   scores them -- the share of the gap from the mean benchmark to the noise floor each
   closes (:func:`~galaxylib.metrics.gap_closed`), and how often it commits on clear
   galaxies (:func:`~galaxylib.metrics.clear_cases`);
-- :func:`bench_colour`: the report's network trained on one sky in grey and in colour,
-  the first two rows of ``make ablation``, which chapter 7 reads.
+- :func:`bench_colour`: the report's network trained on one sky in grey and in colour:
+  the same two trainings as the first two rows of ``make ablation``, whose record
+  chapter 7 reads.
 """
 
 from __future__ import annotations
