@@ -73,6 +73,10 @@ _EXERCISE = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 _LABEL = re.compile(r"^ex-(\d+)-(\d+)$")
+# The lines jupytext adds to a header it writes, naming its own release: the solutions'
+# headers leave them out, and so do the exercises', so that a new jupytext regenerates
+# the same bytes.
+_WRITER_VERSION = re.compile(r"^#\s+(format_version|jupytext_version): .*\n", re.MULTILINE)
 _DOC = re.compile(r"\{doc\}`(?P<text>[^`<]*?)\s*<(?P<target>[^>`]+)>`")
 
 
@@ -256,7 +260,8 @@ def write_exercises(solutions: Path, exercises: Path) -> list[Path]:
         solution = jupytext.read(source)
         exercise = make_exercise(solution, where=str(source))
         target = exercises / source.name
-        jupytext.write(exercise, target, fmt="py:percent")
+        text = jupytext.writes(exercise, fmt="py:percent")
+        target.write_text(_WRITER_VERSION.sub("", text), encoding="utf-8")
         solved = notebook_form(solution, where=str(source))
         write_notebook(notebook_form(exercise, where=str(target)), target.with_suffix(".ipynb"))
         write_notebook(solved, source.with_suffix(".ipynb"))
