@@ -154,6 +154,7 @@ plots.plot_class_bars(
 )
 
 # %%
+tallest = height = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 
@@ -181,6 +182,7 @@ THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 truth = pd.read_csv(course_data() / "truth.csv").set_index("GalaxyID")
 
 # %%
+purity = size = threshold = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 print(pd.DataFrame({"purity": purity, "size": size}).round(3))

@@ -166,6 +166,7 @@ train_y, test_y = catalog.subset(parts.train).targets, catalog.subset(parts.test
 rmse_per_question(train_y.mean(axis=0), test_y).to_frame("RMSE of the mean").T.round(3)
 
 # %%
+worst_question = why = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 
@@ -194,6 +195,7 @@ checks.check_mean_baseline_reading(worst_question, why, train_y, test_y)
 LEVELS = (2, 4, 8, 16, 32)
 
 # %%
+val_rmse = levels = test_rmse = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 print(

@@ -202,6 +202,9 @@ THRESHOLDS = (5, 10, 20, 40, 80)
 images = {galaxy: catalog.read_image(galaxy) for galaxy in catalog.ids[:300]}
 
 # %%
+failed = threshold = None  # your answers, set below
+
+
 # YOUR CODE HERE
 raise NotImplementedError()
 print({t: round(share, 3) for t, share in failed.items()}, "-> threshold", threshold)

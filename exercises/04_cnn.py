@@ -205,6 +205,7 @@ print(f"largest difference from the layer: {np.abs(tree_normalise(values) - laye
 report_cnn((150, 150, 1)).summary()
 
 # %%
+largest_params = largest_kind = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 
@@ -269,6 +270,7 @@ print(f"yours: {build_cnn((64, 64, 1)).count_params():,} parameters; ", end="")
 print(f"flat: {flat_cnn((64, 64, 1)).count_params():,}")
 
 # %%
+val_rmse = choice = skill = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 print({name: round(v, 4) for name, v in val_rmse.items()}, "->", choice, f"skill {skill:.3f}")

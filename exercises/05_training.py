@@ -209,6 +209,7 @@ print("validation RMSE per epoch:", np.round(history.history["val_root_mean_squa
 RATES = (0.1, 0.01, 0.001)
 
 # %%
+histories = rate = best_val_rmse = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 print({lr: np.round(h["val_root_mean_squared_error"], 4).tolist() for lr, h in histories.items()})

@@ -168,6 +168,7 @@ print(f"stand-in model {model:.4f}, noise floor {floor:.4f}: its own error {own:
 baseline = catalog.subset(parts.train).targets.mean(axis=0)
 
 # %%
+largest_rmse = least_skill = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 
@@ -193,6 +194,7 @@ checks.check_skill_reading(largest_rmse, least_skill, pred, truth, baseline)
 ALPHAS = (0.001, 0.1, 10.0, 1000.0)
 
 # %%
+val_rmse = alpha = test_rmse = None  # your answers, set below
 # YOUR CODE HERE
 raise NotImplementedError()
 print(

@@ -203,6 +203,7 @@ plots.plot_class_bars(
 # ```
 
 # %%
+tallest = height = None  # your answers, set below
 ### BEGIN SOLUTION
 deeper = means.drop([a for q in QUESTIONS if q.parent is None for a in q.answers])
 tallest, height = deeper.idxmax(), round(float(deeper.max()), 2)
@@ -241,6 +242,7 @@ truth = pd.read_csv(course_data() / "truth.csv").set_index("GalaxyID")
 # ```
 
 # %%
+purity = size = threshold = None  # your answers, set below
 ### BEGIN SOLUTION
 kinds = truth.loc[labels["GalaxyID"], "kind"].to_numpy()
 purity, size = {}, {}

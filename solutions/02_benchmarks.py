@@ -216,6 +216,7 @@ rmse_per_question(train_y.mean(axis=0), test_y).to_frame("RMSE of the mean").T.r
 # ```
 
 # %%
+worst_question = why = None  # your answers, set below
 ### BEGIN SOLUTION
 worst_question = rmse_per_question(train_y.mean(axis=0), test_y).idxmax()
 why = "a"
@@ -255,6 +256,7 @@ LEVELS = (2, 4, 8, 16, 32)
 # ```
 
 # %%
+val_rmse = levels = test_rmse = None  # your answers, set below
 ### BEGIN SOLUTION
 val_rmse = {
     n: rmse(

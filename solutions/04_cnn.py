@@ -274,6 +274,7 @@ report_cnn((150, 150, 1)).summary()
 # ```
 
 # %%
+largest_params = largest_kind = None  # your answers, set below
 ### BEGIN SOLUTION
 largest = max(report_cnn((150, 150, 1)).layers, key=lambda layer: layer.count_params())
 largest_params = largest.count_params()
@@ -350,6 +351,7 @@ print(f"flat: {flat_cnn((64, 64, 1)).count_params():,}")
 # ```
 
 # %%
+val_rmse = choice = skill = None  # your answers, set below
 ### BEGIN SOLUTION
 val_rmse = {}
 for name, build in (("yours", build_cnn), ("flat", flat_cnn)):

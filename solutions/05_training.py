@@ -254,6 +254,7 @@ RATES = (0.1, 0.01, 0.001)
 # ```
 
 # %%
+histories = rate = best_val_rmse = None  # your answers, set below
 ### BEGIN SOLUTION
 histories = {}
 for lr in RATES:

@@ -212,6 +212,7 @@ baseline = catalog.subset(parts.train).targets.mean(axis=0)
 # ```
 
 # %%
+largest_rmse = least_skill = None  # your answers, set below
 ### BEGIN SOLUTION
 model_rmse = per_question_rmse(pred, truth)
 mean_rmse = per_question_rmse(np.tile(baseline, (len(truth), 1)), truth)
@@ -249,6 +250,7 @@ ALPHAS = (0.001, 0.1, 10.0, 1000.0)
 # ```
 
 # %%
+val_rmse = alpha = test_rmse = None  # your answers, set below
 ### BEGIN SOLUTION
 train_x, train_y = pixels(parts.train), catalog.subset(parts.train).targets
 val_x, val_y = pixels(parts.val), catalog.subset(parts.val).targets

@@ -1,5 +1,9 @@
 """Every check accepts a right answer and rejects typical wrong ones with a sentence."""
 
+import inspect
+import re
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pandas as pd
@@ -887,3 +891,39 @@ def test_skill_reading(capsys):
     refuses(check, ("Q2", "Q2", pred, truth, baseline), "divide by it")
     refuses(check, ("Q2", "Q1", pred, truth, baseline), "lowest skill")
     refuses(check, ("Q2", 9, pred, truth, baseline), "'Q1' to 'Q11'")
+
+
+def unset_answers():
+    """Each reading exercise's ``a = b = None`` line and the check its check cell calls."""
+    root = Path(__file__).resolve().parents[1] / "solutions"
+    found = []
+    for source in sorted(root.glob("*.py")):
+        text = source.read_text()
+        for match in re.finditer(r"^(\w+(?: = \w+)*) = None  # your answers", text, re.M):
+            call = re.compile(r"^checks\.(check_\w+)\(", re.M).search(text, match.end())
+            found.append((match.group(1).split(" = "), call.group(1)))
+    return found
+
+
+@pytest.mark.parametrize("names, check", unset_answers(), ids=lambda v: str(v))
+def test_an_unset_answer_is_named(names, check):
+    # the sentence names the student's variable: the check's parameters carry its name
+    function = getattr(checks, check)
+    parameters = list(inspect.signature(function).parameters)
+    assert parameters[: len(names)] == names
+    data = [object()] * (len(parameters) - len(names))
+    for k in range(len(names)):  # the first answer still None is named
+        answers = ["answered"] * k + [None] * (len(names) - k)
+        refuses(function, (*answers, *data), f"`{names[k]}` is still None")
+
+
+def test_every_reading_exercise_starts_unset():
+    # a solution at the top level of a cell (not in a function) is a reading exercise
+    for source in sorted((Path(__file__).resolve().parents[1] / "solutions").glob("*.py")):
+        lines = source.read_text().splitlines()
+        for i, line in enumerate(lines):
+            if line == "### BEGIN SOLUTION":
+                before = next(b for b in reversed(lines[:i]) if b.strip())
+                assert re.match(r"\w+(?: = \w+)* = None  # your answers", before), (
+                    f"{source.name}, line {i + 1}: set the answers to None before the solution"
+                )

@@ -174,21 +174,21 @@ MEAN_REASONS = {
 
 @exercise("2.4")
 def check_mean_baseline_reading(
-    question: object, reason: object, train: np.ndarray, test: np.ndarray
+    worst_question: object, why: object, train: np.ndarray, test: np.ndarray
 ) -> None:
     """Exercise 2.4: read chapter 2's table of the mean prediction's RMSE per question.
 
-    ``question`` names the question (``"Q1"`` ... ``"Q11"``) with the largest RMSE when
-    every test galaxy gets the training mean; ``reason`` picks why (:data:`MEAN_REASONS`).
+    ``worst_question`` names the question (``"Q1"`` ... ``"Q11"``) with the largest RMSE when
+    every test galaxy gets the training mean; ``why`` picks why (:data:`MEAN_REASONS`).
     """
     from galaxylib.metrics import rmse_per_question
 
     table = rmse_per_question(np.asarray(train, dtype=float).mean(axis=0), test)
-    if question not in table.index:
-        fail(f"Name the question as the table does, 'Q1' to 'Q11', not {question!r}.")
-    if question != table.idxmax():
-        fail(f"In the table another question has a larger RMSE than {question}.")
-    reason = choice(reason, "The reason", tuple(MEAN_REASONS))
+    if worst_question not in table.index:
+        fail(f"Name the question as the table does, 'Q1' to 'Q11', not {worst_question!r}.")
+    if worst_question != table.idxmax():
+        fail(f"In the table another question has a larger RMSE than {worst_question}.")
+    reason = choice(why, "The reason", tuple(MEAN_REASONS))
     if reason == "b":
         fail(
             "A per-question RMSE averages over the question's answers: their number does "

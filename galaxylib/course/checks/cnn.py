@@ -158,11 +158,11 @@ def check_tree_output(tree_normalise: Callable[[np.ndarray], np.ndarray]) -> Non
 
 
 @exercise("4.5")
-def check_summary_reading(params: object, kind: object) -> None:
+def check_summary_reading(largest_params: object, largest_kind: object) -> None:
     """Exercise 4.5: read the summary of the report's network at 150 pixels (chapter 4).
 
-    ``params`` is the number of parameters of its largest layer, ``kind`` that layer's
-    kind, ``"conv"`` or ``"dense"``.
+    ``largest_params`` is the number of parameters of its largest layer,
+    ``largest_kind`` that layer's kind, ``"conv"`` or ``"dense"``.
     """
     import keras
 
@@ -170,22 +170,22 @@ def check_summary_reading(params: object, kind: object) -> None:
 
     layers = [layer for layer in report_cnn((150, 150, 1)).layers if layer.count_params()]
     largest = max(layers, key=lambda layer: layer.count_params())
-    if number(params, "The number of parameters") != largest.count_params():
+    if number(largest_params, "The number of parameters") != largest.count_params():
         fail("That is not the largest count in the summary's Param # column.")
     expected = "conv" if isinstance(largest, keras.layers.Conv2D) else "dense"
-    if choice(kind, "kind", ("conv", "dense")) != expected:
+    if choice(largest_kind, "largest_kind", ("conv", "dense")) != expected:
         fail("Read the layer type in the summary's first column again.")
     correct()
 
 
 @exercise("4.6")
 def check_budget_choice(
-    val_rmse: object, chosen: object, skill: object, train_y: np.ndarray, val_y: np.ndarray
+    val_rmse: object, choice: object, skill: object, train_y: np.ndarray, val_y: np.ndarray
 ) -> None:
     """Exercise 4.6: two designs trained alike, the better chosen, and its skill.
 
     ``val_rmse`` holds each run's lowest validation RMSE, ``"yours"`` and ``"flat"``;
-    ``chosen`` is the lower; ``skill`` is 1 - its RMSE / the RMSE of predicting
+    ``choice`` is the lower; ``skill`` is 1 - its RMSE / the RMSE of predicting
     ``train_y``'s mean answers for ``val_y``, and must be above 0.
     """
     if not isinstance(val_rmse, dict) or sorted(val_rmse) != ["flat", "yours"]:
@@ -194,8 +194,8 @@ def check_budget_choice(
     if not all(0 < v < 1 for v in scores.values()):
         fail("An RMSE of fractions lies between 0 and 1: give each run's validation RMSE.")
     best = min(scores, key=scores.get)  # type: ignore[arg-type]
-    if chosen != best:
-        fail(f"{chosen!r} is not the network with the lower validation RMSE.")
+    if choice != best:
+        fail(f"{choice!r} is not the network with the lower validation RMSE.")
     mean_rmse = float(np.sqrt(np.mean((np.mean(train_y, axis=0) - val_y) ** 2)))
     expected = 1 - scores[best] / mean_rmse
     if not np.isclose(number(skill, "skill"), expected, rtol=0, atol=1e-6):

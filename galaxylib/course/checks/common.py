@@ -12,6 +12,7 @@ nbclient (IPython's ``_render_traceback_``), never as the checker's traceback.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from collections.abc import Callable
 from types import FrameType
@@ -162,8 +163,18 @@ def exercise(number: str, *, forbid: tuple[str, ...] = ()) -> Callable[[F], F]:
     """
 
     def decorate(check: F) -> F:
+        parameters = inspect.signature(check).parameters
+
         @functools.wraps(check)
         def run(*answers: Any) -> None:
+            # a reading exercise's cell starts `answer = None`, then raises until answered
+            unset = [name for name, a in zip(parameters, answers, strict=False) if a is None]
+            if unset:
+                raise CheckFailed(
+                    f"Exercise {number}: `{unset[0]}` is still None: replace "
+                    "`raise NotImplementedError()` in the cell that sets it by your code, "
+                    "and run that cell."
+                )
             forbidden = {_key(name): name.replace(":", ".") for name in forbid}
             wrapped = [
                 _Answer(a, forbidden) if callable(a) and not isinstance(a, type) else a

@@ -146,25 +146,25 @@ def check_majority_summary(majority_summary: Callable[[pd.DataFrame], tuple]) ->
 
 
 @exercise("1.4")
-def check_mean_confidence_reading(answer: object, mean: object, labels: pd.DataFrame) -> None:
+def check_mean_confidence_reading(tallest: object, height: object, labels: pd.DataFrame) -> None:
     """Exercise 1.4: read chapter 1's bar chart of the mean confidence per answer.
 
-    ``answer`` is the column, outside Q1 and Q6, with the tallest bar of ``labels``;
-    ``mean`` its height, read to within 0.02.
+    ``tallest`` is the column, outside Q1 and Q6, with the tallest bar of ``labels``;
+    ``height`` its height, read to within 0.02.
     """
     roots = {a for q in QUESTIONS if q.parent is None for a in q.answers}
     means = labels[list(COLUMNS)].mean()
     deeper = means.drop(sorted(roots))
-    if not isinstance(answer, str) or answer not in COLUMNS:
-        fail(f"Name the answer by its column, such as 'Class9.3', not {answer!r}.")
-    if answer in roots:
-        fail(f"{answer} belongs to Q1 or Q6, which every volunteer answers: look past them.")
-    if answer != deeper.idxmax():
-        fail(f"Outside Q1 and Q6 another answer has a taller bar than {answer}.")
-    read = number(mean, "The mean fraction")
+    if not isinstance(tallest, str) or tallest not in COLUMNS:
+        fail(f"Name the answer by its column, such as 'Class9.3', not {tallest!r}.")
+    if tallest in roots:
+        fail(f"{tallest} belongs to Q1 or Q6, which every volunteer answers: look past them.")
+    if tallest != deeper.idxmax():
+        fail(f"Outside Q1 and Q6 another answer has a taller bar than {tallest}.")
+    read = number(height, "The mean fraction")
     if abs(read - deeper.max()) > 0.02:
         fail(
-            f"The bar of {answer} is not at {read:.2f}: read its height on the y axis "
+            f"The bar of {tallest} is not at {read:.2f}: read its height on the y axis "
             "(a fraction between 0 and 1)."
         )
     correct()
