@@ -5,7 +5,8 @@ logarithmic spiral arms with star-forming clumps, bars, rings, dust lanes, merge
 foreground stars and background galaxies, in three bands (g, r, i), blurred by the
 seeing, with sky noise, composited with the asinh stretch of the SDSS colour images
 (Lupton et al. 2004). As in Galaxy Zoo 2, each cutout is scaled to its galaxy, whose 90 %
-light radius lands near 50 pixels.
+light radius lands near 50 pixels. Each is drawn on the SDSS pixels it was observed with
+(2.75 cutout pixels at the median); its composite is enlarged to the cutout's 424 pixels.
 
 A change that alters the images must bump :data:`galaxylib.synthetic.skyfile.SCHEMA_VERSION`.
 """
@@ -27,9 +28,9 @@ SDSS_PIXEL = 0.396
 """Side of an SDSS pixel in arcseconds."""
 _ZERO_POINT = 26.7  # magnitude of one count; the sky noise is 1 count per SDSS pixel
 _SKY_VARIANCE = 30.0  # counts of galaxy light that add as much variance as the sky
-SKY_NOISE = 0.45
-"""Sky noise in the composite's units: most sky pixels stay below grey level 10, as in the
-SDSS cutouts (the report's threshold of 10 relies on it)."""
+SKY_NOISE = 0.585
+"""Sky noise of one SDSS pixel in the composite's units: in the cutout, most sky pixels
+stay below grey level 10 and one in ten reaches it (the report's threshold relies on it)."""
 _JPEG_QUALITY = 88
 
 # Flux ratios (g, r, i) of stellar populations, r = 1.
@@ -41,10 +42,9 @@ _YOUNG = np.array([1.3, 1.0, 0.82], np.float32)
 class _Stamp:
     """Pixel coordinates of a square cut of the frame around the galaxy's centre."""
 
-    def __init__(self, cx: float, cy: float, half: int):
+    def __init__(self, cx: float, cy: float, half: int, side: int):
         self.x0, self.y0 = max(0, int(cx) - half), max(0, int(cy) - half)
-        self.x1 = min(IMAGE_SIZE, int(cx) + half)
-        self.y1 = min(IMAGE_SIZE, int(cy) + half)
+        self.x1, self.y1 = min(side, int(cx) + half), min(side, int(cy) + half)
         ys = np.arange(self.y0, self.y1, dtype=np.float32) - np.float32(cy)
         xs = np.arange(self.x0, self.x1, dtype=np.float32) - np.float32(cx)
         self.x, self.y = np.meshgrid(xs, ys)
@@ -182,7 +182,7 @@ def _disc_parts(stamp: _Stamp, u, w, g: dict, rng: np.random.Generator, colour: 
         rest -= share
     disc = np.exp(-np.sqrt(u**2 + wd**2) / np.float32(h))
     if g["dust"] > 0.3 and g["inclination"] > 70:  # a dust lane along the mid-plane
-        lane = np.exp(-0.5 * (w / np.float32(0.025 * r90 + 0.6)) ** 2)
+        lane = np.exp(-0.5 * (w / np.float32(0.025 * r90 + 0.6 / g["enlarge"])) ** 2)
         disc *= 1 - np.float32(0.8 * g["dust"]) * lane
     parts.append((rest, _DISC * colour, _normalised(disc)))
     return parts
@@ -195,13 +195,15 @@ def _odd_light(stamp: _Stamp, g: dict, rng: np.random.Generator, u, w) -> np.nda
     if odd == "ring":
         wd = w / np.float32(g["axis_ratio"])
         radius = np.sqrt(u**2 + wd**2)
-        ring = np.exp(-0.5 * ((radius - np.float32(rng.uniform(0.45, 0.8) * r90)) / 3.0) ** 2)
+        ring_r = np.float32(rng.uniform(0.45, 0.8) * r90)
+        ring = np.exp(-0.5 * ((radius - ring_r) / np.float32(3.0 / g["enlarge"])) ** 2)
         light += (_YOUNG * 0.35 * strength)[:, None, None] * _normalised(ring)
     elif odd == "lens":
         radius = np.sqrt(stamp.x**2 + stamp.y**2)
         angle = np.arctan2(stamp.y, stamp.x) - np.float32(rng.uniform(-np.pi, np.pi))
         angle = (angle + np.pi) % (2 * np.pi) - np.pi
-        arc = np.exp(-0.5 * ((radius - np.float32(rng.uniform(0.5, 0.9) * r90)) / 1.5) ** 2)
+        arc_r = np.float32(rng.uniform(0.5, 0.9) * r90)
+        arc = np.exp(-0.5 * ((radius - arc_r) / np.float32(1.5 / g["enlarge"])) ** 2)
         arc *= np.exp(-0.5 * (angle / np.float32(rng.uniform(0.3, 0.7))) ** 2)
         light += (_YOUNG * 1.2 * 0.12 * strength)[:, None, None] * _normalised(arc)
     elif odd == "merger":
@@ -236,10 +238,11 @@ def _flux_counts(g: dict) -> float:
 
 def _stars(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
     """Add foreground stars (points; the seeing gives them their shape) to the frame."""
-    area = (IMAGE_SIZE * g["pixel_scale"] / 60) ** 2  # square arcminutes
+    side = frame.shape[1]
+    area = (side * g["pixel_scale"] / 60) ** 2  # square arcminutes
     count = rng.poisson(0.4 + 0.5 * area)
     mags = 14.5 + 8.0 * rng.power(3.0, count)
-    xy = rng.uniform(0, IMAGE_SIZE - 1, (count, 2))
+    xy = rng.uniform(0, side - 1, (count, 2))
     if g["odd"] == "other":  # a star superposed on the galaxy
         offset = g["r90_px"] * rng.uniform(0.15, 0.5) * np.exp(1j * rng.uniform(0, 2 * np.pi))
         xy = np.vstack([xy, [g["x"] + offset.real, g["y"] + offset.imag]])
@@ -252,24 +255,20 @@ def _stars(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
     flux = 10 ** (-0.4 * (mags - _ZERO_POINT)) * (SDSS_PIXEL / g["pixel_scale"]) ** 2
     for (x, y), f, c in zip(xy, flux, colours, strict=True):
         x0, y0 = int(x), int(y)
-        fx, fy = x - x0, y - y0
-        for dy, dx, share in (
-            (0, 0, (1 - fx) * (1 - fy)),
-            (0, 1, fx * (1 - fy)),
-            (1, 0, (1 - fx) * fy),
-            (1, 1, fx * fy),
-        ):
-            if 0 <= y0 + dy < IMAGE_SIZE and 0 <= x0 + dx < IMAGE_SIZE:
+        for dy, dx in ((0, 0), (0, 1), (1, 0), (1, 1)):  # shared bilinearly among 4 pixels
+            share = (1 - abs(x - x0 - dx)) * (1 - abs(y - y0 - dy))
+            if 0 <= y0 + dy < side and 0 <= x0 + dx < side:
                 frame[:, y0 + dy, x0 + dx] += np.float32(f * share) * c.astype(np.float32)
 
 
 def _background_galaxies(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
     """Add small, faint galaxies far behind, each on its own little stamp."""
-    area = (IMAGE_SIZE * g["pixel_scale"] / 60) ** 2
+    side = frame.shape[1]
+    area = (side * g["pixel_scale"] / 60) ** 2
     for _ in range(rng.poisson(1.0 + 2.5 * area)):
         r_e = rng.uniform(0.4, 1.8) / g["pixel_scale"]
-        cx, cy = rng.uniform(0, IMAGE_SIZE, 2)
-        stamp = _Stamp(cx, cy, int(min(60, 6 * r_e + 3)))
+        cx, cy = rng.uniform(0, side, 2)
+        stamp = _Stamp(cx, cy, int(min(60, 6 * r_e + 3)), side)
         u, w = stamp.rotated(rng.uniform(0, 180))
         image = _sersic(u, w, r_e, rng.choice([1.0, 4.0]), rng.uniform(0.3, 1.0))
         flux = 10 ** (-0.4 * (rng.uniform(18.0, 21.5) - _ZERO_POINT))
@@ -278,33 +277,28 @@ def _background_galaxies(frame: np.ndarray, g: dict, rng: np.random.Generator) -
         frame[:, stamp.y0 : stamp.y1, stamp.x0 : stamp.x1] += scale[:, None, None] * image[None]
 
 
-def _satellite_trail(frame: np.ndarray, rng: np.random.Generator) -> None:
+def _satellite_trail(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
     """A satellite crossing the field: three parallel lines, one per band, as in SDSS."""
     angle = rng.uniform(0, np.pi)
     direction = np.array([np.cos(angle), np.sin(angle)])
     normal = np.array([-direction[1], direction[0]])
-    centre = IMAGE_SIZE / 2 + rng.normal(0, 3, 2)
+    centre = frame.shape[1] / 2 + rng.normal(0, 3, 2)
     brightness = rng.uniform(20, 80)
+    width = max(1, round(2 / g["enlarge"]))
     for band, shift in enumerate((-6.0, 0.0, 6.0)):
-        a = centre + shift * normal - 400 * direction
-        b = centre + shift * normal + 400 * direction
+        a = centre + shift / g["enlarge"] * normal - 400 * direction
+        b = centre + shift / g["enlarge"] * normal + 400 * direction
         layer = np.ascontiguousarray(frame[band])
-        cv2.line(layer, tuple(map(int, a)), tuple(map(int, b)), float(brightness), 2)
+        cv2.line(layer, tuple(map(int, a)), tuple(map(int, b)), float(brightness), width)
         frame[band] = layer
 
 
 def _sky_noise(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
-    """Add sky and photon noise, correlated over one SDSS pixel as in a resampled image."""
-    native = SDSS_PIXEL / g["pixel_scale"]
-    cells = int(np.clip(round(IMAGE_SIZE / native), 8, IMAGE_SIZE))
-    sigma = np.float32(SKY_NOISE * min(1.0, native) * (1.5 if cells < IMAGE_SIZE else 1.0))
+    """Add sky and photon noise, one draw per pixel of the frame."""
+    native = SDSS_PIXEL / g["pixel_scale"] * g["enlarge"]  # cutout pixels per SDSS pixel
+    sigma = np.float32(SKY_NOISE * min(1.0, native))
     for band in range(3):
-        noise = rng.standard_normal((cells, cells), dtype=np.float32)
-        if cells < IMAGE_SIZE:
-            noise = np.asarray(
-                cv2.resize(noise, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_LINEAR),
-                dtype=np.float32,
-            )
+        noise = rng.standard_normal(frame.shape[1:], dtype=np.float32)
         gain = np.sqrt(1 + np.maximum(frame[band], 0) / np.float32(_SKY_VARIANCE))
         frame[band] += sigma * noise * gain
 
@@ -345,10 +339,16 @@ def render_galaxy(galaxy: dict, seed: int = 0) -> np.ndarray:
         The RGB image, (424, 424, 3) ``uint8``, before JPEG compression.
     """
     rng = np.random.default_rng([seed, RENDER_STREAM, int(galaxy["index"])])
-    frame = np.zeros((3, IMAGE_SIZE, IMAGE_SIZE), np.float32)
+    side = int(np.clip(round(IMAGE_SIZE * galaxy["pixel_scale"] / SDSS_PIXEL), 8, IMAGE_SIZE))
+    enlarge = IMAGE_SIZE / side
+    drawn = {key: galaxy[key] / enlarge for key in ("r90_px", "psf_fwhm_px")}
+    drawn |= {key: (galaxy[key] + 0.5) / enlarge - 0.5 for key in ("x", "y")}  # pixel centres
+    drawn |= {"pixel_scale": galaxy["pixel_scale"] * enlarge, "enlarge": enlarge}
+    galaxy = {**galaxy, **drawn}
+    frame = np.zeros((3, side, side), np.float32)
     if galaxy["kind"] != "star":
-        half = int(min(IMAGE_SIZE // 2, 2.6 * galaxy["r90_px"] + 10))
-        stamp = _Stamp(galaxy["x"], galaxy["y"], half)
+        half = int(min(side // 2, 2.6 * galaxy["r90_px"] + 10 / enlarge))
+        stamp = _Stamp(galaxy["x"], galaxy["y"], half, side)
         light = _galaxy_light(stamp, galaxy, rng)
         if galaxy["odd"] == "dust_lane" and galaxy["kind"] != "disc":
             light *= (
@@ -359,12 +359,12 @@ def render_galaxy(galaxy: dict, seed: int = 0) -> np.ndarray:
     _stars(frame, galaxy, rng)
     _background_galaxies(frame, galaxy, rng)
     if galaxy["kind"] == "artifact":
-        _satellite_trail(frame, rng)
+        _satellite_trail(frame, galaxy, rng)
     psf_sigma = galaxy["psf_fwhm_px"] / 2.355
     for band in range(3):
         frame[band] = cv2.GaussianBlur(frame[band], (0, 0), psf_sigma * (1.05 - 0.05 * band))
     _sky_noise(frame, galaxy, rng)
-    return _asinh_rgb(frame)
+    return cv2.resize(_asinh_rgb(frame), (IMAGE_SIZE,) * 2, interpolation=cv2.INTER_LINEAR)
 
 
 def _jpeg(rgb: np.ndarray) -> bytes:

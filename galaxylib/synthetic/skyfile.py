@@ -31,7 +31,7 @@ EXPECTED_PREFIX = "expected_"
 TRUTH_FILE = "truth.csv"
 SKY_FILE = "sky.json"
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bumped whenever the same seed would give different data -- a change to the truth, the
 volunteers or the renderer; :func:`~galaxylib.tools.sky.default_sky` then makes its sky
 again."""
