@@ -100,7 +100,7 @@ TESTED_VERSIONS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
 _NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
 
 # Seconds per galaxy of the sky to draw it (`galaxylib bench synth --n 3000`: 3,000
-# galaxies in 30.6 s, 98.0 galaxies/s on 2 processes, quiet machine, December 2026) and
+# galaxies in 10.9 s, 275.2 galaxies/s on 2 processes, quiet machine, December 2026) and
 # to crop it (`galaxylib bench preprocess --n 600`: 1,038.7 images/s, the middle of three
 # runs, quiet machine, December 2026),
 # and per galaxy and epoch at 64 x 64 pixels to train each network (the mean `seconds` per
@@ -108,7 +108,7 @@ _NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
 # 25.2 s), measured on the book's build machine -- 2 CPU cores, as many as Colab gives, no
 # GPU, shared with other jobs while the crops and the training were timed -- in November
 # 2026.
-SECONDS_PER_GALAXY = {"sky": 1 / 98.0, "crops": 1 / 1038.7}
+SECONDS_PER_GALAXY = {"sky": 1 / 275.2, "crops": 1 / 1038.7}
 TRAIN_SECONDS_PER_GALAXY_EPOCH = {"report": 37.2 / 12000, "improved": 25.2 / 12000}
 _MAKES = {
     "sky": "draw the sky",
