@@ -42,7 +42,8 @@ REMEDIES = {
     "none": {"flags": [], "says": "the sky as rendered"},
     "photographic": {
         "flags": ["--photographic"],
-        "says": "brightness, stretch, colour balance and noise varied in training",
+        "says": "brightness, black point, stretch, colour balance, saturation and noise varied "
+        "in training",
     },
     "framing": {
         "flags": ["--photographic", "--framing"],
