@@ -156,6 +156,7 @@ def measure(work: Path) -> dict:
     )
     from galaxylib.synthetic import sky_noise_floor
     from galaxylib.tools.catalog_checks import FrameWarning
+    from galaxylib.tools.sky import sky_identity
 
     sky, budget = work / "sky", PROFILES[PROFILE]
     catalog = load_catalog(sky)
@@ -203,7 +204,7 @@ def measure(work: Path) -> dict:
     votes = work / _out(next(row for row in ROWS if row.name == "votes"))
     return {
         "made_by": "make ablation (python -m build_tools.ablation)",
-        "sky": {**SKY, "command": shlex.join(SYNTH), "split_seed": SPLIT_SEED},
+        "sky": {**sky_identity(sky), "command": shlex.join(SYNTH), "split_seed": SPLIT_SEED},
         "budget": f"the {PROFILE} profile's: {budget.image_size} pixels, up to "
         f"{budget.epochs} epochs, batch {budget.batch_size}",
         "sky_test": {"mean_rmse": mean, "floor_rmse": floor, "galaxies": len(parts.test)},

@@ -131,6 +131,7 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     from galaxylib.synthetic import sky_noise_floor
     from galaxylib.taxonomy import COLUMNS
     from galaxylib.tools.catalog_checks import FrameWarning
+    from galaxylib.tools.sky import sky_identity
 
     sky = course_data()
     catalog = load_catalog(sky)
@@ -198,6 +199,7 @@ def measure(work: Path, kept: dict | None = None) -> dict:
         row["auc"] = _aucs(auc_intervals(pair, known, baseline=baseline), name="this")
     return {
         "made_by": "make remedies (python -m build_tools.remedies)",
+        "sky": sky_identity(work / "sky"),  # the stored networks' sky, where all rows trained
         "sky_test": {"data": sky.name, "mean_rmse": mean, "floor_rmse": floor},
         "photographs": len(labels),
         "interval": "95 % bootstrap over the photographs, 2,000 draws, paired between rows",

@@ -49,6 +49,7 @@ def test_the_record_chapter_7_reads_is_the_rows_scored_with_one_protocol():
     import json
 
     from galaxylib.course import ABLATION_RECORD
+    from galaxylib.synthetic import SCHEMA_VERSION
     from galaxylib.taxonomy import QUESTIONS
 
     record = json.loads(ABLATION_RECORD.read_text())
@@ -62,6 +63,9 @@ def test_the_record_chapter_7_reads_is_the_rows_scored_with_one_protocol():
         for auc in line["auc"].values():
             assert 0 <= auc["low"] <= auc["auc"] <= auc["high"] <= 1
     assert record["sky"]["seed"] == ablation.SKY["seed"] and record["sky"]["n"] == ablation.SKY["n"]
+    assert record["sky"]["schema"] == SCHEMA_VERSION, (
+        "the ablation was trained on a sky the renderer no longer draws: run make ablation"
+    )
     galaxies = record["sky_test"]["galaxies"]
     assert set(record["calibration"]) == {"improved", "votes"}
     for curves in record["calibration"].values():

@@ -86,6 +86,10 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
     rows = {(row["remedy"], row["network"]): row for row in record["rows"]}
     wanted = {(r, n) for r in remedies.REMEDIES for n in models.NETWORKS}
     assert set(rows) == wanted, "the remedy record does not cover NETWORKS: run make remedies"
+    sky = networks.provenance()["sky"]
+    assert record["sky"] == {key: sky[key] for key in ("generator", "schema", "seed", "n")}, (
+        "the remedies were trained on another sky than the stored networks: run make remedies"
+    )
     for (remedy, name), row in rows.items():
         assert row["command"] == shlex.join(remedies.command(remedy, name))
         if remedies.REMEDIES[remedy]["flags"] == build.FLAGS:  # the stored networks' recipe
