@@ -166,6 +166,10 @@ def test_the_time_estimate_scales_the_measured_rates_by_the_profile():
     sentence = course.time_estimate(steps, small)
     total = round(sum(quick.values()) / 60)
     assert sentence.endswith(f": about {total} min on 2 CPU cores.")
+    assert "draw the sky (" in sentence  # each step's share, as there are several
+    one = course.time_estimate(["sky"], small)  # one step: its time said once
+    sky = f"draw the sky: about {round(quick['sky'])} s on 2 CPU cores."
+    assert one == f"With nothing cached, this chapter first has to {sky}"
 
 
 def test_on_a_gpu_the_untimed_training_is_named_not_guessed():
@@ -186,7 +190,7 @@ def test_the_first_cell_tells_a_colab_learner_the_cost_and_how_to_keep_the_data(
     monkeypatch.setattr(course, "gpu_name", lambda: None)
     course.setup_notebook(makes=["sky"])
     out = capsys.readouterr().out
-    assert "With nothing cached, this chapter first has to draw the sky (" in out
+    assert "With nothing cached, this chapter first has to draw the sky: about " in out
     assert "galaxylib.course.use_drive()" in out
 
 

@@ -261,7 +261,9 @@ def time_estimate(makes: Sequence[str], chosen: Profile, *, gpu: bool = False) -
     untimed = " and ".join(_MAKES[step] for step, t in seconds.items() if t is None)
     if not timed:
         return f"With nothing cached, this chapter first has to {untimed} on this GPU."
-    steps = ", ".join(f"{_MAKES[step]} ({_duration(t)})" for step, t in timed.items())
+    steps = ", ".join(  # each step's share, where there are several
+        _MAKES[step] + (f" ({_duration(t)})" if len(timed) > 1 else "") for step, t in timed.items()
+    )
     line = (
         f"With nothing cached, this chapter first has to {steps}: about "
         f"{_duration(sum(timed.values()))} on 2 CPU cores"
