@@ -893,13 +893,17 @@ def test_skill_reading(capsys):
     refuses(check, ("Q2", 9, pred, truth, baseline), "'Q1' to 'Q11'")
 
 
+SOLUTIONS = sorted((Path(__file__).resolve().parents[1] / "solutions").glob("*.py"))
+UNSET = re.compile(r"^(\w+(?: = \w+)*) = None  # your answers", re.M)
+"""A reading exercise's line before its solution: its answers, set to None."""
+
+
 def unset_answers():
     """Each reading exercise's ``a = b = None`` line and the check its check cell calls."""
-    root = Path(__file__).resolve().parents[1] / "solutions"
     found = []
-    for source in sorted(root.glob("*.py")):
+    for source in SOLUTIONS:
         text = source.read_text()
-        for match in re.finditer(r"^(\w+(?: = \w+)*) = None  # your answers", text, re.M):
+        for match in UNSET.finditer(text):
             call = re.compile(r"^checks\.(check_\w+)\(", re.M).search(text, match.end())
             found.append((match.group(1).split(" = "), call.group(1)))
     return found
@@ -919,11 +923,11 @@ def test_an_unset_answer_is_named(names, check):
 
 def test_every_reading_exercise_starts_unset():
     # a solution at the top level of a cell (not in a function) is a reading exercise
-    for source in sorted((Path(__file__).resolve().parents[1] / "solutions").glob("*.py")):
+    for source in SOLUTIONS:
         lines = source.read_text().splitlines()
         for i, line in enumerate(lines):
             if line == "### BEGIN SOLUTION":
                 before = next(b for b in reversed(lines[:i]) if b.strip())
-                assert re.match(r"\w+(?: = \w+)* = None  # your answers", before), (
+                assert UNSET.match(before), (
                     f"{source.name}, line {i + 1}: set the answers to None before the solution"
                 )

@@ -169,18 +169,17 @@ def exercise(number: str, *, forbid: tuple[str, ...] = ()) -> Callable[[F], F]:
         def run(*answers: Any) -> None:
             # a reading exercise's cell starts `answer = None`, then raises until answered
             unset = [name for name, a in zip(parameters, answers, strict=False) if a is None]
-            if unset:
-                raise CheckFailed(
-                    f"Exercise {number}: `{unset[0]}` is still None: replace "
-                    "`raise NotImplementedError()` in the cell that sets it by your code, "
-                    "and run that cell."
-                )
             forbidden = {_key(name): name.replace(":", ".") for name in forbid}
             wrapped = [
                 _Answer(a, forbidden) if callable(a) and not isinstance(a, type) else a
                 for a in answers
             ]
             try:
+                if unset:
+                    fail(
+                        f"`{unset[0]}` is still None: replace `raise NotImplementedError()` "
+                        "in the cell that sets it by your code, and run that cell."
+                    )
                 check(*wrapped)
             except CheckFailed as failed:
                 raise CheckFailed(f"Exercise {number}: {failed}") from None
