@@ -150,7 +150,7 @@ def _galaxy_light(stamp: _Stamp, g: dict, rng: np.random.Generator) -> np.ndarra
     for share, col, image in parts:
         light += (np.float32(share) * col)[:, None, None] * image[None]
     light += _odd_light(stamp, g, rng, u, w)
-    return light * np.float32(_flux_counts(g))
+    return light * np.float32(_counts(g["mag"], g))
 
 
 def _disc_parts(stamp: _Stamp, u, w, g: dict, rng: np.random.Generator, colour: np.ndarray):
@@ -230,10 +230,10 @@ def _dust_lane_across(stamp: _Stamp, g: dict, rng: np.random.Generator) -> np.nd
     return 1 - np.float32(0.5 + 0.45 * g["odd_strength"]) * np.exp(-0.5 * (w / width) ** 2)
 
 
-def _flux_counts(g: dict) -> float:
-    """Total counts of the galaxy per SDSS pixel's worth of image pixels."""
+def _counts(mag, g: dict):
+    """Counts of magnitude ``mag`` (a number or an array) per SDSS pixel's worth of pixels."""
     native = SDSS_PIXEL / g["pixel_scale"]  # image pixels per SDSS pixel
-    return 10 ** (-0.4 * (g["mag"] - _ZERO_POINT)) * native**2
+    return 10 ** (-0.4 * (mag - _ZERO_POINT)) * native**2
 
 
 def _stars(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
@@ -252,7 +252,7 @@ def _stars(frame: np.ndarray, g: dict, rng: np.random.Generator) -> None:
         mags = np.append(mags, g["mag"] - 1.0)
     gr = rng.uniform(0.2, 1.3, len(mags))
     colours = np.stack([10 ** (-0.4 * gr), np.ones_like(gr), 10 ** (0.4 * 0.45 * gr)], axis=1)
-    flux = 10 ** (-0.4 * (mags - _ZERO_POINT)) * (SDSS_PIXEL / g["pixel_scale"]) ** 2
+    flux = _counts(mags, g)
     for (x, y), f, c in zip(xy, flux, colours, strict=True):
         x0, y0 = int(x), int(y)
         for dy, dx in ((0, 0), (0, 1), (1, 0), (1, 1)):  # shared bilinearly among 4 pixels
@@ -271,9 +271,9 @@ def _background_galaxies(frame: np.ndarray, g: dict, rng: np.random.Generator) -
         stamp = _Stamp(cx, cy, int(min(60, 6 * r_e + 3)), side)
         u, w = stamp.rotated(rng.uniform(0, 180))
         image = _sersic(u, w, r_e, rng.choice([1.0, 4.0]), rng.uniform(0.3, 1.0))
-        flux = 10 ** (-0.4 * (rng.uniform(18.0, 21.5) - _ZERO_POINT))
+        counts = _counts(rng.uniform(18.0, 21.5), g)
         colour = _OLD if rng.random() < 0.5 else _DISC
-        scale = np.float32(flux * (SDSS_PIXEL / g["pixel_scale"]) ** 2) * colour
+        scale = np.float32(counts) * colour
         frame[:, stamp.y0 : stamp.y1, stamp.x0 : stamp.x1] += scale[:, None, None] * image[None]
 
 
