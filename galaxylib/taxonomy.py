@@ -212,24 +212,16 @@ def check_tree(
         ids = table["GalaxyID"].to_numpy()
     if ids is None:
         ids = np.full(len(values), -1)
-    frames = []
+    found = []  # one tuple of columns per question, joined into one table at the end
     for q in QUESTIONS:
         total = values[:, q.columns].sum(axis=1)
         expected = np.ones(len(values)) if q.parent is None else values[:, _COLUMN_INDEX[q.parent]]
-        bad = ~(np.abs(total - expected) <= tol)  # NaN counts as broken
-        rows = np.flatnonzero(bad)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "row": rows,
-                    "GalaxyID": np.asarray(ids)[rows],
-                    "question": q.name,
-                    "total": total[rows],
-                    "expected": expected[rows],
-                }
-            )
-        )
-    report = pd.concat(frames, ignore_index=True)
+        rows = np.flatnonzero(~(np.abs(total - expected) <= tol))  # NaN counts as broken
+        name = np.full(len(rows), q.name, dtype=object)
+        found.append((rows, np.asarray(ids)[rows], name, total[rows], expected[rows]))
+    columns = ("row", "GalaxyID", "question", "total", "expected")
+    joined = zip(columns, zip(*found, strict=True), strict=True)
+    report = pd.DataFrame({column: np.concatenate(parts) for column, parts in joined})
     return report.sort_values(["row", "question"], key=_question_order, ignore_index=True)
 
 

@@ -108,21 +108,23 @@ def improved_box(
     label = labels[int(cy), int(cx)]
     if label == 0:  # the object whose centre is nearest
         label = 1 + int(np.argmin(np.hypot(centroids[1:, 0] - cx, centroids[1:, 1] - cy)))
-    ys, xs = np.nonzero(labels == label)
-    gx, gy = _peak(gray - sky, xs, ys)
-    radius = max(np.max(np.abs(xs - gx)), np.max(np.abs(ys - gy))) + 1.0
+    gx, gy = _peak(gray - sky, labels == label)
+    left, top, across, down = stats[label, :4].tolist()  # the farthest pixel lies on this frame
+    right, bottom = left + across - 1, top + down - 1
+    radius = max(gx - left, right - gx, gy - top, bottom - gy) + 1.0
     half = min(max(radius * (1 + padding), 8.0), max(height, width) / 2)  # at most the frame
     return Box(float(gx + 0.5 - half), float(gy + 0.5 - half), float(2 * half))
 
 
-def _peak(light: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
-    """The light-weighted centre of the 5x5 pixels around the object's brightest pixel."""
-    brightest = np.argmax(light[ys, xs])
-    px, py = xs[brightest], ys[brightest]
-    near = (np.abs(xs - px) <= 2) & (np.abs(ys - py) <= 2)
-    weight = np.maximum(light[ys[near], xs[near]], 1e-6).astype(np.float64)
+def _peak(light: np.ndarray, inside: np.ndarray) -> tuple[float, float]:
+    """The light-weighted centre of the object's pixels within 2 of its brightest pixel."""
+    py, px = divmod(int(np.argmax(np.where(inside, light, -np.inf))), light.shape[1])
+    y0, x0 = max(py - 2, 0), max(px - 2, 0)
+    near = inside[y0 : py + 3, x0 : px + 3]
+    ys, xs = np.nonzero(near)
+    weight = np.maximum(light[y0 : py + 3, x0 : px + 3][near], 1e-6).astype(np.float64)
     total = weight.sum()
-    return float((xs[near] * weight).sum() / total), float((ys[near] * weight).sum() / total)
+    return float(((xs + x0) * weight).sum() / total), float(((ys + y0) * weight).sum() / total)
 
 
 def _sky(gray: np.ndarray) -> tuple[float, float]:

@@ -25,6 +25,7 @@ __all__ = [
     "decode_image",
     "frame_note",
     "image_problems",
+    "numbers",
     "read_bytes",
     "read_table",
     "row_problems",
@@ -77,10 +78,25 @@ def read_table(csv_path: Path) -> pd.DataFrame:
     return table
 
 
+def numbers(table: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """The table's GalaxyIDs and its 37 answers as numbers, NaN where a cell is not one."""
+    ids = pd.to_numeric(table["GalaxyID"].str.strip(), errors="coerce")
+    cells = table[list(COLUMNS)]
+    try:  # every cell a number (spaces around it allowed): one conversion for the table
+        values = cells.to_numpy().astype(np.float64)
+    except (ValueError, TypeError):  # some cell is not: convert column by column
+        values = cells.apply(lambda col: pd.to_numeric(col.str.strip(), errors="coerce"))
+        values = values.to_numpy(np.float64, na_value=np.nan)
+    return ids, values
+
+
 def row_problems(
-    table: pd.DataFrame, images_dir: Path, tol: float
+    table: pd.DataFrame, ids: pd.Series, values: np.ndarray, images_dir: Path, tol: float
 ) -> list[tuple[int, object, str]]:
-    """Every bad row of the table, as (line, GalaxyID, reason); one reason per row."""
+    """Every bad row of the table, as (line, GalaxyID, reason); one reason per row.
+
+    ``ids`` and ``values`` are the table's :func:`numbers`.
+    """
     problems: dict[int, tuple[int, object, str]] = {}
 
     def add(line: int, gid: object, reason: str) -> None:
@@ -88,19 +104,11 @@ def row_problems(
 
     lines = table["line"].to_numpy()
     raw_ids = table["GalaxyID"].str.strip()
-    ids = pd.to_numeric(raw_ids, errors="coerce")
     for i in np.flatnonzero(ids.isna() | (ids % 1 != 0) | (ids < 0)):
         add(lines[i], raw_ids.iloc[i], f"GalaxyID {raw_ids.iloc[i]!r} is not a whole number")
 
-    cells = table[list(COLUMNS)]
-    try:  # every cell a number (spaces around it allowed): one conversion for the table
-        values = pd.DataFrame(
-            cells.to_numpy().astype(np.float64), index=cells.index, columns=cells.columns
-        )
-    except (ValueError, TypeError):  # some cell is not: convert column by column
-        values = cells.apply(lambda col: pd.to_numeric(col.str.strip(), errors="coerce"))
-    not_number = values.isna().to_numpy()
-    out_of_range = ((values < 0) | (values > 1)).to_numpy()
+    not_number = np.isnan(values)
+    out_of_range = (values < 0) | (values > 1)
     for i, j in zip(*np.nonzero(not_number | out_of_range), strict=True):
         cell = table[COLUMNS[j]].iloc[i]
         what = "is not a number" if not_number[i, j] else "is outside 0 to 1"
@@ -116,7 +124,7 @@ def row_problems(
             first_line[gid] = lines[i]
 
     numeric = ~not_number.any(axis=1)
-    broken = check_tree(values.to_numpy()[numeric], tol=tol, ids=lines[numeric])
+    broken = check_tree(values[numeric], tol=tol, ids=lines[numeric])
     for _, row in broken.drop_duplicates("GalaxyID").iterrows():
         line = int(row["GalaxyID"])  # check_tree was given the line numbers as ids
         q = row["question"]

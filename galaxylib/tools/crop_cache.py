@@ -122,9 +122,9 @@ def fingerprint(catalog: Catalog) -> str:
     microsecond at best, and a cache restored with its sky must still be recognised.
     """
     digest = hashlib.sha256(catalog.ids.astype(np.int64).tobytes())
-    for gid in catalog.ids:
+    for path in catalog.image_paths():
         try:
-            stat = catalog.image_path(gid).stat()
+            stat = os.stat(path)
             digest.update(f"{stat.st_size}:{stat.st_mtime_ns // 1_000_000_000};".encode())
         except OSError:
             digest.update(b"missing;")
@@ -214,7 +214,7 @@ def fill_cache(
     todo = np.flatnonzero(status == PENDING)
     if limit is not None:
         todo = todo[:limit]
-    paths = [str(catalog.image_path(gid)) for gid in catalog.ids]
+    paths = catalog.image_paths()
     bar = progress_bar(
         total=len(status),
         initial=len(status) - len(np.flatnonzero(status == PENDING)),
@@ -230,8 +230,10 @@ def fill_cache(
                 status[row] = state
                 if note:
                     problems.append({"GalaxyID": int(catalog.ids[row]), "problem": note})
-            if time.monotonic() - saved >= SAVE_EVERY:
-                fsync(array)  # the crops on disk first, then the status that counts them
+            # The chunk's crops go to disk now, while the workers crop the next ones, so
+            # that the last write, which no cropping hides, is one chunk's.
+            fsync(array)
+            if time.monotonic() - saved >= SAVE_EVERY:  # the status that counts them
                 _save_status(folder, status, problems)
                 saved = time.monotonic()
             bar.update(len(rows))
