@@ -105,10 +105,7 @@ class Catalog:
         return self.images_dir / f"{int(galaxy_id)}.jpg"
 
     def image_paths(self) -> list[str]:
-        """Paths of every galaxy's image, in catalog order, as strings.
-
-        For jobs that touch them all: a string is quicker to make than a :class:`~pathlib.Path`.
-        """
+        """Every galaxy's image path, in catalog order: strings, quicker to make than Paths."""
         folder = str(self.images_dir)
         return [os.path.join(folder, f"{gid}.jpg") for gid in self.ids.tolist()]
 
