@@ -29,13 +29,10 @@ help:
 ## venv: set up .venv (every other target does it first when needed)
 venv: $(STAMP)
 
-# --no-compile: pip would compile every module of every package to bytecode, 37 of the 65
-# CPU seconds the install took on a 2-core machine; Python compiles a module the first
-# time it is imported instead, and keeps it, so only the modules used are compiled.
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
