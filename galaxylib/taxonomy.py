@@ -210,18 +210,17 @@ def check_tree(
     values = _as_array(table)
     if ids is None and isinstance(table, pd.DataFrame) and "GalaxyID" in table.columns:
         ids = table["GalaxyID"].to_numpy()
-    if ids is None:
-        ids = np.full(len(values), -1)
-    found = []  # one tuple of columns per question, joined into one table at the end
+    ids = np.full(len(values), -1) if ids is None else np.asarray(ids)
+    columns = ("row", "GalaxyID", "question", "total", "expected")
+    found: dict[str, list] = {column: [] for column in columns}  # question by question
     for q in QUESTIONS:
         total = values[:, q.columns].sum(axis=1)
         expected = np.ones(len(values)) if q.parent is None else values[:, _COLUMN_INDEX[q.parent]]
         rows = np.flatnonzero(~(np.abs(total - expected) <= tol))  # NaN counts as broken
-        name = np.full(len(rows), q.name, dtype=object)
-        found.append((rows, np.asarray(ids)[rows], name, total[rows], expected[rows]))
-    columns = ("row", "GalaxyID", "question", "total", "expected")
-    joined = zip(columns, zip(*found, strict=True), strict=True)
-    report = pd.DataFrame({column: np.concatenate(parts) for column, parts in joined})
+        parts = (rows, ids[rows], np.full(len(rows), q.name), total[rows], expected[rows])
+        for column, part in zip(columns, parts, strict=True):
+            found[column].append(part)
+    report = pd.DataFrame({column: np.concatenate(parts) for column, parts in found.items()})
     return report.sort_values(["row", "question"], key=_question_order, ignore_index=True)
 
 

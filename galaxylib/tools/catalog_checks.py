@@ -81,13 +81,19 @@ def read_table(csv_path: Path) -> pd.DataFrame:
 def numbers(table: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
     """The table's GalaxyIDs and its 37 answers as numbers, NaN where a cell is not one."""
     ids = pd.to_numeric(table["GalaxyID"].str.strip(), errors="coerce")
-    cells = table[list(COLUMNS)]
+    cells = table[list(COLUMNS)].to_numpy()
     try:  # every cell a number (spaces around it allowed): one conversion for the table
-        values = cells.to_numpy().astype(np.float64)
-    except (ValueError, TypeError):  # some cell is not: convert column by column
-        values = cells.apply(lambda col: pd.to_numeric(col.str.strip(), errors="coerce"))
-        values = values.to_numpy(np.float64, na_value=np.nan)
+        values = cells.astype(np.float64)
+    except (ValueError, TypeError):  # some cell is not: the same conversion, cell by cell
+        values = np.vectorize(_number, otypes=[np.float64])(cells)
     return ids, values
+
+
+def _number(cell: str) -> float:
+    try:
+        return float(cell)
+    except ValueError:
+        return np.nan
 
 
 def row_problems(
@@ -95,7 +101,16 @@ def row_problems(
 ) -> list[tuple[int, object, str]]:
     """Every bad row of the table, as (line, GalaxyID, reason); one reason per row.
 
-    ``ids`` and ``values`` are the table's :func:`numbers`.
+    Parameters
+    ----------
+    table : DataFrame
+        The catalog as :func:`read_table` reads it: text, with a ``line`` column.
+    ids, values : Series, ndarray
+        Its :func:`numbers`.
+    images_dir : Path
+        The folder that should hold ``<GalaxyID>.jpg`` for every row.
+    tol : float
+        Tolerance of :func:`galaxylib.taxonomy.check_tree`.
     """
     problems: dict[int, tuple[int, object, str]] = {}
 
@@ -137,9 +152,9 @@ def row_problems(
 
     names = os.listdir(images_dir) if images_dir.is_dir() else []
     present = {name.removesuffix(".jpg") for name in names if name.endswith(".jpg")}
-    numbers = ids.to_numpy()
+    whole = ids.to_numpy()
     for i in np.flatnonzero(ids.notna()):
-        gid = int(numbers[i])
+        gid = int(whole[i])
         if lines[i] not in problems and str(gid) not in present:
             add(lines[i], gid, f"its image {images_dir.name}/{gid}.jpg is missing")
     return sorted(problems.values(), key=lambda p: p[0])

@@ -237,7 +237,6 @@ def fill_cache(
                 _save_status(folder, status, problems)
                 saved = time.monotonic()
             bar.update(len(rows))
-    fsync(array)
     _save_status(folder, status, problems)
     bar.close()
     if (status != PENDING).all():
