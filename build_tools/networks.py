@@ -35,6 +35,7 @@ from galaxylib.config import PROFILE_ENV, PROFILES
 from galaxylib.course.networks import (
     FOLDER,
     PROVENANCE_FILE,
+    crop_fingerprint,
     model_fingerprint,
     sha256,
     sky_fingerprint,
@@ -132,6 +133,7 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
             "settings": settings,
             "train_s": round(float(history["seconds"].sum()), 1),
             "model_fingerprint": model_fingerprint(name, settings["input_shape"]),
+            "crop_fingerprint": crop_fingerprint(SKY["seed"], SKY["n"], settings["preprocessing"]),
             "weights_sha256": sha256(out / f"{name}.weights.h5"),
         }
     record = {

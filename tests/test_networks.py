@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import functools
 import json
 import shlex
 
@@ -12,6 +13,7 @@ from build_tools import networks as build
 from galaxylib import models
 from galaxylib.course import networks
 from galaxylib.evaluation import load_model, predict_images
+from galaxylib.preprocess import boxes, image_file
 from galaxylib.tools.model_files import ModelFiles, read_history
 
 
@@ -39,6 +41,12 @@ def test_a_changed_sky_or_network_is_noticed(monkeypatch):
         f"the sky of seed {record['sky']['seed']} is rendered differently than it was"
     ]
 
+    crops = copy.deepcopy(record)
+    crops["networks"]["improved"]["crop_fingerprint"][2][3][3][1] += 5
+    assert networks.mismatches(crops) == [
+        "the improved network's crops are cut differently than those it learnt from"
+    ]
+
     original = models.report_cnn
 
     def wider_dropout(input_shape):
@@ -53,6 +61,17 @@ def test_a_changed_sky_or_network_is_noticed(monkeypatch):
     )
     assert networks.mismatches(record) == [
         "galaxylib.models builds the report network differently now"
+    ]
+
+
+def test_a_crop_that_cuts_a_wider_box_is_noticed(monkeypatch):
+    # what a change to the crop does (a wider margin than improved_box's 15 %): every
+    # network trained on crops then learnt from other images than the code now makes
+    wider = functools.partial(boxes.improved_box, padding=0.3)
+    monkeypatch.setattr(image_file, "improved_box", wider)
+    assert networks.mismatches() == [
+        f"the {name} network's crops are cut differently than those it learnt from"
+        for name in networks.NAMES
     ]
 
 

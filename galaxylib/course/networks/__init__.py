@@ -6,8 +6,9 @@ the ``small`` profile were trained once, by ``make networks`` (the project's own
 ``galaxylib synth`` and ``galaxylib train``), on a sky of their own, and their weights are
 kept in this folder beside ``provenance.json`` (:data:`PROVENANCE_FILE`): the commands, the
 sky's seed and size, galaxylib's, TensorFlow's and Keras's versions, the machine, the
-training time, and two fingerprints -- of the sky they learnt from
-(:func:`sky_fingerprint`) and of each network's layers (:func:`model_fingerprint`).
+training time, and three fingerprints -- of the sky they learnt from
+(:func:`sky_fingerprint`), of the crops each learnt from (:func:`crop_fingerprint`) and of
+each network's layers (:func:`model_fingerprint`).
 :func:`mismatches` compares those fingerprints with what today's code makes; a test fails
 while any differs, so stored weights never stand in for code that changed.
 
@@ -23,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +34,7 @@ __all__ = [
     "NAMES",
     "PROVENANCE_FILE",
     "applies",
+    "crop_fingerprint",
     "describe",
     "install",
     "installed",
@@ -52,7 +55,7 @@ NAMES: tuple[str, ...] = tuple(json.loads(PROVENANCE_FILE.read_text())["networks
 trained), in the order the book shows them."""
 
 _THUMBNAIL = 8
-"""Side, in pixels, of the thumbnails :func:`sky_fingerprint` keeps of each image."""
+"""Side, in pixels, of the thumbnails the fingerprints keep of each image or crop."""
 
 _IGNORED = {"name", "dtype", "trainable", "seed", "build_config", "dtype_policy"}
 """Layer settings that do not change what a trained network computes."""
@@ -126,18 +129,48 @@ def sky_fingerprint(seed: int, n: int, *, galaxies: int = 4) -> dict:
 
     labels, truth = sample_catalog(n, seed)
     rows = truth.assign(index=np.arange(len(truth))).head(galaxies).to_dict("records")
-    thumbnails = []
-    for galaxy in rows:
-        image = render_galaxy(galaxy, seed).astype(np.float64)
-        side = image.shape[0] // _THUMBNAIL * _THUMBNAIL
-        blocks = image[:side, :side].reshape(_THUMBNAIL, side // _THUMBNAIL, _THUMBNAIL, -1, 3)
-        thumbnails.append(np.round(blocks.mean(axis=(1, 3)), 1).tolist())
     head = labels.head(10)
     return {
         "ids": head["GalaxyID"].astype(int).tolist(),
         "labels": np.round(head.drop(columns="GalaxyID").to_numpy(float), 4).tolist(),
-        "thumbnails": thumbnails,
+        "thumbnails": [_thumbnail(render_galaxy(galaxy, seed)) for galaxy in rows],
     }
+
+
+def crop_fingerprint(seed: int, n: int, preprocessing: dict, *, galaxies: int = 8) -> list:
+    """What a network learnt from: thumbnails of the crops of the sky's first images.
+
+    The first ``galaxies`` images of the sky of ``seed`` and ``n`` galaxies are written as
+    the sky writes them (JPEG) and cut as the crop cache cuts them
+    (:func:`galaxylib.preprocess.crop_file`, with a network's ``preprocessing`` settings);
+    each crop is kept as an 8x8 thumbnail. A change to the crop that moves or resizes a
+    box changes them; another JPEG library's last-bit differences do not.
+
+    Returns
+    -------
+    list
+        ``galaxies`` thumbnails, each 8 x 8 x channels.
+    """
+    from galaxylib.preprocess import Settings, crop_file
+    from galaxylib.synthetic import sample_catalog
+    from galaxylib.synthetic.render import render_chunk
+
+    _, truth = sample_catalog(n, seed)
+    rows = truth.assign(index=np.arange(len(truth))).head(galaxies).to_dict("records")
+    settings = Settings(**preprocessing)
+    with tempfile.TemporaryDirectory() as folder:
+        render_chunk((seed, folder, rows))
+        paths = [Path(folder) / f"{int(galaxy['GalaxyID'])}.jpg" for galaxy in rows]
+        return [_thumbnail(crop_file(path, settings)[0]) for path in paths]
+
+
+def _thumbnail(image: np.ndarray) -> list:
+    """Block means of an image on an 8x8 grid, per channel, to a tenth of a grey level."""
+    pixels = image.astype(np.float64).reshape(*image.shape[:2], -1)
+    side = pixels.shape[0] // _THUMBNAIL * _THUMBNAIL
+    channels = pixels.shape[2]
+    blocks = pixels[:side, :side].reshape(_THUMBNAIL, side // _THUMBNAIL, _THUMBNAIL, -1, channels)
+    return np.round(blocks.mean(axis=(1, 3)), 1).tolist()
 
 
 def mismatches(record: dict | None = None) -> list[str]:
@@ -152,8 +185,8 @@ def mismatches(record: dict | None = None) -> list[str]:
     -------
     list of str
         Empty when the stored weights still belong to the code: the sky they were trained
-        on is drawn and rendered as it was, each network has the same layers, and each
-        weights file is the one recorded.
+        on is drawn and rendered as it was, each network's crops are cut as they were and
+        it has the same layers, and each weights file is the one recorded.
     """
     record = provenance() if record is None else record
     sky = record["sky"]
@@ -172,6 +205,11 @@ def mismatches(record: dict | None = None) -> list[str]:
         shape = network["settings"]["input_shape"]
         if model_fingerprint(name, shape) != network["model_fingerprint"]:
             found.append(f"galaxylib.models builds the {name} network differently now")
+        crops = crop_fingerprint(sky["seed"], sky["n"], network["settings"]["preprocessing"])
+        if not np.allclose(crops, network["crop_fingerprint"], atol=1.0):
+            found.append(
+                f"the {name} network's crops are cut differently than those it learnt from"
+            )
         if sha256(_weights(name)) != network["weights_sha256"]:
             found.append(f"{_weights(name).name} is not the file provenance.json records")
     return found
