@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "NAMES",
@@ -125,10 +126,9 @@ def sky_fingerprint(seed: int, n: int, *, galaxies: int = 4) -> dict:
     dict
         ``ids``, ``labels`` (10 x 37) and ``thumbnails`` (``galaxies`` x 8 x 8 x 3).
     """
-    from galaxylib.synthetic import render_galaxy, sample_catalog
+    from galaxylib.synthetic import render_galaxy
 
-    labels, truth = sample_catalog(n, seed)
-    rows = truth.assign(index=np.arange(len(truth))).head(galaxies).to_dict("records")
+    labels, rows = _first_galaxies(seed, n, galaxies)
     head = labels.head(10)
     return {
         "ids": head["GalaxyID"].astype(int).tolist(),
@@ -152,16 +152,22 @@ def crop_fingerprint(seed: int, n: int, preprocessing: dict, *, galaxies: int = 
         ``galaxies`` thumbnails, each 8 x 8 x channels.
     """
     from galaxylib.preprocess import Settings, crop_file
-    from galaxylib.synthetic import sample_catalog
     from galaxylib.synthetic.render import render_chunk
 
-    _, truth = sample_catalog(n, seed)
-    rows = truth.assign(index=np.arange(len(truth))).head(galaxies).to_dict("records")
+    _, rows = _first_galaxies(seed, n, galaxies)
     settings = Settings(**preprocessing)
     with tempfile.TemporaryDirectory() as folder:
         render_chunk((seed, folder, rows))
         paths = [Path(folder) / f"{int(galaxy['GalaxyID'])}.jpg" for galaxy in rows]
         return [_thumbnail(crop_file(path, settings)[0]) for path in paths]
+
+
+def _first_galaxies(seed: int, n: int, count: int) -> tuple[pd.DataFrame, list[dict]]:
+    """The sky's catalog, and its first ``count`` galaxies as the renderer takes them."""
+    from galaxylib.synthetic import sample_catalog
+
+    labels, truth = sample_catalog(n, seed)
+    return labels, truth.assign(index=np.arange(len(truth))).head(count).to_dict("records")
 
 
 def _thumbnail(image: np.ndarray) -> list:
