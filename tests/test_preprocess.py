@@ -16,11 +16,9 @@ from galaxylib.preprocess import (
     crop_box,
     crop_file,
     improved_box,
-    improved_crop,
     open_cache,
     preprocess_catalog,
     report_box,
-    report_crop,
 )
 from galaxylib.tools.cli import main
 from galaxylib.tools.crop_cache import stored_settings
@@ -99,7 +97,7 @@ def test_report_crop_follows_the_report():
     pad = int(max(w, h) * 0.1)
     expected = gray[y - pad : y + max(w, h) + pad, x - pad : x + max(w, h) + pad]
     expected = cv2.resize(expected, (150, 150), interpolation=cv2.INTER_AREA)
-    np.testing.assert_array_equal(report_crop(image), expected)
+    np.testing.assert_array_equal(crop(image, report_box(image)), expected)
     # near the edge the padded square leaves the frame and the report keeps everything
     assert report_box(scene(cx=390, noise=0.5)) == Box(0, 0, 424)
     assert improved_box(scene(cx=390, noise=0.5)).center == pytest.approx((390, 212), abs=2)
@@ -109,13 +107,13 @@ def test_black_images_keep_their_frame_instead_of_crashing():
     black = np.zeros((424, 424, 3), np.uint8)
     assert report_box(black) == Box(0, 0, 424)
     assert improved_box(black) == Box(0, 0, 424)
-    assert report_crop(black).shape == (150, 150)
+    assert crop(black, report_box(black)).shape == (150, 150)
 
 
 def test_crop_sizes_colours_and_black_padding():
     image = scene()
-    assert improved_crop(image).shape == (150, 150)
-    assert improved_crop(image, size=64, color=True).shape == (64, 64, 3)
+    assert crop(image, improved_box(image)).shape == (150, 150)
+    assert crop(image, improved_box(image), size=64, color=True).shape == (64, 64, 3)
     outside = crop(np.full((100, 100), 200, np.uint8), Box(50, 50, 100), size=10)
     assert outside[:4, :4].min() == 200 and outside[-4:, -4:].max() == 0
 
@@ -138,8 +136,9 @@ def test_cache_rows_line_up_with_the_catalog(data):
     assert cache.images.shape == (30, 48, 48) and cache.images.dtype == np.uint8
     assert isinstance(cache.images, np.memmap)
     # the batch finds its box on a decode at 1/8 size, so its crops differ slightly from
-    # improved_crop's; each row must still be nearest to the crop of its own galaxy
-    singles = np.array([improved_crop(catalog.read_image(g), size=48) for g in catalog.ids])
+    # the full image's; each row must still be nearest to the crop of its own galaxy
+    images = [catalog.read_image(g) for g in catalog.ids]
+    singles = np.array([crop(image, improved_box(image), size=48) for image in images])
     distance = np.abs(cache.images[:, None].astype(int) - singles[None]).mean(axis=(2, 3))
     np.testing.assert_array_equal(distance.argmin(axis=1), np.arange(30))
     assert distance.diagonal().max() < 6

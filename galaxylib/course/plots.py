@@ -35,7 +35,6 @@ from galaxylib.preprocess import (
     crop_box,
     crop_file,
     report_box,
-    report_crop,
 )
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, question_of
 
@@ -392,7 +391,7 @@ def plot_roi_steps(catalog: Catalog, galaxy_id: int, *, size: int = REPORT_SIZE)
     axes[2].add_patch(Rectangle((x, y), w, h, fill=False, ec="white", ls="--", lw=1))
     _draw_box(axes[2], report_box(image), "#ff7f0e")
     axes[2].set_title("3. largest bounding box (dashed)\nand the report's square")
-    axes[3].imshow(report_crop(image, size=size), cmap="gray")
+    axes[3].imshow(crop(image, report_box(image), size=size), cmap="gray")
     axes[3].set_title("4. the report's crop")
     axes[4].imshow(improved_crop, cmap="gray")
     _draw_box(axes[0], improved, "#2ca02c")

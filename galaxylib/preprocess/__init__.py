@@ -25,9 +25,7 @@ from galaxylib.preprocess.boxes import (
     Box,
     crop,
     improved_box,
-    improved_crop,
     report_box,
-    report_crop,
 )
 from galaxylib.preprocess.cache import Cache, open_cache, preprocess_catalog
 from galaxylib.preprocess.image_file import MIN_SIZE, Settings, crop_box, crop_file
@@ -43,9 +41,7 @@ __all__ = [
     "crop_box",
     "crop_file",
     "improved_box",
-    "improved_crop",
     "open_cache",
     "preprocess_catalog",
     "report_box",
-    "report_crop",
 ]

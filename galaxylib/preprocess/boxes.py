@@ -13,9 +13,7 @@ __all__ = [
     "Box",
     "crop",
     "improved_box",
-    "improved_crop",
     "report_box",
-    "report_crop",
     "whole",
 ]
 
@@ -182,16 +180,6 @@ def crop(
     square = source[y0 : y0 + side, x0 : x0 + side]
     interpolation = cv2.INTER_AREA if side >= size else cv2.INTER_LINEAR
     return cv2.resize(square, (size, size), interpolation=interpolation)
-
-
-def report_crop(image: np.ndarray, *, size: int = REPORT_SIZE, color: bool = False) -> np.ndarray:
-    """The report's crop of one image (see :func:`report_box`)."""
-    return crop(image, report_box(image), size=size, color=color)
-
-
-def improved_crop(image: np.ndarray, *, size: int = REPORT_SIZE, color: bool = False) -> np.ndarray:
-    """The improved crop of one image (see :func:`improved_box`)."""
-    return crop(image, improved_box(image), size=size, color=color)
 
 
 CROPS = {"report": report_box, "improved": improved_box}
