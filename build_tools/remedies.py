@@ -50,9 +50,14 @@ REMEDIES = {
         "says": "photographic, and each galaxy framed as photographs frame it in training: "
         "smaller or larger, off-centre, among stars, softer",
     },
+    "greyscale": {
+        "flags": ["--photographic", "--greyscale"],
+        "says": "photographic, and half the training images turned grey (colour networks only)",
+    },
 }
 """Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words.
-Each adds to the one before it, and its change is measured against that one."""
+Each adds its last flag to the remedy of the flags before it, and its change is measured
+against that one."""
 
 SKY_CROPS = 500
 """Crops of the book's sky whose median levels :func:`sky_levels` matches."""
@@ -67,10 +72,11 @@ def stored_remedy() -> str:
 
 
 def adds_to(remedy: str) -> str | None:
-    """The remedy that ``remedy`` adds to (the one before it), or ``None`` for the first."""
-    names = list(REMEDIES)
-    position = names.index(remedy)
-    return names[position - 1] if position else None
+    """The remedy that ``remedy`` adds its last flag to, or ``None`` for the one with none."""
+    flags = REMEDIES[remedy]["flags"]
+    if not flags:
+        return None
+    return next(name for name, value in REMEDIES.items() if value["flags"] == flags[:-1])
 
 
 def command(remedy: str, name: str) -> list[str]:

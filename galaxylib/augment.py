@@ -28,6 +28,7 @@ def photographic(
     colour_gain: float = 1.25,
     saturation: tuple[float, float] = (0.0, 1.5),
     noise: float = 0.03,
+    grey: float = 0.0,
 ) -> tf.Tensor:
     """Vary the light of a batch of images as photographs of galaxies vary it.
 
@@ -43,15 +44,15 @@ def photographic(
        (log-uniform between ``1 / colour_gain`` and ``colour_gain``);
     5. **saturation** (colour images only): the colours pulled towards grey or pushed
        away from it (a factor uniform in ``saturation``; 0 is grey, 1 unchanged);
-    6. **noise**: Gaussian, its standard deviation uniform in [0, ``noise``] (1: full range).
+    6. **noise**: Gaussian, its standard deviation uniform in [0, ``noise``] (1: full range);
+    7. **grey** (colour images only): a share ``grey`` of the images made grey, the mean of
+       their channels, so that colour cannot carry the answer (``--greyscale``: a half).
 
     ``images`` is a uint8 tensor (batch, height, width, channels), and so is the result.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> grey = np.full((2, 8, 8, 1), 100, np.uint8)
-    >>> out = photographic(tf.constant(grey))
+    >>> out = photographic(tf.fill([2, 8, 8, 1], tf.constant(100, tf.uint8)))
     >>> out.shape, out.dtype.name
     (TensorShape([2, 8, 8, 1]), 'uint8')
     """
@@ -71,10 +72,16 @@ def photographic(
     x = x ** _log_uniform(per_image, *gamma)
     if channels == 3:
         x = x * _log_uniform(tf.stack([batch, 1, 1, 3]), 1 / colour_gain, colour_gain)
-        grey = tf.reduce_mean(x, axis=-1, keepdims=True)
-        x = grey + tf.random.uniform(per_image, *saturation) * (x - grey)
+        neutral = tf.reduce_mean(x, axis=-1, keepdims=True)
+        x = neutral + tf.random.uniform(per_image, *saturation) * (x - neutral)
     x = x + tf.random.normal(tf.shape(x)) * tf.random.uniform(per_image, 0.0, noise)
-    return tf.cast(tf.round(tf.clip_by_value(x, 0.0, 1.0) * 255.0), tf.uint8)
+    out = tf.cast(tf.round(tf.clip_by_value(x, 0.0, 1.0) * 255.0), tf.uint8)
+    if channels != 3 or not grey:  # nothing drawn: a grey network trains as without it
+        return out
+    mean = tf.reduce_mean(tf.cast(out, tf.float32), axis=-1, keepdims=True)
+    flat = tf.repeat(tf.cast(tf.round(mean), tf.uint8), 3, axis=-1)
+    chosen = tf.random.uniform(tf.stack([tf.shape(out)[0], 1, 1, 1])) < grey
+    return tf.where(chosen, flat, out)
 
 
 def framing(
@@ -97,8 +104,7 @@ def framing(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> out = framing(tf.constant(np.zeros((2, 16, 16, 3), np.uint8)), stars=0)
+    >>> out = framing(tf.zeros([2, 16, 16, 3], tf.uint8), stars=0)
     >>> out.shape, int(out.numpy().max())
     (TensorShape([2, 16, 16, 3]), 0)
     """

@@ -49,6 +49,7 @@ def make_dataset(
     seed: int | None = None,
     photographic: bool = False,
     framing: bool = False,
+    greyscale: bool = False,
 ) -> tf.data.Dataset:
     """A ``tf.data`` pipeline of cached images (and their labels), in batches.
 
@@ -62,10 +63,10 @@ def make_dataset(
         Global batch size (split between the replicas of a ``MirroredStrategy``).
     training : bool, default False
         Shuffle the galaxies anew every epoch (with ``seed``).
-    photographic : bool, default False
-        Vary each image's light as photographs vary it (:func:`galaxylib.augment.photographic`).
-    framing : bool, default False
-        Frame each galaxy as photographs do, first (:func:`galaxylib.augment.framing`).
+    photographic, framing : bool, default False
+        Vary each image as photographs vary it (:mod:`galaxylib.augment`; framing first).
+    greyscale : bool, default False
+        With ``photographic``, make half the colour images grey (its ``grey=0.5``).
 
     Returns
     -------
@@ -85,7 +86,9 @@ def make_dataset(
         batch = tf.numpy_function(gather, [positions], tf.uint8, stateful=False)
         batch = tf.ensure_shape(batch, shape)
         batch = augment.framing(batch) if framing else batch
-        return augment.photographic(batch) if photographic else batch
+        return (
+            augment.photographic(batch, grey=0.5 if greyscale else 0.0) if photographic else batch
+        )
 
     dataset = tf.data.Dataset.range(len(ids))
     if training:

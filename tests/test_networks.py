@@ -92,7 +92,7 @@ def test_the_record_says_how_to_make_them_again():
         assert record[key]
     for name in networks.NAMES:  # trained with the augmentations that FLAGS names
         settings = record["networks"][name]["settings"]
-        for flag in ("photographic", "framing"):
+        for flag in ("photographic", "framing", "greyscale"):
             assert bool(settings.get(flag)) is (f"--{flag}" in build.FLAGS)
 
 

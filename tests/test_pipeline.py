@@ -156,6 +156,41 @@ def test_photographic_black_point_reaches_each_images_median_and_never_passes_it
     assert (black / (skies / 255)).max() > 0.9  # and drawn all the way up to it
 
 
+def test_grey_turns_about_half_the_colour_images_grey_and_leaves_the_rest():
+    import tensorflow as tf
+
+    from galaxylib.augment import photographic
+
+    rng = np.random.default_rng(0)
+    colour = tf.constant(rng.integers(0, 256, (400, 6, 6, 3), dtype=np.uint8))
+    outs = []
+    for grey in (0.0, 0.5, 1.0):
+        tf.random.set_seed(0)
+        outs.append(photographic(colour, grey=grey).numpy())
+    plain, half, every = outs
+    chosen = (half == half[..., :1]).all(axis=(1, 2, 3))
+    assert 0.4 < chosen.mean() < 0.6 and (every == every[..., :1]).all()
+    # the grey ones are the mean of the very images the other draws made, as chapter 8's
+    # probe makes them; the others are those images, untouched
+    np.testing.assert_array_equal(half[chosen][..., 0], plain[chosen].mean(axis=-1).round())
+    np.testing.assert_array_equal(half[~chosen], plain[~chosen])
+
+
+def test_greyscale_leaves_a_grey_network_s_images_and_its_random_draws_alone(data):
+    import tensorflow as tf
+
+    _, cache, catalog = data
+    assert cache.images.ndim == 3  # a grey cache: one channel
+    runs = []
+    for greyscale in (False, True):
+        tf.random.set_seed(3)
+        dataset = make_dataset(
+            cache, catalog, batch_size=40, photographic=True, greyscale=greyscale
+        )
+        runs.append(next(iter(dataset))[0].numpy())
+    np.testing.assert_array_equal(*runs)  # the same augmentation draws, the same images
+
+
 def _one_galaxy(n: int, size: int = 32, sky: int = 20) -> np.ndarray:
     """``n`` copies of a bright square galaxy, centred on a flat sky."""
     images = np.full((n, size, size, 3), sky, np.uint8)

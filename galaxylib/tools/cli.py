@@ -108,6 +108,7 @@ def _train(args: argparse.Namespace) -> None:
         train_galaxies=args.train_galaxies,
         photographic=args.photographic,
         framing=args.framing,
+        greyscale=args.greyscale,
         output=args.output,
         volunteers=args.volunteers,
         parts=args.parts,
@@ -375,6 +376,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="frame the training galaxies as photographs do: smaller or larger, off-centre, "
         "among stars, softer (galaxylib.augment)",
+    )
+    p.add_argument(
+        "--greyscale",
+        action="store_true",
+        help="with --photographic, make half of the training images grey, so that a colour "
+        "network cannot lean on the sky's colours (galaxylib.augment; no change in grey)",
     )
     p.add_argument(
         "--output",

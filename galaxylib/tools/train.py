@@ -79,6 +79,7 @@ def train(
     train_galaxies: int | None = None,
     photographic: bool = False,
     framing: bool = False,
+    greyscale: bool = False,
     output: str | None = None,
     volunteers: str | Path | None = None,
     parts: bool = False,
@@ -124,6 +125,9 @@ def train(
     framing : bool, default False
         Frame the training galaxies as photographs frame them: smaller, off-centre, among
         stars, softer (:func:`galaxylib.augment.framing`); chapter 8 measures it too.
+    greyscale : bool, default False
+        With ``photographic``, make half of the training images grey, for a colour network
+        (its ``grey``; a grey network trains as without it); chapter 8 measures it.
     output : {'sigmoid', 'tree', 'votes'}, optional
         How the network ends (:data:`galaxylib.models.OUTPUTS`); default: its own.
     volunteers : path, optional
@@ -175,6 +179,10 @@ def train(
         run |= {"photographic": True}
     if framing:
         run |= {"framing": True}
+    if greyscale and not photographic:
+        raise GalaxyLibError("--greyscale is a step of --photographic: pass both, or neither.")
+    if greyscale:
+        run |= {"greyscale": True}
     if output is not None:
         run |= {"output": output}
     if parts and model != "improved":
@@ -228,6 +236,7 @@ def train(
                 seed=seed,
                 photographic=photographic,
                 framing=framing,
+                greyscale=greyscale,
             ),
             make_dataset(crops, labels, split.val, batch_size=batch_size),
             epochs=epochs,
@@ -254,6 +263,8 @@ def train(
         }
         if framing:
             settings["framing"] = True
+        if greyscale:
+            settings["greyscale"] = True
         if output is not None:
             settings["output"] = output
         if parts:
