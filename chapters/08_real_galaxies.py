@@ -1173,24 +1173,20 @@ grey_mean = {key: mean_auc[key, "improved"] for key in ("photographic", "greysca
 grey_cost = (
     rows_of["photographic", "improved"]["sky_gap"] - rows_of["greyscale", "improved"]["sky_gap"]
 )
-grey_wins = grey_mean["greyscale"] > grey_mean["photographic"] and grey_cost <= 0
+grey_raises = grey_mean["greyscale"] > grey_mean["photographic"]
+grey_costs = grey_cost > 0
 for remedy in ("photographic", "greyscale"):
     glue(f"ch8_mean_auc_{remedy}_improved_grey", grey_mean[remedy])
+stored_with = record["stored"] == "greyscale"
+kept = f"the stored networks {'are trained with it' if stored_with else 'do without it'}"
 reading(
     "ch8_greyscale_verdict",
     {
-        "It raises the mean of the improved network's four AUCs and costs nothing on the sky, "
-        "yet the stored networks are not trained with it: read the intervals before you "
-        "adopt it": grey_wins and record["stored"] != "greyscale",
-        "It raises the mean of the improved network's four AUCs and costs nothing on the sky, "
-        "and the stored networks are trained with it": grey_wins
-        and record["stored"] == "greyscale",
-        "It does not both raise the mean of the improved network's four AUCs and keep its "
-        "gap on the sky, so the stored networks do without it": not grey_wins
-        and record["stored"] != "greyscale",
-        "It does not both raise the mean of the improved network's four AUCs and keep its "
-        "gap on the sky, yet the stored networks are trained with it": not grey_wins
-        and record["stored"] == "greyscale",
+        f"It raises the mean of the improved network's four AUCs and costs nothing on the "
+        f"sky; {kept}": grey_raises and not grey_costs,
+        f"It raises the mean of the improved network's four AUCs but costs part of its gap "
+        f"on the sky; {kept}": grey_raises and grey_costs,
+        f"It does not raise the mean of the improved network's four AUCs; {kept}": not grey_raises,
     },
 )
 # The report's network sees grey, so greyscale trains it exactly as the photographic
@@ -1229,8 +1225,8 @@ glue("ch8_stored_says", record["remedies"][record["stored"]]["says"])
 # - **The grey half** (the "greyscale" rows), added to the photographic augmentation
 #   instead: for the improved network it {glue:text}`ch8_remedy_greyscale_improved`, and
 #   on the sky it {glue:text}`ch8_remedy_greyscale_improved_cost`. The mean of its four AUCs is
-#   {glue:text}`ch8_mean_auc_greyscale_improved_grey:.2f` (against
-#   {glue:text}`ch8_mean_auc_photographic_improved_grey:.2f` without the grey half).
+#   {glue:text}`ch8_mean_auc_greyscale_improved_grey:.3f` (against
+#   {glue:text}`ch8_mean_auc_photographic_improved_grey:.3f` without the grey half).
 #   {glue:text}`ch8_greyscale_verdict`.
 # - **The same recipe, trained twice.** For the report's network, which sees grey anyway,
 #   the grey half changes nothing in training, so its "greyscale" row is the photographic
@@ -1632,8 +1628,9 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 # - (d) It makes no difference which row a change is measured against.
 #
 # <details class="quiz"><summary>Answer</summary>
-# (a) Each row of the table adds one idea to the row before it, so the difference
-# between the two is what that one idea bought, with everything else held the same --
+# (a) Each remedy adds one idea to the row it is measured against (framing and the grey
+# half each add one to the photographic row), so the difference between the two is
+# what that one idea bought, with everything else held the same --
 # the same sky, the same recipe, the same photographs and the same bootstrap draws.
 # Against no remedy the change would be the sum of two ideas. Option (b) gives the
 # wrong reason: the choice is about what the number means, not about how large it
