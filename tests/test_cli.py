@@ -213,6 +213,17 @@ def test_bench_preprocess_times_every_side_the_same_way(dataset):
         bench_preprocess(dataset, n=12, workers=1, repeats=0)
 
 
+def test_the_benchmarks_runs_take_turns_so_drift_weighs_on_each_alike():
+    from galaxylib.tools.bench import _fastest
+
+    order: list[str] = []
+    seconds = _fastest(
+        {"ours": lambda: order.append("ours"), "yardstick": lambda: order.append("yardstick")}, 3
+    )
+    assert order == ["ours", "yardstick"] * 3
+    assert set(seconds) == {"ours", "yardstick"} and all(v >= 0 for v in seconds.values())
+
+
 def test_bench_preprocess_refuses_an_empty_catalog(dataset, capsys):
     path = dataset / "training_solutions_rev1.csv"
     path.write_text(path.read_text().splitlines()[0] + "\n")

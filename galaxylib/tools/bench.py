@@ -77,36 +77,24 @@ def _decode(path: Path) -> int:
     return 0 if image is None else image.shape[0]
 
 
-def decode_rate(paths: list[Path], workers: int, *, repeats: int = 3) -> float:
-    """Images a second that ``workers`` processes decode, whole and in colour.
-
-    What cropping could reach if finding the box, resizing and writing cost nothing.
-    The pool is started before the clock; the rate is that of the fastest of ``repeats``
-    passes over ``paths``.
-    """
-    with worker_pool(workers, runs=_decode) as pool:
-        pool.map(_decode, paths[: 2 * workers])
-        return len(paths) / _fastest(
-            lambda: pool.map(_decode, paths, chunksize=max(1, len(paths) // (8 * workers))),
-            repeats,
-        )
-
-
-def _fastest(run: Callable[[], object], repeats: int) -> float:
-    """Seconds of the fastest of ``repeats`` calls of ``run``.
+def _fastest(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Seconds of the fastest of ``repeats`` calls of each run, the runs taken in turn.
 
     A pass over 500 images takes a fifth of a second here: timed once on a machine shared
     with other work, it can be half as fast as the next; the fastest pass is the one that
-    other work disturbed least.
+    other work disturbed least. One call of each run, then the next round: a machine that
+    slows down or speeds up during the benchmark weighs on every run alike, where timing
+    one run's repeats after another's would hand the drift to a ratio of the two.
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise GalaxyLibError(f"repeats is {repeats!r}; time each run 1 or more times.")
-    seconds = []
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        seconds.append(time.perf_counter() - start)
-    return min(seconds)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: min(times) for name, times in seconds.items()}
 
 
 def bench_preprocess(
@@ -123,16 +111,18 @@ def bench_preprocess(
     that both find them in the operating system's cache. Ours is timed twice: with the
     improved crop (the default) and with the report's crop, to separate what the crop
     costs from what the batch run saves. Its workers' server is started before the clock,
-    as :func:`decode_rate` starts its pool: a session pays that once, for its first pool.
-    Every rate, the yardstick's included, is that of the fastest of ``repeats`` runs, each
-    into a fresh folder (so nothing is cached).
+    as the yardstick's pool is: a session pays that once, for its first pool. The
+    yardstick is ``workers`` processes decoding the same files whole and in colour: what
+    cropping could reach if finding the box, resizing and writing cost nothing. Every
+    rate, the yardstick's included, is that of the fastest of ``repeats`` runs, each into
+    a fresh folder (so nothing is cached), the four runs taken in turn.
 
     Returns
     -------
     dict
         ``n``, ``workers``, ``report_img_per_s``, ``ours_img_per_s``,
         ``ours_report_crop_img_per_s``, ``ratio`` (ours over the report's),
-        ``decode_img_per_s`` (:func:`decode_rate` on the same files and workers) and
+        ``decode_img_per_s`` (the yardstick, on the same files and workers) and
         ``ratio_to_decode`` (ours over it).
     """
     catalog = load_catalog(root)
@@ -146,10 +136,15 @@ def bench_preprocess(
     workers = resolve_workers(workers)
     for path in paths:
         path.read_bytes()
-    with tempfile.TemporaryDirectory() as tmp:
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
         warm = Path(tmp) / "warm"
         link_subset(catalog, ids[: 2 * workers], warm)
+        # The first pool starts the workers' server, with only the crop's modules loaded
+        # (the yardstick's module loads TensorFlow, which would make every fork slower).
         preprocess_catalog(warm, size=size, workers=workers, progress=False)
+        decoder = stack.enter_context(worker_pool(workers, runs=_decode))
+        decoder.map(_decode, paths[: 2 * workers])
         outs: list[Path] = []
         subsets: dict[str, list[Path]] = {"improved": [], "report": []}
         for k in range(repeats):  # a fresh folder for every run, made before the clock
@@ -163,20 +158,25 @@ def bench_preprocess(
             folder = subsets[name].pop()
             preprocess_catalog(folder, crop=name, size=size, workers=workers, progress=False)
 
-        seconds = {
-            "report": _fastest(lambda: _report_loop(paths, outs.pop(), size), repeats),
-            "improved_batch": _fastest(lambda: batch("improved"), repeats),
-            "report_batch": _fastest(lambda: batch("report"), repeats),
-        }
-    decode = decode_rate(paths, workers, repeats=repeats)
+        chunks = max(1, len(paths) // (8 * workers))
+        seconds = _fastest(
+            {
+                "report": lambda: _report_loop(paths, outs.pop(), size),
+                "improved_batch": lambda: batch("improved"),
+                "report_batch": lambda: batch("report"),
+                "decode": lambda: decoder.map(_decode, paths, chunksize=chunks),
+            },
+            repeats,
+        )
+    rate = {name: len(ids) / value for name, value in seconds.items()}
     return {
         "n": len(ids),
         "workers": workers,
-        "decode_img_per_s": decode,
-        "ratio_to_decode": len(ids) / seconds["improved_batch"] / decode,
-        "report_img_per_s": len(ids) / seconds["report"],
-        "ours_img_per_s": len(ids) / seconds["improved_batch"],
-        "ours_report_crop_img_per_s": len(ids) / seconds["report_batch"],
+        "decode_img_per_s": rate["decode"],
+        "ratio_to_decode": rate["improved_batch"] / rate["decode"],
+        "report_img_per_s": rate["report"],
+        "ours_img_per_s": rate["improved_batch"],
+        "ours_report_crop_img_per_s": rate["report_batch"],
         "ratio": seconds["report"] / seconds["improved_batch"],
     }
 
