@@ -627,17 +627,29 @@ for label, goal in GOALS.items():
     glue(f"ch8_goal_{label}", goal)
 for label in ("smooth", "barred"):  # one positive galaxy is 1 / n of the pairs an AUC counts
     glue(f"ch8_one_{label}", 1 / int(labels[label].sum()))
-close = [  # goals met or missed by less than 0.02, per network
+# How far an AUC moves when the same recipe is trained again: the report's network sees
+# grey, so make remedies' "greyscale" row trains it exactly as the stored "photographic"
+# row (tests/test_pipeline.py); the two are one recipe trained twice (section 8).
+record = json.loads(REMEDY_RECORD.read_text())
+rows_of = {(row["remedy"], row["network"]): row for row in record["rows"]}
+again, first = rows_of["greyscale", "report"], rows_of["photographic", "report"]
+assert again["command"].replace(" --greyscale", "") == first["command"].replace(
+    "--out models/report.keras", "--out models/greyscale/report.keras"
+), "the report's greyscale row is not the photographic recipe with --greyscale"
+retrain = max(abs(again["auc"][k]["auc"] - first["auc"][k]["auc"]) for k in LABELS)
+glue("ch8_retrain_largest_auc", retrain)
+close = [  # goals met or missed by less than a second training moved an AUC, per network
     f"{label.replace('_', '-')} for {NETWORKS[name].called} ({aucs.loc[label, name]:.3f})"
     for name in networks
     for label, goal in GOALS.items()
-    if abs(aucs.loc[label, name] - goal) < 0.02
+    if abs(aucs.loc[label, name] - goal) < retrain
 ]
+second = f"a second training of the same recipe moved an AUC (up to {retrain:.3f}, section 8)"
 reading(
     "ch8_goals_close",
     {
-        f"These are close calls: {listed(close)}": bool(close),
-        "None of them is met or missed by less than 0.02": not close,
+        f"These are met or missed by less than {second}: {listed(close)}": bool(close),
+        f"None of them is met or missed by less than {second}": not close,
     },
 )
 pair = auc_intervals(scores, labels[list(LABELS)], baseline="report")
@@ -680,7 +692,8 @@ glue("ch8_improved_minus_report", "; ".join(changes))
 # set itself for the photographs), for each network on its own:
 # {glue:text}`ch8_goals_report`; {glue:text}`ch8_goals_improved`. A goal is met when the
 # AUC measured here reaches it; with intervals this wide, one met or missed by a few
-# hundredths could go the other way on another set of photographs.
+# hundredths could go the other way on another set of photographs, or after another
+# training of the same network.
 # {glue:text}`ch8_goals_close`. {glue:text}`ch8_improved_vs_report`; label by label, the
 # improved network's AUC minus the report's, with its paired 95 % interval:
 # {glue:text}`ch8_improved_minus_report`.
@@ -1053,8 +1066,7 @@ remedies = pd.DataFrame(remedy_rows).sort_values(
 remedies.set_index(["network", "remedy"]).fillna("")
 
 # %% tags=["remove-cell"]
-rows_of = {(row["remedy"], row["network"]): row for row in record["rows"]}
-stored = {name: rows_of[record["stored"], name] for name in networks}
+stored = {name: rows_of[record["stored"], name] for name in networks}  # rows_of: section 5
 for name in networks:  # the record describes the networks this page loaded
     for label in LABELS:
         assert abs(stored[name]["auc"][label]["auc"] - aucs.loc[label, name]) < 0.005, (
@@ -1188,20 +1200,6 @@ reading(
         f"on the sky; {kept}": grey_raises and grey_costs,
         f"It does not raise the mean of the improved network's four AUCs; {kept}": not grey_raises,
     },
-)
-# The report's network sees grey, so greyscale trains it exactly as the photographic
-# augmentation does (tests/test_pipeline.py): its two rows are one recipe trained twice.
-again, first = rows_of["greyscale", "report"], rows_of["photographic", "report"]
-assert again["command"].replace(" --greyscale", "") == first["command"].replace(
-    "--out models/report.keras", "--out models/greyscale/report.keras"
-), "the report's greyscale row is not the photographic recipe with --greyscale"
-glue(
-    "ch8_retrain_mean_auc",
-    abs(mean_auc["greyscale", "report"] - mean_auc["photographic", "report"]),
-)
-glue(
-    "ch8_retrain_largest_auc",
-    max(abs(again["auc"][k]["auc"] - first["auc"][k]["auc"]) for k in LABELS),
 )
 glue("ch8_retrain_gap", abs(again["sky_gap"] - first["sky_gap"]) * 100)
 glue("ch8_stored_remedy", record["stored"])
