@@ -116,6 +116,12 @@ def test_the_command_trains_and_refuses_to_overwrite(root, tmp_path, capsys):
     with pytest.raises(SystemExit) as zero:
         main([*command, "--force", "--train-galaxies", "0"])
     assert zero.value.code == 2 and "--train-galaxies" in capsys.readouterr().err
+    # The grey half is the photographic augmentation's last step: alone it is refused.
+    assert main([*command, "--force", "--greyscale"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "galaxylib train: --greyscale is a step of --photographic: pass both, or neither."
+    ]
 
 
 @pytest.mark.slow
