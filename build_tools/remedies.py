@@ -11,7 +11,7 @@ command, then scores each network two ways, with one protocol for every row:
 - on the open photographs of chapter 8: the AUC of each label, through
   :func:`galaxylib.evaluation.predict_files` as ``galaxylib predict`` runs, with 95 %
   bootstrap intervals (:func:`galaxylib.course.bootstrap.auc_intervals`) and the change from the
-  row the remedy adds to (the remedy before it in :data:`REMEDIES`), with its paired
+  row the remedy adds to (the remedy of its flags but the last, :func:`adds_to`), with its paired
   interval; and two probes at prediction time, paired with the photographs as they are:
   the same crops in grey (colour networks only) and with their levels set to the sky's
   (:func:`sky_levels`);

@@ -633,23 +633,27 @@ for label in ("smooth", "barred"):  # one positive galaxy is 1 / n of the pairs 
 record = json.loads(REMEDY_RECORD.read_text())
 rows_of = {(row["remedy"], row["network"]): row for row in record["rows"]}
 again, first = rows_of["greyscale", "report"], rows_of["photographic", "report"]
+assert not NETWORKS["report"].color, "section 8 says the report's network sees grey"
 assert again["command"].replace(" --greyscale", "") == first["command"].replace(
     "--out models/report.keras", "--out models/greyscale/report.keras"
 ), "the report's greyscale row is not the photographic recipe with --greyscale"
 retrain = max(abs(again["auc"][k]["auc"] - first["auc"][k]["auc"]) for k in LABELS)
 glue("ch8_retrain_largest_auc", retrain)
-close = [  # goals met or missed by less than a second training moved an AUC, per network
+close = [  # goals met or missed by no more than a second training moved an AUC
     f"{label.replace('_', '-')} for {NETWORKS[name].called} ({aucs.loc[label, name]:.3f})"
     for name in networks
     for label, goal in GOALS.items()
-    if abs(aucs.loc[label, name] - goal) < retrain
+    if round(abs(aucs.loc[label, name] - goal), 3) <= round(retrain, 3)
 ]
-second = f"a second training of the same recipe moved an AUC (up to {retrain:.3f}, section 8)"
+second = (
+    f"a second training of the report's network moved one of its AUCs (up to {retrain:.3f}, "
+    "section 8; the improved network was not trained twice)"
+)
 reading(
     "ch8_goals_close",
     {
-        f"These are met or missed by less than {second}: {listed(close)}": bool(close),
-        f"None of them is met or missed by less than {second}": not close,
+        f"These are met or missed by no more than {second}: {listed(close)}": bool(close),
+        f"None of them is met or missed by no more than {second}": not close,
     },
 )
 pair = auc_intervals(scores, labels[list(LABELS)], baseline="report")
@@ -1025,10 +1029,11 @@ show_draws(framing, examples, "framing")
 # kind of galaxy its own colours under one camera, which no photographer keeps. The
 # photographic draws above shift and weaken those colours but rarely remove them. Their
 # last step, `grey` (which `galaxylib train --greyscale` sets to a half), goes further:
-# after the other draws it turns a random half of each training batch grey (each pixel's
-# three channels replaced by their mean), so that for half its galaxies a colour network
-# has only shape and light to go on. The report's network sees every galaxy in grey
-# already, so for it this remedy changes nothing. The same four galaxies, through both:
+# after the other draws it turns each training image grey with a chance of one half
+# (each pixel's three channels replaced by their mean), so that for about half its
+# galaxies a colour network has only shape and light to go on. The report's network sees
+# every galaxy in grey already, so for it this remedy changes nothing. The same four
+# galaxies, through the photographic draws with the grey half:
 
 # %%
 show_draws(lambda batch: photographic(batch, grey=0.5), examples, "grey half")
@@ -1149,6 +1154,7 @@ moved = [  # remedy rows with a label moved beyond its paired interval
     (remedy, name)
     for (remedy, name), row in rows_of.items()
     if record["remedies"][remedy]["adds_to"]
+    and not (remedy == "greyscale" and not NETWORKS[name].color)  # a training again
     and any(v["change_low"] > 0 or v["change_high"] < 0 for v in row["auc"].values())
 ]
 reading(
@@ -1185,23 +1191,32 @@ grey_mean = {key: mean_auc[key, "improved"] for key in ("photographic", "greysca
 grey_cost = (
     rows_of["photographic", "improved"]["sky_gap"] - rows_of["greyscale", "improved"]["sky_gap"]
 )
-grey_raises = grey_mean["greyscale"] > grey_mean["photographic"]
-grey_costs = grey_cost > 0
+rise = grey_mean["greyscale"] - grey_mean["photographic"]
+retrain_mean = abs(mean_auc["greyscale", "report"] - mean_auc["photographic", "report"])
+glue("ch8_retrain_mean_auc", retrain_mean)  # again, first: the report's rows (section 5)
+glue("ch8_retrain_gap", abs(again["sky_gap"] - first["sky_gap"]) * 100)
 for remedy in ("photographic", "greyscale"):
     glue(f"ch8_mean_auc_{remedy}_improved_grey", grey_mean[remedy])
 stored_with = record["stored"] == "greyscale"
 kept = f"the stored networks {'are trained with it' if stored_with else 'do without it'}"
+noise = f"less than a second training moved the report's network's mean ({retrain_mean:.3f})"
+means = {
+    "raises the mean of the improved network's four AUCs": rise >= retrain_mean,
+    f"raises the mean of the improved network's four AUCs, but by {noise}": 0 < rise < retrain_mean,
+    "does not raise the mean of the improved network's four AUCs": rise <= 0,
+}
+skies = {
+    "costs part of its gap on the sky": grey_cost > 0,
+    "costs nothing on the sky": grey_cost <= 0,
+}
 reading(
     "ch8_greyscale_verdict",
     {
-        f"It raises the mean of the improved network's four AUCs and costs nothing on the "
-        f"sky; {kept}": grey_raises and not grey_costs,
-        f"It raises the mean of the improved network's four AUCs but costs part of its gap "
-        f"on the sky; {kept}": grey_raises and grey_costs,
-        f"It does not raise the mean of the improved network's four AUCs; {kept}": not grey_raises,
+        f"It {mean} and {sky}; {kept}": on_mean and on_sky
+        for mean, on_mean in means.items()
+        for sky, on_sky in skies.items()
     },
 )
-glue("ch8_retrain_gap", abs(again["sky_gap"] - first["sky_gap"]) * 100)
 glue("ch8_stored_remedy", record["stored"])
 glue("ch8_levels_percentile", record["levels_percentile"])
 glue("ch8_stored_says", record["remedies"][record["stored"]]["says"])
@@ -1229,7 +1244,7 @@ glue("ch8_stored_says", record["remedies"][record["stored"]]["says"])
 # - **The same recipe, trained twice.** For the report's network, which sees grey anyway,
 #   the grey half changes nothing in training, so its "greyscale" row is the photographic
 #   recipe trained a second time. The two differ by
-#   {glue:text}`ch8_retrain_largest_auc:.2f` in AUC at most (the mean of the four by
+#   {glue:text}`ch8_retrain_largest_auc:.3f` in AUC at most (the mean of the four by
 #   {glue:text}`ch8_retrain_mean_auc:.3f`) and by {glue:text}`ch8_retrain_gap:.1f` points
 #   of the sky's gap: that much a row can move without any remedy at all, which is one
 #   more reason to read each change with its interval.
@@ -1628,7 +1643,8 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 # <details class="quiz"><summary>Answer</summary>
 # (a) Each remedy adds one idea to the row it is measured against (framing and the grey
 # half each add one to the photographic row), so the difference between the two is
-# what that one idea bought, with everything else held the same --
+# what that one idea bought, with everything else held the same (except the luck of
+# training, which section 8 measures) --
 # the same sky, the same recipe, the same photographs and the same bootstrap draws.
 # Against no remedy the change would be the sum of two ideas. Option (b) gives the
 # wrong reason: the choice is about what the number means, not about how large it
