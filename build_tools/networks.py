@@ -44,7 +44,17 @@ from galaxylib.models import NETWORKS
 from galaxylib.synthetic.skyfile import SKY_FILE
 from galaxylib.tools.model_files import ModelFiles
 
-__all__ = ["EPOCHS", "FLAGS", "SKY", "commands", "main", "pack", "readable_json", "run_missing"]
+__all__ = [
+    "EPOCHS",
+    "FLAGS",
+    "SKY",
+    "commands",
+    "main",
+    "pack",
+    "readable_json",
+    "run_missing",
+    "train_command",
+]
 
 SKY = {"seed": 1, "n": 24_000}
 """The sky the stored networks learn from: not the book's (seed 0), and twice its size."""
@@ -59,14 +69,17 @@ FLAGS = ["--photographic"]
 """The stored networks' remedy for the gap to photographs (``make remedies`` measures it)."""
 
 
+def train_command(name: str, flags: list[str], out: str) -> list[str]:
+    """The command that trains network ``name`` on ``WORK``'s sky with ``flags`` into ``out``:
+    for :data:`EPOCHS` epochs, unless ``flags`` gives its own (``--epochs=30``)."""
+    epochs = [] if any(flag.startswith("--epochs") for flag in flags) else ["--epochs", str(EPOCHS)]
+    return ["galaxylib", "train", "sky", "--model", name, *epochs, *flags, "--out", out]
+
+
 def commands() -> list[list[str]]:
     """The commands that make the sky and train both networks, run inside ``WORK``."""
     synth = ["galaxylib", "synth", "--out", "sky", "--n", str(SKY["n"]), "--seed", str(SKY["seed"])]
-    trains = [
-        ["galaxylib", "train", "sky", "--model", name, "--epochs", str(EPOCHS), *FLAGS]
-        + ["--out", f"models/{name}.keras"]
-        for name in NETWORKS
-    ]
+    trains = [train_command(name, FLAGS, f"models/{name}.keras") for name in NETWORKS]
     return [synth, *trains]
 
 

@@ -6,8 +6,9 @@ galaxies) they all learn from -- training any that is missing with the project's
 command, then scores each network two ways, with one protocol for every row:
 
 - on the synthetic sky: the test RMSE on the book's sky (seed 0, the ``small`` profile's),
-  as chapter 6 scores it, and the share of the gap from the mean benchmark to the noise
-  floor that it closes;
+  as chapter 6 scores it, the share of the gap from the mean benchmark to the noise
+  floor that it closes, and the AUC of its bar answer on the sky's face-on test discs
+  (:mod:`galaxylib.course.bars`, as chapter 8 scores it);
 - on the open photographs of chapter 8: the AUC of each label, through
   :func:`galaxylib.evaluation.predict_files` as ``galaxylib predict`` runs, with 95 %
   bootstrap intervals (:func:`galaxylib.course.bootstrap.auc_intervals`) and the change from the
@@ -20,6 +21,10 @@ and writes the figures to ``galaxylib/course/remedies.json`` for chapter 8 to re
 ``--keep``, a row whose network is no longer in ``WORK`` is kept from the record as it was
 scored (and so is a row's change when the network it adds to is gone), so that adding a
 remedy does not mean training every row again.
+
+It also trains each stored network a second time with its own command
+(:func:`again_command`) and scores it the same way, with its change from the stored
+network: how far the luck of training alone moves a row.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from build_tools.networks import readable_json, run_missing, sha256
 from galaxylib.course import REMEDY_RECORD
 from galaxylib.models import NETWORKS
 
-__all__ = ["REMEDIES", "command", "main", "measure"]
+__all__ = ["AGAIN", "REMEDIES", "again_command", "applies", "command", "main", "measure"]
 
 
 REMEDIES = {
@@ -54,10 +59,20 @@ REMEDIES = {
         "flags": ["--photographic", "--greyscale"],
         "says": "photographic, and half the training images turned grey (colour networks only)",
     },
+    "parts": {
+        "flags": ["--photographic", "--parts"],
+        "says": "photographic, and the convolutions run on four turned corners of each image, "
+        "as the Kaggle winner's did (the improved network only)",
+        "networks": ["improved"],
+    },
 }
-"""Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words.
-Each adds its last flag to the remedy of the flags before it, and its change is measured
-against that one."""
+"""Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words,
+and the networks it applies to where not every one (``networks``). Each adds its last flag
+to the remedy of the flags before it, and its change is measured against that one."""
+
+AGAIN = "again"
+"""Where ``WORK/models`` keeps each network trained a second time with the stored networks'
+own command: how far a second training moves its figures is the yardstick for the rows'."""
 
 SKY_CROPS = 500
 """Crops of the book's sky whose median levels :func:`sky_levels` matches."""
@@ -79,6 +94,17 @@ def adds_to(remedy: str) -> str | None:
     return next(name for name, value in REMEDIES.items() if value["flags"] == flags[:-1])
 
 
+def applies(remedy: str) -> list[str]:
+    """The networks of :data:`~galaxylib.models.NETWORKS` that ``remedy`` is tried on."""
+    return list(REMEDIES[remedy].get("networks", NETWORKS))
+
+
+def again_command(name: str) -> list[str]:
+    """The stored network ``name``'s own command, writing a second training to :data:`AGAIN`."""
+    run = networks.commands()[1 + list(NETWORKS).index(name)]
+    return [*run[:-1], f"models/{AGAIN}/{name}.keras"]
+
+
 def command(remedy: str, name: str) -> list[str]:
     """The command that trains network ``name`` with ``remedy``, run in ``WORK``.
 
@@ -87,11 +113,7 @@ def command(remedy: str, name: str) -> list[str]:
     """
     if REMEDIES[remedy]["flags"] == networks.FLAGS:
         return networks.commands()[1 + list(NETWORKS).index(name)]
-    return [
-        *["galaxylib", "train", "sky", "--model", name, "--epochs", str(networks.EPOCHS)],
-        *REMEDIES[remedy]["flags"],
-        *["--out", f"models/{remedy}/{name}.keras"],
-    ]
+    return networks.train_command(name, REMEDIES[remedy]["flags"], f"models/{remedy}/{name}.keras")
 
 
 def levels(images):
@@ -120,9 +142,11 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     """
     import numpy as np
     import pandas as pd
+    from sklearn.metrics import roc_auc_score
 
     from galaxylib.baselines import mean_rmse
     from galaxylib.course import course_data
+    from galaxylib.course.bars import face_on_discs, sky_bar_answers
     from galaxylib.course.bootstrap import auc_intervals
     from galaxylib.data import load_catalog
     from galaxylib.evaluation import evaluate, load_model, predict_files, predict_images
@@ -146,51 +170,66 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     floor = sky_noise_floor(sky, parts.test)  # as chapter 6 and bench quality
     paths, labels = photograph_paths(), label_table()
     known = labels[list(LABELS)]
+    discs, barred = face_on_discs(sky)
     earlier = {(r["remedy"], r["network"]): r for r in (kept or {}).get("rows", [])}
-    scores, rows = {}, []
+    earlier.update({(AGAIN, r["network"]): r for r in (kept or {}).get(AGAIN, [])})
+
+    def score(run: list[str]) -> tuple[dict, pd.DataFrame]:
+        """The row of the network that ``run`` trains, and its answers on the photographs."""
+        path = work / run[-1]
+        trained = load_model(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FrameWarning)
+            answers = answer_scores(predict_files(trained, paths))
+        test = evaluate(trained, sky, tta=True)
+        history = pd.read_csv(trained.files.history)
+        row = {
+            "command": shlex.join(run),
+            "weights_sha256": sha256(path),
+            "epochs": len(history),
+            "train_s": round(float(history["seconds"].sum()), 1),
+            "sky_rmse": round(test.rmse, 5),
+            "sky_gap": round(gap_closed(test.rmse, mean, floor), 4),
+            "sky_bar_auc": round(roc_auc_score(barred, sky_bar_answers(trained, sky, discs)), 4),
+        }
+        crops = np.stack([crop_file(p, trained.preprocessing)[0] for p in paths])
+        crops = crops.reshape(len(paths), *trained.preprocessing.input_shape)
+        probes = {}
+        if trained.preprocessing.color:  # the same photographs, in grey
+            probes["grey_photographs"] = np.repeat(
+                crops.mean(axis=-1, keepdims=True).round(), 3, axis=-1
+            )
+        sky_crops = open_cache(sky, settings=trained.preprocessing).images[:SKY_CROPS]
+        low, high = levels(sky_crops.reshape(-1, *trained.preprocessing.input_shape))
+        black, white = float(np.median(low)), float(np.median(high))
+        probes["levels_photographs"] = sky_levels(crops, black, white)
+        for probe, images in probes.items():
+            table = pd.DataFrame(
+                predict_images(trained, images.astype(np.uint8)), columns=list(COLUMNS)
+            )
+            pair = {"as they are": answers, "probe": answer_scores(table)}
+            row[probe] = _aucs(auc_intervals(pair, known, baseline="as they are"))
+        return row, answers
+
+    scores, rows, again = {}, [], []
     for remedy in REMEDIES:
-        for name in NETWORKS:
-            path = work / command(remedy, name)[-1]
-            if not path.exists() and (remedy, name) in earlier:
-                print(f"Kept the {name} network's {remedy} row: {path} is not here.")
+        for name in applies(remedy):
+            if not (work / command(remedy, name)[-1]).exists() and (remedy, name) in earlier:
+                print(f"Kept the {name} network's {remedy} row: it is not in {work}.")
                 rows.append(earlier[remedy, name])
                 continue
-            trained = load_model(path)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FrameWarning)
-                scores[remedy, name] = answer_scores(predict_files(trained, paths))
-            test = evaluate(trained, sky, tta=True)
-            history = pd.read_csv(trained.files.history)
-            row = {
-                "remedy": remedy,
-                "network": name,
-                "command": shlex.join(command(remedy, name)),
-                "weights_sha256": sha256(path),
-                "epochs": len(history),
-                "train_s": round(float(history["seconds"].sum()), 1),
-                "sky_rmse": round(test.rmse, 5),
-                "sky_gap": round(gap_closed(test.rmse, mean, floor), 4),
-            }
-            crops = np.stack([crop_file(p, trained.preprocessing)[0] for p in paths])
-            crops = crops.reshape(len(paths), *trained.preprocessing.input_shape)
-            probes = {}
-            if trained.preprocessing.color:  # the same photographs, in grey
-                probes["grey_photographs"] = np.repeat(
-                    crops.mean(axis=-1, keepdims=True).round(), 3, axis=-1
-                )
-            sky_crops = open_cache(sky, settings=trained.preprocessing).images[:SKY_CROPS]
-            low, high = levels(sky_crops.reshape(-1, *trained.preprocessing.input_shape))
-            black, white = float(np.median(low)), float(np.median(high))
-            probes["levels_photographs"] = sky_levels(crops, black, white)
-            for probe, images in probes.items():
-                table = pd.DataFrame(
-                    predict_images(trained, images.astype(np.uint8)), columns=list(COLUMNS)
-                )
-                pair = {"as they are": scores[remedy, name], "probe": answer_scores(table)}
-                row[probe] = _aucs(auc_intervals(pair, known, baseline="as they are"))
-            rows.append(row)
-    for row in rows:
-        network, before = row["network"], adds_to(row["remedy"])
+            row, scores[remedy, name] = score(command(remedy, name))
+            rows.append({"remedy": remedy, "network": name, **row})
+    for name in NETWORKS:
+        if (work / again_command(name)[-1]).exists():
+            row, scores[AGAIN, name] = score(again_command(name))
+            again.append({"remedy": AGAIN, "network": name, **row})
+        elif (AGAIN, name) in earlier:
+            print(f"Kept the {name} network's second training: it is not in {work}.")
+            again.append(earlier[AGAIN, name])
+    for row in [*rows, *again]:
+        network = row["network"]
+        before = stored_remedy() if row["remedy"] == AGAIN else adds_to(row["remedy"])
         this = scores.get((row["remedy"], network))
         if this is None:
             continue  # kept whole
@@ -210,9 +249,11 @@ def measure(work: Path, kept: dict | None = None) -> dict:
         "photographs": len(labels),
         "interval": "95 % bootstrap over the photographs, 2,000 draws, paired between rows",
         "remedies": {
-            key: {"says": value["says"], "adds_to": adds_to(key)} for key, value in REMEDIES.items()
+            key: {"says": value["says"], "adds_to": adds_to(key), "networks": applies(key)}
+            for key, value in REMEDIES.items()
         },
         "stored": stored_remedy(),
+        AGAIN: again,
         "levels_percentile": BRIGHT_PERCENTILE,
         "rows": rows,
     }
@@ -245,7 +286,7 @@ def _aucs(table, name: str | None = None) -> dict:
 def _kept(work: Path, run: list[str], held: set) -> bool:
     """Whether ``run``'s network is missing from ``work`` and kept from the record."""
     name = run[run.index("--model") + 1]
-    remedy = next(r for r in REMEDIES if command(r, name) == run)
+    remedy = next((r for r in REMEDIES if command(r, name) == run), AGAIN)
     return not (work / run[-1]).exists() and (remedy, name) in held
 
 
@@ -264,9 +305,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     kept = json.loads(REMEDY_RECORD.read_text()) if args.keep else None
     if not args.score_only:
-        run = [command(remedy, name) for remedy in REMEDIES for name in NETWORKS]
+        run = [command(remedy, name) for remedy in REMEDIES for name in applies(remedy)]
+        run += [again_command(name) for name in NETWORKS]
         if kept:
-            held = {(r["remedy"], r["network"]) for r in kept["rows"]}
+            held = {(r["remedy"], r["network"]) for r in [*kept["rows"], *kept.get(AGAIN, [])]}
             run = [c for c in run if not _kept(args.work, c, held)]
         run_missing(args.work, run)
     from galaxylib.tools.files import write_text

@@ -103,7 +103,7 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
     record = json.loads(REMEDY_RECORD.read_text())
     stored = networks.provenance()["networks"]
     rows = {(row["remedy"], row["network"]): row for row in record["rows"]}
-    wanted = {(r, n) for r in remedies.REMEDIES for n in models.NETWORKS}
+    wanted = {(r, n) for r in remedies.REMEDIES for n in remedies.applies(r)}
     assert set(rows) == wanted, "the remedy record does not cover NETWORKS: run make remedies"
     sky = networks.provenance()["sky"]
     assert record["sky"] == {key: sky[key] for key in ("generator", "schema", "seed", "n")}, (
@@ -118,6 +118,12 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
             assert 0 <= auc["low"] <= auc["high"] <= 1
             assert -1 <= auc["change_low"] <= auc["change_high"] <= 1
     assert remedies.REMEDIES[record["stored"]]["flags"] == build.FLAGS
+    again = {row["network"]: row for row in record[remedies.AGAIN]}
+    assert set(again) == set(models.NETWORKS), "each network is trained a second time"
+    for name, row in again.items():  # the stored networks' own command, another folder
+        assert row["command"] == shlex.join(remedies.again_command(name))
+        assert row["command"].split(" --out ")[0] == stored[name]["command"].split(" --out ")[0]
+        assert row["weights_sha256"] != rows[record["stored"], name]["weights_sha256"]
     assert [value["adds_to"] for value in record["remedies"].values()] == [
         remedies.adds_to(r) for r in remedies.REMEDIES
     ]

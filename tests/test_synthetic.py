@@ -322,3 +322,17 @@ def test_default_sky_is_made_again_when_the_profile_or_the_schema_changed(
     with pytest.raises(GalaxyLibError, match="did not make"):
         default_sky("tiny")
     assert (sky / "training_solutions_rev1.csv").exists()
+
+
+def test_the_face_on_discs_are_the_test_splits_discs_seen_face_on_with_their_bars(tmp_path):
+    from galaxylib.course.bars import FACE_ON, face_on_discs
+
+    out = tmp_path / "gz"
+    make_sky(out, 400, seed=5, workers=1, progress=False)
+    discs, barred = face_on_discs(out)
+    truth = pd.read_csv(out / "truth.csv").set_index("GalaxyID")
+    test = set(load_catalog(out).split().test)
+    face_on = truth[(truth["kind"] == "disc") & (truth["inclination"] < FACE_ON)]
+    assert set(discs) == set(face_on.index) & test
+    assert barred.tolist() == (truth.loc[discs, "bar"] > 0).tolist()
+    assert 0 < barred.sum() < len(barred), "both barred and unbarred discs, to score an AUC"
