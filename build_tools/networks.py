@@ -70,9 +70,9 @@ FLAGS = ["--photographic"]
 
 
 def train_command(name: str, flags: list[str], out: str) -> list[str]:
-    """The command that trains network ``name`` on ``WORK``'s sky with ``flags`` into ``out``:
-    for :data:`EPOCHS` epochs, unless ``flags`` gives its own (``--epochs=30``)."""
-    epochs = [] if any(flag.startswith("--epochs") for flag in flags) else ["--epochs", str(EPOCHS)]
+    """The command that trains network ``name`` on ``WORK``'s sky, :data:`EPOCHS` epochs with
+    ``flags``, into ``out``."""
+    epochs = ["--epochs", str(EPOCHS)]
     return ["galaxylib", "train", "sky", "--model", name, *epochs, *flags, "--out", out]
 
 
