@@ -96,7 +96,7 @@ from galaxylib.course.networks import provenance
 from galaxylib.course.plots import annotation_size
 from galaxylib.data import load_catalog, read_image
 from galaxylib.evaluation import load_model, predict_files
-from galaxylib.models import NETWORKS, build_model
+from galaxylib.models import NETWORKS, Parts, build_model
 from galaxylib.preprocess import crop_box, crop_file, open_cache
 from galaxylib.realsky import (
     LABELS,
@@ -1046,7 +1046,29 @@ show_draws(lambda batch: photographic(batch, grey=0.5), examples, "grey half")
 # sits at the same corner (`galaxylib.models.Parts`, chapter 7, section 2), so that a bar
 # seen at any angle is met by the same filters at the same place. `galaxylib train
 # --parts` trains it; the report's network has no parts, so this remedy is the improved
-# network's alone.
+# network's alone. Here are the four parts of one of the sky's barred face-on test
+# discs (the one whose inner light is most elongated, by section 7's statistic), as the
+# layer cuts them from the improved network's crop:
+
+# %%
+barred_crops = disc_crops[barred]  # section 7's crops of the sky's face-on discs
+crop = barred_crops[np.argmax(inner_elongation(barred_crops, radius))]
+four = Parts()(crop[None].astype("float32")).numpy().astype("uint8")
+fig, axes = plt.subplots(1, 5, figsize=(10, 2.4))
+axes[0].imshow(crop)
+axes[0].set_title("the crop", fontsize=10)
+for i, part in enumerate(four, start=1):
+    axes[i].imshow(part)
+    axes[i].set_title(f"part {i}", fontsize=10)
+for ax in axes:
+    ax.set_axis_off()
+plt.show()
+
+# %% [markdown]
+# Each part is a corner of the crop, turned so that the galaxy's centre sits near its
+# bottom right: the centre, and the bar across it, are in all four parts, and the same
+# convolutions look at each, so the network meets the bar at the same place whichever
+# way the galaxy lies.
 #
 # `make remedies` trains each network on the same sky with the same recipe once per
 # remedy -- with no remedy, with the photographic augmentation, with framing added to
