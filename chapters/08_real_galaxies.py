@@ -885,6 +885,9 @@ bars
 
 # %% tags=["remove-cell"]
 glue("ch8_n_sky_discs", len(sky_discs))
+assert bars["AUC on the sky (network)"].idxmin() == "improved", (
+    "section 8 says the improved network is the weaker of the two at the sky's bars"
+)
 glue("ch8_face_on", FACE_ON)
 glue("ch8_sky_bar_spread_votes", float(np.ptp(bars.iloc[0]["votes on the sky, 5-95 %"])))
 glue("ch8_sky_bar_auc_votes", votes_auc)
@@ -1043,8 +1046,8 @@ show_draws(lambda batch: photographic(batch, grey=0.5), examples, "grey half")
 # **Dieleman's parts.** Section 7 found the improved network weaker than the report's at
 # the sky's own bars. One change to the network itself is the Kaggle winner's: run the
 # convolutions on four corners of each image, each turned so that the galaxy's centre
-# sits at the same corner (`galaxylib.models.Parts`, chapter 7, section 2), so that a bar
-# seen at any angle is met by the same filters at the same place. `galaxylib train
+# sits at the same corner (`galaxylib.models.Parts`, chapter 7, section 2), so that what
+# the filters learn at one orientation they also find turned by quarter turns. `galaxylib train
 # --parts` trains it; the report's network has no parts, so this remedy is the improved
 # network's alone. Here are the four parts of one of the sky's barred face-on test
 # discs (the one whose inner light is most elongated, by section 7's statistic), as the
@@ -1066,9 +1069,8 @@ plt.show()
 
 # %% [markdown]
 # Each part is a corner of the crop, turned so that the galaxy's centre sits near its
-# bottom right: the centre, and the bar across it, are in all four parts, and the same
-# convolutions look at each, so the network meets the bar at the same place whichever
-# way the galaxy lies.
+# bottom right: the centre, and the bar across it, are in all four parts, turned a
+# quarter turn from one part to the next, and the same convolutions look at each.
 #
 # `make remedies` trains each network on the same sky with the same recipe once per
 # remedy -- with no remedy, with the photographic augmentation, with framing added to
