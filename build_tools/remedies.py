@@ -40,7 +40,7 @@ from build_tools.networks import readable_json, run_missing, sha256
 from galaxylib.course import REMEDY_RECORD
 from galaxylib.models import NETWORKS
 
-__all__ = ["AGAIN", "REMEDIES", "again_command", "applies", "command", "main", "measure"]
+__all__ = ["AGAIN", "REMEDIES", "again_command", "applies", "command", "main", "measure", "runs"]
 
 
 REMEDIES = {
@@ -101,8 +101,16 @@ def applies(remedy: str) -> list[str]:
 
 def again_command(name: str) -> list[str]:
     """The stored network ``name``'s own command, writing a second training to :data:`AGAIN`."""
-    run = networks.commands()[1 + list(NETWORKS).index(name)]
-    return [*run[:-1], f"models/{AGAIN}/{name}.keras"]
+    return networks.train_command(name, networks.FLAGS, f"models/{AGAIN}/{name}.keras")
+
+
+def runs() -> dict[tuple[str, str], list[str]]:
+    """Every network ``make remedies`` scores, by (remedy, network): each remedy's, then each
+    stored network's second training (remedy :data:`AGAIN`), with the command that trains it."""
+    trained = {
+        (remedy, name): command(remedy, name) for remedy in REMEDIES for name in applies(remedy)
+    }
+    return trained | {(AGAIN, name): again_command(name) for name in NETWORKS}
 
 
 def command(remedy: str, name: str) -> list[str]:
@@ -171,8 +179,7 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     paths, labels = photograph_paths(), label_table()
     known = labels[list(LABELS)]
     discs, barred = face_on_discs(sky)
-    earlier = {(r["remedy"], r["network"]): r for r in (kept or {}).get("rows", [])}
-    earlier.update({(AGAIN, r["network"]): r for r in (kept or {}).get(AGAIN, [])})
+    earlier = _by_network(kept)
 
     def score(run: list[str]) -> tuple[dict, pd.DataFrame]:
         """The row of the network that ``run`` trains, and its answers on the photographs."""
@@ -211,23 +218,17 @@ def measure(work: Path, kept: dict | None = None) -> dict:
             row[probe] = _aucs(auc_intervals(pair, known, baseline="as they are"))
         return row, answers
 
-    scores, rows, again = {}, [], []
-    for remedy in REMEDIES:
-        for name in applies(remedy):
-            if not (work / command(remedy, name)[-1]).exists() and (remedy, name) in earlier:
-                print(f"Kept the {name} network's {remedy} row: it is not in {work}.")
-                rows.append(earlier[remedy, name])
-                continue
-            row, scores[remedy, name] = score(command(remedy, name))
-            rows.append({"remedy": remedy, "network": name, **row})
-    for name in NETWORKS:
-        if (work / again_command(name)[-1]).exists():
-            row, scores[AGAIN, name] = score(again_command(name))
-            again.append({"remedy": AGAIN, "network": name, **row})
-        elif (AGAIN, name) in earlier:
-            print(f"Kept the {name} network's second training: it is not in {work}.")
-            again.append(earlier[AGAIN, name])
-    for row in [*rows, *again]:
+    scores, scored = {}, []
+    for (remedy, name), run in runs().items():
+        if not (work / run[-1]).exists() and (remedy, name) in earlier:
+            print(f"Kept the {name} network's {remedy} row: it is not in {work}.")
+            scored.append(earlier[remedy, name])
+            continue
+        row, scores[remedy, name] = score(run)
+        scored.append({"remedy": remedy, "network": name, **row})
+    rows = [row for row in scored if row["remedy"] != AGAIN]
+    again = [row for row in scored if row["remedy"] == AGAIN]
+    for row in scored:
         network = row["network"]
         before = stored_remedy() if row["remedy"] == AGAIN else adds_to(row["remedy"])
         this = scores.get((row["remedy"], network))
@@ -259,6 +260,12 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     }
 
 
+def _by_network(record: dict | None) -> dict[tuple[str, str], dict]:
+    """A record's rows and second trainings by (remedy, network); none without a record."""
+    rows = [*record["rows"], *record[AGAIN]] if record else []
+    return {(row["remedy"], row["network"]): row for row in rows}
+
+
 def _kept_change(earlier: dict, scores, known) -> dict:
     """An earlier row's AUCs and changes, after checking that this network scores the same."""
     from galaxylib.realsky import auc_table
@@ -283,13 +290,6 @@ def _aucs(table, name: str | None = None) -> dict:
     }
 
 
-def _kept(work: Path, run: list[str], held: set) -> bool:
-    """Whether ``run``'s network is missing from ``work`` and kept from the record."""
-    name = run[run.index("--model") + 1]
-    remedy = next((r for r in REMEDIES if command(r, name) == run), AGAIN)
-    return not (work / run[-1]).exists() and (remedy, name) in held
-
-
 def main(argv: list[str] | None = None) -> None:
     """``python -m build_tools.remedies WORK [--score-only]``."""
     parser = argparse.ArgumentParser(prog="python -m build_tools.remedies", description=__doc__)
@@ -305,12 +305,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     kept = json.loads(REMEDY_RECORD.read_text()) if args.keep else None
     if not args.score_only:
-        run = [command(remedy, name) for remedy in REMEDIES for name in applies(remedy)]
-        run += [again_command(name) for name in NETWORKS]
-        if kept:
-            held = {(r["remedy"], r["network"]) for r in [*kept["rows"], *kept.get(AGAIN, [])]}
-            run = [c for c in run if not _kept(args.work, c, held)]
-        run_missing(args.work, run)
+        held = _by_network(kept)
+        run_missing(
+            args.work,
+            [
+                run
+                for key, run in runs().items()
+                if (args.work / run[-1]).exists() or key not in held
+            ],
+        )
     from galaxylib.tools.files import write_text
 
     record = measure(args.work, kept)
