@@ -71,7 +71,7 @@ and the networks it applies to where not every one (``networks``). Each adds its
 to the remedy of the flags before it, and its change is measured against that one."""
 
 AGAIN = "again"
-"""Where ``WORK/models`` keeps each network trained a second time with the stored networks'
+"""Where ``WORK/models`` keeps each network trained a second time with its stored network's
 own command: how far a second training moves its figures is the yardstick for the rows'."""
 
 SKY_CROPS = 500
@@ -81,9 +81,9 @@ BRIGHT_PERCENTILE = 99.5
 """The percentile of a crop's grey levels that :func:`sky_levels` takes for its brightest light."""
 
 
-def stored_remedy() -> str:
-    """The remedy that the book's stored networks are trained with (``make networks``)."""
-    return next(r for r, value in REMEDIES.items() if value["flags"] == networks.FLAGS)
+def stored_remedy(name: str) -> str:
+    """The remedy that the book's stored network ``name`` is trained with (``make networks``)."""
+    return next(r for r, value in REMEDIES.items() if value["flags"] == networks.FLAGS[name])
 
 
 def adds_to(remedy: str) -> str | None:
@@ -101,7 +101,7 @@ def applies(remedy: str) -> list[str]:
 
 def again_command(name: str) -> list[str]:
     """The stored network ``name``'s own command, writing a second training to :data:`AGAIN`."""
-    return networks.train_command(name, networks.FLAGS, f"models/{AGAIN}/{name}.keras")
+    return networks.train_command(name, networks.FLAGS[name], f"models/{AGAIN}/{name}.keras")
 
 
 def runs() -> dict[tuple[str, str], list[str]]:
@@ -116,10 +116,10 @@ def runs() -> dict[tuple[str, str], list[str]]:
 def command(remedy: str, name: str) -> list[str]:
     """The command that trains network ``name`` with ``remedy``, run in ``WORK``.
 
-    The remedy the stored networks were trained with is ``make networks``' own command,
-    so that its networks are not trained twice.
+    The remedy a stored network was trained with is ``make networks``' own command, so
+    that the network is not trained twice.
     """
-    if REMEDIES[remedy]["flags"] == networks.FLAGS:
+    if REMEDIES[remedy]["flags"] == networks.FLAGS[name]:
         return networks.commands()[1 + list(NETWORKS).index(name)]
     return networks.train_command(name, REMEDIES[remedy]["flags"], f"models/{remedy}/{name}.keras")
 
@@ -230,7 +230,7 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     again = [row for row in scored if row["remedy"] == AGAIN]
     for row in scored:
         network = row["network"]
-        before = stored_remedy() if row["remedy"] == AGAIN else adds_to(row["remedy"])
+        before = stored_remedy(network) if row["remedy"] == AGAIN else adds_to(row["remedy"])
         this = scores.get((row["remedy"], network))
         if this is None:
             continue  # kept whole
@@ -253,7 +253,7 @@ def measure(work: Path, kept: dict | None = None) -> dict:
             key: {"says": value["says"], "adds_to": adds_to(key), "networks": applies(key)}
             for key, value in REMEDIES.items()
         },
-        "stored": stored_remedy(),
+        "stored": {name: stored_remedy(name) for name in NETWORKS},
         AGAIN: again,
         "levels_percentile": BRIGHT_PERCENTILE,
         "rows": rows,

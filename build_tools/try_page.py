@@ -132,6 +132,8 @@ def _trained(record: dict, name: str) -> str:
     settings = record["networks"][name]["settings"]
     used = [kind for kind in ("photographic", "framing") if settings.get(kind)]
     augmented = f", with {' and '.join(used)} augmentation" if used else ""
+    if settings.get("parts"):
+        augmented += " and Dieleman's parts (its convolutions on four turned corners of each image)"
     return (
         f"trained by make networks for {settings['epochs']} epochs on "
         f"{settings['split']['train']:,} galaxies of a synthetic sky of its own (seed "
@@ -146,7 +148,7 @@ def _scores(name: str) -> dict:
 
     record = json.loads(REMEDY_RECORD.read_text())
     rows = record["rows"]
-    row = next(r for r in rows if r["network"] == name and r["remedy"] == record["stored"])
+    row = next(r for r in rows if r["network"] == name and r["remedy"] == record["stored"][name])
     return {
         "sky_rmse": row["sky_rmse"],
         "sky_gap": row["sky_gap"],

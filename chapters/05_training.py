@@ -260,7 +260,8 @@ glue("ch5_steps", -(-len(parts.train) // BATCH))
 # (chapter 7 measures what colour is worth). The stored networks were trained with
 # more augmentation, in the `tf.data` pipeline rather than in the network:
 # {glue:text}`ch5_pipeline_augmentation` (`galaxylib.augment`; chapter 8 shows why and
-# measures what it buys). The book's networks are {glue:text}`ch5_book_networks`:
+# measures what it buys). {glue:text}`ch5_parts` The book's networks are
+# {glue:text}`ch5_book_networks`:
 
 # %%
 book_paths = {name: course_model(name) for name in NETWORKS}
@@ -337,6 +338,16 @@ used = [words for flag, words in AUGMENTATIONS.items() if recipe.get(flag)]
 reading(
     "ch5_pipeline_augmentation",
     {"; ".join(used): bool(used), "none (their record names no augmentation)": not used},
+)
+reading(
+    "ch5_parts",
+    {
+        "The stored improved network also runs its convolutions on Dieleman's parts "
+        "(`--parts`): four corners of each image, each turned so that the galaxy's centre "
+        "sits at the same corner, an idea of the Kaggle winner's that chapter 7 explains "
+        "and chapter 8 measures.": bool(recipe.get("parts")),
+        "Neither runs its convolutions on Dieleman's parts (chapter 7).": not recipe.get("parts"),
+    },
 )
 reading(
     "ch5_book_networks",

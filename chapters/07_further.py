@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from galaxylib.course import ABLATION_RECORD, glue, reading
+from galaxylib.course.networks import provenance
 from galaxylib.course.plots import annotation_size
 from galaxylib.taxonomy import COLUMNS, QUESTIONS, check_tree, to_cumulative
 
@@ -264,6 +265,19 @@ reading(
     },
 )
 glue("ch7_colour_galaxies", ablation["sky"]["n"])
+improved_recipe = provenance()["networks"]["improved"]["settings"]  # the stored network's
+reading(
+    "ch7_stored_changes",
+    {
+        "sees colour and runs its convolutions on Dieleman's parts (section 2); its margin "
+        "over the report's network in chapter 6, where both answer from one view of each "
+        "galaxy, is therefore the sum of three changes -- its layers, its input and the "
+        "parts": bool(improved_recipe.get("parts")),
+        "sees colour; its margin over the report's network in chapter 6, where both answer "
+        "from one view of each galaxy, is therefore the sum of two changes -- its layers "
+        "and its input": not improved_recipe.get("parts"),
+    },
+)
 glue("ch7_colour_budget", ablation["budget"])
 
 # %% [markdown]
@@ -272,9 +286,8 @@ glue("ch7_colour_budget", ablation["budget"])
 # ({glue:text}`ch7_colour_budget`); the winner's 61,578 real galaxies at a larger size
 # are another budget, and there the answer may differ. That is the point of measuring: a
 # choice like this one is settled by runs on your data, not by a rule.
-# The book's improved network follows the winner and sees colour; its margin over the
-# report's network in chapter 6, where both answer from one view of each galaxy, is
-# therefore the sum of two changes -- its layers and its input. This measurement cannot
+# The book's stored improved network follows the winner and
+# {glue:text}`ch7_stored_changes`. This measurement cannot
 # simply be subtracted from that margin to price the layers: it was made on another sky
 # and without the stored networks' photographic augmentation. Section 5 separates the two
 # changes on its own sky, one change at a time.

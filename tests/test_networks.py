@@ -21,7 +21,8 @@ def test_the_stored_networks_still_match_the_sky_and_the_model_code():
     found = networks.mismatches()
     assert found == [], (
         "The stored networks no longer belong to the code: " + "; ".join(found) + ". "
-        "Run `make networks` (about an hour on 2 CPU cores) and commit galaxylib/course/networks/."
+        "Run `make networks` (about an hour and a quarter on 2 CPU cores) and commit "
+        "galaxylib/course/networks/."
     )
 
 
@@ -45,6 +46,13 @@ def test_a_changed_sky_or_network_is_noticed(monkeypatch):
     crops["networks"]["improved"]["crop_fingerprint"][2][3][3][1] += 5
     assert networks.mismatches(crops) == [
         "the improved network's crops are cut differently than those it learnt from"
+    ]
+
+    layout = copy.deepcopy(record)  # the improved network's weights fit either layout
+    settings = layout["networks"]["improved"]["settings"]
+    settings["parts"] = not settings.get("parts")
+    assert networks.mismatches(layout) == [
+        "galaxylib.models builds the improved network differently now"
     ]
 
     original = models.report_cnn
@@ -90,10 +98,10 @@ def test_the_record_says_how_to_make_them_again():
         assert network["settings"]["preprocessing"]["color"] is models.NETWORKS[name].color
     for key in ("galaxylib", "versions", "machine", "date"):
         assert record[key]
-    for name in networks.NAMES:  # trained with the augmentations that FLAGS names
+    for name in networks.NAMES:  # trained with the remedies that FLAGS names for it
         settings = record["networks"][name]["settings"]
-        for flag in ("photographic", "framing", "greyscale"):
-            assert bool(settings.get(flag)) is (f"--{flag}" in build.FLAGS)
+        for flag in ("photographic", "framing", "greyscale", "parts"):
+            assert bool(settings.get(flag)) is (f"--{flag}" in build.FLAGS[name])
 
 
 def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
@@ -111,19 +119,20 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
     )
     for (remedy, name), row in rows.items():
         assert row["command"] == shlex.join(remedies.command(remedy, name))
-        if remedies.REMEDIES[remedy]["flags"] == build.FLAGS:  # the stored networks' recipe
+        if remedies.REMEDIES[remedy]["flags"] == build.FLAGS[name]:  # the stored recipe
             assert row["command"] == stored[name]["command"]
             assert row["train_s"] == pytest.approx(stored[name]["train_s"], abs=0.1)
         for auc in row["auc"].values():
             assert 0 <= auc["low"] <= auc["high"] <= 1
             assert -1 <= auc["change_low"] <= auc["change_high"] <= 1
-    assert remedies.REMEDIES[record["stored"]]["flags"] == build.FLAGS
+    for name, remedy in record["stored"].items():
+        assert remedies.REMEDIES[remedy]["flags"] == build.FLAGS[name]
     again = {row["network"]: row for row in record[remedies.AGAIN]}
     assert set(again) == set(models.NETWORKS), "each network is trained a second time"
     for name, row in again.items():  # the stored networks' own command, another folder
         assert row["command"] == shlex.join(remedies.again_command(name))
         assert row["command"].split(" --out ")[0] == stored[name]["command"].split(" --out ")[0]
-        assert row["weights_sha256"] != rows[record["stored"], name]["weights_sha256"]
+        assert row["weights_sha256"] != rows[record["stored"][name], name]["weights_sha256"]
     assert [value["adds_to"] for value in record["remedies"].values()] == [
         remedies.adds_to(r) for r in remedies.REMEDIES
     ]
@@ -151,10 +160,12 @@ def test_an_installed_network_is_the_stored_one(name, tmp_path):
     assert networks.installed(name, path)
     settings = ModelFiles(path).read_settings()
     shape = tuple(settings["input_shape"])
-    built = models.build_model(name, shape)
+    parts = "--parts" in build.FLAGS[name]  # the layout its command trained
+    built = models.build_model(name, shape, parts=parts)
     built.load_weights(networks.FOLDER / f"{name}.weights.h5")
     images = np.random.default_rng(0).integers(0, 256, (4, *shape), dtype=np.uint8)
     loaded = load_model(path)
+    assert any(isinstance(layer, models.Parts) for layer in loaded.net.layers) is parts
     expected = built.predict(images, verbose=0)
     assert np.allclose(predict_images(loaded, images, tta=False), expected, atol=1e-6)
     assert read_history(ModelFiles(path).history).equals(

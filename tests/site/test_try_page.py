@@ -166,7 +166,9 @@ def test_the_note_gives_the_networks_record(page, network):
     record = networks.provenance()["networks"][network]
     remedies = json.loads(REMEDY_RECORD.read_text())
     row = next(
-        r for r in remedies["rows"] if r["network"] == network and r["remedy"] == remedies["stored"]
+        r
+        for r in remedies["rows"]
+        if r["network"] == network and r["remedy"] == remedies["stored"][network]
     )
     assert f"for {record['settings']['epochs']} epochs" in note
     assert f"RMSE {row['sky_rmse']:.4f}" in note
