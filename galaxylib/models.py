@@ -236,7 +236,9 @@ class Parts(layers.Layer):
         side, parts = round(images.shape[1] * self.share), []
         for _ in range(4):
             parts.append(images[:, :side, :side])
-            images = ops.flip(ops.transpose(images, (0, 2, 1, 3)), axis=1)  # a quarter turn
+            # a quarter turn: swap rows and columns, then reverse the rows (by slicing: tf2onnx
+            # turns ops.flip into a different ONNX graph from one export to the next)
+            images = ops.transpose(images, (0, 2, 1, 3))[:, ::-1]
         return ops.concatenate(parts, axis=0)
 
     def get_config(self) -> dict:
