@@ -99,14 +99,18 @@ def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(
         "floor_rmse",
         "improved_gap",
         "report_gap",
+        "margin_low",
+        "margin_high",
         "train_s",
     }
     catalog = load_catalog(tmp_path / "sky")
     assert len(catalog) == 80
     parts = split(catalog.ids, seed=42)
     labels = catalog.labels.set_index("GalaxyID")[list(COLUMNS)]
+    written = {}
     for name in ("improved", "report"):
         pred = pd.read_csv(tmp_path / f"test_predictions_{name}.csv").set_index("GalaxyID")
+        written[name] = pred[list(COLUMNS)]
         assert sorted(pred.index) == sorted(parts.test)
         again = rmse(pred[list(COLUMNS)].to_numpy(), labels.loc[pred.index].to_numpy())
         assert float(figures[f"{name}_rmse"]) == pytest.approx(again, rel=1e-3)
@@ -115,6 +119,13 @@ def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(
         )
         assert float(figures[f"{name}_gap"]) == pytest.approx(gap, rel=1e-2, abs=1e-3)
         assert (tmp_path / "models" / f"{name}.keras").exists()
+    ids = written["improved"].index  # the margin, from the same galaxies' answers
+    margin = margin_interval(
+        written["improved"].to_numpy(), written["report"].loc[ids].to_numpy(), labels.loc[ids]
+    )
+    assert [float(figures["margin_low"]), float(figures["margin_high"])] == pytest.approx(
+        margin, abs=1e-4
+    )
     assert float(figures["train_s"]) > 0
     assert figures["stored"] == str(int(stored))
     if stored:

@@ -350,10 +350,13 @@ def bench_quality(
     -------
     dict
         ``improved_rmse``, ``report_rmse``, ``mean_rmse``, ``floor_rmse``, ``improved_gap``,
-        ``report_gap`` (:func:`gap_closed`), ``train_s`` (seconds of training, both
-        networks: for stored networks, as their provenance records it), then
-        ``improved_edge_on`` and ``improved_bar`` (:func:`clear_cases`'s shares) and
-        ``stored`` (1 for the stored networks, 0 for networks trained here).
+        ``report_gap`` (:func:`gap_closed`), ``margin_low`` and ``margin_high`` (the 95 %
+        paired bootstrap interval of the report's RMSE minus the improved network's,
+        :func:`margin_interval`: above zero, the improved network is ahead beyond the luck
+        of the test galaxies), ``train_s`` (seconds of training, both networks: for stored
+        networks, as their provenance records it), then ``improved_edge_on`` and
+        ``improved_bar`` (:func:`clear_cases`'s shares) and ``stored`` (1 for the stored
+        networks, 0 for networks trained here).
     """
     with _bench_sky(seed, out, workers) as (out, sky, catalog, parts, floor):
         return _bench_quality(out, sky, catalog, parts, floor, workers, retrain)
@@ -372,7 +375,7 @@ def _bench_quality(
     from galaxylib.evaluation import evaluate
 
     stored = networks.applies() and not retrain
-    rmses: dict[str, float] = {}
+    results = {}
     committed: dict[str, float] = {}
     train_s = 0.0
     for name in ("improved", "report"):
@@ -388,18 +391,22 @@ def _bench_quality(
             train_s += time.perf_counter() - start
         result = evaluate(path, sky, tta=False)  # one view of each, as chapter 6 scores them
         _write_predictions(out / f"test_predictions_{name}.csv", result.ids, result.pred)
-        rmses[name] = result.rmse
+        results[name] = result
         if name == "improved":
             shares = clear_cases(result.pred, result.truth)["share"]
             committed = {f"improved_{kind}": share for kind, share in shares.items()}
     mean = mean_rmse(catalog, parts)
+    improved, report = results["improved"], results["report"]
+    low, high = margin_interval(improved.pred, report.pred, improved.truth)
     return {
-        "improved_rmse": rmses["improved"],
-        "report_rmse": rmses["report"],
+        "improved_rmse": improved.rmse,
+        "report_rmse": report.rmse,
         "mean_rmse": mean,
         "floor_rmse": floor,
-        "improved_gap": gap_closed(rmses["improved"], mean, floor),
-        "report_gap": gap_closed(rmses["report"], mean, floor),
+        "improved_gap": gap_closed(improved.rmse, mean, floor),
+        "report_gap": gap_closed(report.rmse, mean, floor),
+        "margin_low": low,
+        "margin_high": high,
         "train_s": train_s,
         **committed,
         "stored": float(stored),
