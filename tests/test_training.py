@@ -152,3 +152,31 @@ def test_the_cosine_schedule_falls_from_the_first_rate_to_a_hundredth():
 def test_training_follows_the_cosine_schedule(trained):
     rate = cosine_schedule(4, 3e-3)
     assert trained.history["learning_rate"].tolist() == pytest.approx([rate(e) for e in range(4)])
+
+
+def test_a_mixed_precision_run_saves_the_layout_it_trained(root, tmp_path):
+    # On a GPU, training runs in mixed precision and save() rebuilds the network in float32.
+    # Dieleman's parts have no weights, so the parts network's weights also fit the network
+    # without them: only the settings can tell save() which layout to rebuild.
+    import tensorflow as tf
+
+    from galaxylib.hardware import Setup
+    from galaxylib.models import Parts, build_model
+    from galaxylib.tools.checkpoints import save
+    from galaxylib.tools.model_files import ModelFiles
+
+    catalog = load_catalog(root)
+    split = catalog.split()
+    gpu = Setup(tf.distribute.get_strategy(), "mixed_float16", "a GPU, as save() is told")
+    keras.mixed_precision.set_global_policy(gpu.policy)
+    try:
+        net = build_model("improved", (32, 32, 3), parts=True)
+        settings = {"model": "improved", "parts": True, "data": str(root), "split": {}}
+        save(net, "improved", gpu, ModelFiles(tmp_path / "parts.keras"), settings, split, catalog)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    saved = load_model(tmp_path / "parts.keras").net
+    assert any(isinstance(layer, Parts) for layer in saved.layers)
+    assert saved.dtype_policy.name == "float32"
+    weights = zip(saved.get_weights(), net.get_weights(), strict=True)
+    assert all(np.array_equal(mine, theirs) for mine, theirs in weights)

@@ -146,7 +146,12 @@ def save(
     """
     if hardware.policy != "float32":
         keras.mixed_precision.set_global_policy("float32")
-        portable = build_model(name, net.input_shape[1:], output=settings.get("output"))
+        portable = build_model(  # the same layout: the parts' weights fit either
+            name,
+            net.input_shape[1:],
+            output=settings.get("output"),
+            parts=bool(settings.get("parts")),
+        )
         if settings.get("output") == "votes":
             portable = with_fractions(portable)
         portable.set_weights(net.get_weights())
