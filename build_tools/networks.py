@@ -48,6 +48,7 @@ __all__ = [
     "EPOCHS",
     "FLAGS",
     "SKY",
+    "SWITCHES",
     "commands",
     "main",
     "pack",
@@ -74,6 +75,11 @@ taught it the sky's bars. ``make remedies`` measures each flag, network by netwo
 (chapter 8, section 8); the report's network keeps the report's layers."""
 
 
+SWITCHES = ("photographic", "framing", "greyscale", "parts")
+"""The ``galaxylib train`` switches that a remedy is made of, as a model's settings record
+them (``--parts``: ``"parts": true``)."""
+
+
 def train_command(name: str, flags: list[str], out: str) -> list[str]:
     """The command that trains network ``name`` on ``WORK``'s sky, :data:`EPOCHS` epochs with
     ``flags``, into ``out``."""
@@ -90,7 +96,10 @@ def commands() -> list[list[str]]:
 
 def run_missing(work: Path, runs: list[list[str]], profile: str = PROFILE) -> None:
     """Run ``galaxylib`` command lines in ``work`` under ``profile``, each unless its
-    ``--out`` (a sky or a model) is already complete, so that a killed run resumes."""
+    ``--out`` (a sky or a model) is already complete, so that a killed run resumes.
+
+    A complete model trained with other :data:`SWITCHES` than its command's (left by an
+    older recipe) is refused, not skipped: it would be scored as the command's network."""
     env = {**os.environ, PROFILE_ENV: profile}
     for command in runs:
         target = work / command[command.index("--out") + 1]
@@ -99,6 +108,14 @@ def run_missing(work: Path, runs: list[list[str]], profile: str = PROFILE) -> No
             if command[1] == "synth"
             else (target.exists() and ModelFiles(target).settings.exists())
         )
+        if done and command[1] == "train":
+            made = ModelFiles(target).read_settings()
+            other = [f"--{s}" for s in SWITCHES if bool(made.get(s)) != (f"--{s}" in command)]
+            if other:
+                raise SystemExit(
+                    f"{target} was trained with other switches than `{shlex.join(command)}` "
+                    f"({', '.join(other)}); move it away and run again to train it."
+                )
         if done:
             print(f"{target.relative_to(work)} is complete; skipping `{shlex.join(command)}`.")
             continue
@@ -145,6 +162,7 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
         with atomic_path(out / f"{name}.history.csv") as tmp:
             history.to_csv(tmp, index=False)
         settings = {**trained.settings, "sky": identity, "data": "sky"}
+        settings.pop("stored", None)  # an installed copy's digest of its stored weights
         networks[name] = {
             "command": shlex.join(commands()[1 + list(NETWORKS).index(name)]),
             "settings": settings,

@@ -1,6 +1,9 @@
 """Chapter 7's ablation: each row an idea, trained by the project's own command on one sky."""
 
+import json
 import shlex
+
+import pytest
 
 from build_tools import ablation
 from galaxylib.tools.cli import _parser
@@ -79,7 +82,7 @@ def test_the_record_chapter_7_reads_is_the_rows_scored_with_one_protocol():
 
 
 def test_what_a_killed_run_finished_is_skipped_not_trained_again(tmp_path, capsys):
-    from build_tools.networks import run_missing
+    from build_tools.networks import SWITCHES, run_missing
 
     runs = ablation.commands()
     for run in runs:  # every sky and model already complete
@@ -90,7 +93,14 @@ def test_what_a_killed_run_finished_is_skipped_not_trained_again(tmp_path, capsy
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.touch()
-            out.with_suffix(".json").write_text("{}")  # the model's settings, written last
+            made = {s: True for s in SWITCHES if f"--{s}" in run}  # the settings, written last
+            out.with_suffix(".json").write_text(json.dumps(made))
     run_missing(tmp_path, runs, ablation.PROFILE)  # would run galaxylib for any it lacks
     skipped = capsys.readouterr().out.splitlines()
     assert len(skipped) == len(runs) and all("is complete; skipping" in line for line in skipped)
+
+    older = next(run for run in runs if run[1] == "train")  # as an older recipe left it
+    model = tmp_path / older[older.index("--out") + 1]
+    model.with_suffix(".json").write_text(json.dumps({"framing": "--framing" not in older}))
+    with pytest.raises(SystemExit, match="was trained with other switches than `galaxylib"):
+        run_missing(tmp_path, [older], ablation.PROFILE)

@@ -96,11 +96,12 @@ def test_the_record_says_how_to_make_them_again():
         assert network["settings"]["epochs"] == len(history) <= build.EPOCHS
         assert network["train_s"] == pytest.approx(history["seconds"].sum(), abs=0.1)
         assert network["settings"]["preprocessing"]["color"] is models.NETWORKS[name].color
+        assert "stored" not in network["settings"]  # packed from a training, not a copy
     for key in ("galaxylib", "versions", "machine", "date"):
         assert record[key]
     for name in networks.NAMES:  # trained with the remedies that FLAGS names for it
         settings = record["networks"][name]["settings"]
-        for flag in ("photographic", "framing", "greyscale", "parts"):
+        for flag in build.SWITCHES:
             assert bool(settings.get(flag)) is (f"--{flag}" in build.FLAGS[name])
 
 
