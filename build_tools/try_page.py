@@ -133,7 +133,9 @@ def _trained(record: dict, name: str) -> str:
     used = [kind for kind in ("photographic", "framing") if settings.get(kind)]
     augmented = f", with {' and '.join(used)} augmentation" if used else ""
     if settings.get("parts"):
-        augmented += " and Dieleman's parts (its convolutions on four turned corners of each image)"
+        augmented += (" and" if used else ", with") + (
+            " Dieleman's parts (its convolutions on four turned corners of each image)"
+        )
     return (
         f"trained by make networks for {settings['epochs']} epochs on "
         f"{settings['split']['train']:,} galaxies of a synthetic sky of its own (seed "

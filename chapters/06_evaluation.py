@@ -586,7 +586,7 @@ fig
 shares = {}
 for name, model in trained.items():
     keras.utils.set_random_seed(0)
-    untrained = build_model(name, model.net.input_shape[1:])
+    untrained = build_model(name, model.net.input_shape[1:], parts=model.settings.get("parts"))
     crops = preprocess_catalog(DATA, **model.preprocessing.as_dict(), progress=False)
     images = crops.images[crops.rows_of(examples["GalaxyID"].to_numpy())]
     maps = np.stack([attention[(name, kind)] for kind in examples.index])

@@ -523,7 +523,7 @@ for col, row in enumerate(smooth_ones):
         image = crop_file(paths[row], model.preprocessing)[0]
         heat = saliency(model.net, image[None], "Class1.1")
         keras.utils.set_random_seed(0)
-        untrained = build_model(name, model.net.input_shape[1:])
+        untrained = build_model(name, model.net.input_shape[1:], parts=model.settings.get("parts"))
         reference = saliency(untrained, image[None], "Class1.1")
         photo_shares[(name, row)] = (central_share(heat)[0], central_share(reference)[0])
         smooth_answer = predictions[name].loc[row, "Class1.1"]

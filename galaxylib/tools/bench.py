@@ -343,8 +343,8 @@ def bench_quality(
     workers : int, optional
         Processes for making and cropping the sky.
     retrain : bool, default False
-        Train both networks on this sky with the book's recipe, even where stored ones
-        apply.
+        Train both networks on this sky with :func:`~galaxylib.tools.train.train`'s
+        defaults (without the stored networks' remedies), even where stored ones apply.
 
     Returns
     -------
@@ -397,6 +397,7 @@ def _bench_quality(
             committed = {f"improved_{kind}": share for kind, share in shares.items()}
     mean = mean_rmse(catalog, parts)
     improved, report = results["improved"], results["report"]
+    assert np.array_equal(improved.ids, report.ids)  # the same test galaxies, in one order
     low, high = margin_interval(improved.pred, report.pred, improved.truth)
     return {
         "improved_rmse": improved.rmse,
