@@ -19,8 +19,8 @@
 # this page with the plain Keras calls — a `tf.data` pipeline, `compile`, the callbacks,
 # `fit` — and reads its learning curves against two marks: the mean benchmark of chapter
 # 2, which a network that learned nothing scores, and the noise floor of chapter 0, which
-# no network can beat. Then it meets the book's two networks, trained the same way for
-# longer, and tests, with a measurement, whether the report's **6.86 hours** of training
+# no network can beat. Then it meets the book's two networks, trained with the same calls
+# for longer, and tests, with a measurement, whether the report's **6.86 hours** of training
 # went on waiting for its input pipeline.
 #
 # **In this chapter you will learn to**
@@ -595,7 +595,7 @@ glue("ch5_machine", hardware.devices)
 # 2, which a network that learned nothing scores, and the noise floor of chapter 0,
 # which no network can beat; where the validation RMSE sits between them says how far the
 # run got. The tempting (b) gives validation RMSEs, but for the book's two networks,
-# trained the same way for longer, not for this page's run, and without the two marks
+# trained with the same calls for longer, not for this page's run, and without the two marks
 # beside them. The pipeline and hours tables measure speed, not how well the network
 # learned.
 # </details>

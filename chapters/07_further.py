@@ -289,7 +289,7 @@ glue("ch7_colour_budget", ablation["budget"])
 # The book's stored improved network follows the winner and
 # {glue:text}`ch7_stored_changes`. This measurement cannot
 # simply be subtracted from that margin to price the layers: it was made on another sky
-# and without the stored networks' photographic augmentation. Section 5 separates the two
+# and without the stored networks' photographic augmentation. Section 5 separates the
 # changes on its own sky, one change at a time.
 #
 # ## 5 One idea at a time, measured
@@ -676,7 +676,7 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # network's layers alone?
 #
 # - (a) The improved network also sees colour where the report's sees grey, so the
-#   margin is the sum of two changes.
+#   margin mixes its layers with its input.
 # - (b) The two networks were scored on different test splits.
 # - (c) RMSE cannot be used to compare two networks.
 # - (d) The improved network was trained on real galaxies and the report's on the
@@ -684,7 +684,9 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 #
 # <details class="quiz"><summary>Answer</summary>
 # (a) Chapter 6 scores both networks alike, from one view of each galaxy, so the
-# margin is the sum of the improved network's layers and its input; the ablation's first
+# margin adds up every difference between them: the layers, the input, and whatever else
+# the improved network's recipe adds (section 4 names them for the stored network); the
+# ablation's first
 # two rows train the report's network on grey and on colour crops so that, on the
 # ablation's own sky, the input's share can be separated from the layers'.
 # Option (b) is wrong because chapter 6 scores both networks on the same test
