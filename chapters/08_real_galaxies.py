@@ -648,8 +648,9 @@ close = [  # goals met or missed by no more than a second training moved that ne
     for label, goal in GOALS.items()
     if round(abs(aucs.loc[label, name] - goal), 3) <= round(retrain[name], 3)
 ]
+same = "the same network" if applies() else "the book's stored network of the same name"
 second = (
-    "a second training of the same network moved one of its AUCs (up to "
+    f"a second training of {same} moved one of its AUCs (up to "
     + " and ".join(f"{retrain[n]:.3f} for {NETWORKS[n].called}" for n in networks)
     + ", section 8)"
 )
