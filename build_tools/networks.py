@@ -34,7 +34,6 @@ from galaxylib.config import PROFILE_ENV, PROFILES
 from galaxylib.course.networks import (
     FOLDER,
     PROVENANCE_FILE,
-    build,
     crop_fingerprint,
     model_fingerprint,
     sha256,
@@ -42,7 +41,7 @@ from galaxylib.course.networks import (
 )
 from galaxylib.models import NETWORKS
 from galaxylib.synthetic.skyfile import SKY_FILE
-from galaxylib.tools.model_files import ModelFiles
+from galaxylib.tools.model_files import ModelFiles, build_as_trained
 
 __all__ = [
     "EPOCHS",
@@ -144,7 +143,6 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
     from galaxylib.course import machine
     from galaxylib.evaluation import load_model
     from galaxylib.tools.files import atomic_path, write_text
-    from galaxylib.tools.model_files import ModelFiles
     from galaxylib.tools.sky import sky_identity
 
     identity = sky_identity(work / "sky")
@@ -154,7 +152,7 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
     for name in NETWORKS:
         files = ModelFiles(work / "models" / f"{name}.keras")
         trained = load_model(files.model)
-        bare = build(name, trained.settings)  # without the optimizer's state
+        bare = build_as_trained(trained.settings)  # without the optimizer's state
         bare.set_weights(trained.net.get_weights())
         with atomic_path(out / f"{name}.weights.h5") as tmp:
             bare.save_weights(tmp)
@@ -167,7 +165,7 @@ def pack(work: Path, out: Path = FOLDER, *, note: str = "") -> dict:
             "command": shlex.join(commands()[1 + list(NETWORKS).index(name)]),
             "settings": settings,
             "train_s": round(float(history["seconds"].sum()), 1),
-            "model_fingerprint": model_fingerprint(name, settings),
+            "model_fingerprint": model_fingerprint(settings),
             "crop_fingerprint": crop_fingerprint(SKY["seed"], SKY["n"], settings["preprocessing"]),
             "weights_sha256": sha256(out / f"{name}.weights.h5"),
         }

@@ -75,11 +75,12 @@ from galaxylib.metrics import (
     rmse_per_question,
     skill_words,
 )
-from galaxylib.models import NETWORKS, build_model
+from galaxylib.models import NETWORKS
 from galaxylib.preprocess import preprocess_catalog
 from galaxylib.saliency import central_share, saliency
 from galaxylib.synthetic import EXPECTED_PREFIX, sky_noise_floor, typical_galaxies
 from galaxylib.taxonomy import COLUMNS, DESCRIPTIONS, QUESTIONS, check_tree
+from galaxylib.tools.model_files import build_as_trained
 
 DATA = course_data()
 catalog = load_catalog(DATA)
@@ -586,7 +587,7 @@ fig
 shares = {}
 for name, model in trained.items():
     keras.utils.set_random_seed(0)
-    untrained = build_model(name, model.net.input_shape[1:], parts=model.settings.get("parts"))
+    untrained = build_as_trained(model.settings)  # its layers, with random weights
     crops = preprocess_catalog(DATA, **model.preprocessing.as_dict(), progress=False)
     images = crops.images[crops.rows_of(examples["GalaxyID"].to_numpy())]
     maps = np.stack([attention[(name, kind)] for kind in examples.index])

@@ -96,7 +96,7 @@ from galaxylib.course.networks import applies, provenance
 from galaxylib.course.plots import annotation_size
 from galaxylib.data import load_catalog, read_image
 from galaxylib.evaluation import load_model, predict_files
-from galaxylib.models import NETWORKS, Parts, build_model
+from galaxylib.models import NETWORKS, Parts
 from galaxylib.preprocess import crop_box, crop_file, open_cache
 from galaxylib.realsky import (
     LABELS,
@@ -108,6 +108,7 @@ from galaxylib.realsky import (
 from galaxylib.saliency import central_share, saliency
 from galaxylib.taxonomy import COLUMNS
 from galaxylib.tools.catalog_checks import FrameWarning
+from galaxylib.tools.model_files import build_as_trained
 from galaxylib.tools.photographs import CREDITS_FILE
 
 # %% [markdown]
@@ -523,7 +524,7 @@ for col, row in enumerate(smooth_ones):
         image = crop_file(paths[row], model.preprocessing)[0]
         heat = saliency(model.net, image[None], "Class1.1")
         keras.utils.set_random_seed(0)
-        untrained = build_model(name, model.net.input_shape[1:], parts=model.settings.get("parts"))
+        untrained = build_as_trained(model.settings)  # its layers, with random weights
         reference = saliency(untrained, image[None], "Class1.1")
         photo_shares[(name, row)] = (central_share(heat)[0], central_share(reference)[0])
         smooth_answer = predictions[name].loc[row, "Class1.1"]

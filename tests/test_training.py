@@ -171,8 +171,14 @@ def test_a_mixed_precision_run_saves_the_layout_it_trained(root, tmp_path):
     keras.mixed_precision.set_global_policy(gpu.policy)
     try:
         net = build_model("improved", (32, 32, 3), parts=True)
-        settings = {"model": "improved", "parts": True, "data": str(root), "split": {}}
-        save(net, "improved", gpu, ModelFiles(tmp_path / "parts.keras"), settings, split, catalog)
+        settings = {
+            "model": "improved",
+            "input_shape": [32, 32, 3],
+            "parts": True,
+            "data": str(root),
+            "split": {},
+        }
+        save(net, gpu, ModelFiles(tmp_path / "parts.keras"), settings, split, catalog)
     finally:
         keras.mixed_precision.set_global_policy("float32")
     saved = load_model(tmp_path / "parts.keras").net

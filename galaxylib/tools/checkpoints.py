@@ -23,9 +23,9 @@ import pandas as pd
 
 from galaxylib.data import Catalog, Split
 from galaxylib.hardware import Setup
-from galaxylib.models import build_model, with_fractions
+from galaxylib.models import with_fractions
 from galaxylib.tools.files import atomic_path, require_space, write_text
-from galaxylib.tools.model_files import ModelFiles, digests, read_history
+from galaxylib.tools.model_files import ModelFiles, build_as_trained, digests, read_history
 from galaxylib.tools.sky import sky_identity
 
 __all__ = ["keep_best", "require_room", "room_needed", "run_callbacks", "save"]
@@ -129,7 +129,6 @@ def require_room(net: keras.Model, files: ModelFiles) -> None:
 
 def save(
     net: keras.Model,
-    name: str,
     hardware: Setup,
     files: ModelFiles,
     settings: dict,
@@ -146,12 +145,7 @@ def save(
     """
     if hardware.policy != "float32":
         keras.mixed_precision.set_global_policy("float32")
-        portable = build_model(  # the same layout: the parts' weights fit either
-            name,
-            net.input_shape[1:],
-            output=settings.get("output"),
-            parts=bool(settings.get("parts")),
-        )
+        portable = build_as_trained(settings)
         if settings.get("output") == "votes":
             portable = with_fractions(portable)
         portable.set_weights(net.get_weights())

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModelFiles",
+    "build_as_trained",
     "check_unseen",
     "digests",
     "keras_version_of",
@@ -117,6 +118,24 @@ class ModelFiles:
     def read_split(self) -> pd.DataFrame | None:
         """``MODEL.split.csv``, or ``None`` for a model saved without one."""
         return pd.read_csv(self.split) if self.split.exists() else None
+
+
+def build_as_trained(settings: dict) -> keras.Model:
+    """The network a model's settings (``MODEL.json``) describe, with untrained weights.
+
+    :func:`galaxylib.models.build_model` for its ``model``, ``input_shape``, ``output``
+    and ``parts``. Weights copied into a network must go into this layout: Dieleman's
+    parts have no weights, so a parts network's weights fit the layout without them too,
+    and only the settings can tell the two apart.
+    """
+    from galaxylib.models import build_model
+
+    return build_model(
+        settings["model"],
+        tuple(settings["input_shape"]),
+        output=settings.get("output"),
+        parts=bool(settings.get("parts")),
+    )
 
 
 def read_history(path: str | Path) -> pd.DataFrame:

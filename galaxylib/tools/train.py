@@ -269,7 +269,7 @@ def train(
             settings["output"] = output
         if parts:
             settings["parts"] = True
-        checkpoints.save(net, model, hardware, files, settings, split, catalog)
+        checkpoints.save(net, hardware, files, settings, split, catalog)
     return result
 
 

@@ -34,7 +34,6 @@ __all__ = [
     "NAMES",
     "PROVENANCE_FILE",
     "applies",
-    "build",
     "crop_fingerprint",
     "describe",
     "install",
@@ -88,39 +87,28 @@ def _plain(config: dict) -> dict:
     return plain
 
 
-def build(name: str, settings: dict):
-    """Network ``name`` as its training ``settings`` describe it, weights untrained.
+def model_fingerprint(settings: dict) -> str:
+    """A digest of the layers today's code builds for a stored network's ``settings``.
 
-    Its layers are those :mod:`galaxylib.models` builds today for the settings'
-    ``input_shape``, with Dieleman's :class:`~galaxylib.models.Parts` where ``parts`` is
-    set. Stored weights must go into this layout: the improved network's weights fit it
-    with or without the parts, so only the settings can tell which.
-    """
-    from galaxylib.models import build_model
-
-    shape = tuple(settings["input_shape"])
-    return build_model(name, shape, parts=bool(settings.get("parts")))
-
-
-def model_fingerprint(name: str, settings: dict) -> str:
-    """A digest of the layers that :func:`build` makes today for network ``name``.
-
-    Every layer's kind and settings, in order; a change to any layer (a filter count, a
-    dropout rate, an augmentation, the parts) changes the digest, a change to a layer's
-    name does not.
+    The network is built by :func:`~galaxylib.tools.model_files.build_as_trained`. Every
+    layer's kind and settings, in order; a change to any layer (a filter count, a dropout
+    rate, an augmentation, the parts) changes the digest, a change to a layer's name does
+    not.
 
     Parameters
     ----------
-    name : {'report', 'improved'}
     settings : dict
-        The network's training settings (``input_shape``, and ``parts`` where set).
+        The network's training settings (``model``, ``input_shape``, and ``parts`` where
+        set).
 
     Returns
     -------
     str
         64 hexadecimal digits.
     """
-    net = build(name, settings)
+    from galaxylib.tools.model_files import build_as_trained
+
+    net = build_as_trained(settings)
     layers = [[type(layer).__name__, _plain(layer.get_config())] for layer in net.layers]
     text = json.dumps(layers, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -220,7 +208,7 @@ def mismatches(record: dict | None = None) -> list[str]:
         found.append(f"the sky of seed {sky['seed']} is rendered differently than it was")
     for name in NAMES:
         network = record["networks"][name]
-        if model_fingerprint(name, network["settings"]) != network["model_fingerprint"]:
+        if model_fingerprint(network["settings"]) != network["model_fingerprint"]:
             found.append(f"galaxylib.models builds the {name} network differently now")
         crops = crop_fingerprint(sky["seed"], sky["n"], network["settings"]["preprocessing"])
         if not np.allclose(crops, network["crop_fingerprint"], atol=1.0):
@@ -282,7 +270,7 @@ def install(name: str, out: str | Path) -> Path:
     """Write stored network ``name`` as a model file that galaxylib reads like any other.
 
     The network is built by today's :mod:`galaxylib.models` as its settings describe it
-    (:func:`build`) and given the stored weights;
+    (:func:`~galaxylib.tools.model_files.build_as_trained`) and given the stored weights;
     beside ``out`` go its settings (those of its training run, plus ``stored``: the
     weights' digest) and its training history, as ``galaxylib train`` leaves them.
 
@@ -298,12 +286,12 @@ def install(name: str, out: str | Path) -> Path:
         ``out``.
     """
     from galaxylib.tools.files import atomic_path, write_text
-    from galaxylib.tools.model_files import ModelFiles
+    from galaxylib.tools.model_files import ModelFiles, build_as_trained
 
     network = provenance()["networks"][name]
     files = ModelFiles(Path(out))
     files.model.parent.mkdir(parents=True, exist_ok=True)
-    net = build(name, network["settings"])
+    net = build_as_trained(network["settings"])
     net.load_weights(_weights(name))
     files.settings.unlink(missing_ok=True)
     files.split.unlink(missing_ok=True)  # it trained on another sky: none of these galaxies
