@@ -34,6 +34,7 @@ from galaxylib.config import PROFILE_ENV, PROFILES
 from galaxylib.course.networks import (
     FOLDER,
     PROVENANCE_FILE,
+    SWITCHES,
     crop_fingerprint,
     model_fingerprint,
     sha256,
@@ -47,7 +48,6 @@ __all__ = [
     "EPOCHS",
     "FLAGS",
     "SKY",
-    "SWITCHES",
     "commands",
     "main",
     "pack",
@@ -72,11 +72,6 @@ both see the light of their training images varied as photographs vary it
 on Dieleman's four turned parts of each image (:class:`galaxylib.models.Parts`), which
 taught it the sky's bars. ``make remedies`` measures each flag, network by network
 (chapter 8, section 8); the report's network keeps the report's layers."""
-
-
-SWITCHES = ("photographic", "framing", "greyscale", "parts")
-"""The ``galaxylib train`` switches that a remedy is made of, as a model's settings record
-them (``--parts``: ``"parts": true``)."""
 
 
 def train_command(name: str, flags: list[str], out: str) -> list[str]:

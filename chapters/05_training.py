@@ -353,7 +353,8 @@ reading(
     "ch5_book_networks",
     {
         f"the book's stored networks, {networks.describe()}": stored,
-        "trained on this machine on first use, with the profile's settings": not stored,
+        "trained on this machine on first use, with the profile's settings and the "
+        "stored networks' remedies": not stored,
     },
 )
 

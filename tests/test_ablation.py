@@ -82,7 +82,8 @@ def test_the_record_chapter_7_reads_is_the_rows_scored_with_one_protocol():
 
 
 def test_what_a_killed_run_finished_is_skipped_not_trained_again(tmp_path, capsys):
-    from build_tools.networks import SWITCHES, run_missing
+    from build_tools.networks import run_missing
+    from galaxylib.course.networks import SWITCHES
 
     runs = ablation.commands()
     for run in runs:  # every sky and model already complete

@@ -260,6 +260,33 @@ def test_a_model_saved_by_a_newer_keras_is_trained_again(monkeypatch, tmp_path, 
     assert trained == [model]  # the same Keras reads its own files: no second training
 
 
+def test_a_network_a_chapter_trains_has_the_stored_networks_remedies(monkeypatch, tmp_path, capsys):
+    # under the full profile (Colab's, with a GPU) the chapters train their own networks:
+    # they must be the networks the chapters describe, remedies and all
+    import galaxylib.tools.train
+    from galaxylib.course import networks
+
+    monkeypatch.setenv("GALAXYLIB_DATA", str(tmp_path))
+    monkeypatch.setenv("GALAXYLIB_PROFILE", "full")
+    trained = {}
+    monkeypatch.setattr(
+        galaxylib.tools.train, "train", lambda *a, **k: trained.setdefault(k["model"], k)
+    )
+    monkeypatch.setattr(course, "_data", lambda: tmp_path / "sky")
+    assert not networks.applies()
+    for name in networks.NAMES:
+        course.course_model(name)
+        made = networks.provenance()["networks"][name]["settings"]
+        for switch in networks.SWITCHES:
+            assert trained[name][switch] is bool(made.get(switch)), (name, switch)
+        assert (trained[name]["size"], trained[name]["epochs"]) == (150, 50)
+    assert trained["improved"]["parts"] and trained["report"]["photographic"]
+    shown = capsys.readouterr().out
+    assert "with the stored improved network's remedies (--photographic, --parts)" in shown
+    with pytest.raises(ValueError, match="No stored network is called 'mine'"):
+        networks.recipe("mine")
+
+
 def test_only_a_newer_keras_counts(tmp_path):
     installed = course._version("keras")
     assert course._saved_by_newer_keras(keras_file(tmp_path / "a.keras", installed)) is None

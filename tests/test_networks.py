@@ -101,7 +101,7 @@ def test_the_record_says_how_to_make_them_again():
         assert record[key]
     for name in networks.NAMES:  # trained with the remedies that FLAGS names for it
         settings = record["networks"][name]["settings"]
-        for flag in build.SWITCHES:
+        for flag in networks.SWITCHES:
             assert bool(settings.get(flag)) is (f"--{flag}" in build.FLAGS[name])
 
 

@@ -103,13 +103,14 @@ _NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
 # galaxies in 10.9 s, 275.2 galaxies/s on 2 processes, quiet machine, December 2026) and
 # to crop it (`galaxylib bench preprocess --n 600`: 1,038.7 images/s, the middle of three
 # runs, quiet machine, December 2026),
-# and per galaxy and epoch at 64 x 64 pixels to train each network (the mean `seconds` per
-# epoch in the training logs of `course_model` on the 12,000-galaxy sky: 37.2 s and
-# 25.2 s), measured on the book's build machine -- 2 CPU cores, as many as Colab gives, no
-# GPU, shared with other jobs while the crops and the training were timed -- in November
-# 2026.
+# and per galaxy and epoch at 64 x 64 pixels to train each network with its stored
+# network's remedies, as `course_model` trains it (the mean `seconds` per epoch of
+# `galaxylib train sky-small --epochs 3`, with `--photographic` for the report's network:
+# 22.8 s; with `--photographic --parts` for the improved one: 42.8 s; on the 12,000-galaxy
+# sky, quiet machine, December 2026), measured on the book's build machine -- 2 CPU cores
+# of an Intel Xeon, as many as Colab gives, no GPU.
 SECONDS_PER_GALAXY = {"sky": 1 / 275.2, "crops": 1 / 1038.7}
-TRAIN_SECONDS_PER_GALAXY_EPOCH = {"report": 37.2 / 12000, "improved": 25.2 / 12000}
+TRAIN_SECONDS_PER_GALAXY_EPOCH = {"report": 22.8 / 12000, "improved": 42.8 / 12000}
 _MAKES = {
     "sky": "draw the sky",
     "crops": "crop it",
@@ -373,8 +374,9 @@ def course_model(name: str, *, retrain: bool = False) -> Path:
     provenance), written from its weights to ``$GALAXYLIB_DATA/models/stored/<name>.keras``.
     Everywhere else -- the ``full`` profile, the real catalog -- the network in
     ``$GALAXYLIB_DATA/models/<profile>/<name>.keras`` (another folder for each data set
-    ``GALAXYLIB_DATASET`` names), trained on :func:`course_data` with
-    the profile's settings (see :func:`galaxylib.tools.train.train`) on first use.
+    ``GALAXYLIB_DATASET`` names), trained on :func:`course_data` on first use with the
+    profile's settings and the stored network's remedies
+    (:func:`galaxylib.course.networks.recipe`; see :func:`galaxylib.tools.train.train`).
 
     Parameters
     ----------
@@ -429,9 +431,16 @@ def _trained(name: str, path: Path, retrain: bool) -> Path:
     if stale:
         print(f"{path.name} was trained before the sky it is for was made; training it again.")
     if retrain or newer or stale or not path.exists():
+        from galaxylib.course import networks
         from galaxylib.tools.train import train
 
         scale = session_profile()
+        remedies = networks.recipe(name)
+        used = [f"--{switch}" for switch, on in remedies.items() if on]
+        print(
+            f"Training the {name} network for {scale.epochs} epochs on {scale.image_size}-pixel "
+            f"crops, with the stored {name} network's remedies ({', '.join(used) or 'none'})."
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         train(
             _data(),
@@ -440,6 +449,10 @@ def _trained(name: str, path: Path, retrain: bool) -> Path:
             epochs=scale.epochs,
             batch_size=scale.batch_size,
             size=scale.image_size,
+            photographic=remedies["photographic"],
+            framing=remedies["framing"],
+            greyscale=remedies["greyscale"],
+            parts=remedies["parts"],
             force=True,
             verbose=2,
         )

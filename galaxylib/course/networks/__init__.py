@@ -15,7 +15,8 @@ while any differs, so stored weights never stand in for code that changed.
 Chapter 5 still trains both networks live, for a few epochs, so that a reader watches
 ``fit`` at work; :func:`galaxylib.course.course_model` hands the chapters the stored
 networks (:func:`install`) wherever they apply (:func:`applies`), and trains on first use
-everywhere else (the ``full`` profile, the real catalog).
+everywhere else (the ``full`` profile, the real catalog), with the stored networks' remedies
+(:func:`recipe`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import pandas as pd
 __all__ = [
     "NAMES",
     "PROVENANCE_FILE",
+    "SWITCHES",
     "applies",
     "crop_fingerprint",
     "describe",
@@ -42,6 +44,7 @@ __all__ = [
     "mismatches",
     "model_fingerprint",
     "provenance",
+    "recipe",
     "sha256",
     "sky_fingerprint",
 ]
@@ -54,6 +57,10 @@ NAMES: tuple[str, ...] = tuple(json.loads(PROVENANCE_FILE.read_text())["networks
 """The stored networks (those of :data:`galaxylib.models.NETWORKS` that ``make networks``
 trained), in the order the book shows them."""
 
+SWITCHES = ("photographic", "framing", "greyscale", "parts")
+"""The ``galaxylib train`` switches that a remedy is made of, as a model's settings record
+them (``--parts``: ``"parts": true``)."""
+
 _THUMBNAIL = 8
 """Side, in pixels, of the thumbnails the fingerprints keep of each image or crop."""
 
@@ -64,6 +71,20 @@ _IGNORED = {"name", "dtype", "trainable", "seed", "build_config", "dtype_policy"
 def provenance() -> dict:
     """The stored networks' record (``provenance.json``), as a dict."""
     return json.loads(PROVENANCE_FILE.read_text())
+
+
+def recipe(name: str) -> dict[str, bool]:
+    """The remedies the stored network ``name`` was trained with, one per :data:`SWITCHES`.
+
+    As :func:`galaxylib.tools.train.train`'s keyword arguments, from :func:`provenance`:
+    ``{"photographic": True, "framing": False, "greyscale": False, "parts": True}`` for the
+    improved network. A chapter that trains its own network (the ``full`` profile, the real
+    catalog) trains it with these, so that it is the network the chapters describe.
+    """
+    if name not in NAMES:
+        raise ValueError(f"No stored network is called {name!r}; the stored ones are {NAMES}.")
+    settings = provenance()["networks"][name]["settings"]
+    return {switch: bool(settings.get(switch)) for switch in SWITCHES}
 
 
 def _weights(name: str) -> Path:
