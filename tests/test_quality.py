@@ -79,6 +79,7 @@ def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(
     from galaxylib.metrics import rmse
     from galaxylib.synthetic import sky_noise_floor
     from galaxylib.tools.cli import main
+    from galaxylib.tools.model_files import ModelFiles
 
     monkeypatch.delenv("GALAXYLIB_DATASET", raising=False)
     if stored:  # the small profile's stored networks, on a sky of 80 galaxies
@@ -119,6 +120,9 @@ def test_bench_quality_figures_can_be_recomputed_from_what_it_writes(
         )
         assert float(figures[f"{name}_gap"]) == pytest.approx(gap, rel=1e-2, abs=1e-3)
         assert (tmp_path / "models" / f"{name}.keras").exists()
+        made = ModelFiles(tmp_path / "models" / f"{name}.keras").read_settings()
+        if not stored:  # trained here as the chapters train theirs: with the stored remedies
+            assert {s: bool(made.get(s)) for s in networks.SWITCHES} == networks.recipe(name)
     ids = written["improved"].index  # the margin, from the same galaxies' answers
     margin = margin_interval(
         written["improved"].to_numpy(), written["report"].loc[ids].to_numpy(), labels.loc[ids]

@@ -328,7 +328,8 @@ def bench_quality(
     :func:`galaxylib.course.course_model`: under the ``small`` profile the stored ones
     (:mod:`galaxylib.course.networks`, trained on a sky of their own, so that every galaxy of
     this one is new to them); elsewhere, or with ``retrain``, trained on this sky with
-    :func:`galaxylib.tools.train.train`'s defaults. Both are scored on the sky's test split
+    the profile's settings and the stored networks' remedies
+    (:func:`galaxylib.course.networks.recipe`). Both are scored on the sky's test split
     as chapter 6's table scores them: one view of each galaxy.
 
     Parameters
@@ -343,8 +344,7 @@ def bench_quality(
     workers : int, optional
         Processes for making and cropping the sky.
     retrain : bool, default False
-        Train both networks on this sky with :func:`~galaxylib.tools.train.train`'s
-        defaults (without the stored networks' remedies), even where stored ones apply.
+        Train both networks on this sky, as above, even where stored ones apply.
 
     Returns
     -------
@@ -387,7 +387,19 @@ def _bench_quality(
             train_s += networks.provenance()["networks"][name]["train_s"]
         else:
             start = time.perf_counter()
-            _train(sky, model=name, out=path, force=True, workers=workers, verbose=2)
+            remedies = networks.recipe(name)  # as the chapters train their own
+            _train(
+                sky,
+                model=name,
+                out=path,
+                photographic=remedies["photographic"],
+                framing=remedies["framing"],
+                greyscale=remedies["greyscale"],
+                parts=remedies["parts"],
+                force=True,
+                workers=workers,
+                verbose=2,
+            )
             train_s += time.perf_counter() - start
         result = evaluate(path, sky, tta=False)  # one view of each, as chapter 6 scores them
         _write_predictions(out / f"test_predictions_{name}.csv", result.ids, result.pred)
