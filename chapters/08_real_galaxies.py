@@ -708,6 +708,130 @@ glue("ch8_improved_minus_report", "; ".join(changes))
 # improved network's AUC minus the report's, with its paired 95 % interval:
 # {glue:text}`ch8_improved_minus_report`.
 #
+# ### One galaxy's worth
+#
+# With so few galaxies, a missed goal can hang on a single photograph. For each goal a
+# network misses, we leave each galaxy out in turn and score the others: the galaxy
+# whose absence raises the AUC most is the one that costs the network most.
+
+
+# %%
+def costliest(name, label):
+    """The galaxy whose absence raises a network's AUC for ``label`` most, and that AUC."""
+    known = labels.index[labels[label].notna()]
+    truth, score = labels[label], scores[name][label]
+    without = pd.Series(
+        [roc_auc_score(truth[known.drop(i)], score[known.drop(i)]) for i in known], index=known
+    )
+    return without.idxmax(), float(without.max())
+
+
+COSTLY = ["network", "label", "goal", "AUC", "costliest galaxy", "type", "its label"]
+COSTLY += ["its score", "AUC without it", "row"]
+rows = []
+for name in networks:
+    for label, goal in GOALS.items():
+        if aucs.loc[label, name] < goal:
+            galaxy, without = costliest(name, label)
+            rows.append(
+                [name, label, goal, aucs.loc[label, name], labels.loc[galaxy, "name"]]
+                + [labels.loc[galaxy, "hubble_type"], int(labels.loc[galaxy, label])]
+                + [scores[name].loc[galaxy, label], without, galaxy]
+            )
+costly = pd.DataFrame(rows, columns=COSTLY)
+costly.drop(columns="row").round(3)
+
+
+# %%
+def labelled(label, value):
+    """'smooth' or 'not smooth', as a galaxy is labelled."""
+    return ("" if value else "not ") + label.replace("_", "-")
+
+
+if len(costly):  # each costliest galaxy, as the network that misses the goal saw it
+    fig, axes = plt.subplots(1, len(costly), figsize=(2.4 * len(costly), 3), squeeze=False)
+    for ax, (_, item) in zip(axes[0], costly.iterrows(), strict=True):
+        image = crop_file(paths[item["row"]], networks[item["network"]].preprocessing)[0]
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+        ax.set_title(
+            f"{item['costliest galaxy']}\nlabelled {labelled(item['label'], item['its label'])}"
+            f"\n{item['network']}: {item['its score']:.2f}",
+            fontsize=annotation_size(fig),
+            color="red" if failed[item["row"]] else "black",  # as in section 4
+        )
+        ax.set_axis_off()
+    fig.tight_layout()
+    plt.show()
+
+
+# %% tags=["remove-cell"]
+def said(item):
+    """One row of the table above, in words."""
+    label = item["label"].replace("_", "-")
+    enough = item["AUC without it"] >= item["goal"]
+    return (
+        f"{NETWORKS[item['network']].called}'s {label} AUC, {item['AUC']:.2f}, would be "
+        f"{item['AUC without it']:.2f} without {item['costliest galaxy']} ({item['type']}, "
+        f"labelled {labelled(item['label'], item['its label'])}, scored "
+        f"{item['its score']:.2f}"
+        + ("; its box leaves out the brightest extended object" if failed[item["row"]] else "")
+        + "): "
+        + ("enough for" if enough else "still short of")
+        + f" the goal of {item['goal']:.2f}"
+    )
+
+
+words = "; ".join(said(item) for _, item in costly.iterrows())
+reading(
+    "ch8_costliest",
+    {words[:1].upper() + words[1:]: bool(words), "No network misses a goal here": not words},
+)
+decided = int((costly["AUC without it"] >= costly["goal"]).sum())
+missed = len(costly)
+reading(
+    "ch8_costliest_summary",
+    {
+        "Every goal missed here is missed by one galaxy's worth": 0 < decided == missed,
+        f"{decided} of the {missed} goals missed here are missed by one galaxy's worth; "
+        + (
+            "the other would still be short without its costliest galaxy"
+            if missed - decided == 1
+            else "the others would still be short without their costliest galaxies"
+        ): 0 < decided < missed,
+        "No goal missed here is missed by one galaxy's worth: each would still be short "
+        "without its costliest galaxy": decided == 0 < missed,
+        "With no goal missed, no galaxy decides one": missed == 0,
+    },
+)
+shared = []  # (label, galaxy, whether both networks score it against its label)
+for label, pair in costly.groupby("label", sort=False):
+    if len(pair) == 2 and pair["row"].nunique() == 1:
+        against = ((pair["its score"] < 0.5) == bool(pair["its label"].iloc[0])).all()
+        shared.append((label.replace("_", "-"), pair["costliest galaxy"].iloc[0], bool(against)))
+hangs = listed([f"{label} goal hangs on {galaxy}" for label, galaxy, _ in shared])
+agree = bool(shared) and all(against for *_, against in shared)
+reading(
+    "ch8_costliest_agree",
+    {
+        f"Both networks' {hangs}, and both score it on the other side of one half from its "
+        "label: two networks trained apart agree about it against the table. Its label comes "
+        "from its catalogued type by the rule of section 1, and a catalogue's type is not a "
+        "volunteer's answer; for a galaxy like this, the rule is as much in question as the "
+        "networks": agree,
+        f"Both networks' {hangs}, though they do not both score it against its label": (
+            bool(shared) and not agree
+        ),
+        "No galaxy costs both networks the same goal most": not shared,
+    },
+)
+
+# %% [markdown]
+# {glue:text}`ch8_costliest`. {glue:text}`ch8_costliest_summary`. This is no licence to
+# drop a galaxy: the goals are judged on the photographs we have. It says how little an
+# AUC over a handful of positives rests on, and where to look: at the crops above, each as
+# the network that misses the goal saw it (a red title, as in section 4: the box left out
+# the brightest extended object). {glue:text}`ch8_costliest_agree`.
+#
 # ## 6 The galaxies each network gets most wrong
 #
 # A galaxy's error is the mean, over its labels, of how far the network's score is from
