@@ -459,7 +459,8 @@ reading(
 # and the output layer kept in 32 bits (the `dtype="float32"` of chapter 4's last
 # layers). How long would the `full` profile take — 61,578 galaxies at 150 × 150, 50
 # epochs? The cell below measures both networks' training rates at 150 × 150 on the
-# machine running this page and turns them into hours (the training split, 64 % of the
+# machine running this page, each trained as the `full` profile trains it (with its
+# stored network's remedies), and turns them into hours (the training split, 64 % of the
 # galaxies, every epoch; validation adds a little):
 
 # %%

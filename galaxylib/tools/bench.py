@@ -201,9 +201,12 @@ def bench_train(
 ) -> dict[str, float]:
     """Training images per second of each model, after a few warm-up steps.
 
-    Each network trains on the images it takes by default (``NETWORKS[name].color``),
-    cropped for the purpose from the first four batches' galaxies, over and over: the
-    rate depends on the arithmetic, not on which galaxies are shown.
+    Each network trains as the chapters train it: on the images it takes
+    (``NETWORKS[name].color``), with the stored network's remedies
+    (:func:`galaxylib.course.networks.recipe`: the photographic augmentation in the
+    pipeline, Dieleman's parts in the improved network). The images are cropped for the
+    purpose from the first four batches' galaxies and shown over and over: the rate
+    depends on the arithmetic, not on which galaxies are shown.
 
     Parameters
     ----------
@@ -221,6 +224,7 @@ def bench_train(
     dict
         ``size``, ``batch_size`` and ``<model>_img_per_s`` for each model.
     """
+    from galaxylib.course.networks import recipe
     from galaxylib.hardware import setup
     from galaxylib.models import NETWORKS, build_model
     from galaxylib.pipeline import make_dataset
@@ -241,9 +245,19 @@ def bench_train(
             cache = preprocess_catalog(
                 subset, size=size, color=color, workers=workers, progress=False
             )
-            dataset = make_dataset(cache, catalog, batch_size=batch_size, training=True)
+            remedies = recipe(name)
+            dataset = make_dataset(
+                cache,
+                catalog,
+                batch_size=batch_size,
+                training=True,
+                photographic=remedies["photographic"],
+                framing=remedies["framing"],
+                greyscale=remedies["greyscale"],
+            )
+            shape = cache.settings.input_shape
             with hardware.strategy.scope():
-                net = compile_model(build_model(name, cache.settings.input_shape))
+                net = compile_model(build_model(name, shape, parts=remedies["parts"]))
             net.fit(dataset.repeat(), steps_per_epoch=warmup, epochs=1, verbose=0, shuffle=False)
             start = time.perf_counter()
             net.fit(dataset.repeat(), steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
