@@ -485,6 +485,16 @@ budget.round(1)
 glue("ch5_full_images", images_per_run)
 glue("ch5_full_hours_report", budget.iloc[0, 1])
 glue("ch5_machine", hardware.devices)
+# the terminal commands below type each network's remedies: they must be the stored ones
+assert networks.recipe("report") == {
+    **dict.fromkeys(networks.SWITCHES, False),
+    "photographic": True,
+}
+assert networks.recipe("improved") == {
+    **dict.fromkeys(networks.SWITCHES, False),
+    "photographic": True,
+    "parts": True,
+}
 
 # %% [markdown]
 # On the machine that built this page ({glue:text}`ch5_machine`), the report's network
@@ -496,10 +506,14 @@ glue("ch5_machine", hardware.devices)
 # To train at the report's scale, open this chapter in Colab (the rocket button above),
 # choose *Runtime → Change runtime type → T4 GPU* (or better), and run all cells: the
 # first cell sees the GPU and picks the `full` profile. From a terminal, the same is
+# (each network with its stored network's remedies, as the `full` profile trains it)
 #
 # ```bash
 # galaxylib preprocess data/galaxyzoo --size 150
-# galaxylib train data/galaxyzoo --model report --out report.keras --size 150 --epochs 50
+# galaxylib train data/galaxyzoo --model report --photographic --out report.keras \
+#     --size 150 --epochs 50
+# galaxylib train data/galaxyzoo --model improved --photographic --parts \
+#     --out improved.keras --size 150 --epochs 50
 # ```
 #
 # and if the session dies, the same `galaxylib train` command resumes where it stopped.

@@ -563,8 +563,11 @@ for measure, key in (("Q1", "q1"), ("every question", "tree")):
 # - Give `galaxylib.models.Parts` the winner's other eight views (a 45° turn of each
 #   image, and its mirror image: twelve more parts) and add the network as a row of
 #   `build_tools/ablation.py`: do sixteen parts do better than four?
-# - Run the `full` profile on a GPU and see how close the report's network gets to its
-#   own 0.0926 when its input pipeline no longer holds it back.
+# - Run the `full` profile on a GPU and see how close the report's network gets to the
+#   report's own 0.0926 when its input pipeline no longer holds it back. The book trains
+#   it with the photographic augmentation, which the report did not use; `galaxylib train
+#   --model report --size 150 --epochs 50` without `--photographic` trains it as the
+#   report did.
 #
 # ## Summary
 #

@@ -283,7 +283,9 @@ def test_a_network_a_chapter_trains_has_the_stored_networks_remedies(monkeypatch
     assert trained["improved"]["parts"] and trained["report"]["photographic"]
     shown = capsys.readouterr().out
     assert "with the stored improved network's remedies (--photographic, --parts)" in shown
-    with pytest.raises(ValueError, match="No stored network is called 'mine'"):
+    with pytest.raises(
+        course.GalaxyLibError, match="'mine' is not a stored network .*make networks"
+    ):
         networks.recipe("mine")
 
 

@@ -125,9 +125,33 @@ def test_the_command_trains_and_refuses_to_overwrite(root, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_bench_train_reports_both_models(root):
+def test_bench_train_times_both_models_as_the_chapters_train_them(root, monkeypatch):
+    import galaxylib.models
+    import galaxylib.pipeline
+    from galaxylib.course import networks
+
+    built, fed = {}, []  # what bench_train asked for: each network's layout and pipeline
+    build, feed = galaxylib.models.build_model, galaxylib.pipeline.make_dataset
+
+    def build_spy(name, shape, **kwargs):
+        built[name] = kwargs
+        return build(name, shape, **kwargs)
+
+    def feed_spy(*args, **kwargs):
+        fed.append(kwargs)
+        return feed(*args, **kwargs)
+
+    monkeypatch.setattr(galaxylib.models, "build_model", build_spy)
+    monkeypatch.setattr(galaxylib.pipeline, "make_dataset", feed_spy)
     figures = bench_train(root, size=32, batch_size=8, steps=2, warmup=1, workers=1)
     assert figures["report_img_per_s"] > 0 and figures["improved_img_per_s"] > 0
+    for name, kwargs in zip(("report", "improved"), fed, strict=True):  # NETWORKS' order
+        remedies = networks.recipe(name)
+        assert built[name]["parts"] is remedies["parts"]
+        assert {k: kwargs[k] for k in ("photographic", "framing", "greyscale")} == {
+            k: remedies[k] for k in ("photographic", "framing", "greyscale")
+        }
+    assert built["improved"]["parts"] and fed[0]["photographic"]
 
 
 def test_the_data_set_must_be_readable(tmp_path):

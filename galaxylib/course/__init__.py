@@ -108,7 +108,9 @@ _NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
 # `galaxylib train sky-small --epochs 3`, with `--photographic` for the report's network:
 # 22.8 s; with `--photographic --parts` for the improved one: 42.8 s; on the 12,000-galaxy
 # sky, quiet machine, December 2026), measured on the book's build machine -- 2 CPU cores
-# of an Intel Xeon, as many as Colab gives, no GPU.
+# of an Intel Xeon, as many as Colab gives, no GPU. The stored networks' own epoch times
+# (provenance.json) were taken in other sessions, on other machines and beside other work,
+# and are not these.
 SECONDS_PER_GALAXY = {"sky": 1 / 275.2, "crops": 1 / 1038.7}
 TRAIN_SECONDS_PER_GALAXY_EPOCH = {"report": 22.8 / 12000, "improved": 42.8 / 12000}
 _MAKES = {

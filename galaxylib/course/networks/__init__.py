@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from galaxylib.errors import GalaxyLibError
+
 __all__ = [
     "NAMES",
     "PROVENANCE_FILE",
@@ -80,9 +82,15 @@ def recipe(name: str) -> dict[str, bool]:
     ``{"photographic": True, "framing": False, "greyscale": False, "parts": True}`` for the
     improved network. A chapter that trains its own network (the ``full`` profile, the real
     catalog) trains it with these, so that it is the network the chapters describe.
+    Raises :class:`~galaxylib.errors.GalaxyLibError` for a network ``make networks`` has not
+    stored.
     """
     if name not in NAMES:
-        raise ValueError(f"No stored network is called {name!r}; the stored ones are {NAMES}.")
+        raise GalaxyLibError(
+            f"{name!r} is not a stored network ({', '.join(NAMES)}); a network new to "
+            "galaxylib.models.NETWORKS gets its remedies when `make networks` trains and "
+            "stores it."
+        )
     settings = provenance()["networks"][name]["settings"]
     return {switch: bool(settings.get(switch)) for switch in SWITCHES}
 
