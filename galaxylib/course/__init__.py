@@ -451,10 +451,7 @@ def _trained(name: str, path: Path, retrain: bool) -> Path:
             epochs=scale.epochs,
             batch_size=scale.batch_size,
             size=scale.image_size,
-            photographic=remedies["photographic"],
-            framing=remedies["framing"],
-            greyscale=remedies["greyscale"],
-            parts=remedies["parts"],
+            **remedies,
             force=True,
             verbose=2,
         )

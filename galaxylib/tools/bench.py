@@ -402,18 +402,7 @@ def _bench_quality(
         else:
             start = time.perf_counter()
             remedies = networks.recipe(name)  # as the chapters train their own
-            _train(
-                sky,
-                model=name,
-                out=path,
-                photographic=remedies["photographic"],
-                framing=remedies["framing"],
-                greyscale=remedies["greyscale"],
-                parts=remedies["parts"],
-                force=True,
-                workers=workers,
-                verbose=2,
-            )
+            _train(sky, model=name, out=path, **remedies, force=True, workers=workers, verbose=2)
             train_s += time.perf_counter() - start
         result = evaluate(path, sky, tta=False)  # one view of each, as chapter 6 scores them
         _write_predictions(out / f"test_predictions_{name}.csv", result.ids, result.pred)

@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,7 @@ from galaxylib.errors import GalaxyLibError
 __all__ = [
     "NAMES",
     "PROVENANCE_FILE",
+    "Recipe",
     "SWITCHES",
     "applies",
     "crop_fingerprint",
@@ -59,9 +61,6 @@ NAMES: tuple[str, ...] = tuple(json.loads(PROVENANCE_FILE.read_text())["networks
 """The stored networks (those of :data:`galaxylib.models.NETWORKS` that ``make networks``
 trained), in the order the book shows them."""
 
-SWITCHES = ("photographic", "framing", "greyscale", "parts")
-"""The ``galaxylib train`` switches that a remedy is made of, as a model's settings record
-them (``--parts``: ``"parts": true``)."""
 
 _THUMBNAIL = 8
 """Side, in pixels, of the thumbnails the fingerprints keep of each image or crop."""
@@ -75,7 +74,21 @@ def provenance() -> dict:
     return json.loads(PROVENANCE_FILE.read_text())
 
 
-def recipe(name: str) -> dict[str, bool]:
+class Recipe(TypedDict):
+    """A network's remedies, as :func:`galaxylib.tools.train.train`'s keyword arguments."""
+
+    photographic: bool
+    framing: bool
+    greyscale: bool
+    parts: bool
+
+
+SWITCHES: tuple[str, ...] = tuple(Recipe.__annotations__)
+"""The ``galaxylib train`` switches that a remedy is made of, as a model's settings record
+them (``--parts``: ``"parts": true``): the fields of :class:`Recipe`."""
+
+
+def recipe(name: str) -> Recipe:
     """The remedies the stored network ``name`` was trained with, one per :data:`SWITCHES`.
 
     As :func:`galaxylib.tools.train.train`'s keyword arguments, from :func:`provenance`:
@@ -91,8 +104,13 @@ def recipe(name: str) -> dict[str, bool]:
             "galaxylib.models.NETWORKS gets its remedies when `make networks` trains and "
             "stores it."
         )
-    settings = provenance()["networks"][name]["settings"]
-    return {switch: bool(settings.get(switch)) for switch in SWITCHES}
+    made = provenance()["networks"][name]["settings"]
+    return Recipe(
+        photographic=bool(made.get("photographic")),
+        framing=bool(made.get("framing")),
+        greyscale=bool(made.get("greyscale")),
+        parts=bool(made.get("parts")),
+    )
 
 
 def _weights(name: str) -> Path:
