@@ -333,8 +333,8 @@ AUGMENTATIONS = {
     "framing": "`--framing` zooms and moves every galaxy in its frame and adds foreground "
     "stars and blur, as photographs frame galaxies",
 }
-recipe = networks.provenance()["networks"]["improved"]["settings"]
-used = [words for flag, words in AUGMENTATIONS.items() if recipe.get(flag)]
+recipe = networks.recipe("improved")
+used = [words for flag, words in AUGMENTATIONS.items() if recipe[flag]]
 reading(
     "ch5_pipeline_augmentation",
     {"; ".join(used): bool(used), "none (their record names no augmentation)": not used},
@@ -345,8 +345,8 @@ reading(
         "The stored improved network also runs its convolutions on Dieleman's parts "
         "(`--parts`): four corners of each image, each turned so that the galaxy's centre "
         "sits at the same corner, an idea of the Kaggle winner's that chapter 7 explains "
-        "and chapter 8 measures.": bool(recipe.get("parts")),
-        "Neither runs its convolutions on Dieleman's parts (chapter 7).": not recipe.get("parts"),
+        "and chapter 8 measures.": recipe["parts"],
+        "Neither runs its convolutions on Dieleman's parts (chapter 7).": not recipe["parts"],
     },
 )
 reading(
