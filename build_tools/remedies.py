@@ -37,10 +37,22 @@ from pathlib import Path
 
 from build_tools import networks
 from build_tools.networks import readable_json, run_missing, sha256
+from galaxylib.config import PROFILES, SMALL
 from galaxylib.course import REMEDY_RECORD
 from galaxylib.models import NETWORKS
 
-__all__ = ["AGAIN", "REMEDIES", "again_command", "applies", "command", "main", "measure", "runs"]
+__all__ = [
+    "AGAIN",
+    "REMEDIES",
+    "adds_to",
+    "again_command",
+    "applies",
+    "command",
+    "flags",
+    "main",
+    "measure",
+    "runs",
+]
 
 
 REMEDIES = {
@@ -65,10 +77,17 @@ REMEDIES = {
         "as the Kaggle winner's did (the improved network only)",
         "networks": ["improved"],
     },
+    "size150": {
+        "flags": [f"--size={PROFILES['full'].image_size}"],
+        "after_stored": True,
+        "says": f"each network's stored remedies, on crops of {PROFILES['full'].image_size} "
+        f"pixels, the full profile's (a Colab learner's), instead of {SMALL.image_size}",
+    },
 }
 """Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words,
-and the networks it applies to where not every one (``networks``). Each adds its last flag
-to the remedy of the flags before it, and its change is measured against that one."""
+the networks it applies to where not every one (``networks``), and whether its flags follow
+each network's stored remedies (``after_stored``, :func:`flags`). Each adds its last flag to
+the remedy of the flags before it, and its change is measured against that one."""
 
 AGAIN = "again"
 """Where ``WORK/models`` keeps each network trained a second time with its stored network's
@@ -81,17 +100,24 @@ BRIGHT_PERCENTILE = 99.5
 """The percentile of a crop's grey levels that :func:`sky_levels` takes for its brightest light."""
 
 
+def flags(remedy: str, name: str) -> list[str]:
+    """The ``galaxylib train`` flags that train network ``name`` with ``remedy``."""
+    value = REMEDIES[remedy]
+    return [*(networks.FLAGS[name] if value.get("after_stored") else []), *value["flags"]]
+
+
 def stored_remedy(name: str) -> str:
     """The remedy that the book's stored network ``name`` is trained with (``make networks``)."""
-    return next(r for r, value in REMEDIES.items() if value["flags"] == networks.FLAGS[name])
+    return next(r for r in REMEDIES if flags(r, name) == networks.FLAGS[name])
 
 
-def adds_to(remedy: str) -> str | None:
-    """The remedy that ``remedy`` adds its last flag to, or ``None`` for the one with none."""
-    flags = REMEDIES[remedy]["flags"]
-    if not flags:
+def adds_to(remedy: str, name: str) -> str | None:
+    """The remedy that ``remedy`` adds its last flag to for network ``name``, or ``None`` for
+    the one with none."""
+    trained = flags(remedy, name)
+    if not trained:
         return None
-    return next(name for name, value in REMEDIES.items() if value["flags"] == flags[:-1])
+    return next(r for r in REMEDIES if name in applies(r) and flags(r, name) == trained[:-1])
 
 
 def applies(remedy: str) -> list[str]:
@@ -119,9 +145,9 @@ def command(remedy: str, name: str) -> list[str]:
     The remedy a stored network was trained with is ``make networks``' own command, so
     that the network is not trained twice.
     """
-    if REMEDIES[remedy]["flags"] == networks.FLAGS[name]:
+    if flags(remedy, name) == networks.FLAGS[name]:
         return networks.commands()[1 + list(NETWORKS).index(name)]
-    return networks.train_command(name, REMEDIES[remedy]["flags"], f"models/{remedy}/{name}.keras")
+    return networks.train_command(name, flags(remedy, name), f"models/{remedy}/{name}.keras")
 
 
 def levels(images):
@@ -229,9 +255,9 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     rows = [row for row in scored if row["remedy"] != AGAIN]
     again = [row for row in scored if row["remedy"] == AGAIN]
     for row in scored:
-        network = row["network"]
-        before = stored_remedy(network) if row["remedy"] == AGAIN else adds_to(row["remedy"])
-        this = scores.get((row["remedy"], network))
+        remedy, network = row["remedy"], row["network"]
+        before = stored_remedy(network) if remedy == AGAIN else adds_to(remedy, network)
+        this = scores.get((remedy, network))
         if this is None:
             continue  # kept whole
         if before is None:
@@ -239,7 +265,7 @@ def measure(work: Path, kept: dict | None = None) -> dict:
         elif (before, network) in scores:
             pair = {"this": this, "before": scores[before, network]}
         else:  # the row it adds to is kept: so is this row's change
-            row["auc"] = _kept_change(earlier[row["remedy"], network], this, known)
+            row["auc"] = _kept_change(earlier[remedy, network], this, known)
             continue
         baseline = "this" if before is None else "before"
         row["auc"] = _aucs(auc_intervals(pair, known, baseline=baseline), name="this")
@@ -250,7 +276,11 @@ def measure(work: Path, kept: dict | None = None) -> dict:
         "photographs": len(labels),
         "interval": "95 % bootstrap over the photographs, 2,000 draws, paired between rows",
         "remedies": {
-            key: {"says": value["says"], "adds_to": adds_to(key), "networks": applies(key)}
+            key: {
+                "says": value["says"],
+                "adds_to": {name: adds_to(key, name) for name in applies(key)},
+                "networks": applies(key),
+            }
             for key, value in REMEDIES.items()
         },
         "stored": {name: stored_remedy(name) for name in NETWORKS},

@@ -1046,7 +1046,7 @@ glue("ch8_n_sky_discs", len(sky_discs))
 # Section 8 trains the improved network with and without Dieleman's parts: which one is
 # stored, and how the one without them does at the sky's bars.
 parts_stored = record["stored"]["improved"] == "parts"
-no_parts = rows_of[record["remedies"]["parts"]["adds_to"], "improved"]["sky_bar_auc"]
+no_parts = rows_of[record["remedies"]["parts"]["adds_to"]["improved"], "improved"]["sky_bar_auc"]
 glue("ch8_photographic_sky_bar", no_parts)  # the record's: one protocol for both
 glue("ch8_stored_sky_bar_report", stored["report"]["sky_bar_auc"])
 reading(
@@ -1264,12 +1264,14 @@ plt.show()
 #
 # `make remedies` trains each network on the same sky with the same recipe once per
 # remedy -- with no remedy, with the photographic augmentation, with framing added to
-# it, with the grey half added to it instead, and (the improved network only) with the
-# parts added to it instead -- and scores all {glue:text}`ch8_n_remedy_rows` networks
+# it, with the grey half added to it instead, (the improved network only) with the
+# parts added to it instead, and with each network's stored recipe on larger crops -- and
+# scores all {glue:text}`ch8_n_remedy_rows` networks
 # with one protocol (`galaxylib/course/remedies.json`; the book reads it rather than
 # train them here). Each remedy's change is measured against the row it adds to: the
-# photographic augmentation against no remedy, the others against the photographic
-# augmentation alone.
+# photographic augmentation against no remedy, framing, the grey half and the parts
+# against the photographic augmentation alone, and the larger crops against each
+# network's stored recipe.
 
 # %%
 record = json.loads(REMEDY_RECORD.read_text())
@@ -1283,7 +1285,7 @@ for row in record["rows"]:
     }
     for label, auc in row["auc"].items():
         line[label] = f"{auc['auc']:.2f} [{auc['low']:.2f}, {auc['high']:.2f}]"
-        if record["remedies"][row["remedy"]]["adds_to"]:
+        if record["remedies"][row["remedy"]]["adds_to"][row["network"]]:
             line[f"{label} change"] = (
                 f"{auc['change']:+.2f} [{auc['change_low']:+.2f}, {auc['change_high']:+.2f}]"
             )
@@ -1328,7 +1330,7 @@ def gap_reading(cost):
 
 sky_cost = {}  # what each remedy costs on the sky against the row it adds to (a gain: negative)
 for (remedy, name), row in rows_of.items():
-    before = record["remedies"][remedy]["adds_to"]
+    before = record["remedies"][remedy]["adds_to"][name]
     if before:
         glue(f"ch8_remedy_{remedy}_{name}", change_reading(row["auc"], "the interval"))
         sky_cost[remedy, name] = rows_of[before, name]["sky_gap"] - row["sky_gap"]
@@ -1378,7 +1380,7 @@ reading(
 moved = [  # remedy rows with a label moved beyond its paired interval
     (remedy, name)
     for (remedy, name), row in rows_of.items()
-    if record["remedies"][remedy]["adds_to"]
+    if record["remedies"][remedy]["adds_to"][name]
     and not (remedy == "greyscale" and not NETWORKS[name].color)  # a training again
     and any(v["change_low"] > 0 or v["change_high"] < 0 for v in row["auc"].values())
 ]
@@ -1452,7 +1454,7 @@ reading(
 glue("ch8_n_remedy_rows", len(record["rows"]))
 # Dieleman's parts, for the improved network: on the sky's bars, the sky's gap, the photographs
 with_parts = rows_of["parts", "improved"]
-without = rows_of[record["remedies"]["parts"]["adds_to"], "improved"]
+without = rows_of[record["remedies"]["parts"]["adds_to"]["improved"], "improved"]
 bar_retrain, gap_retrain = retrain_bar["improved"], retrain_gap["improved"]
 bar_rise = with_parts["sky_bar_auc"] - without["sky_bar_auc"]
 parts_rise = mean_auc["parts", "improved"] - mean_auc["photographic", "improved"]
@@ -1570,6 +1572,46 @@ reading(
 )
 glue("ch8_stored_rows", stored_rows)
 glue("ch8_levels_percentile", record["levels_percentile"])
+# Larger crops: each network's stored recipe at the full profile's size, against itself at 64
+from galaxylib.config import PROFILES
+
+glue("ch8_size150_pixels", PROFILES["full"].image_size)
+glue("ch8_full_epochs", PROFILES["full"].epochs)
+glue("ch8_full_galaxies", f"{PROFILES['full'].n_galaxies:,}")
+glue("ch8_size150_area", (PROFILES["full"].image_size / PROFILES["small"].image_size) ** 2)
+assert len({row["epochs"] for row in record["rows"]}) == 1, "every row trains as long"
+for name in networks:
+    base = record["stored"][name]
+    glue(f"ch8_mean_auc_size150_{name}", mean_auc["size150", name])
+    glue(f"ch8_mean_auc_stored_{name}", mean_auc[base, name])
+    rise, noise = mean_auc["size150", name] - mean_auc[base, name], retrain_mean[name]
+    reading(
+        f"ch8_size150_verdict_{name}",
+        {
+            "raises the mean of the four AUCs by more than a second training moved it": (
+                rise > noise
+            ),
+            "moves the mean of the four AUCs by no more than a second training moved it": (
+                abs(rise) <= noise
+            ),
+            "lowers the mean of the four AUCs by more than a second training moved it": (
+                rise < -noise
+            ),
+        },
+    )
+    met = {  # the goals each crop size meets on the photographs, for this network
+        key: {k for k, goal in GOALS.items() if rows_of[key, name]["auc"][k]["auc"] >= goal}
+        for key in ("size150", base)
+    }
+    won, lost = (
+        listed([k.replace("_", "-") for k in GOALS if k in a - b]) or "none"
+        for a, b in ((met["size150"], met[base]), (met[base], met["size150"]))
+    )
+    glue(
+        f"ch8_size150_goals_{name}",
+        f"of the goals it misses at 64 pixels it reaches {won}, and of those it meets there it "
+        f"loses {lost}",
+    )
 
 # %% [markdown]
 # Read the change columns: an interval that does not contain 0 is a change that the
@@ -1616,6 +1658,26 @@ glue("ch8_levels_percentile", record["levels_percentile"])
 #   {glue:text}`ch8_mean_auc_photographic_improved:.3f` without the parts).
 #   {glue:text}`ch8_parts_verdict`. {glue:text}`ch8_parts_goals`,
 #   {glue:text}`ch8_parts_goals_luck`.
+# - **Larger crops** (the "size150" rows): each network's stored recipe, trained on crops
+#   of {glue:text}`ch8_size150_pixels` pixels instead of 64, which shows a bar or a spiral
+#   arm with {glue:text}`ch8_size150_area:.1f` times the pixels. It is the size the full
+#   profile trains at, on a GPU, for {glue:text}`ch8_full_epochs` epochs on a sky of
+#   {glue:text}`ch8_full_galaxies` galaxies; these rows keep the other rows' sky and epochs,
+#   so they show what the size alone does. Against its stored recipe,
+#   for the report's network it {glue:text}`ch8_remedy_size150_report`, and on the sky it
+#   {glue:text}`ch8_remedy_size150_report_cost`; it
+#   {glue:text}`ch8_size150_verdict_report` ({glue:text}`ch8_mean_auc_size150_report:.3f`
+#   against {glue:text}`ch8_mean_auc_stored_report:.3f`, where a second training moved it
+#   by {glue:text}`ch8_retrain_mean_auc_report:.3f`), and
+#   {glue:text}`ch8_size150_goals_report`. For the improved network it
+#   {glue:text}`ch8_remedy_size150_improved`, and on the sky it
+#   {glue:text}`ch8_remedy_size150_improved_cost`; it
+#   {glue:text}`ch8_size150_verdict_improved`
+#   ({glue:text}`ch8_mean_auc_size150_improved:.3f` against
+#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, where a second training moved it by
+#   {glue:text}`ch8_retrain_mean_auc_improved:.3f`), and
+#   {glue:text}`ch8_size150_goals_improved`. What the size costs in training time is in
+#   chapter 5's table for the full profile.
 #
 # The mean of the four AUCs with framing is {glue:text}`ch8_mean_auc_framing_report:.2f`
 # for the report's network (against {glue:text}`ch8_mean_auc_photographic_report:.2f`
@@ -1635,7 +1697,8 @@ glue("ch8_levels_percentile", record["levels_percentile"])
 # network trained without a remedy, the grey input {glue:text}`ch8_grey_none`; with the
 # photographic augmentation, it {glue:text}`ch8_grey_photographic`; with framing too, it
 # {glue:text}`ch8_grey_framing`; with the grey half, it {glue:text}`ch8_grey_greyscale`;
-# with the parts, it {glue:text}`ch8_grey_parts`.
+# with the parts, it {glue:text}`ch8_grey_parts`; with the parts on larger crops, it
+# {glue:text}`ch8_grey_size150`.
 # {glue:text}`ch8_grey_verdict`.
 #
 # The second probe asks whether the networks need the photographs' levels made like the
@@ -1646,7 +1709,9 @@ glue("ch8_levels_percentile", record["levels_percentile"])
 # photographic augmentation, it {glue:text}`ch8_levels_photographic_report` (report's)
 # and {glue:text}`ch8_levels_photographic_improved` (improved); with framing too, it
 # {glue:text}`ch8_levels_framing_report` and {glue:text}`ch8_levels_framing_improved`;
-# for the improved network with the parts, it {glue:text}`ch8_levels_parts_improved`.
+# for the improved network with the parts, it {glue:text}`ch8_levels_parts_improved`; on
+# larger crops, it {glue:text}`ch8_levels_size150_report` (report's) and
+# {glue:text}`ch8_levels_size150_improved` (improved).
 #
 # **A crop centred on the brightest object.** In section 4, a red title marked a box that
 # leaves out the frame's brightest extended object ({glue:text}`ch8_failed_names`). A

@@ -120,23 +120,44 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
     )
     for (remedy, name), row in rows.items():
         assert row["command"] == shlex.join(remedies.command(remedy, name))
-        if remedies.REMEDIES[remedy]["flags"] == build.FLAGS[name]:  # the stored recipe
+        if remedies.flags(remedy, name) == build.FLAGS[name]:  # the stored recipe
             assert row["command"] == stored[name]["command"]
             assert row["train_s"] == pytest.approx(stored[name]["train_s"], abs=0.1)
         for auc in row["auc"].values():
             assert 0 <= auc["low"] <= auc["high"] <= 1
             assert -1 <= auc["change_low"] <= auc["change_high"] <= 1
     for name, remedy in record["stored"].items():
-        assert remedies.REMEDIES[remedy]["flags"] == build.FLAGS[name]
+        assert remedies.flags(remedy, name) == build.FLAGS[name]
     again = {row["network"]: row for row in record[remedies.AGAIN]}
     assert set(again) == set(models.NETWORKS), "each network is trained a second time"
     for name, row in again.items():  # the stored networks' own command, another folder
         assert row["command"] == shlex.join(remedies.again_command(name))
         assert row["command"].split(" --out ")[0] == stored[name]["command"].split(" --out ")[0]
         assert row["weights_sha256"] != rows[record["stored"][name], name]["weights_sha256"]
-    assert [value["adds_to"] for value in record["remedies"].values()] == [
-        remedies.adds_to(r) for r in remedies.REMEDIES
-    ]
+    assert {r: value["adds_to"] for r, value in record["remedies"].items()} == {
+        r: {n: remedies.adds_to(r, n) for n in remedies.applies(r)} for r in remedies.REMEDIES
+    }
+
+
+def test_each_remedy_adds_its_last_flag_to_a_row_of_the_same_network():
+    from build_tools import remedies
+    from galaxylib.config import PROFILES
+    from galaxylib.tools.cli import _parser
+
+    parser = _parser()
+    for (remedy, name), run in remedies.runs().items():
+        parser.parse_args(run[1:])  # a flag the command line does not take fails here
+        if remedy == remedies.AGAIN:
+            continue
+        before = remedies.adds_to(remedy, name)
+        trained = remedies.flags(remedy, name)
+        assert before is None if not trained else remedies.flags(before, name) == trained[:-1]
+    for name in models.NETWORKS:  # the larger crops: each network's own recipe, at 150 pixels
+        run = remedies.command("size150", name)
+        assert parser.parse_args(run[1:]).size == PROFILES["full"].image_size
+        assert remedies.adds_to("size150", name) == remedies.stored_remedy(name)
+        stored = build.commands()[1 + list(models.NETWORKS).index(name)]
+        assert run[: run.index("--size=150")] == stored[: stored.index("--out")]
 
 
 def test_a_kept_change_needs_the_network_to_score_as_the_record_says():
