@@ -1526,10 +1526,14 @@ reading(
         ): parts_rise < -retrain_mean["improved"],
     },
 )
-goal_met = {  # the course's goals on the photographs, for the improved network
-    remedy: {k for k, goal in GOALS.items() if rows_of[remedy, "improved"]["auc"][k]["auc"] >= goal}
-    for remedy in ("photographic", "parts")
-}
+
+
+def goals_met(remedy, name):
+    """The course's goals that network ``name``'s ``remedy`` row meets on the photographs."""
+    return {k for k, goal in GOALS.items() if rows_of[remedy, name]["auc"][k]["auc"] >= goal}
+
+
+goal_met = {remedy: goals_met(remedy, "improved") for remedy in ("photographic", "parts")}
 costs, wins = (
     [
         f"{k.replace('_', '-')} ({rows_of['parts', 'improved']['auc'][k]['auc']:.2f} against "
@@ -1599,10 +1603,7 @@ for name in networks:
             ),
         },
     )
-    met = {  # the goals each crop size meets on the photographs, for this network
-        key: {k for k, goal in GOALS.items() if rows_of[key, name]["auc"][k]["auc"] >= goal}
-        for key in ("size150", base)
-    }
+    met = {key: goals_met(key, name) for key in ("size150", base)}  # at each crop size
     won, lost = (
         listed([k.replace("_", "-") for k in GOALS if k in a - b]) or "none"
         for a, b in ((met["size150"], met[base]), (met[base], met["size150"]))

@@ -156,7 +156,7 @@ def test_each_remedy_adds_its_last_flag_to_a_row_of_the_same_network():
         run = remedies.command("size150", name)
         assert parser.parse_args(run[1:]).size == PROFILES["full"].image_size
         assert remedies.adds_to("size150", name) == remedies.stored_remedy(name)
-        stored = build.commands()[1 + list(models.NETWORKS).index(name)]
+        stored = remedies.command(remedies.stored_remedy(name), name)  # make networks' own
         assert run[: run.index("--size=150")] == stored[: stored.index("--out")]
 
 
