@@ -77,6 +77,13 @@ REMEDIES = {
         "as the Kaggle winner's did (the improved network only)",
         "networks": ["improved"],
     },
+    "parts_framing": {
+        "flags": ["--framing"],
+        "after_stored": True,
+        "says": "the improved network's stored remedies (photographic, parts), and each galaxy "
+        "framed as photographs frame it in training",
+        "networks": ["improved"],
+    },
     "size150": {
         "flags": [f"--size={PROFILES['full'].image_size}"],
         "after_stored": True,

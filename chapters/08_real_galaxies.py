@@ -1265,13 +1265,13 @@ plt.show()
 # `make remedies` trains each network on the same sky with the same recipe once per
 # remedy -- with no remedy, with the photographic augmentation, with framing added to
 # it, with the grey half added to it instead, (the improved network only) with the
-# parts added to it instead, and with each network's stored recipe on larger crops -- and
-# scores all {glue:text}`ch8_n_remedy_rows` networks
+# parts added to it instead and with framing added to the parts, and with each network's
+# stored recipe on larger crops -- and scores all {glue:text}`ch8_n_remedy_rows` networks
 # with one protocol (`galaxylib/course/remedies.json`; the book reads it rather than
 # train them here). Each remedy's change is measured against the row it adds to: the
 # photographic augmentation against no remedy, framing, the grey half and the parts
-# against the photographic augmentation alone, and the larger crops against each
-# network's stored recipe.
+# against the photographic augmentation alone, and framing on the parts and the larger
+# crops against each network's stored recipe.
 
 # %%
 record = json.loads(REMEDY_RECORD.read_text())
@@ -1343,13 +1343,12 @@ for (remedy, name), row in rows_of.items():
             f"ch8_levels_{remedy}_{name}", change_reading(row["levels_photographs"], "its interval")
         )
 mean_auc = {key: np.mean([v["auc"] for v in row["auc"].values()]) for key, row in rows_of.items()}
+for (remedy, name), value in mean_auc.items():
+    glue(f"ch8_mean_auc_{remedy}_{name}", value)
 stored_rows = listed([f'{NETWORKS[n].called}\'s "{record["stored"][n]}" row' for n in networks])
 framing_better = [n for n in networks if mean_auc["framing", n] > mean_auc["photographic", n]]
 framing_costs = [sky_cost["framing", n] for n in networks]
 framing_loses = not framing_better and min(framing_costs) > 0
-for name in networks:
-    for remedy in ("photographic", "framing"):
-        glue(f"ch8_mean_auc_{remedy}_{name}", mean_auc[remedy, name])
 reading(
     "ch8_framing_verdict",
     {
@@ -1460,7 +1459,6 @@ bar_rise = with_parts["sky_bar_auc"] - without["sky_bar_auc"]
 parts_rise = mean_auc["parts", "improved"] - mean_auc["photographic", "improved"]
 glue("ch8_parts_sky_bar", with_parts["sky_bar_auc"])
 glue("ch8_again_sky_bar", again["improved"]["sky_bar_auc"])
-glue("ch8_mean_auc_parts_improved", mean_auc["parts", "improved"])
 parts_learned = with_parts["sky_bar_auc"] > votes_auc - LEARNED_WITHIN  # section 7's measure
 reading(
     "ch8_parts_sky",
@@ -1576,7 +1574,7 @@ reading(
 )
 glue("ch8_stored_rows", stored_rows)
 glue("ch8_levels_percentile", record["levels_percentile"])
-# Larger crops: each network's stored recipe at the full profile's size, against itself at 64
+# The full profile's crops and epochs, for the larger crops' bullet
 from galaxylib.config import PROFILES
 
 glue("ch8_size150_pixels", PROFILES["full"].image_size)
@@ -1585,34 +1583,67 @@ glue("ch8_full_galaxies", f"{PROFILES['full'].n_galaxies:,}")
 glue("ch8_size150_area", (PROFILES["full"].image_size / PROFILES["small"].image_size) ** 2)
 assert len({row["epochs"] for row in record["rows"]}) == 1, "every row trains as long"
 for name in networks:
-    base = record["stored"][name]
-    glue(f"ch8_mean_auc_size150_{name}", mean_auc["size150", name])
-    glue(f"ch8_mean_auc_stored_{name}", mean_auc[base, name])
-    rise, noise = mean_auc["size150", name] - mean_auc[base, name], retrain_mean[name]
-    reading(
-        f"ch8_size150_verdict_{name}",
-        {
-            "raises the mean of the four AUCs by more than a second training moved it": (
-                rise > noise
-            ),
-            "moves the mean of the four AUCs by no more than a second training moved it": (
-                abs(rise) <= noise
-            ),
-            "lowers the mean of the four AUCs by more than a second training moved it": (
-                rise < -noise
-            ),
-        },
-    )
-    met = {key: goals_met(key, name) for key in ("size150", base)}  # at each crop size
-    won, lost = (
-        listed([k.replace("_", "-") for k in GOALS if k in a - b]) or "none"
-        for a, b in ((met["size150"], met[base]), (met[base], met["size150"]))
-    )
-    glue(
-        f"ch8_size150_goals_{name}",
-        f"of the goals it misses at 64 pixels it reaches {won}, and of those it meets there it "
-        f"loses {lost}",
-    )
+    glue(f"ch8_mean_auc_stored_{name}", mean_auc[record["stored"][name], name])
+framed_bar = rows_of["parts_framing", "improved"]["sky_bar_auc"]  # on section 7's discs
+bars = (
+    f"its bar answer on section 7's face-on discs reaches an AUC of {framed_bar:.2f}, against "
+    f"{with_parts['sky_bar_auc']:.2f} with the parts alone"
+)
+low, high = framing_defaults["scale"]  # framing's zoom, log-uniform: the share below 1
+shrunk = np.log(1 / low) / np.log(high / low) if low < 1 < high else float(high <= 1)
+why = (
+    f". A likely reason: framing shrinks {shrunk:.0%} of the galaxies it draws, some to "
+    f"{low:.0%} of their size, and at {PROFILES['small'].image_size} pixels a shrunk bar keeps "
+    "few pixels to be seen by"
+)
+reading(
+    "ch8_parts_framing_bars",
+    {
+        f"On the sky it undoes what the parts taught of the bars, and more: {bars} and "
+        f"{without['sky_bar_auc']:.2f} without them" + why: (
+            framed_bar < without["sky_bar_auc"] - bar_retrain
+        ),
+        f"On the sky it undoes part of what the parts taught of the bars: {bars}, lower by "
+        "more than a second training moved it" + why: (
+            without["sky_bar_auc"] - bar_retrain
+            <= framed_bar
+            < with_parts["sky_bar_auc"] - bar_retrain
+        ),
+        f"On the sky it keeps what the parts taught of the bars: {bars}, within what a second "
+        "training moved it": abs(framed_bar - with_parts["sky_bar_auc"]) <= bar_retrain,
+        f"On the sky it adds to what the parts taught of the bars: {bars}, higher by more than "
+        "a second training moved it": framed_bar > with_parts["sky_bar_auc"] + bar_retrain,
+    },
+)
+# Framing on the parts and the larger crops: each against its network's stored recipe
+for remedy in ("parts_framing", "size150"):
+    for name in record["remedies"][remedy]["networks"]:
+        base = record["stored"][name]
+        rise, noise = mean_auc[remedy, name] - mean_auc[base, name], retrain_mean[name]
+        reading(
+            f"ch8_{remedy}_verdict_{name}",
+            {
+                "raises the mean of the four AUCs by more than a second training moved it": (
+                    rise > noise
+                ),
+                "moves the mean of the four AUCs by no more than a second training moved it": (
+                    abs(rise) <= noise
+                ),
+                "lowers the mean of the four AUCs by more than a second training moved it": (
+                    rise < -noise
+                ),
+            },
+        )
+        met = {key: goals_met(key, name) for key in (remedy, base)}
+        won, lost = (
+            listed([k.replace("_", "-") for k in GOALS if k in a - b]) or "none"
+            for a, b in ((met[remedy], met[base]), (met[base], met[remedy]))
+        )
+        glue(
+            f"ch8_{remedy}_goals_{name}",
+            f"of the goals its stored recipe misses it reaches {won}, and of those it meets it "
+            f"loses {lost}",
+        )
 
 # %% [markdown]
 # Read the change columns: an interval that does not contain 0 is a change that the
@@ -1659,6 +1690,17 @@ for name in networks:
 #   {glue:text}`ch8_mean_auc_photographic_improved:.3f` without the parts).
 #   {glue:text}`ch8_parts_verdict`. {glue:text}`ch8_parts_goals`,
 #   {glue:text}`ch8_parts_goals_luck`.
+# - **Framing on the parts** (the "parts_framing" row, the improved network only): the
+#   framing rows above add framing to the photographic augmentation alone, which is the
+#   report's stored recipe but no longer the improved network's; this row adds it to the
+#   improved network's stored recipe, the photographic augmentation and the parts. Against
+#   that recipe it {glue:text}`ch8_remedy_parts_framing_improved`, and on the sky it
+#   {glue:text}`ch8_remedy_parts_framing_improved_cost`; it
+#   {glue:text}`ch8_parts_framing_verdict_improved`
+#   ({glue:text}`ch8_mean_auc_parts_framing_improved:.3f` against
+#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, where a second training moved it by
+#   {glue:text}`ch8_retrain_mean_auc_improved:.3f`), and
+#   {glue:text}`ch8_parts_framing_goals_improved`. {glue:text}`ch8_parts_framing_bars`.
 # - **Larger crops** (the "size150" rows): each network's stored recipe, trained on crops
 #   of {glue:text}`ch8_size150_pixels` pixels instead of 64, which shows a bar or a spiral
 #   arm with {glue:text}`ch8_size150_area:.1f` times the pixels. It is the size the full
@@ -1698,7 +1740,8 @@ for name in networks:
 # network trained without a remedy, the grey input {glue:text}`ch8_grey_none`; with the
 # photographic augmentation, it {glue:text}`ch8_grey_photographic`; with framing too, it
 # {glue:text}`ch8_grey_framing`; with the grey half, it {glue:text}`ch8_grey_greyscale`;
-# with the parts, it {glue:text}`ch8_grey_parts`; with the parts on larger crops, it
+# with the parts, it {glue:text}`ch8_grey_parts`; with framing on the parts, it
+# {glue:text}`ch8_grey_parts_framing`; with the parts on larger crops, it
 # {glue:text}`ch8_grey_size150`.
 # {glue:text}`ch8_grey_verdict`.
 #
@@ -1710,8 +1753,9 @@ for name in networks:
 # photographic augmentation, it {glue:text}`ch8_levels_photographic_report` (report's)
 # and {glue:text}`ch8_levels_photographic_improved` (improved); with framing too, it
 # {glue:text}`ch8_levels_framing_report` and {glue:text}`ch8_levels_framing_improved`;
-# for the improved network with the parts, it {glue:text}`ch8_levels_parts_improved`; on
-# larger crops, it {glue:text}`ch8_levels_size150_report` (report's) and
+# for the improved network with the parts, it {glue:text}`ch8_levels_parts_improved`, and
+# with framing on the parts, {glue:text}`ch8_levels_parts_framing_improved`; on larger
+# crops, it {glue:text}`ch8_levels_size150_report` (report's) and
 # {glue:text}`ch8_levels_size150_improved` (improved).
 #
 # **A crop centred on the brightest object.** In section 4, a red title marked a box that
