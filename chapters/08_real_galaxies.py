@@ -1734,6 +1734,82 @@ for remedy in ("parts_framing", "size150"):
 # {glue:text}`ch8_stored_rows`: sections 1 to 7
 # and the goals above are theirs.
 #
+# The whole table at once, as the trade-off it measures: each line is a row of the
+# table, with its AUC on each label and the interval around it (the dashed line is the
+# label's goal), and in the last panel the share of the sky's gap it closes. The stored
+# networks' rows are the filled points. A remedy that helped on both skies would sit right
+# of every dashed line and far right in the last panel.
+
+# %%
+order = list(zip(remedies["network"], remedies["remedy"], strict=True))  # the table's rows
+ys = np.arange(len(order))[::-1]  # the table's first row on top
+fig, axes = plt.subplots(1, len(LABELS) + 1, figsize=(11, 4.8), sharey=True)
+for ax, panel in zip(axes, [*LABELS, "sky"], strict=True):
+    for y, (name, remedy) in zip(ys, order, strict=True):
+        row, colour = rows_of[remedy, name], {"report": "tab:blue", "improved": "tab:orange"}[name]
+        style = {"color": colour, "mfc": colour if remedy == record["stored"][name] else "white"}
+        if panel == "sky":
+            ax.plot(100 * row["sky_gap"], y, "o", **style)
+            continue
+        auc = row["auc"][panel]
+        spread = [[auc["auc"] - auc["low"]], [auc["high"] - auc["auc"]]]
+        ax.errorbar(auc["auc"], y, xerr=spread, fmt="o", capsize=2, **style)
+    if panel == "sky":
+        ax.set(title="sky: gap closed (%)")
+    else:
+        ax.axvline(GOALS[panel], ls="--", color="grey")
+        ax.set(title=panel.replace("_", "-"), xlim=(0, 1.03), xlabel="AUC")
+axes[0].set_yticks(ys, [f"{name}: {remedy}" for name, remedy in order])
+fig.tight_layout()
+plt.show()
+
+# %% tags=["remove-cell"]
+best = {name: max(len(goals_met(r, n)) for r, n in rows_of if n == name) for name in networks}
+for name in networks:
+    glue(f"ch8_most_goals_{name}", best[name])
+    tops = [r for r, n in rows_of if n == name and len(goals_met(r, n)) == best[name]]
+    glue(
+        f"ch8_most_goals_rows_{name}",
+        listed([f'"{r}"' for r in tops]) + " row" + "s" * (len(tops) > 1),
+    )
+complete = [f'{n}\'s "{r}"' for r, n in rows_of if len(goals_met(r, n)) == len(GOALS)]
+reading(
+    "ch8_all_goals",
+    {
+        "No row meets all four goals, for either network": not complete,
+        f"Some rows meet all four goals: {listed(complete)}": bool(complete),
+    },
+)
+misses = [  # every AUC below its goal, and whether its interval reaches the goal
+    row["auc"][label]["high"] >= goal
+    for row in rows_of.values()
+    for label, goal in GOALS.items()
+    if row["auc"][label]["auc"] < goal
+]
+glue("ch8_n_misses", len(misses))
+glue("ch8_n_misses_reaching", sum(misses))
+reading(
+    "ch8_misses_reading",
+    {
+        "on these photographs no miss can be told from a hit, and no row can be crowned, or "
+        "ruled out, by its AUCs alone": bool(misses) and all(misses),
+        "on these photographs most misses cannot be told from a hit, and no row can be "
+        "crowned by its AUCs alone": 2 * sum(misses) > len(misses) and not all(misses),
+        "most misses, then, lie beyond the luck of which galaxies we have": (
+            2 * sum(misses) < len(misses)
+        ),
+        "as many misses can be told from a hit as cannot": 2 * sum(misses) == len(misses),
+    },
+)
+
+# %% [markdown]
+# {glue:text}`ch8_all_goals`: the most that any of the report's network's rows meets is
+# {glue:text}`ch8_most_goals_report` (its {glue:text}`ch8_most_goals_rows_report`),
+# and the most of the improved network's is {glue:text}`ch8_most_goals_improved` (its
+# {glue:text}`ch8_most_goals_rows_improved`). Of the {glue:text}`ch8_n_misses` AUCs in
+# the figure that fall below their goal, {glue:text}`ch8_n_misses_reaching` have an
+# interval that reaches it: {glue:text}`ch8_misses_reading`.
+#
 # **Two probes at prediction time.** Did the improved network stop keying on colour?
 # Give it the same photographs in grey (each pixel's three channels replaced by their
 # mean) and compare the AUCs with the colour ones, paired as above. For the improved
