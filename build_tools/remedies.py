@@ -80,8 +80,8 @@ REMEDIES = {
     "parts_framing": {
         "flags": ["--framing"],
         "after_stored": True,
-        "says": "the improved network's stored remedies (photographic, parts), and each galaxy "
-        "framed as photographs frame it in training",
+        "says": "the improved network's stored remedies, and each galaxy framed as photographs "
+        "frame it in training",
         "networks": ["improved"],
     },
     "size150": {
