@@ -1598,25 +1598,26 @@ def goals_met(remedy, name):
     return {k for k, goal in GOALS.items() if rows_of[remedy, name]["auc"][k]["auc"] >= goal}
 
 
-goal_met = {remedy: goals_met(remedy, "improved") for remedy in ("photographic", "parts")}
+def goal_changes(remedy, name):
+    """The goals ``remedy`` reaches and loses for network ``name`` against the row it adds
+    to, and whether each of those changes is within its paired interval."""
+    base = record["remedies"][remedy]["adds_to"][name]
+    met, before = goals_met(remedy, name), goals_met(base, name)
+    won, lost = ([k for k in GOALS if k in a - b] for a, b in ((met, before), (before, met)))
+    changes = rows_of[remedy, name]["auc"]
+    luck = all(changes[k]["change_low"] <= 0 <= changes[k]["change_high"] for k in won + lost)
+    return won, lost, luck
+
+
+won, lost, within = goal_changes("parts", "improved")
+flipped = won + lost
 costs, wins = (
     [
         f"{k.replace('_', '-')} ({rows_of['parts', 'improved']['auc'][k]['auc']:.2f} against "
-        f"{rows_of['photographic', 'improved']['auc'][k]['auc']:.2f})"
-        for k in GOALS
-        if k in a - b
+        f"{without['auc'][k]['auc']:.2f})"
+        for k in keys
     ]
-    for a, b in (
-        (goal_met["photographic"], goal_met["parts"]),
-        (goal_met["parts"], goal_met["photographic"]),
-    )
-)
-flipped = [k for k in GOALS if k in goal_met["photographic"] ^ goal_met["parts"]]
-within = all(  # is each goal's change within its paired interval?
-    rows_of["parts", "improved"]["auc"][k]["change_low"]
-    <= 0
-    <= rows_of["parts", "improved"]["auc"][k]["change_high"]
-    for k in flipped
+    for keys in (lost, won)
 )
 reading(
     "ch8_parts_goals",
@@ -1697,13 +1698,7 @@ for remedy in ("parts_framing", "size150"):
                 "recipe differ": rise < -noise,
             },
         )
-        met = {key: goals_met(key, name) for key in (remedy, base)}
-        won, lost = (
-            [k for k in GOALS if k in a - b]
-            for a, b in ((met[remedy], met[base]), (met[base], met[remedy]))
-        )
-        changes = rows_of[remedy, name]["auc"]
-        luck = all(changes[k]["change_low"] <= 0 <= changes[k]["change_high"] for k in won + lost)
+        won, lost, luck = goal_changes(remedy, name)  # against its stored recipe
         glue(
             f"ch8_{remedy}_goals_{name}",
             f"of the goals its stored recipe misses it reaches {listed(won) or 'none'}, and of "
