@@ -75,9 +75,10 @@ taught it the sky's bars. ``make remedies`` measures each flag, network by netwo
 
 
 def train_command(name: str, flags: list[str], out: str) -> list[str]:
-    """The command that trains network ``name`` on ``WORK``'s sky, :data:`EPOCHS` epochs with
-    ``flags``, into ``out``."""
-    epochs = ["--epochs", str(EPOCHS)]
+    """The command that trains network ``name`` on ``WORK``'s sky with ``flags``, into
+    ``out``: for :data:`EPOCHS` epochs, unless ``flags`` set their own (``--epochs=N``)."""
+    own = any(flag.startswith("--epochs") for flag in flags)
+    epochs = [] if own else ["--epochs", str(EPOCHS)]
     return ["galaxylib", "train", "sky", "--model", name, *epochs, *flags, "--out", out]
 
 

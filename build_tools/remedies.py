@@ -90,6 +90,12 @@ REMEDIES = {
         "says": f"each network's stored remedies, on crops of {PROFILES['full'].image_size} "
         f"pixels, the full profile's (a Colab learner's), instead of {SMALL.image_size}",
     },
+    "epochs50": {
+        "flags": [f"--epochs={PROFILES['full'].epochs}"],
+        "after_stored": True,
+        "says": f"each network's stored remedies, trained for {PROFILES['full'].epochs} epochs, "
+        f"the full profile's, instead of {SMALL.epochs}",
+    },
 }
 """Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words,
 the networks it applies to where not every one (``networks``), and whether its flags follow

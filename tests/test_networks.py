@@ -153,17 +153,22 @@ def test_each_remedy_adds_its_last_flag_to_a_row_of_the_same_network():
         trained = remedies.flags(remedy, name)
         assert before is None if not trained else remedies.flags(before, name) == trained[:-1]
     after_stored = [r for r, value in remedies.REMEDIES.items() if value.get("after_stored")]
-    assert {"parts_framing", "size150"} <= set(after_stored)
+    assert {"parts_framing", "size150", "epochs50"} <= set(after_stored)
     for remedy in after_stored:  # each network's own recipe, then the remedy's flags
         for name in remedies.applies(remedy):
             run = remedies.command(remedy, name)
             assert remedies.adds_to(remedy, name) == remedies.stored_remedy(name)
             stored = remedies.command(remedies.stored_remedy(name), name)  # make networks' own
             added = remedies.REMEDIES[remedy]["flags"]
-            assert run[: run.index("--out")] == stored[: stored.index("--out")] + added
+            same = [*stored[1 : stored.index("--out")], *added, *run[run.index("--out") :]]
+            assert vars(parser.parse_args(run[1:])) == vars(parser.parse_args(same))
     for name in remedies.applies("size150"):  # the larger crops: the full profile's size
         run = remedies.command("size150", name)
         assert parser.parse_args(run[1:]).size == PROFILES["full"].image_size
+    for name in remedies.applies("epochs50"):  # the full profile's epochs, written once
+        run = remedies.command("epochs50", name)
+        assert parser.parse_args(run[1:]).epochs == PROFILES["full"].epochs
+        assert sum(flag.startswith("--epochs") for flag in run) == 1
 
 
 def test_a_kept_change_needs_the_network_to_score_as_the_record_says():
