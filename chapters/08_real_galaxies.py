@@ -1748,6 +1748,10 @@ reading(
         for photo, moved in on_photographs.items()
     },
 )
+assert (PROFILES["small"].epochs, PROFILES["full"].epochs) == (20, 50), "as question 8 says"
+for name in record["remedies"]["epochs50"]["networks"]:  # question 8 of the quiz says so
+    assert rows_of["epochs50", name]["sky_rmse"] < stored[name]["sky_rmse"]
+    assert sky_cost["epochs50", name] < 0, "the longer training closes more of the sky's gap"
 fits = {  # each network: closes more of the sky's gap, and raises its mean on photographs
     name: (
         -sky_cost["epochs50", name] > retrain_gap[name],
@@ -2221,7 +2225,7 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 # %% [markdown]
 # ## Check yourself
 #
-# 7 questions on this chapter. Choose an answer before you open the explanation
+# 8 questions on this chapter. Choose an answer before you open the explanation
 # under it.
 #
 # **1.** Suppose a network's bar answer reaches an AUC of 0.5 on the photographs'
@@ -2383,4 +2387,33 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 # looks; (c) is false, since the pairing is over galaxies, not over flags, and any two
 # networks scored on the same photographs can be paired; (d) is false whenever the
 # first remedy moved the AUCs.
+# </details>
+#
+# **8.** Trained for 50 epochs instead of 20, each network of section 8 fits the
+# synthetic sky better: its test RMSE there falls, and it closes more of the sky's gap.
+# Why is that no evidence that it recognises real galaxies better?
+#
+# - (a) The sky's test galaxies are held out from training but drawn by the same
+#   renderer, so a better score there rewards learning the renderer's own ways too --
+#   its colours, its centred framing, its noise -- which photographs need not share;
+#   only a score on photographs can say what carries over.
+# - (b) Fifty epochs always overfit, so a network trained that long is worse everywhere.
+# - (c) A test RMSE and an AUC measure different things, so no network can be scored
+#   both ways.
+# - (d) It is evidence enough: the photographs are too few to overrule a sky of
+#   thousands of galaxies.
+#
+# <details class="quiz"><summary>Answer</summary>
+# (a) A held-out test measures how well a network learned the world its training set
+# comes from, shapes and quirks together, and more epochs fit both further. What
+# carries over to photographs only photographs can tell: in section 8 the mean of the
+# four AUCs went from {glue:text}`ch8_mean_auc_stored_report:.3f` to
+# {glue:text}`ch8_mean_auc_epochs50_report:.3f` for the report's network and from
+# {glue:text}`ch8_mean_auc_stored_improved:.3f` to
+# {glue:text}`ch8_mean_auc_epochs50_improved:.3f` for the improved one. Option (b) is
+# false here: a held-out score that improves shows that the extra epochs did not
+# overfit the training galaxies, which is exactly why the sky cannot see this gap; (c)
+# is wrong, since section 8 scores every row both ways; and (d) gets it backwards: no
+# number of the sky's galaxies can measure the gap to photographs, while a few
+# photographs, read with their intervals, can.
 # </details>
