@@ -1650,6 +1650,10 @@ from galaxylib.config import PROFILES
 glue("ch8_size150_pixels", PROFILES["full"].image_size)
 glue("ch8_full_epochs", PROFILES["full"].epochs)
 glue("ch8_small_epochs", PROFILES["small"].epochs)
+glue("ch8_small_pixels", PROFILES["small"].image_size)
+assert all(  # every other row trains on the stored networks' crops
+    ("--size" in row["command"]) == (row["remedy"] == "size150") for row in record["rows"]
+), "only the larger crops change the crops' size"
 glue("ch8_full_galaxies", f"{PROFILES['full'].n_galaxies:,}")
 glue("ch8_size150_area", (PROFILES["full"].image_size / PROFILES["small"].image_size) ** 2)
 longer = {row["epochs"] for row in record["rows"] if row["remedy"] == "epochs50"}
@@ -1848,8 +1852,9 @@ reading(
 #   {glue:text}`ch8_parts_framing_goals_improved`{glue:text}`ch8_parts_framing_goals_luck_improved`.
 #   {glue:text}`ch8_parts_framing_bars`.
 # - **Larger crops** (the "size150" rows): each network's stored recipe, trained on crops
-#   of {glue:text}`ch8_size150_pixels` pixels instead of 64, which shows a bar or a spiral
-#   arm with {glue:text}`ch8_size150_area:.1f` times the pixels. It is the size the full
+#   of {glue:text}`ch8_size150_pixels` pixels instead of {glue:text}`ch8_small_pixels`,
+#   which shows a bar or a spiral arm with {glue:text}`ch8_size150_area:.1f` times the
+#   pixels. It is the size the full
 #   profile trains at, on a GPU, for {glue:text}`ch8_full_epochs` epochs on a sky of
 #   {glue:text}`ch8_full_galaxies` galaxies; these rows keep the stored recipe's sky and
 #   epochs, so they show what the size alone does. Against its stored recipe,
@@ -1872,9 +1877,9 @@ reading(
 # - **Longer training** (the "epochs50" rows): each network's stored recipe, trained for
 #   {glue:text}`ch8_full_epochs` epochs, the full profile's, instead of
 #   {glue:text}`ch8_small_epochs`, with the learning rate's cosine schedule stretched over
-#   all of them, on the same sky and 64-pixel crops: what the longer budget alone does,
-#   from one training of each network, as the larger crops show what the size alone
-#   does. Against its stored recipe, for the report's network it
+#   all of them, on the same sky and crops of {glue:text}`ch8_small_pixels` pixels: what
+#   the longer budget alone does, from one training of each network, as the larger crops
+#   show what the size alone does. Against its stored recipe, for the report's network it
 #   {glue:text}`ch8_remedy_epochs50_report`, and on the sky it
 #   {glue:text}`ch8_remedy_epochs50_report_cost`; it
 #   {glue:text}`ch8_epochs50_verdict_report` ({glue:text}`ch8_mean_auc_epochs50_report:.3f`
