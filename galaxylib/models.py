@@ -25,11 +25,11 @@ __all__ = [
     "Parts",
     "REPORT_KERNELS",
     "DecisionTree",
+    "Standardise",
     "Network",
     "build_model",
     "dihedral_views",
     "improved_cnn",
-    "inference_model",
     "multiply_adds",
     "predict_tta",
     "report_cnn",
@@ -77,6 +77,22 @@ def _inputs(input_shape: tuple[int, int, int]) -> list[layers.Layer]:
     return [keras.Input(shape=input_shape, dtype="uint8", name="image"), layers.Rescaling(1 / 255)]
 
 
+@keras.saving.register_keras_serializable(package="galaxylib")
+class Standardise(layers.Layer):
+    """Each image's channels shifted and scaled to mean 0 and standard deviation 1.
+
+    Inside the network, so training and every prediction share it: a linear change of a
+    channel (brightness, black point, colour balance) is gone before the first convolution.
+    The networks put it after their augmentation, as ``RandomContrast`` clips at 0.
+    """
+
+    def call(self, images):
+        """``(images - mean) / std``, over each image's pixels, channel by channel."""
+        mean = ops.mean(images, axis=(1, 2), keepdims=True)
+        std = ops.std(images, axis=(1, 2), keepdims=True)
+        return (images - mean) / ops.maximum(std, 1 / 255)
+
+
 def _flips() -> list[layers.Layer]:
     """Mirror images, left-right and upside down, each half the time and independently.
 
@@ -104,7 +120,10 @@ def _output(output: str) -> list[layers.Layer]:
 
 
 def report_cnn(
-    input_shape: tuple[int, int, int] = (REPORT_SIZE, REPORT_SIZE, 1), *, output: str = "sigmoid"
+    input_shape: tuple[int, int, int] = (REPORT_SIZE, REPORT_SIZE, 1),
+    *,
+    output: str = "sigmoid",
+    standardise: bool = False,
 ) -> keras.Model:
     """The report's CNN, with Keras 3 augmentation layers.
 
@@ -113,7 +132,8 @@ def report_cnn(
     also under mixed precision). At the default 150x150x1 it is the report's network
     layer for layer, 849,285 parameters; other sizes move the pooling only
     (:func:`report_pools`), and 64x64x1 keeps all 849,285. One setting differs at every
-    size: :data:`BN_MOMENTUM`. Not compiled.
+    size: :data:`BN_MOMENTUM`. ``standardise=True`` puts :class:`Standardise` before the
+    first convolution. Not compiled.
     """
     stack = [
         *_inputs(input_shape),
@@ -121,6 +141,7 @@ def report_cnn(
         layers.RandomRotation(0.3),
         layers.RandomZoom(height_factor=0.1, width_factor=0.1, fill_mode="nearest"),
         layers.RandomContrast(0.05),
+        *([Standardise()] if standardise else []),
     ]
     pools = report_pools(min(input_shape[:2]))
     for filters, kernel, pool in zip(REPORT_FILTERS, REPORT_KERNELS, pools, strict=True):
@@ -262,6 +283,7 @@ def improved_cnn(
     width: int = 32,
     output: str = "tree",
     parts: bool = False,
+    standardise: bool = False,
 ) -> keras.Model:
     """A CNN that respects the decision tree and does not care which way up a galaxy is.
 
@@ -278,7 +300,8 @@ def improved_cnn(
     million per colour one, against the report's 54 million (:func:`multiply_adds`),
     although it has more layers. Average its predictions over rotations and flips with
     :func:`predict_tta`, or build the turns in: ``parts=True`` runs the convolutions on
-    Dieleman's four :class:`Parts`. Not compiled; output float32 fractions.
+    Dieleman's four :class:`Parts`; ``standardise=True`` puts :class:`Standardise` before
+    the convolutions. Not compiled; output float32 fractions.
     """
     convolutions = [
         layers.Conv2D(width, 5, padding="same", use_bias=False),
@@ -294,6 +317,7 @@ def improved_cnn(
         *_flips(),
         layers.RandomRotation(0.5, fill_mode="constant"),
         layers.RandomZoom(0.1, fill_mode="constant"),
+        *([Standardise()] if standardise else []),
         *([Parts(), *features, JoinParts()] if parts else features),
         layers.Dense(256, activation="relu"),
         layers.Dropout(0.3),
@@ -335,12 +359,17 @@ network keeps the three bands, as the Kaggle winner's did."""
 
 
 def build_model(
-    name: str, input_shape: tuple[int, int, int], *, output: str | None = None, parts: bool = False
+    name: str,
+    input_shape: tuple[int, int, int],
+    *,
+    output: str | None = None,
+    parts: bool = False,
+    standardise: bool = False,
 ) -> keras.Model:
     """Build network ``name`` of :data:`NETWORKS` for ``input_shape``.
 
-    ``output`` (one of :data:`OUTPUTS`) replaces the network's own last layers; ``parts``
-    gives the improved network Dieleman's :class:`Parts`.
+    ``output`` (one of :data:`OUTPUTS`) replaces the network's last layers; ``parts`` adds
+    :class:`Parts` (the improved network only) and ``standardise`` :class:`Standardise`.
 
     Examples
     --------
@@ -352,7 +381,8 @@ def build_model(
     """
     if name not in NETWORKS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(NETWORKS)}")
-    options = ({} if output is None else {"output": output}) | ({"parts": True} if parts else {})
+    options: dict[str, str | bool] = {} if output is None else {"output": output}
+    options |= ({"parts": True} if parts else {}) | ({"standardise": True} if standardise else {})
     return NETWORKS[name].build(input_shape, **options)
 
 
@@ -383,30 +413,6 @@ def dihedral_views(images: np.ndarray) -> list[np.ndarray]:
 
 AUGMENTATION = (layers.RandomFlip, layers.RandomRotation, layers.RandomZoom, layers.RandomContrast)
 """The augmentation layers the networks use: they change images only while training."""
-
-
-def inference_model(net: keras.Model) -> keras.Model:
-    """The layers ``net`` predicts with, without its augmentation.
-
-    At prediction Keras's random layers pass images through unchanged, so leaving them
-    out changes no answer; a model exported to ONNX must leave them out, as their
-    random-number operations exist only in TensorFlow. Same layers, same weights.
-
-    Examples
-    --------
-    >>> net = build_model("improved", (64, 64, 3))
-    >>> [type(layer).__name__ for layer in net.layers[1:5]]
-    ['RandomFlip', 'RandomFlip', 'RandomRotation', 'RandomZoom']
-    >>> bare = inference_model(net)
-    >>> len(net.layers) - len(bare.layers[1:]), bare.count_params() == net.count_params()
-    (4, True)
-    """
-    image = keras.Input(shape=net.input_shape[1:], dtype=net.inputs[0].dtype, name="image")
-    values = image
-    for layer in net.layers:
-        if not isinstance(layer, AUGMENTATION):
-            values = layer(values)
-    return keras.Model(image, values, name=f"{net.name}_inference")
 
 
 def predict_tta(model: keras.Model, images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:

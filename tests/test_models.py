@@ -3,10 +3,12 @@ import numpy as np
 import pytest
 
 from galaxylib.models import (
+    AUGMENTATION,
     NETWORKS,
     DecisionTree,
     JoinParts,
     Parts,
+    Standardise,
     build_model,
     dihedral_views,
     improved_cnn,
@@ -130,6 +132,34 @@ def test_either_network_may_end_in_sigmoids_or_in_the_tree(name):
     assert [type(layer).__name__ for layer in plain.layers[: len(kinds)]] == kinds
     with pytest.raises(ValueError, match="output must be one of sigmoid, tree"):
         build_model(name, (64, 64, 1), output="cubic")
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_a_standardised_network_answers_alike_whatever_a_channels_gain_and_black_point(
+    name, tmp_path
+):
+    keras.utils.set_random_seed(5)
+    channels = 3 if NETWORKS[name].color else 1
+    images = np.random.default_rng(5).integers(20, 80, (3, 64, 64, channels)).astype(np.uint8)
+    gain = np.array([2, 1, 3][:channels])  # a photographer's levels, channel by channel
+    relit = (images * gain + np.array([10, 40, 0][:channels])).astype(np.uint8)  # exact, < 256
+    net = build_model(name, (64, 64, channels), standardise=True)
+    kinds = [type(layer) for layer in net.layers]
+    assert kinds.count(Standardise) == 1
+    # after every augmentation layer (RandomContrast clips at 0), before every convolution
+    assert (
+        max(i for i, kind in enumerate(kinds) if kind in AUGMENTATION)
+        < kinds.index(Standardise)
+        < kinds.index(keras.layers.Conv2D)
+    )
+    assert net.count_params() == build_model(name, (64, 64, channels)).count_params()
+    before, after = net.predict(images, verbose=0), net.predict(relit, verbose=0)
+    assert np.allclose(before, after, atol=1e-4)
+    plain = build_model(name, (64, 64, channels))  # without it, the levels reach the network
+    assert not np.allclose(plain.predict(images, verbose=0), plain.predict(relit, verbose=0))
+    net.save(tmp_path / "standardised.keras")
+    again = keras.saving.load_model(tmp_path / "standardised.keras")
+    assert np.allclose(before, again.predict(images, verbose=0), atol=1e-6)
 
 
 def test_dielemans_parts_are_the_four_turned_corners_and_join_back_per_image(tmp_path):

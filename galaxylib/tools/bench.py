@@ -257,7 +257,10 @@ def bench_train(
             )
             shape = cache.settings.input_shape
             with hardware.strategy.scope():
-                net = compile_model(build_model(name, shape, parts=remedies["parts"]))
+                built = build_model(
+                    name, shape, parts=remedies["parts"], standardise=remedies["standardise"]
+                )
+                net = compile_model(built)
             net.fit(dataset.repeat(), steps_per_epoch=warmup, epochs=1, verbose=0, shuffle=False)
             start = time.perf_counter()
             net.fit(dataset.repeat(), steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)

@@ -112,6 +112,7 @@ def _train(args: argparse.Namespace) -> None:
         output=args.output,
         volunteers=args.volunteers,
         parts=args.parts,
+        standardise=args.standardise,
         cache=args.cache,
     )
     print(
@@ -404,6 +405,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the improved network only: run its convolutions on four turned corners of "
         "each image, as the Kaggle winner did (galaxylib.models.Parts)",
+    )
+    p.add_argument(
+        "--standardise",
+        action="store_true",
+        help="standardise each image's channels (mean 0, standard deviation 1) in the "
+        "network's first layers, in training and prediction (galaxylib.models.Standardise)",
     )
     p.add_argument("--workers", **workers)
     p.add_argument("--cache", **cache)

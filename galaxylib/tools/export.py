@@ -2,7 +2,7 @@
 
 ONNX is a file format for networks that many runtimes read: ONNX Runtime in Python,
 C++ or a web browser (the book's "Try the network" page runs one there). The export
-writes the network's inference layers (:func:`galaxylib.models.inference_model`) with
+writes the network's inference layers (:func:`inference_model`) with
 Keras's own ``model.export(..., format="onnx")``, which calls ``tf2onnx``; then it runs
 the file in ONNX Runtime beside Keras on a batch of images and keeps it only if every
 answer agrees to :data:`TOLERANCE`. The converter names its intermediate values
@@ -15,13 +15,17 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from galaxylib.errors import GalaxyLibError
 from galaxylib.tools.files import atomic_path, check_out_path
 
-__all__ = ["TOLERANCE", "Export", "export_onnx", "onnx_session"]
+if TYPE_CHECKING:
+    import keras
+
+__all__ = ["TOLERANCE", "Export", "export_onnx", "inference_model", "onnx_session"]
 
 TOLERANCE = 1e-4
 """Largest difference allowed between Keras's and ONNX Runtime's answers."""
@@ -96,7 +100,6 @@ def export_onnx(
         two runtimes disagree by more than :data:`TOLERANCE` (nothing is written then).
     """
     from galaxylib.evaluation import load_model
-    from galaxylib.models import inference_model
 
     out = check_out_path(out, "ONNX file", suffix=".onnx", example="improved.onnx")
     if out.exists() and not force:
@@ -124,6 +127,36 @@ def export_onnx(
                 f"than {TOLERANCE:g}); {out} was not written."
             )
     return Export(out, shape, difference)  # type: ignore[arg-type]
+
+
+def inference_model(net: keras.Model) -> keras.Model:
+    """The layers ``net`` predicts with, without its augmentation.
+
+    At prediction Keras's random layers pass images through unchanged, so leaving them
+    out changes no answer; a model exported to ONNX must leave them out, as their
+    random-number operations exist only in TensorFlow. Same layers, same weights.
+
+    Examples
+    --------
+    >>> from galaxylib.models import build_model
+    >>> from galaxylib.models import build_model
+    >>> net = build_model("improved", (64, 64, 3))
+    >>> [type(layer).__name__ for layer in net.layers[1:5]]
+    ['RandomFlip', 'RandomFlip', 'RandomRotation', 'RandomZoom']
+    >>> bare = inference_model(net)
+    >>> len(net.layers) - len(bare.layers[1:]), bare.count_params() == net.count_params()
+    (4, True)
+    """
+    import keras
+
+    from galaxylib.models import AUGMENTATION
+
+    image = keras.Input(shape=net.input_shape[1:], dtype=net.inputs[0].dtype, name="image")
+    values = image
+    for layer in net.layers:
+        if not isinstance(layer, AUGMENTATION):
+            values = layer(values)
+    return keras.Model(image, values, name=f"{net.name}_inference")
 
 
 def _canonical(data: bytes) -> bytes:

@@ -123,10 +123,10 @@ class ModelFiles:
 def build_as_trained(settings: dict) -> keras.Model:
     """The network a model's settings (``MODEL.json``) describe, with untrained weights.
 
-    :func:`galaxylib.models.build_model` for its ``model``, ``input_shape``, ``output``
-    and ``parts``. Weights copied into a network must go into this layout: Dieleman's
-    parts have no weights, so a parts network's weights fit the layout without them too,
-    and only the settings can tell the two apart.
+    :func:`galaxylib.models.build_model` for its ``model``, ``input_shape``, ``output``,
+    ``parts`` and ``standardise``. Weights copied into a network must go into this layout:
+    Dieleman's parts have no weights, so a parts network's weights fit the layout without
+    them too, and only the settings can tell the two apart.
     """
     from galaxylib.models import build_model
 
@@ -135,6 +135,7 @@ def build_as_trained(settings: dict) -> keras.Model:
         tuple(settings["input_shape"]),
         output=settings.get("output"),
         parts=bool(settings.get("parts")),
+        standardise=bool(settings.get("standardise")),
     )
 
 

@@ -83,6 +83,7 @@ def train(
     output: str | None = None,
     volunteers: str | Path | None = None,
     parts: bool = False,
+    standardise: bool = False,
     force: bool = False,
     workers: int | None = None,
     cache: str | Path | None = None,
@@ -136,6 +137,9 @@ def train(
     parts : bool, default False
         Give the improved network Dieleman's four parts of each image through the same
         convolutions (:class:`galaxylib.models.Parts`).
+    standardise : bool, default False
+        Standardise each image's channels in the network's first layers, in training and
+        in every prediction (:class:`galaxylib.models.Standardise`); chapter 8 measures it.
     force : bool, default False
         Overwrite an existing model, and start afresh rather than resume.
     workers : int, optional
@@ -189,6 +193,8 @@ def train(
         raise GalaxyLibError(f"--parts is for the improved network, not the {model} network.")
     if parts:
         run |= {"parts": True}
+    if standardise:
+        run |= {"standardise": True}
     votes = output == "votes"
     if votes != (volunteers is not None):
         raise GalaxyLibError(
@@ -222,7 +228,7 @@ def train(
         hardware = setup()
         keras.utils.set_random_seed(seed)
         with hardware.strategy.scope():
-            net = _build(model, crops.settings.input_shape, output, parts)
+            net = _build(model, crops.settings.input_shape, output, parts, standardise)
             net = compile_model(net, learning_rate, votes=votes)
         checkpoints.require_room(net, files)
         fit(
@@ -274,11 +280,15 @@ def train(
 
 
 def _build(
-    model: str, input_shape: tuple[int, int, int], output: str | None, parts: bool
+    model: str,
+    input_shape: tuple[int, int, int],
+    output: str | None,
+    parts: bool,
+    standardise: bool,
 ) -> keras.Model:
     """:func:`galaxylib.models.build_model`, with a too small ``--size`` as a sentence."""
     try:
-        return build_model(model, input_shape, output=output, parts=parts)
+        return build_model(model, input_shape, output=output, parts=parts, standardise=standardise)
     except ValueError as err:
         raise GalaxyLibError(
             f"--size {input_shape[0]} is too small for the {model} network "

@@ -81,6 +81,7 @@ class Recipe(TypedDict):
     framing: bool
     greyscale: bool
     parts: bool
+    standardise: bool
 
 
 SWITCHES: tuple[str, ...] = tuple(Recipe.__annotations__)
@@ -92,9 +93,10 @@ def recipe(name: str) -> Recipe:
     """The remedies the stored network ``name`` was trained with, one per :data:`SWITCHES`.
 
     As :func:`galaxylib.tools.train.train`'s keyword arguments, from :func:`provenance`:
-    ``{"photographic": True, "framing": False, "greyscale": False, "parts": True}`` for the
-    improved network. A chapter that trains its own network (the ``full`` profile, the real
-    catalog) trains it with these, so that it is the network the chapters describe.
+    ``{"photographic": True, "framing": False, "greyscale": False, "parts": True,
+    "standardise": False}`` for the improved network. A chapter that trains its own network
+    (the ``full`` profile, the real catalog) trains it with these, so that it is the
+    network the chapters describe.
     Raises :class:`~galaxylib.errors.GalaxyLibError` for a network ``make networks`` has not
     stored.
     """
@@ -110,6 +112,7 @@ def recipe(name: str) -> Recipe:
         framing=bool(made.get("framing")),
         greyscale=bool(made.get("greyscale")),
         parts=bool(made.get("parts")),
+        standardise=bool(made.get("standardise")),
     )
 
 
