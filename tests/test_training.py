@@ -122,6 +122,12 @@ def test_the_command_trains_and_refuses_to_overwrite(root, tmp_path, capsys):
     assert err == [
         "galaxylib train: --greyscale is a step of --photographic: pass both, or neither."
     ]
+    # --standardise is in the settings, and the network loads with its layer
+    from galaxylib.models import Standardise
+
+    assert main([*command, "--force", "--standardise"]) == 0
+    assert json.loads(out.with_suffix(".json").read_text())["standardise"] is True
+    assert sum(isinstance(layer, Standardise) for layer in load_model(out).net.layers) == 1
 
 
 @pytest.mark.slow

@@ -267,14 +267,8 @@ def train(
             "split": {"seed": seed, "train": len(split.train), "val": len(split.val)},
             "photographic": photographic,
         }
-        if framing:
-            settings["framing"] = True
-        if greyscale:
-            settings["greyscale"] = True
-        if output is not None:
-            settings["output"] = output
-        if parts:
-            settings["parts"] = True
+        named = ("framing", "greyscale", "output", "parts", "standardise")  # as the run has them
+        settings |= {key: run[key] for key in named if key in run}
         checkpoints.save(net, hardware, files, settings, split, catalog)
     return result
 
