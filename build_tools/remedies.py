@@ -96,6 +96,12 @@ REMEDIES = {
         "says": f"each network's stored remedies, trained for {PROFILES['full'].epochs} epochs, "
         f"the full profile's, instead of {SMALL.epochs}",
     },
+    "standardise": {
+        "flags": ["--standardise"],
+        "after_stored": True,
+        "says": "each network's stored remedies, and each image's channels standardised (mean "
+        "0, standard deviation 1) in the network's first layers, in training and prediction",
+    },
 }
 """Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words,
 the networks it applies to where not every one (``networks``), and whether its flags follow

@@ -97,7 +97,7 @@ from galaxylib.course.networks import applies, provenance
 from galaxylib.course.plots import annotation_size
 from galaxylib.data import load_catalog, read_image
 from galaxylib.evaluation import load_model, predict_files
-from galaxylib.models import NETWORKS, Parts
+from galaxylib.models import NETWORKS, Parts, Standardise
 from galaxylib.preprocess import crop_box, crop_file, open_cache
 from galaxylib.realsky import (
     LABELS,
@@ -1263,17 +1263,73 @@ plt.show()
 # bottom right: the centre, and the bar across it, are in all four parts, turned a
 # quarter turn from one part to the next, and the same convolutions look at each.
 #
+# **Each image standardised.** The photographic draws teach a network to ignore the
+# light by showing it many lights; a network can also be built so that it cannot see
+# part of it. `galaxylib.models.Standardise` shifts and scales each channel of each image
+# to a mean of 0 and a standard deviation of 1, inside the network, just before its first
+# convolution, so that training and every prediction -- on the sky or on a photograph --
+# pass through it alike (`galaxylib train --standardise`). Whatever changes a channel
+# linearly -- a photograph's brightness, its black point, each channel's share of its
+# colour balance -- is gone before the first filter looks. What bends a channel's levels
+# or mixes the channels is not: a stretch (gamma), a change of saturation, noise. The
+# first row shows one galaxy of the sky as rendered and under three photographic draws;
+# the second shows the same four images standardised, as the convolutions see them
+# (mapped back to grey levels alike, from one standard deviation below each channel's
+# mean, black, to seven above, white):
+
+# %%
+tf.random.set_seed(0)
+galaxy = examples[:1]  # the first of the four galaxies above
+lit = np.concatenate([galaxy, photographic(tf.constant(galaxy.repeat(3, axis=0))).numpy()])
+seen = keras.ops.convert_to_numpy(Standardise()(lit.astype("float32") / 255))
+fig, axes = plt.subplots(2, len(lit), figsize=(8, 4.4))
+for col, (image, standard) in enumerate(zip(lit, seen, strict=True)):
+    axes[0, col].imshow(image)
+    axes[0, col].set_title("as rendered" if col == 0 else f"draw {col}", fontsize=10)
+    axes[1, col].imshow(np.clip((standard + 1) / 8, 0, 1))
+    axes[1, col].set_title("standardised", fontsize=10)
+for ax in axes.flat:
+    ax.set_axis_off()
+plt.show()
+
+# %% tags=["remove-cell"]
+rendered = lit[0].astype("float32") / 255  # how far each draw is from the rendered galaxy,
+unlike = {  # in standard deviations of the rendered image, before and after standardising
+    "before": np.mean([np.abs(d / 255 - rendered).mean() for d in lit[1:]]) / rendered.std(),
+    "after": np.mean([np.abs(d - seen[0]).mean() for d in seen[1:]]),
+}
+glue("ch8_unlike_before", float(unlike["before"]))
+glue("ch8_unlike_after", float(unlike["after"]))
+reading(
+    "ch8_standardised_reading",
+    {
+        "Standardising brings the draws closer to the rendered galaxy; what is left of their "
+        "differences is what the draws did besides a gain and an offset per channel: the "
+        "stretch, the saturation and the noise": unlike["after"] < unlike["before"],
+        "Standardising does not bring these draws closer to the rendered galaxy: their "
+        "differences here are mostly the stretch, the saturation and the noise, which it "
+        "leaves": unlike["after"] >= unlike["before"],
+    },
+)
+
+# %% [markdown]
+# On average over their pixels, the three draws differ from the rendered galaxy by
+# {glue:text}`ch8_unlike_before:.2f` of its standard deviation as drawn, and by
+# {glue:text}`ch8_unlike_after:.2f` once all four are standardised.
+# {glue:text}`ch8_standardised_reading`.
+#
 # `make remedies` trains each network on the same sky with the same recipe once per
 # remedy -- with no remedy, with the photographic augmentation, with framing added to
 # it, with the grey half added to it instead, (the improved network only) with the
 # parts added to it instead and with framing added to the parts, and with each network's
-# stored recipe on larger crops and, in separate rows, trained for more epochs -- and
-# scores all {glue:text}`ch8_n_remedy_rows` networks with one protocol
+# stored recipe on larger crops and, in separate rows, trained for more epochs and with
+# each image standardised -- and scores all {glue:text}`ch8_n_remedy_rows` networks with
+# one protocol
 # (`galaxylib/course/remedies.json`; the book reads it rather than train them here). Each
 # remedy's change is measured against the row it adds to: the photographic augmentation
 # against no remedy, framing, the grey half and the parts against the photographic
-# augmentation alone, and framing on the parts, the larger crops and the longer training
-# against each network's stored recipe.
+# augmentation alone, and framing on the parts, the larger crops, the longer training and
+# the standardised images against each network's stored recipe.
 
 
 # %%
@@ -1458,6 +1514,34 @@ reading(
         "more than luck alone would give, so the levels matter to the rows named above": (
             levels_beyond > round(0.05 * len(levels_changes))
         ),
+    },
+)
+standardised = {  # the levels probe's changes beyond their interval, standardised rows
+    name: [
+        label.replace("_", "-")
+        for label, v in rows_of["standardise", name]["levels_photographs"].items()
+        if v["change_low"] > 0 or v["change_high"] < 0
+    ]
+    for name in record["remedies"]["standardise"]["networks"]
+}
+reading(
+    "ch8_levels_standardise",
+    {
+        "For the standardised networks the probe can change little by construction -- its "
+        "stretch is linear, which their first layers undo, but for the faintest and brightest "
+        "pixels it clips at black and white -- and it moves none of their AUCs beyond its "
+        "interval": not any(standardised.values()),
+        "Even for the standardised networks, whose first layers undo a linear stretch, the "
+        "probe moves "
+        + listed(
+            [
+                f"{listed(labels)} for {NETWORKS[name].called}"
+                for name, labels in standardised.items()
+                if labels
+            ]
+        )
+        + " beyond its interval: where it clips the faintest and brightest pixels at black "
+        "and white, its stretch is not linear": any(standardised.values()),
     },
 )
 grey_mean = {key: mean_auc[key, "improved"] for key in ("photographic", "greyscale")}
@@ -1690,9 +1774,9 @@ reading(
         "than a second training moved it": framed_bar > with_parts["sky_bar_auc"] + bar_retrain,
     },
 )
-# Framing on the parts, the larger crops and the longer training: each against its
-# network's stored recipe
-for remedy in ("parts_framing", "size150", "epochs50"):
+# Framing on the parts, the larger crops, the longer training and the standardised
+# images: each against its network's stored recipe
+for remedy in ("parts_framing", "size150", "epochs50", "standardise"):
     for name in record["remedies"][remedy]["networks"]:
         base = record["stored"][name]
         rise, noise = mean_auc[remedy, name] - mean_auc[base, name], recipe_spread[name]
@@ -1891,6 +1975,21 @@ reading(
 #   {glue:text}`ch8_epochs50_bars`; the photographs' bar label rests on
 #   {glue:text}`ch8_n_known_barred` discs, {glue:text}`ch8_n_pos_barred` of them barred.
 #   {glue:text}`ch8_epochs50_lesson`.
+# - **Each image standardised** (the "standardise" rows): each network's stored recipe
+#   with `galaxylib.models.Standardise` before its first convolution, on the same sky,
+#   crops and epochs. Against its stored recipe, for the report's network it
+#   {glue:text}`ch8_remedy_standardise_report`, and on the sky it
+#   {glue:text}`ch8_remedy_standardise_report_cost`; it
+#   {glue:text}`ch8_standardise_verdict_report`
+#   ({glue:text}`ch8_mean_auc_standardise_report:.3f` against
+#   {glue:text}`ch8_mean_auc_stored_report:.3f`), and
+#   {glue:text}`ch8_standardise_goals_report`{glue:text}`ch8_standardise_goals_luck_report`.
+#   For the improved network it {glue:text}`ch8_remedy_standardise_improved`, and on the
+#   sky it {glue:text}`ch8_remedy_standardise_improved_cost`; it
+#   {glue:text}`ch8_standardise_verdict_improved`
+#   ({glue:text}`ch8_mean_auc_standardise_improved:.3f` against
+#   {glue:text}`ch8_mean_auc_stored_improved:.3f`), and
+#   {glue:text}`ch8_standardise_goals_improved`{glue:text}`ch8_standardise_goals_luck_improved`.
 #
 # The mean of the four AUCs with framing is {glue:text}`ch8_mean_auc_framing_report:.2f`
 # for the report's network (against {glue:text}`ch8_mean_auc_photographic_report:.2f`
@@ -1912,7 +2011,7 @@ reading(
 # %%
 order = list(zip(remedies["network"], remedies["remedy"], strict=True))  # the table's rows
 ys = np.arange(len(order))[::-1]  # the table's first row on top
-fig, axes = plt.subplots(1, len(LABELS) + 1, figsize=(11, 5.4), sharey=True)
+fig, axes = plt.subplots(1, len(LABELS) + 1, figsize=(11, 6.0), sharey=True)
 for ax, panel in zip(axes, [*LABELS, "sky"], strict=True):
     for y, (name, remedy) in zip(ys, order, strict=True):
         row, colour = rows_of[remedy, name], {"report": "tab:blue", "improved": "tab:orange"}[name]
@@ -2027,7 +2126,8 @@ reading(
 # {glue:text}`ch8_grey_parts_improved`; with framing on the parts, it
 # {glue:text}`ch8_grey_parts_framing_improved`; with the parts on larger crops, it
 # {glue:text}`ch8_grey_size150_improved`; with the parts trained longer, it
-# {glue:text}`ch8_grey_epochs50_improved`.
+# {glue:text}`ch8_grey_epochs50_improved`; with the parts and each image standardised,
+# it {glue:text}`ch8_grey_standardise_improved`.
 # {glue:text}`ch8_grey_verdict`. {glue:text}`ch8_grey_barred`.
 #
 # The second probe asks whether the networks need the photographs' levels made like the
@@ -2044,10 +2144,12 @@ reading(
 # crops, it {glue:text}`ch8_levels_size150_report` (report's) and
 # {glue:text}`ch8_levels_size150_improved` (improved); trained longer, it
 # {glue:text}`ch8_levels_epochs50_report` (report's) and
-# {glue:text}`ch8_levels_epochs50_improved` (improved). Beyond their interval:
+# {glue:text}`ch8_levels_epochs50_improved` (improved); with each image standardised, it
+# {glue:text}`ch8_levels_standardise_report` (report's) and
+# {glue:text}`ch8_levels_standardise_improved` (improved). Beyond their interval:
 # {glue:text}`ch8_n_levels_beyond` of all {glue:text}`ch8_n_levels_changes` changes, where
 # 95 % intervals would leave about {glue:text}`ch8_n_levels_chance:.0f` by chance alone --
-# {glue:text}`ch8_levels_verdict`.
+# {glue:text}`ch8_levels_verdict`. {glue:text}`ch8_levels_standardise`.
 #
 # **A crop centred on the brightest object.** In section 4, a red title marked a box that
 # leaves out the frame's brightest extended object ({glue:text}`ch8_failed_names`). A
