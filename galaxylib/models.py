@@ -81,16 +81,16 @@ def _inputs(input_shape: tuple[int, int, int]) -> list[layers.Layer]:
 class Standardise(layers.Layer):
     """Each image's channels shifted and scaled to mean 0 and standard deviation 1.
 
-    Inside the network, so training and every prediction share it: a linear change of a
-    channel (brightness, black point, colour balance) is gone before the first convolution.
-    The networks put it after their augmentation, as ``RandomContrast`` clips at 0.
+    In the network, so training and prediction share it: a gain and an offset per channel
+    are gone (not gamma, saturation, noise or clipping); a flat channel is divided by 1/255.
+    After the augmentation (``RandomContrast`` clips at 0), whose contrast it then undoes.
     """
 
     def call(self, images):
-        """``(images - mean) / std``, over each image's pixels, channel by channel."""
-        mean = ops.mean(images, axis=(1, 2), keepdims=True)
-        std = ops.std(images, axis=(1, 2), keepdims=True)
-        return (images - mean) / ops.maximum(std, 1 / 255)
+        """``(images - mean) / std``, over each image's pixels, channel by channel, in float32."""
+        values = ops.cast(images, "float32")  # the statistics in float32, in mixed precision too
+        mean, std = ops.mean(values, (1, 2), keepdims=True), ops.std(values, (1, 2), keepdims=True)
+        return ops.cast((values - mean) / ops.maximum(std, 1 / 255), self.compute_dtype)
 
 
 def _flips() -> list[layers.Layer]:

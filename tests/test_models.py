@@ -156,7 +156,8 @@ def test_a_standardised_network_answers_alike_whatever_a_channels_gain_and_black
     before, after = net.predict(images, verbose=0), net.predict(relit, verbose=0)
     assert np.allclose(before, after, atol=1e-4)
     plain = build_model(name, (64, 64, channels))  # without it, the levels reach the network
-    assert not np.allclose(plain.predict(images, verbose=0), plain.predict(relit, verbose=0))
+    lit = np.abs(plain.predict(images, verbose=0) - plain.predict(relit, verbose=0))
+    assert lit.max() > 1e-3  # ten times the tolerance above
     net.save(tmp_path / "standardised.keras")
     again = keras.saving.load_model(tmp_path / "standardised.keras")
     assert np.allclose(before, again.predict(images, verbose=0), atol=1e-6)

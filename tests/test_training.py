@@ -187,11 +187,12 @@ def test_training_follows_the_cosine_schedule(trained):
 def test_a_mixed_precision_run_saves_the_layout_it_trained(root, tmp_path):
     # On a GPU, training runs in mixed precision and save() rebuilds the network in float32.
     # Dieleman's parts have no weights, so the parts network's weights also fit the network
-    # without them: only the settings can tell save() which layout to rebuild.
+    # without them: only the settings can tell save() which layout to rebuild. So with
+    # Standardise, which has no weights either.
     import tensorflow as tf
 
     from galaxylib.hardware import Setup
-    from galaxylib.models import Parts, build_model
+    from galaxylib.models import Parts, Standardise, build_model
     from galaxylib.tools.checkpoints import save
     from galaxylib.tools.model_files import ModelFiles
 
@@ -200,11 +201,12 @@ def test_a_mixed_precision_run_saves_the_layout_it_trained(root, tmp_path):
     gpu = Setup(tf.distribute.get_strategy(), "mixed_float16", "a GPU, as save() is told")
     keras.mixed_precision.set_global_policy(gpu.policy)
     try:
-        net = build_model("improved", (32, 32, 3), parts=True)
+        net = build_model("improved", (32, 32, 3), parts=True, standardise=True)
         settings = {
             "model": "improved",
             "input_shape": [32, 32, 3],
             "parts": True,
+            "standardise": True,
             "data": str(root),
             "split": {},
         }
@@ -213,6 +215,7 @@ def test_a_mixed_precision_run_saves_the_layout_it_trained(root, tmp_path):
         keras.mixed_precision.set_global_policy("float32")
     saved = load_model(tmp_path / "parts.keras").net
     assert any(isinstance(layer, Parts) for layer in saved.layers)
+    assert sum(isinstance(layer, Standardise) for layer in saved.layers) == 1
     assert saved.dtype_policy.name == "float32"
     weights = zip(saved.get_weights(), net.get_weights(), strict=True)
     assert all(np.array_equal(mine, theirs) for mine, theirs in weights)

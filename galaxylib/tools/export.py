@@ -139,7 +139,6 @@ def inference_model(net: keras.Model) -> keras.Model:
     Examples
     --------
     >>> from galaxylib.models import build_model
-    >>> from galaxylib.models import build_model
     >>> net = build_model("improved", (64, 64, 3))
     >>> [type(layer).__name__ for layer in net.layers[1:5]]
     ['RandomFlip', 'RandomFlip', 'RandomRotation', 'RandomZoom']
