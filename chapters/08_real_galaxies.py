@@ -1779,9 +1779,13 @@ reading(
         "than a second training moved it": framed_bar > with_parts["sky_bar_auc"] + bar_retrain,
     },
 )
-# Framing on the parts, the larger crops, the longer training and the standardised
-# images: each against its network's stored recipe
-for remedy in ("parts_framing", "size150", "epochs50", "standardise"):
+added = {  # the rows added to each network's stored recipe, and each against it
+    "parts_framing": "framing on the parts",
+    "size150": "the larger crops",
+    "epochs50": "the longer training",
+    "standardise": "the standardised images",
+}
+for remedy in added:
     for name in record["remedies"][remedy]["networks"]:
         base = record["stored"][name]
         rise, noise = mean_auc[remedy, name] - mean_auc[base, name], recipe_spread[name]
@@ -1813,12 +1817,6 @@ for remedy in ("parts_framing", "size150", "epochs50", "standardise"):
         )
 # A row added to a stored recipe replaces it only if it meets every goal that recipe's
 # row meets and more
-added = {
-    "parts_framing": "framing on the parts",
-    "size150": "the larger crops",
-    "epochs50": "the longer training",
-    "standardise": "the standardised images",
-}
 better = [
     f"{added[remedy]} for {NETWORKS[name].called}"
     for remedy in added
