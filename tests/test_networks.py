@@ -128,12 +128,15 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
             assert -1 <= auc["change_low"] <= auc["change_high"] <= 1
     for name, remedy in record["stored"].items():
         assert remedies.flags(remedy, name) == build.FLAGS[name]
-    again = {row["network"]: row for row in record[remedies.AGAIN]}
-    assert set(again) == set(models.NETWORKS), "each network is trained a second time"
-    for name, row in again.items():  # the stored networks' own command, another folder
-        assert row["command"] == shlex.join(remedies.again_command(name))
-        assert row["command"].split(" --out ")[0] == stored[name]["command"].split(" --out ")[0]
-        assert row["weights_sha256"] != rows[record["stored"][name], name]["weights_sha256"]
+    again = {(row["remedy"], row["network"], row["training"]): row for row in record["again"]}
+    assert set(again) == set(remedies.again_runs()), "a training is missing: make remedies"
+    assert {(record["stored"][name], name, 2) for name in models.NETWORKS} <= set(again)
+    digests = {row["weights_sha256"] for row in [*rows.values(), *again.values()]}
+    assert len(digests) == len(rows) + len(again), "each training is a network of its own"
+    for (remedy, name, training), row in again.items():  # the row's own command, elsewhere
+        assert row["command"] == shlex.join(remedies.again_command(remedy, name, training))
+        first = rows[remedy, name]
+        assert row["command"].split(" --out ")[0] == first["command"].split(" --out ")[0]
     assert {r: value["adds_to"] for r, value in record["remedies"].items()} == {
         r: {n: remedies.adds_to(r, n) for n in remedies.applies(r)} for r in remedies.REMEDIES
     }
@@ -145,10 +148,12 @@ def test_each_remedy_adds_its_last_flag_to_a_row_of_the_same_network():
     from galaxylib.tools.cli import _parser
 
     parser = _parser()
-    for (remedy, name), run in remedies.runs().items():
+    for run in remedies.again_runs().values():
         parser.parse_args(run[1:])  # a flag the command line does not take fails here
-        if remedy == remedies.AGAIN:
-            continue
+    outs = [run[-1] for run in [*remedies.runs().values(), *remedies.again_runs().values()]]
+    assert len(set(outs)) == len(outs), "two trainings would write one file"
+    for (remedy, name), run in remedies.runs().items():
+        parser.parse_args(run[1:])
         before = remedies.adds_to(remedy, name)
         trained = remedies.flags(remedy, name)
         assert before is None if not trained else remedies.flags(before, name) == trained[:-1]
