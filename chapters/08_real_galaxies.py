@@ -2182,6 +2182,36 @@ axes[0].set_yticks(ys, [f"{name}: {remedy}" for name, remedy in order])
 fig.tight_layout()
 plt.show()
 
+# %% [markdown]
+# The luck of training, drawn. In each panel a dot is a row's mean of the four AUCs from
+# its first training, and a ring is a later training of the same recipe: the stored
+# row's second training, and the rows trained again above. The grey band is the stored
+# row's mean, give or take the most that two trainings of one recipe differ
+# ({glue:text}`ch8_mean_noise_report:.3f` for the report's network,
+# {glue:text}`ch8_mean_noise_improved:.3f` for the improved one). A row added to the
+# stored recipe whose dot lies outside the band is what this section reads as a change;
+# the distance from a dot to its rings is how far training alone moves a recipe, with
+# nothing changed but the random start.
+
+# %%
+fig, axes = plt.subplots(1, len(networks), figsize=(10, 4.0), sharex=True)
+for ax, name in zip(axes, networks, strict=True):
+    colour = {"report": "tab:blue", "improved": "tab:orange"}[name]
+    its_rows = [remedy for network, remedy in order if network == name]  # the table's order
+    heights = np.arange(len(its_rows))[::-1]
+    middle = mean_auc[record["stored"][name], name]
+    ax.axvspan(middle - mean_noise[name], middle + mean_noise[name], color="0.9")
+    ax.axvline(middle, color="grey", lw=1)
+    for y, remedy in zip(heights, its_rows, strict=True):
+        ax.plot(mean_auc[remedy, name], y, "o", color=colour)
+        later = again_mean.get((remedy, name), [])  # drawn a little lower, not to hide it
+        ax.plot(later, [y - 0.3] * len(later), "o", color=colour, mfc="white")
+    stored_row = record["stored"][name]
+    ax.set_yticks(heights, [r + " (stored)" * (r == stored_row) for r in its_rows])
+    ax.set(title=NETWORKS[name].called, xlabel="mean of the four AUCs")
+fig.tight_layout()
+plt.show()
+
 # %% tags=["remove-cell"]
 best = {name: max(len(goals_met(r, n)) for r, n in rows_of if n == name) for name in networks}
 orders = {}  # does the sky's gap order each network's rows as their mean AUC does?
