@@ -333,7 +333,7 @@ class Network:
     Attributes
     ----------
     build : callable
-        ``build(input_shape, output=...)`` returns the uncompiled network.
+        ``build(input_shape, **options)``: :func:`report_cnn` or :func:`improved_cnn`, untrained.
     color : bool
         Whether it sees colour unless told otherwise.
     called : str
