@@ -49,13 +49,13 @@ __all__ = [
     "TRAININGS",
     "adds_to",
     "again_command",
+    "again_runs",
     "applies",
     "command",
     "flags",
     "main",
     "measure",
     "runs",
-    "again_runs",
 ]
 
 

@@ -1415,16 +1415,20 @@ for (remedy, name), row in rows_of.items():
         glue(
             f"ch8_levels_{remedy}_{name}", change_reading(row["levels_photographs"], "its interval")
         )
-mean_auc = {key: np.mean([v["auc"] for v in row["auc"].values()]) for key, row in rows_of.items()}
+
+
+def mean_of(row):
+    """The mean of a row's four AUCs on the photographs."""
+    return np.mean([v["auc"] for v in row["auc"].values()])
+
+
+mean_auc = {key: mean_of(row) for key, row in rows_of.items()}
 for (remedy, name), value in mean_auc.items():
     glue(f"ch8_mean_auc_{remedy}_{name}", value)
 # every recipe trained more than once in the record, with the mean AUC of each training: a
 # row and its second training and, for a grey network, its "greyscale" row with its stored
 # recipe's (the grey half changes nothing for it)
-again_mean = {
-    key: [np.mean([v["auc"] for v in row["auc"].values()]) for row in later]
-    for key, later in seconds.items()
-}
+again_mean = {key: [mean_of(row) for row in later] for key, later in seconds.items()}
 trainings = {key: [mean_auc[key], *again_mean[key]] for key in seconds}
 ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 counted = {2: "two", 3: "three", 4: "four", 5: "five"}
@@ -1803,11 +1807,14 @@ added = {  # the rows added to each network's stored recipe, and each against it
     "epochs50": "the longer training",
     "standardise": "the standardised images",
 }
+risen = []  # the rows whose first training rose beyond their stored recipe's trainings
 for remedy in added:
     for name in record["remedies"][remedy]["networks"]:
         base = record["stored"][name]
         rise, noise = mean_auc[remedy, name] - mean_auc[base, name], mean_noise[name]
-        times = len(trainings.get((remedy, name), [None]))  # how often it was trained
+        if rise > np.ptp(trainings[base, name]):
+            risen.append((remedy, name))
+        times = 1 + len(seconds.get((remedy, name), []))  # how often it was trained
         reading(
             f"ch8_{remedy}_trained_{name}",
             {
@@ -1860,15 +1867,7 @@ for remedy in added:
                 "": not (won + lost),
             },
         )
-# The rows whose first training rose above their stored recipe's by more than that
-# recipe's trainings differ, and which of them were trained again
-risen = [
-    (remedy, name)
-    for remedy in added
-    for name in record["remedies"][remedy]["networks"]
-    if mean_auc[remedy, name] - mean_auc[record["stored"][name], name]
-    > np.ptp(trainings[record["stored"][name], name])
-]
+# Of the rows whose first training rose, which were trained again
 twice = [key for key in seconds if key[0] != record["stored"][key[1]]]  # trained again
 assert set(twice) <= set(risen), "build_tools.remedies.TRAININGS names a row that did not rise"
 untried = [key for key in risen if key not in seconds]
@@ -2161,11 +2160,12 @@ reading(
 
 # %%
 order = list(zip(remedies["network"], remedies["remedy"], strict=True))  # the table's rows
+colours = {"report": "tab:blue", "improved": "tab:orange"}
 ys = np.arange(len(order))[::-1]  # the table's first row on top
 fig, axes = plt.subplots(1, len(LABELS) + 1, figsize=(11, 6.0), sharey=True)
 for ax, panel in zip(axes, [*LABELS, "sky"], strict=True):
     for y, (name, remedy) in zip(ys, order, strict=True):
-        row, colour = rows_of[remedy, name], {"report": "tab:blue", "improved": "tab:orange"}[name]
+        row, colour = rows_of[remedy, name], colours[name]
         style = {"color": colour, "mfc": colour if remedy == record["stored"][name] else "white"}
         if panel == "sky":
             ax.plot(100 * row["sky_gap"], y, "o", **style)
@@ -2196,7 +2196,7 @@ plt.show()
 # %%
 fig, axes = plt.subplots(1, len(networks), figsize=(10, 4.0), sharex=True)
 for ax, name in zip(axes, networks, strict=True):
-    colour = {"report": "tab:blue", "improved": "tab:orange"}[name]
+    colour = colours[name]
     its_rows = [remedy for network, remedy in order if network == name]  # the table's order
     heights = np.arange(len(its_rows))[::-1]
     middle = mean_auc[record["stored"][name], name]
