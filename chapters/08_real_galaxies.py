@@ -430,7 +430,7 @@ glue("ch8_edge_on_median_no", float(edge_answer[labels["edge_on"] == 0].median()
 glue("ch8_smooth_called_featured", int(called_featured.sum()))
 
 # %% [markdown]
-# {glue:text}`ch8_frame_notes`. Here is every other photograph, with the answer the
+# {glue:text}`ch8_frame_notes`. Here is every second photograph, with the answer the
 # improved network gives most weight among the first question's three (smooth, features
 # or disc, star or artifact), and its edge-on answer.
 
@@ -547,7 +547,7 @@ for name in networks:
     ours, theirs = np.mean([v for (n, _), v in photo_shares.items() if n == name], axis=0)
     sentences.append(
         f"{NETWORKS[name].called} puts {ours:.0%} of its saliency in the central disc, "
-        f"against {theirs:.0%} for its untrained layers"
+        f"against {theirs:.0%} for the same network with random, untrained weights"
         + (
             ", so its training drew it to the middle"
             if ours > theirs + 0.05
@@ -663,7 +663,7 @@ second = (
 reading(
     "ch8_goals_close",
     {
-        f"These are met or missed by no more than {second}: {listed(close)}": bool(close),
+        f"These goals are met or missed by no more than {second}: {listed(close)}": bool(close),
         f"None of them is met or missed by no more than {second}": not close,
     },
 )
@@ -1023,11 +1023,11 @@ reading(
 reading(
     "ch8_bar_suspect",
     {
-        "not the networks: that leaves the renderer's bars or the crop, where the "
-        "photographs show a loss at all": every,
+        "not the networks: that leaves the renderer's bars or the crop, if the "
+        "photographs show any loss at all": every,
         "the networks": none,
         f"{' and '.join(others)} itself; {' and '.join(learners)} is cleared, which leaves "
-        "the renderer's bars or the crop, where its photographs show a loss at all": (
+        "the renderer's bars or the crop, if its photographs show any loss at all": (
             not every and not none
         ),
     },
@@ -1181,7 +1181,7 @@ glue("ch8_elongation_real_auc", float(real_elongation_auc))
 # its crops. `galaxylib.augment.photographic` varies both in every training batch
 # -- brightness, black point, stretch (gamma), colour balance, saturation and noise, each
 # drawn afresh for each image -- so that a network can no longer rely on them. These are
-# four galaxies of the sky and three draws of it:
+# four galaxies of the sky and three draws of the augmentation on each:
 
 
 # %%
@@ -1204,11 +1204,12 @@ show_draws(photographic, examples, "draw")
 # %% [markdown]
 # **Framing the galaxies as photographs frame them.** Section 2 found the other half of
 # the difference: a photograph's galaxy can sit off its centre, among foreground stars,
-# and the crop often keeps the whole frame. {glue:text}`ch8_n_whole_frame` of the
-# {glue:text}`ch8_n_galaxies` crops keep the whole frame, so the galaxy inside them is
+# and the crop's box is often as large as the frame. {glue:text}`ch8_n_whole_frame` of the
+# {glue:text}`ch8_n_galaxies` boxes are as large as the frame, so the galaxy inside them is
 # as small as the photographer left it, while every crop of the sky is cut around its
 # galaxy. `galaxylib.augment.framing` draws, for each training image, a zoom (from
-# {glue:text}`ch8_framing_smallest` to {glue:text}`ch8_framing_largest` times the size), a
+# {glue:text}`ch8_framing_smallest` to {glue:text}`ch8_framing_largest` times the size,
+# drawn evenly on a logarithmic scale), a
 # move of up to {glue:text}`ch8_framing_offset:.0f` % of the frame each way, up to
 # {glue:text}`ch8_framing_stars` stars and a blur; run before the photographic draws, it
 # gives the same four galaxies these three framings:
@@ -1332,8 +1333,8 @@ reading(
 # it, with the grey half added to it instead, (the improved network only) with the
 # parts added to it instead and with framing added to the parts, and with each network's
 # stored recipe on larger crops and, each in rows of its own, trained for more epochs
-# and with each image standardised -- and scores all {glue:text}`ch8_n_remedy_rows` networks with
-# one protocol
+# and with each image standardised -- and scores the networks of all
+# {glue:text}`ch8_n_remedy_rows` rows with one protocol
 # (`galaxylib/course/remedies.json`; the book reads it rather than train them here). Each
 # remedy's change is measured against the row it adds to: the photographic augmentation
 # against no remedy, framing, the grey half and the parts against the photographic
@@ -1354,7 +1355,7 @@ for row in record["rows"]:
         "network": row["network"],
         "remedy": row["remedy"],
         "sky test RMSE": row["sky_rmse"],
-        "gap closed": row["sky_gap"],
+        "gap closed (%)": round(100 * row["sky_gap"], 1),
     }
     for label, auc in row["auc"].items():
         line[label] = f"{auc['auc']:.2f} [{auc['low']:.2f}, {auc['high']:.2f}]"
@@ -1378,7 +1379,11 @@ for name in networks if applies() else ():
         )
 
 
-def change_reading(changes, what):
+ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+counted = {2: "two", 3: "three", 4: "four", 5: "five"}  # numbers in words
+
+
+def change_reading(changes):
     """Which labels a remedy moves beyond its paired interval, and which way, in words."""
     up = [k.replace("_", "-") for k, v in changes.items() if v["change_low"] > 0]
     down = [k.replace("_", "-") for k, v in changes.items() if v["change_high"] < 0]
@@ -1388,8 +1393,11 @@ def change_reading(changes, what):
     if down:
         parts.append(f"lowers {', '.join(down)}")
     flat = len(changes) - len(up) - len(down)
-    if flat:
-        parts.append(f"leaves {'the other' if parts else 'all'} {flat} within {what}")
+    if flat == 1:
+        parts.append("leaves the other AUC within its interval")
+    elif flat:
+        held = f"{'the other' if parts else 'all'} {counted[flat]} AUCs"
+        parts.append(f"leaves {held} within their intervals")
     return " and ".join(parts)
 
 
@@ -1405,16 +1413,14 @@ sky_cost = {}  # what each remedy costs on the sky against the row it adds to (a
 for (remedy, name), row in rows_of.items():
     before = record["remedies"][remedy]["adds_to"][name]
     if before:
-        glue(f"ch8_remedy_{remedy}_{name}", change_reading(row["auc"], "the interval"))
+        glue(f"ch8_remedy_{remedy}_{name}", change_reading(row["auc"]))
         sky_cost[remedy, name] = rows_of[before, name]["sky_gap"] - row["sky_gap"]
         glue(f"ch8_remedy_{remedy}_{name}_cost", gap_reading(sky_cost[remedy, name]))
     glue(f"ch8_remedy_{remedy}_{name}_gap", row["sky_gap"] * 100)
     if "grey_photographs" in row:
-        glue(f"ch8_grey_{remedy}_{name}", change_reading(row["grey_photographs"], "its interval"))
+        glue(f"ch8_grey_{remedy}_{name}", change_reading(row["grey_photographs"]))
     if "levels_photographs" in row:
-        glue(
-            f"ch8_levels_{remedy}_{name}", change_reading(row["levels_photographs"], "its interval")
-        )
+        glue(f"ch8_levels_{remedy}_{name}", change_reading(row["levels_photographs"]))
 
 
 def mean_of(row):
@@ -1430,8 +1436,6 @@ for (remedy, name), value in mean_auc.items():
 # recipe's (the grey half changes nothing for it)
 again_mean = {key: [mean_of(row) for row in later] for key, later in seconds.items()}
 trainings = {key: [mean_auc[key], *again_mean[key]] for key in seconds}
-ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
-counted = {2: "two", 3: "three", 4: "four", 5: "five"}
 called = {
     key: [f'the "{key[0]}" row']
     + [f'the "{key[0]}" row\'s {ordinal[row["training"]]} training' for row in later]
@@ -1499,13 +1503,14 @@ reading(
     "ch8_remedy_evidence",
     {
         "On the photographs no remedy moves any AUC beyond its interval, for either "
-        "network: the choice rests on the sky's gap and bars and on the means of four AUCs, "
+        "network: the choice rests on the goals each row meets, on the sky's gap and bars "
+        "and on the means of four AUCs, "
         f"{single}, which is weak evidence for the photographs. A sensible-sounding remedy is "
         "kept only for what it measures": not moved,
         "Some remedies move an AUC beyond its interval ("
         + listed([f"{r} for the {n} network" for r, n in moved])
-        + "); the rest of the choice rests on the sky's gap and bars and on the means of "
-        f"four AUCs, {single}": bool(moved),
+        + "); the rest of the choice rests on the goals each row meets, on the sky's gap "
+        f"and bars and on the means of four AUCs, {single}": bool(moved),
     },
 )
 grey_none = rows_of["none", "improved"]["grey_photographs"].values()
@@ -1722,6 +1727,16 @@ def goal_changes(remedy, name):
     return won, lost, luck
 
 
+def those(changes):
+    """The words for one change or more: "that change is", "each of those changes is"."""
+    return "that change is" if len(changes) == 1 else "each of those changes is"
+
+
+def some(changes):
+    """The words for one change or more: "that change is", "at least one of those changes is"."""
+    return "that change is" if len(changes) == 1 else "at least one of those changes is"
+
+
 won, lost, within = goal_changes("parts", "improved")
 flipped = won + lost
 costs, wins = (
@@ -1736,20 +1751,19 @@ reading(
     "ch8_parts_goals",
     {
         f"Against the course's goals on the photographs, the parts cost the improved network "
-        f"{listed(costs)}, which it meets without them, and win it {listed(wins) or 'none'}": bool(
-            costs
-        ),
+        f"{listed(costs)}, {'a goal' if len(costs) == 1 else 'goals'} it meets without them, "
+        f"and reach {listed(wins) or 'no goal'} it misses without them": bool(costs),
         f"Against the course's goals on the photographs, the parts cost the improved network "
-        f"none and win it {listed(wins) or 'none'}": not costs,
+        f"no goal it meets without them, and reach {listed(wins) or 'no goal'} it misses "
+        "without them": not costs,
     },
 )
 reading(
     "ch8_parts_goals_luck",
     {
-        "at the AUCs measured here: each of those changes is within its paired interval, so "
-        "the luck of which galaxies we have could undo it": bool(flipped) and within,
-        "and at least one of those changes is beyond its paired interval": bool(flipped)
-        and not within,
+        f"at the AUCs measured here: {those(flipped)} within its paired interval, so the luck "
+        "of which galaxies we have could undo it": bool(flipped) and within,
+        f"and {some(flipped)} beyond its paired interval": bool(flipped) and not within,
         "at the AUCs measured here": not flipped,
     },
 )
@@ -1815,6 +1829,7 @@ for remedy in added:
         if rise > np.ptp(trainings[base, name]):
             risen.append((remedy, name))
         times = 1 + len(seconds.get((remedy, name), []))  # how often it was trained
+        alone = ", in a training not repeated: not yet a rise" if times == 1 else ""
         reading(
             f"ch8_{remedy}_trained_{name}",
             {
@@ -1826,7 +1841,7 @@ for remedy in added:
             f"ch8_{remedy}_verdict_{name}",
             {
                 "raises the mean of the four AUCs by more than two trainings of one recipe "
-                "differ": rise > noise,
+                f"differ{alone}": rise > noise,
                 "moves the mean of the four AUCs by no more than two trainings of one recipe "
                 "differ": abs(rise) <= noise,
                 "lowers the mean of the four AUCs by more than two trainings of one recipe "
@@ -1848,7 +1863,9 @@ for remedy in added:
                     f"{said}: {'each' if len(later) > 1 else 'it'} is also {by}": (
                         above == len(later)
                     ),
-                    f"{said}: {above} of the {len(later)} is {by}": 0 < above < len(later),
+                    f"{said}: {above} of the {len(later)} {'is' if above == 1 else 'are'} {by}": 0
+                    < above
+                    < len(later),
                     f"{said}: {'none is' if len(later) > 1 else 'it is not'} {by}": above == 0,
                 },
             )
@@ -1861,9 +1878,9 @@ for remedy in added:
         reading(
             f"ch8_{remedy}_goals_luck_{name}",
             {
-                "; each of those changes is within its paired interval, so the luck of which "
+                f"; {those(won + lost)} within its paired interval, so the luck of which "
                 "galaxies we have could undo it": bool(won + lost) and luck,
-                "; at least one of those changes is beyond its paired interval": not luck,
+                f"; {some(won + lost)} beyond its paired interval": not luck,
                 "": not (won + lost),
             },
         )
@@ -1936,6 +1953,34 @@ reading(
         f"must meet every goal its stored recipe's row meets, and more. {listed(better)} "
         f"do{'es' * (len(better) == 1)}, and the book's stored networks have not been trained "
         "again with it yet": bool(better),
+    },
+)
+# The rule guards the stored recipes; the rows they add to may meet more goals than they do
+beyond = [  # rows of other recipes (not a grey network's grey half: a training again)
+    (remedy, name)
+    for remedy, name in rows_of
+    if remedy not in added
+    and remedy != record["stored"][name]
+    and not (remedy == "greyscale" and not NETWORKS[name].color)
+    and goals_met(remedy, name) > goals_met(record["stored"][name], name)
+]
+clauses = []
+for name in networks:
+    keys = [key for key in beyond if key[1] == name]
+    if keys:
+        clauses.append(
+            f"{named(keys)} meet{'s' * (len(keys) == 1)} every goal its stored "
+            f'"{record["stored"][name]}" row meets on the photographs, and more, yet the book '
+            f"keeps that recipe for what it does on the sky (above)"
+        )
+reading(
+    "ch8_adoption_before",
+    {
+        "That rule guards a stored recipe; it is not how the recipes were chosen. "
+        + "; ".join(clauses)[:1].upper()
+        + "; ".join(clauses)[1:]: bool(beyond),
+        "No other row meets every goal a stored recipe's row meets on the photographs, and "
+        "more": not beyond,
     },
 )
 # Longer training: does fitting the sky better carry over to the photographs?
@@ -2028,8 +2073,8 @@ reading(
 #   {glue:text}`ch8_mean_auc_photographic_improved_grey:.3f` without the grey half).
 #   {glue:text}`ch8_greyscale_verdict`.
 # - **The same recipe, trained twice.** `make remedies` also trains each stored network a
-#   second time with its own command, from another random start (it is not in the
-#   table: it is no remedy). The report's network's two trainings differ by
+#   second time with its own command, from another random start (that training is not
+#   in the table: it is no remedy). The report's network's two trainings differ by
 #   {glue:text}`ch8_retrain_largest_auc_report:.3f` in AUC at most (the mean of the four by
 #   {glue:text}`ch8_retrain_mean_auc_report:.3f`) and by
 #   {glue:text}`ch8_retrain_gap_report:.1f` points of the sky's gap; the improved
@@ -2139,7 +2184,7 @@ reading(
 #   so in its standardised row that augmentation no longer changes what the convolutions
 #   see.
 #
-# {glue:text}`ch8_adoption`.
+# {glue:text}`ch8_adoption`. {glue:text}`ch8_adoption_before`.
 #
 # The mean of the four AUCs with framing is {glue:text}`ch8_mean_auc_framing_report:.2f`
 # for the report's network (against {glue:text}`ch8_mean_auc_photographic_report:.2f`
@@ -2315,11 +2360,14 @@ reading(
 # sky's: each crop is stretched linearly so that its median (its background) and its
 # percentile {glue:text}`ch8_levels_percentile` (its brightest light) sit where the
 # sky's crops have them, in the median -- a per-image normalisation a `predict` could do.
-# For the networks trained with the photographic augmentation, it
-# {glue:text}`ch8_levels_photographic_report` (report's) and
+# For the networks trained with no remedy, it {glue:text}`ch8_levels_none_report`
+# (report's) and {glue:text}`ch8_levels_none_improved` (improved); with the photographic
+# augmentation, it {glue:text}`ch8_levels_photographic_report` (report's) and
 # {glue:text}`ch8_levels_photographic_improved` (improved); with framing too, it
 # {glue:text}`ch8_levels_framing_report` (report's) and
-# {glue:text}`ch8_levels_framing_improved` (improved);
+# {glue:text}`ch8_levels_framing_improved` (improved); with the grey half instead, it
+# {glue:text}`ch8_levels_greyscale_report` (report's) and
+# {glue:text}`ch8_levels_greyscale_improved` (improved);
 # for the improved network with the parts, it {glue:text}`ch8_levels_parts_improved`, and
 # with framing on the parts, {glue:text}`ch8_levels_parts_framing_improved`; on larger
 # crops, it {glue:text}`ch8_levels_size150_report` (report's) and
@@ -2368,13 +2416,13 @@ for name in networks:
     centring[name] = auc_intervals(pair, labels[list(LABELS)], baseline="as cropped").xs(
         "centred", level="name"
     )
-pd.concat(centring, names=["network"]).round(2)
+pd.concat(centring, names=["network"]).round(3)
 
 # %% tags=["remove-cell"]
 glue("ch8_sky_moved", float(np.median(sky_moved)))
 for name in networks:
     changes = {label: centring[name].loc[label] for label in LABELS}
-    glue(f"ch8_centring_{name}", change_reading(changes, "the interval"))
+    glue(f"ch8_centring_{name}", change_reading(changes))
 glue("ch8_n_centring_failed", int(failed.sum()))
 signs = [np.sign(centring[n].loc[label, "change"]) for n in networks for label in LABELS]
 ups, downs = signs.count(1), signs.count(-1)
@@ -2441,9 +2489,10 @@ for label in LABELS:
     glue(f"ch8_tuned_auc_{label}", float(tuned.loc[label].iloc[1]))
 worse = [label for label in LABELS if tuned.loc[label].iloc[1] < tuned.loc[label].iloc[0]]
 chance = [label for label in worse if tuned.loc[label].iloc[1] < 0.5]
-worse_text = (
-    f"On {listed([w.replace('_', '-') for w in worse])} it does worse than the network's own answer"
-)
+by = [  # how far below the network's own answer, label by label
+    f"{tuned.loc[w].iloc[0] - tuned.loc[w].iloc[1]:.3f} on {w.replace('_', '-')}" for w in worse
+]
+worse_text = f"Its AUC is below the network's own answer's by {listed(by)}"
 chance_text = f", and on {listed([c.replace('_', '-') for c in chance])} worse than guessing"
 why = (
     ": with a few dozen galaxies, 37 weights can fit the noise of the folds rather than the "
@@ -2524,9 +2573,10 @@ reading(
 # %% [markdown]
 # {glue:text}`ch8_ten_failed`. On the photographs, the highest AUC is, for the report's
 # network, {glue:text}`ch8_best_report`, and for the improved network
-# {glue:text}`ch8_best_improved`; the lowest is {glue:text}`ch8_worst_report` and
-# {glue:text}`ch8_worst_improved` -- with intervals as wide as section 5's, neighbours
-# in this order may swap (section 7 compares bars on the sky and on the photographs).
+# {glue:text}`ch8_best_improved`; the lowest is {glue:text}`ch8_worst_report` for the
+# report's network and {glue:text}`ch8_worst_improved` for the improved one -- with
+# intervals as wide as section 5's, neighbours in this order may swap (section 7 compares
+# bars on the sky and on the photographs).
 #
 # To see one network's answers on a photograph of your choice, with the box it cut, {doc}`try
 # the network <try_the_network>` in your browser: four of these photographs are among its
@@ -2572,7 +2622,7 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 # - (a) The ROC curves: a curve that hugs the top-left corner, far above the dotted
 #   grey diagonal.
 # - (b) The ROC curves: a curve that lies along the dotted grey diagonal.
-# - (c) The gallery of every other photograph with the network's top answer to
+# - (c) The gallery of every second photograph with the network's top answer to
 #   question 1: a high number in each title.
 # - (d) The ROC curves: a curve that hugs the bottom-right corner.
 #
