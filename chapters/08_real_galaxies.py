@@ -1662,18 +1662,18 @@ reading(
         ),
     },
 )
+parts_points = f"{abs(sky_cost['parts', 'improved']) * 100:.0f} points"
 reading(
     "ch8_parts_gap",
     {
-        "and it closes more of the sky's gap, beyond what a second training moved it": (
-            -sky_cost["parts", "improved"] > gap_retrain
-        ),
-        "and what it closes of the sky's gap moves by no more than a second training moved it": (
-            abs(sky_cost["parts", "improved"]) <= gap_retrain
-        ),
-        "and it closes less of the sky's gap, beyond what a second training moved it": (
-            sky_cost["parts", "improved"] > gap_retrain
-        ),
+        f"and the {parts_points} it gains on the sky's gap are more than a second training "
+        "moved it": -sky_cost["parts", "improved"] > gap_retrain,
+        "and what it closes of the sky's gap moves by no more than a second training moved it": abs(
+            sky_cost["parts", "improved"]
+        )
+        <= gap_retrain,
+        f"and the {parts_points} it loses on the sky's gap are more than a second training "
+        "moved it": sky_cost["parts", "improved"] > gap_retrain,
     },
 )
 bar_change = with_parts["auc"]["barred"]  # its change on the photographs' bars, paired
