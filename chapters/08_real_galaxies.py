@@ -1441,10 +1441,20 @@ called = {
     + [f'the "{key[0]}" row\'s {ordinal[row["training"]]} training' for row in later]
     for key, later in seconds.items()
 }
+
+
+def grey_again(remedy, name):
+    """Whether the row is a grey network's "greyscale" row: its stored recipe trained again."""
+    return remedy == "greyscale" and not NETWORKS[name].color
+
+
 for name in networks:
     key = record["stored"][name], name
     called[key][:2] = ["the stored row", "the stored row's second training"]
-    if not NETWORKS[name].color and record["remedies"]["greyscale"]["adds_to"].get(name) == key[0]:
+    if (
+        grey_again("greyscale", name)
+        and record["remedies"]["greyscale"]["adds_to"].get(name) == key[0]
+    ):
         trainings[key].append(mean_auc["greyscale", name])
         called[key].append('the "greyscale" row')
 # the yardstick for a change in the mean of the four AUCs: the most that two trainings of one
@@ -1490,11 +1500,13 @@ reading(
         "not penalise training on framings they never show": min(framing_costs) <= 0,
     },
 )
+
+
 moved = [  # remedy rows with a label moved beyond its paired interval
     (remedy, name)
     for (remedy, name), row in rows_of.items()
     if record["remedies"][remedy]["adds_to"][name]
-    and not (remedy == "greyscale" and not NETWORKS[name].color)  # a training again
+    and not grey_again(remedy, name)
     and any(v["change_low"] > 0 or v["change_high"] < 0 for v in row["auc"].values())
 ]
 once_rows = [key for key in rows_of if key not in seconds]
@@ -1956,12 +1968,12 @@ reading(
     },
 )
 # The rule guards the stored recipes; the rows they add to may meet more goals than they do
-beyond = [  # rows of other recipes (not a grey network's grey half: a training again)
+beyond = [  # rows of other recipes (not a training again of the stored one)
     (remedy, name)
     for remedy, name in rows_of
     if remedy not in added
     and remedy != record["stored"][name]
-    and not (remedy == "greyscale" and not NETWORKS[name].color)
+    and not grey_again(remedy, name)
     and goals_met(remedy, name) > goals_met(record["stored"][name], name)
 ]
 clauses = []
@@ -1973,12 +1985,13 @@ for name in networks:
             f'"{record["stored"][name]}" row meets on the photographs, and more, yet the book '
             f"keeps that recipe for what it does on the sky (above)"
         )
+joined = "; ".join(clauses)
 reading(
     "ch8_adoption_before",
     {
         "That rule guards a stored recipe; it is not how the recipes were chosen. "
-        + "; ".join(clauses)[:1].upper()
-        + "; ".join(clauses)[1:]: bool(beyond),
+        + joined[:1].upper()
+        + joined[1:]: bool(beyond),
         "No other row meets every goal a stored recipe's row meets on the photographs, and "
         "more": not beyond,
     },
