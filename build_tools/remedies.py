@@ -88,6 +88,12 @@ REMEDIES = {
         "frame it in training",
         "networks": ["improved"],
     },
+    "parts_grey": {
+        "flags": ["--greyscale"],
+        "after_stored": True,
+        "says": "the improved network's stored remedies, and half the training images turned grey",
+        "networks": ["improved"],
+    },
     "size150": {
         "flags": [f"--size={PROFILES['full'].image_size}"],
         "after_stored": True,

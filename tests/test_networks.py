@@ -158,7 +158,9 @@ def test_each_remedy_adds_its_last_flag_to_a_row_of_the_same_network():
         trained = remedies.flags(remedy, name)
         assert before is None if not trained else remedies.flags(before, name) == trained[:-1]
     after_stored = [r for r, value in remedies.REMEDIES.items() if value.get("after_stored")]
-    assert {"parts_framing", "size150", "epochs50", "standardise"} <= set(after_stored)
+    assert {"parts_framing", "parts_grey", "size150", "epochs50", "standardise"} <= set(
+        after_stored
+    )
     for remedy in after_stored:  # each network's own recipe, then the remedy's flags
         for name in remedies.applies(remedy):
             run = remedies.command(remedy, name)
