@@ -2173,7 +2173,8 @@ reading(
 #   it to the improved network's stored recipe. The grey probe below turns the photographs
 #   grey for a trained network, and the stored improved network's barred AUC then moves
 #   from {glue:text}`ch8_stored_grey_barred`. This row asks the same from the other side:
-#   does a network trained on grey images half the time score the bars in colour as well?
+#   does a network trained on grey images half the time score the bars in colour as well
+#   as the stored one scores them in grey?
 #   Against its stored recipe it {glue:text}`ch8_remedy_parts_grey_improved`, and on the sky it
 #   {glue:text}`ch8_remedy_parts_grey_improved_cost`; it
 #   {glue:text}`ch8_parts_grey_verdict_improved`
