@@ -1332,9 +1332,9 @@ reading(
 # remedy -- with no remedy, with the photographic augmentation, with framing added to
 # it, with the grey half added to it instead, (the improved network only) with the
 # parts added to it instead, with framing added to the parts and with the grey half added
-# to the parts, and with each network's
-# stored recipe on larger crops and, each in rows of its own, trained for more epochs
-# and with each image standardised -- and scores the networks of all
+# to the parts, and with each network's stored recipe on larger crops and, each in rows
+# of its own, trained for more epochs and with each image standardised -- and scores the
+# networks of all
 # {glue:text}`ch8_n_remedy_rows` rows with one protocol
 # (`galaxylib/course/remedies.json`; the book reads it rather than train them here). Each
 # remedy's change is measured against the row it adds to: the photographic augmentation
@@ -1841,20 +1841,26 @@ in_colour = {
         trained_barred <= base_barred and trained_barred < in_grey
     ),
 }
+
+
+def against_training(change, moved):
+    """How ``change`` reads against ``moved``, what a second training moved the same figure."""
+    return {
+        "rises, by more than a second training moved it": change > moved,
+        "moves by no more than a second training moved it": abs(change) <= moved,
+        "falls, by more than a second training moved it": change < -moved,
+    }
+
+
 grey_sky_bar = grey_trained["sky_bar_auc"]  # on section 7's discs
-grey_bar = grey_sky_bar - with_parts["sky_bar_auc"]
-beside_parts = {
-    "lower by more than a second training moved it": grey_bar < -bar_retrain,
-    "within what a second training moved it": abs(grey_bar) <= bar_retrain,
-    "higher by more than a second training moved it": grey_bar > bar_retrain,
-}
+beside_parts = against_training(grey_sky_bar - with_parts["sky_bar_auc"], bar_retrain)
 reading(
     "ch8_parts_grey_bars",
     {
         f"In colour its barred AUC on the photographs is {trained_barred:.2f}, {photo}; on the "
-        f"sky its bar answer on section 7's face-on discs reaches {grey_sky_bar:.3f}, against "
-        f"{with_parts['sky_bar_auc']:.3f} with the parts alone, {sky} "
-        f"({bar_retrain:.3f})": (photo_true and sky_true)
+        f"sky its bar answer on section 7's face-on discs {sky} (an AUC of "
+        f"{grey_sky_bar:.3f}, against {with_parts['sky_bar_auc']:.3f} with the parts alone; a "
+        f"second training moved it by {bar_retrain:.3f})": (photo_true and sky_true)
         for photo, photo_true in in_colour.items()
         for sky, sky_true in beside_parts.items()
     },
@@ -2041,11 +2047,7 @@ longer_bar, stored_bar = longer_bars["sky_bar_auc"], stored["improved"]["sky_bar
 sky_rise = longer_bar - stored_bar
 photo_bars = longer_bars["auc"]["barred"]
 photo_within = photo_bars["change_low"] <= 0 <= photo_bars["change_high"]
-on_sky = {
-    "rises, by more than a second training moved it": sky_rise > bar_retrain,
-    "moves by no more than a second training moved it": abs(sky_rise) <= bar_retrain,
-    "falls, by more than a second training moved it": sky_rise < -bar_retrain,
-}
+on_sky = against_training(sky_rise, bar_retrain)
 on_photographs = {  # as printed, to two decimals
     "rises": round(photo_bars["change"], 2) > 0,
     "falls": round(photo_bars["change"], 2) < 0,
