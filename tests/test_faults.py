@@ -119,6 +119,10 @@ def test_a_failed_start_or_ctrl_c_in_epoch_1_never_blocks_the_next_run(sky, tmp_
     args = ["train", sky, "--out", out, "--epochs", "2", *TINY]
     proc = start(*args)
     wait_for(files.history.exists, proc)  # the CSV logger opened it: epoch 1 runs
+    # Freeze the run (Ctrl-Z) so that its two tiny epochs cannot end while the second
+    # run is turned away; the Ctrl-C sent while it is frozen is the first thing it
+    # hears when it goes on.
+    os.killpg(proc.pid, signal.SIGSTOP)
     status, err = _cli(capsys, *args)
     assert status == 1
     assert err == (
@@ -126,6 +130,7 @@ def test_a_failed_start_or_ctrl_c_in_epoch_1_never_blocks_the_next_run(sky, tmp_
         "it to finish, or choose another --out."
     )
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
+    os.killpg(proc.pid, signal.SIGCONT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130
     assert sentence(stderr) == "galaxylib train: interrupted; run it again to continue."
