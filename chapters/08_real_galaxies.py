@@ -695,7 +695,7 @@ glue("ch8_improved_minus_report", "; ".join(changes))
 # interval: we drew the galaxies again with replacement 2,000 times and took the middle
 # 95 % of the AUCs, because with {glue:text}`ch8_n_pos_smooth` smooth and
 # {glue:text}`ch8_n_pos_barred` barred galaxies one of them more or less moves an AUC by
-# up to {glue:text}`ch8_one_smooth:.2f` (smooth) and {glue:text}`ch8_one_barred:.2f`
+# up to {glue:text}`ch8_one_smooth:.3f` (smooth) and {glue:text}`ch8_one_barred:.3f`
 # (barred). The edge-on AUCs are {glue:text}`ch8_auc_report_edge_on:.2f` (report network)
 # and {glue:text}`ch8_auc_improved_edge_on:.2f` (improved), smooth
 # {glue:text}`ch8_auc_report_smooth:.2f` and {glue:text}`ch8_auc_improved_smooth:.2f`,
@@ -1163,8 +1163,8 @@ glue("ch8_elongation_real_auc", float(real_elongation_auc))
 # {glue:text}`ch8_auc_improved_barred:.2f` (improved), on the same few barred photographs
 # and so with intervals as wide as section 5's. The
 # bar is in the crop, but only in its innermost few pixels: at {glue:text}`ch8_net_size`
-# pixels a bar is a handful of pixels long, which is one more reason (not measured here)
-# to expect the full profile's 150-pixel crops to help.
+# pixels a bar is a handful of pixels long. That is why section 8 also trains both
+# networks on crops of 150 pixels (the "size150" rows); its table gives their barred AUCs.
 #
 # ## 8 What closes the gap, measured
 #
@@ -2635,12 +2635,12 @@ tuned.round(3)
 for label in LABELS:
     glue(f"ch8_tuned_auc_{label}", float(tuned.loc[label].iloc[1]))
 worse = [label for label in LABELS if tuned.loc[label].iloc[1] < tuned.loc[label].iloc[0]]
-chance = [label for label in worse if tuned.loc[label].iloc[1] < 0.5]
+chance = [label for label in worse if tuned.loc[label].iloc[1] <= 0.5]
 by = [  # how far below the network's own answer, label by label
     f"{tuned.loc[w].iloc[0] - tuned.loc[w].iloc[1]:.3f} on {w.replace('_', '-')}" for w in worse
 ]
 worse_text = f"Its AUC is below the network's own answer's by {listed(by)}"
-chance_text = f", and on {listed([c.replace('_', '-') for c in chance])} worse than guessing"
+chance_text = f", and on {listed([c.replace('_', '-') for c in chance])} no better than guessing"
 why = (
     ": with a few dozen galaxies, 37 weights can fit the noise of the folds rather than the "
     "label (overfitting), and a regression is only worth its data."
@@ -2797,7 +2797,7 @@ credits.merge(labels[["file", "name"]], on="file")[["name", "credit", "info_url"
 # <details class="quiz"><summary>Answer</summary>
 # (b) The chapter reads a change as real only when its interval does not contain 0,
 # and with so few galaxies one galaxy more or less moves an AUC by up to
-# {glue:text}`ch8_one_barred:.2f` for bars (section 5), so wide intervals are to be
+# {glue:text}`ch8_one_barred:.3f` for bars (section 5), so wide intervals are to be
 # expected. Option (a) reads the middle value as proof, the
 # misconception the interval is there to stop; the interval comes from redrawing the
 # galaxies with replacement, with the same draws for both rows so that what they
