@@ -1629,7 +1629,10 @@ for remedy in ("photographic", "greyscale"):
     glue(f"ch8_mean_auc_{remedy}_improved_grey", grey_mean[remedy])
 stored_with = record["stored"]["improved"] == "greyscale"
 kept = f"the stored improved network {'is trained with it' if stored_with else 'does without it'}"
-noise = f"no more than two trainings of one recipe differ ({mean_noise['improved']:.3f})"
+noise = (  # the yardstick, which the next bullet of the list introduces
+    f"no more than two trainings of one recipe differ ({mean_noise['improved']:.3f}, as the "
+    "next point shows)"
+)
 means = {
     "raises the mean of the improved network's four AUCs": rise > mean_noise["improved"],
     f"raises the mean of the improved network's four AUCs, but by {noise}": (
