@@ -1738,6 +1738,9 @@ def goals_met(remedy, name):
     return goals_of(rows_of[remedy, name])
 
 
+stored_goals = {name: goals_of(stored[name]) for name in networks}  # each stored row's
+
+
 def goal_changes(remedy, name):
     """The goals ``remedy`` reaches and loses for network ``name`` against the row it adds
     to, and whether each of those changes is within its paired interval."""
@@ -1998,7 +2001,7 @@ better = [  # (remedy, network)
     (remedy, name)
     for remedy in added
     for name in record["remedies"][remedy]["networks"]
-    if goals_met(remedy, name) > goals_met(record["stored"][name], name)
+    if goals_met(remedy, name) > stored_goals[name]
 ]
 rule = (
     "The rule for replacing a stored recipe with one of these: a row must meet every goal its "
@@ -2006,16 +2009,11 @@ rule = (
 )
 
 
-def beats_stored(row, name):
-    """Whether a training of network ``name`` meets every goal its stored row meets, and more."""
-    return goals_of(row) > goals_met(record["stored"][name], name)
-
-
 def beyond(row, name):
     """The goals a training of network ``name`` meets beyond its stored row's, each with how
     far, against what one positive-negative pair of galaxies is worth in that AUC."""
     said = []
-    for label in [k for k in GOALS if k in goals_of(row) - goals_met(record["stored"][name], name)]:
+    for label in [k for k in GOALS if k in goals_of(row) - stored_goals[name]]:
         auc = row["auc"][label]["auc"]
         margin = auc - GOALS[label]
         pair = 1 / (positives[label] * (known[label] - positives[label]))  # one pair's worth
@@ -2031,7 +2029,7 @@ def beyond(row, name):
 
 def later_says(row, name):
     """What a later training of network ``name``'s row does against the stored row, in words."""
-    base = goals_met(record["stored"][name], name)
+    base = stored_goals[name]
     kept = goals_of(row) >= base
     return f"its {ordinal[row['training']]} training " + (
         f"meets {beyond(row, name)}"
@@ -2046,7 +2044,7 @@ def common_goals(remedy, name):
     """The goals beyond the stored row's that every training of the row meets, keeping the
     stored row's."""
     trainings = [rows_of[remedy, name], *seconds.get((remedy, name), [])]
-    base = goals_met(record["stored"][name], name)
+    base = stored_goals[name]
     if not all(goals_of(row) >= base for row in trainings):
         return set()
     return set.intersection(*(goals_of(row) for row in trainings)) - base
@@ -2098,7 +2096,7 @@ beyond = [  # rows of other recipes (not a training again of the stored one)
     if remedy not in added
     and remedy != record["stored"][name]
     and not grey_again(remedy, name)
-    and goals_met(remedy, name) > goals_met(record["stored"][name], name)
+    and goals_met(remedy, name) > stored_goals[name]
 ]
 clauses = []
 for name in networks:
@@ -2433,7 +2431,7 @@ for name in networks:
     glue(f"ch8_most_goals_{name}", best[name])
     tops = [r for r, n in rows_of if n == name and len(goals_met(r, n)) == best[name]]
     quoted = listed([f'"{r}"' for r in tops]) + " row" + "s" * (len(tops) > 1)
-    meets = f"the stored row meets {len(goals_met(record['stored'][name], name))}"
+    meets = f"the stored row meets {len(stored_goals[name])}"
     note = f"({meets})"
     if "greyscale" in tops and len(trainings[record["stored"][name], name]) > 2:  # trained again
         note = f"(its stored recipe trained again: {meets})"
