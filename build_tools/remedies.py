@@ -112,6 +112,13 @@ REMEDIES = {
         "says": "each network's stored remedies, and each image's channels standardised (mean "
         "0, standard deviation 1) in the network's first layers, in training and prediction",
     },
+    "grey_standardise": {
+        "flags": ["--greyscale", "--standardise"],
+        "after_stored": True,
+        "says": "the improved network's stored remedies, half the training images turned grey, "
+        "and each image's channels standardised",
+        "networks": ["improved"],
+    },
 }
 """Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words,
 the networks it applies to where not every one (``networks``), and whether its flags follow
