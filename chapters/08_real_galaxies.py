@@ -2109,6 +2109,12 @@ each_adds = (
     f"the grey half on the parts meets {holds('parts_grey')}"
 )
 lost_words = goal_words(dropped)  # of the stored row's own goals
+both_row = rows_of["grey_standardise", "improved"]
+margins = "; ".join(  # how far above its goal this row is on each goal the two add
+    f"{k.replace('_', '-')} at {both_row['auc'][k]['auc']:.3f}, its goal {GOALS[k]:.2f}"
+    for k in GOALS
+    if k in either & together
+)
 reading(
     "ch8_grey_standardise_both",
     {
@@ -2117,12 +2123,12 @@ reading(
         + (f"; this row misses {lost_words}, which the stored row meets" if dropped else ""): (
             not either
         ),
-        f"{each_adds}; this row meets {goal_words(either)} too"
+        f"{each_adds}; this row meets {goal_words(either)} too ({margins})"
         + (f", but misses {lost_words}, which the stored row meets" if dropped else ""): (
             bool(either) and either <= together
         ),
         f"{each_adds}; this row misses {goal_words(either - together)}"
-        + (f" and meets {goal_words(either & together)}" if either & together else "")
+        + (f" and meets {goal_words(either & together)} ({margins})" if either & together else "")
         + (f", and misses {lost_words} as well, which the stored row meets" if dropped else ""): (
             bool(either - together)
         ),
@@ -2425,8 +2431,8 @@ reading(
 #   so in its standardised row that augmentation no longer changes what the convolutions
 #   see.
 # - **The standardised images on the grey half** (the "grey_standardise" row, the improved
-#   network only): two rows above loosen the improved network's hold on colour in two
-#   ways -- the grey half hides it in half the training images, and the standardisation
+#   network only): two rows above try to loosen the improved network's hold on colour in
+#   two ways -- the grey half hides it in half the training images, and the standardisation
 #   undoes each image's colour balance (a gain and an offset per channel) in the network's
 #   first layers -- and this row does both, standardising each image on top of the grey
 #   half on the parts. Against
