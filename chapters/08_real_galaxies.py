@@ -1958,8 +1958,8 @@ for remedy in added:
         before = record["remedies"][remedy]["adds_to"][name]
         than = "its stored recipe" if before == base else added[before]
         changed = (
-            f"of the goals {than} misses, it reaches {listed(won) or 'none'}, and of "
-            f"those {than} meets, it loses {listed(lost) or 'none'}".replace("_", "-")
+            f"of the goals {than} misses, it reaches {goal_words(won) or 'none'}, and of "
+            f"those {than} meets, it loses {goal_words(lost) or 'none'}"
         )
         reading(
             f"ch8_{remedy}_goals_{name}",
@@ -2075,33 +2075,39 @@ def every_goal(remedy, name):
     return set.intersection(*map(goals_of, trainings)) - stored_goals[name]
 
 
+def keeps_stored(remedy, name):
+    """Whether every training of the row meets every goal the stored row meets."""
+    return all(goals_of(row) >= stored_goals[name] for row in every_training(remedy, name))
+
+
 def common_goals(remedy, name):
     """:func:`every_goal`, where every training of the row also keeps the stored row's goals;
     else none."""
-    kept = all(goals_of(row) >= stored_goals[name] for row in every_training(remedy, name))
-    return every_goal(remedy, name) if kept else set()
+    return every_goal(remedy, name) if keeps_stored(remedy, name) else set()
 
 
 # The standardised images on the grey half: do the goals each of the two adds hold together?
 adds = {remedy: every_goal(remedy, "improved") for remedy in ("standardise", "parts_grey")}
-either, together = (
-    adds["standardise"] | adds["parts_grey"],
-    goals_met("grey_standardise", "improved"),
-)
-how_often = {  # in words
-    remedy: {1: "in a training not repeated", 2: "in both trainings"}.get(
-        len(runs), f"in all {counted[len(runs)]} trainings"
-    )
-    for remedy, runs in ((r, every_training(r, "improved")) for r in adds)
-}
+either = adds["standardise"] | adds["parts_grey"]
+together = goals_met("grey_standardise", "improved")
+
+
+def how_often(remedy):
+    """How many trainings of the improved network's ``remedy`` row there are, in words."""
+    times = len(every_training(remedy, "improved"))
+    if times <= 2:
+        return {1: "in a training not repeated", 2: "in both trainings"}[times]
+    return f"in all {counted[times]} trainings"
+
+
 dropped = stored_goals["improved"] - together  # of the stored row's own goals
 
 
 def holds(remedy):
     """The goals ``remedy`` adds beyond the stored row's in every training, in words."""
     if adds[remedy]:
-        return f"{goal_words(adds[remedy])} {how_often[remedy]}"
-    return f"none that holds {how_often[remedy]}"
+        return f"{goal_words(adds[remedy])} {how_often(remedy)}"
+    return f"none that holds {how_often(remedy)}"
 
 
 each_adds = (
@@ -2158,26 +2164,29 @@ kept_goals = listed(
 differ_in = listed(  # why each row trained more than once meets no goal in every training
     [
         f"no goal beyond the stored row's is met in every training of {named([key])}"
-        if all(goals_of(row) >= stored_goals[key[1]] for row in every_training(*key))
+        if keeps_stored(*key)
         else f"not every training of {named([key])} keeps the stored row's goals"
         for key in unsure
     ]
 )
-verdicts = [
-    f"{kept_goals[:1].upper()}{kept_goals[1:]}: replacing a stored network means "
-    "training it again with the new recipe and running again every chapter that uses it, "
-    "which this edition has not done yet"
-    if held
-    else "",
-    f"{differ_in[:1].upper()}{differ_in[1:]}, and a goal that one training of a recipe reaches "
-    "and another misses is the luck of training, not the recipe's doing"
-    if unsure
-    else "",
-    f"A goal that one training reaches is not yet reached: {named(once)} {was(once)} trained once"
-    if once
-    else "",
-]
-verdict = ". ".join(v for v in verdicts if v)
+verdicts = []  # a sentence for each kind of row that meets more goals than its stored row
+if held:
+    verdicts.append(
+        f"{kept_goals[:1].upper()}{kept_goals[1:]}: replacing a stored network means training "
+        "it again with the new recipe and running again every chapter that uses it, which "
+        "this edition has not done yet"
+    )
+if unsure:
+    verdicts.append(
+        f"{differ_in[:1].upper()}{differ_in[1:]}, and a goal that one training of a recipe "
+        "reaches and another misses is the luck of training, not the recipe's doing"
+    )
+if once:
+    verdicts.append(
+        f"A goal that one training reaches is not yet reached: {named(once)} {was(once)} "
+        "trained once"
+    )
+verdict = ". ".join(verdicts)
 reading(
     "ch8_adoption",
     {
