@@ -17,7 +17,7 @@ export GALAXYLIB_DATA
 # (each may hold a TensorFlow kernel).
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help venv data book test unit colab-test colab-venv lint exercises nbgrader networks remedies ablation clean
+.PHONY: help venv data book test unit colab-test colab-venv lint exercises nbgrader networks remedies positions ablation clean
 .DEFAULT_GOAL := help
 
 ## help: list the targets (what `make` alone does)
@@ -38,7 +38,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
 # them all (its content, not its files' dates, which a fresh clone or a restored cache resets).
-GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/course/remedies.json \
+GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/course/real_positions.csv \
+	galaxylib/course/remedies.json \
 	galaxylib/course/ablation.json galaxylib/course/networks/provenance.json
 _build/.galaxylib: $(wildcard galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py) $(GALAXYLIB_DATA_FILES) | $(STAMP)
 	@sum=$$(cat galaxylib/*.py galaxylib/*/*.py galaxylib/*/*/*.py $(GALAXYLIB_DATA_FILES) | sha256sum); \
@@ -115,6 +116,14 @@ networks: $(STAMP)
 ## remedies: score chapter 8's remedies (galaxylib/course/remedies.json); trains what make networks left out
 remedies: $(STAMP)
 	$(BIN)/python -m build_tools.remedies _build/networks
+
+## positions: where each photograph's galaxy is (galaxylib/course/real_positions.csv), from the
+## stellarium-data package's own catalogue and corners (apt-get downloads it once)
+DEB := stellarium-data_0.22.2-1_all.deb
+positions: $(STAMP)
+	mkdir -p _build/positions
+	cd _build/positions && { [ -f $(DEB) ] || apt-get download stellarium-data=0.22.2-1; }
+	$(BIN)/python -m build_tools.positions _build/positions/$(DEB)
 
 ## ablation: train and score chapter 7's ideas one at a time on one sky
 ## (galaxylib/course/ablation.json; hours on 2 CPU cores; resumes after a kill)

@@ -97,8 +97,8 @@ def _kind(hubble_type: str) -> str:
 def label_table() -> pd.DataFrame:
     """The real galaxies the course uses: type, its source, view and the four labels.
 
-    Columns: ``file`` (the photograph's name without ``.png``), ``name``, ``hubble_type``,
-    ``type_source``, ``view``, the :data:`LABELS` (1, 0 or NaN) and ``note``.
+    Columns: ``file`` (its photograph, no ``.png``), ``name``, ``objects`` (Stellarium's names),
+    ``hubble_type``, ``type_source``, ``view``, the :data:`LABELS` (1, 0 or NaN) and ``note``.
     """
     table = pd.read_csv(_TABLE, dtype={"note": str}, keep_default_na=False, na_values={})
     for label in LABELS:

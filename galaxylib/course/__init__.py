@@ -29,6 +29,7 @@ from galaxylib.tools.files import exclusive, shown_path
 __all__ = [
     "ABLATION_RECORD",
     "DATASET_ENV",
+    "POSITIONS_RECORD",
     "REMEDY_RECORD",
     "TESTED_VERSIONS",
     "course_data",
@@ -52,6 +53,11 @@ DATASET_ENV = "GALAXYLIB_DATASET"
 instead of the synthetic sky (:func:`course_data`)."""
 REMEDY_RECORD = Path(__file__).with_name("remedies.json")
 """Chapter 8's remedies for the gap to photographs, as ``make remedies`` measured them."""
+POSITIONS_RECORD = Path(__file__).with_name("real_positions.csv")
+"""Where each galaxy of chapter 8's photographs is in its frame, as ``make positions`` read it
+from the ``stellarium-data`` package: one row per galaxy (a pair has two), with ``file``,
+``object``, its catalogued ``ra`` and ``dec`` (degrees), and ``x`` and ``y``, its place as
+fractions of the photograph's width and height from the top-left corner."""
 ABLATION_RECORD = Path(__file__).with_name("ablation.json")
 """Chapter 7's ideas one at a time on one sky, as ``make ablation`` measured them."""
 

@@ -27,7 +27,15 @@ from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.tools.download import fetch
 from galaxylib.tools.files import atomic_path, replace, staging_dir, write_bytes
 
-__all__ = ["CREDITS_FILE", "DEB_SHA256", "DEB_URL", "DEB_VERSION", "IMAGE_DIR", "fetch_photographs"]
+__all__ = [
+    "CREDITS_FILE",
+    "DEB_SHA256",
+    "DEB_URL",
+    "DEB_VERSION",
+    "IMAGE_DIR",
+    "fetch_photographs",
+    "read_members",
+]
 
 PACKAGE = "stellarium-data"
 DEB_VERSION = "0.22.2-1"
@@ -154,7 +162,27 @@ def _extract(deb: Path, root: Path, files: list[str]) -> None:
     """Write the listed photographs and their credits out of ``deb`` into ``root``."""
     wanted = {f"{IMAGE_DIR}/{name}.png": root / f"{name}.png" for name in files}
     textures = f"{IMAGE_DIR}/textures.json"
-    credits_text = None
+    found = read_members(deb, [*wanted, textures])
+    missing = [Path(p).name for p in [*wanted, textures] if p not in found]
+    if missing:
+        raise DataError(
+            f"{deb} has no {', '.join(missing)} under {IMAGE_DIR}; check that it is "
+            f"{PACKAGE} {DEB_VERSION}."
+        )
+    for name, path in wanted.items():
+        write_bytes(path, found[name])
+    credits_text = found[textures].decode("utf-8", errors="replace")
+    with atomic_path(root / CREDITS_FILE) as tmp:
+        _credits(credits_text, files).to_csv(tmp, index=False)
+
+
+def read_members(deb: Path, names: Sequence[str]) -> dict[str, bytes]:
+    """The files ``names`` out of the ``.deb`` ``deb``, read in Python.
+
+    ``names`` are paths inside the package, such as ``f"{IMAGE_DIR}/m65.png"``; a name the
+    package lacks is left out of the result.
+    """
+    wanted, found = set(names), {}
     with deb.open("rb") as raw:
         member, size = _data_member(raw, deb)
         modes: dict[str, Literal["r|xz", "r|gz", "r|bz2", "r|"]]
@@ -167,22 +195,11 @@ def _extract(deb: Path, root: Path, files: list[str]) -> None:
                 for info in tar:
                     name = info.name.removeprefix("./")
                     member_file = tar.extractfile(info) if info.isfile() else None
-                    if member_file is not None and (name in wanted or name == textures):
-                        data = member_file.read()
-                        if name == textures:
-                            credits_text = data.decode("utf-8", errors="replace")
-                        else:
-                            write_bytes(wanted.pop(name), data)
+                    if member_file is not None and name in wanted:
+                        found[name] = member_file.read()
         except (tarfile.TarError, EOFError, OSError) as err:
             raise DataError(f"{deb} is not a complete .deb ({err}); delete it and retry.") from None
-    if wanted or credits_text is None:
-        missing = [Path(p).name for p in wanted] or ["textures.json"]
-        raise DataError(
-            f"{deb} has no {', '.join(missing)} under {IMAGE_DIR}; check that it is "
-            f"{PACKAGE} {DEB_VERSION}."
-        )
-    with atomic_path(root / CREDITS_FILE) as tmp:
-        _credits(credits_text, files).to_csv(tmp, index=False)
+    return found
 
 
 def _data_member(raw: BinaryIO, deb: Path) -> tuple[str, int]:
