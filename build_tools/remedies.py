@@ -73,7 +73,8 @@ REMEDIES = {
     },
     "greyscale": {
         "flags": ["--photographic", "--greyscale"],
-        "says": "photographic, and half the training images turned grey (colour networks only)",
+        "says": "photographic, and half the training images turned grey (for a grey network, "
+        "photographic trained again)",
     },
     "parts": {
         "flags": ["--photographic", "--parts"],

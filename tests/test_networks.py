@@ -140,6 +140,9 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
     assert {r: value["adds_to"] for r, value in record["remedies"].items()} == {
         r: {n: remedies.adds_to(r, n) for n in remedies.applies(r)} for r in remedies.REMEDIES
     }
+    assert {r: value["says"] for r, value in record["remedies"].items()} == {
+        r: value["says"] for r, value in remedies.REMEDIES.items()
+    }, "the record's words for a remedy are not REMEDIES': run make remedies"
 
 
 def test_each_remedy_adds_its_last_flag_to_a_row_of_the_same_network():
