@@ -542,7 +542,7 @@ for ax in axes.ravel():
     ax.set_axis_off()
 fig.suptitle(
     "The improved network's box on each photograph "
-    "(+: the catalogued galaxy; red title: the box leaves it out)"
+    "(+: the catalogued galaxy; red title: the box is not on it)"
 )
 plt.show()
 
