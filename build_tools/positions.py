@@ -88,7 +88,7 @@ def read_catalog(data: bytes) -> dict[str, tuple[float, float]]:
 
     version, edition = text(), text()
     if version != CATALOG_VERSION:
-        raise ValueError(f"catalog.dat is version {version} ({edition}), not {CATALOG_VERSION}")
+        raise ValueError(f"catalog.dat is version {version} ({edition}), not {CATALOG_VERSION}.")
     read = {"I": number, "d": double, "s": text}
     found: dict[str, tuple[float, float]] = {}
     while at < len(raw):
@@ -151,10 +151,7 @@ def positions(deb: Path, table: pd.DataFrame) -> pd.DataFrame:
     """The table of ``real_positions.csv`` (see the module's docstring) from ``deb``, for the
     photographs of ``table`` (columns ``file`` and ``objects``, as :func:`label_table`'s)."""
     names = [f"{IMAGE_DIR}/textures.json", f"{IMAGE_DIR}/catalog.dat"]
-    members = read_members(deb, names)
-    missing = [Path(name).name for name in names if name not in members]
-    if missing:
-        raise ValueError(f"{deb} has no {' or '.join(missing)} under {IMAGE_DIR}")
+    members = read_members(deb, names)  # a DataError (a ValueError) names what it lacks
     corners = read_corners(members[names[0]].decode("utf-8", errors="replace"))
     catalog = read_catalog(members[names[1]])
     rows = []
@@ -162,7 +159,7 @@ def positions(deb: Path, table: pd.DataFrame) -> pd.DataFrame:
         for designation in photo.objects.split("; "):
             if photo.file not in corners or designation not in catalog:
                 lacks = "corners" if photo.file not in corners else "catalogue entry"
-                raise ValueError(f"{deb} has no {lacks} for {photo.file} ({designation})")
+                raise ValueError(f"{deb} has no {lacks} for {photo.file} ({designation}).")
             ra, dec = catalog[designation]
             x, y = frame_position(*corners[photo.file], ra, dec)
             rows.append((photo.file, designation, round(ra, 5), round(dec, 5), x, y))
@@ -186,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         found = positions(args.deb, label_table())
     except ValueError as err:
-        sys.exit(f"{err}.")
+        sys.exit(str(err))
     with atomic_path(args.out) as tmp:
         found.to_csv(tmp, index=False)
     print(f"wrote {args.out}: {len(found)} galaxies in {found['file'].nunique()} photographs")

@@ -163,12 +163,6 @@ def _extract(deb: Path, root: Path, files: list[str]) -> None:
     wanted = {f"{IMAGE_DIR}/{name}.png": root / f"{name}.png" for name in files}
     textures = f"{IMAGE_DIR}/textures.json"
     found = read_members(deb, [*wanted, textures])
-    missing = [Path(p).name for p in [*wanted, textures] if p not in found]
-    if missing:
-        raise DataError(
-            f"{deb} has no {', '.join(missing)} under {IMAGE_DIR}; check that it is "
-            f"{PACKAGE} {DEB_VERSION}."
-        )
     for name, path in wanted.items():
         write_bytes(path, found[name])
     credits_text = found[textures].decode("utf-8", errors="replace")
@@ -179,8 +173,8 @@ def _extract(deb: Path, root: Path, files: list[str]) -> None:
 def read_members(deb: Path, names: Sequence[str]) -> dict[str, bytes]:
     """The files ``names`` out of the ``.deb`` ``deb``, read in Python.
 
-    ``names`` are paths inside the package, such as ``f"{IMAGE_DIR}/m65.png"``; a name the
-    package lacks is left out of the result.
+    ``names`` are paths inside the package, such as ``f"{IMAGE_DIR}/m65.png"``; a
+    :class:`DataError` names those the package lacks.
     """
     wanted, found = set(names), {}
     with deb.open("rb") as raw:
@@ -199,6 +193,12 @@ def read_members(deb: Path, names: Sequence[str]) -> dict[str, bytes]:
                         found[name] = member_file.read()
         except (tarfile.TarError, EOFError, OSError) as err:
             raise DataError(f"{deb} is not a complete .deb ({err}); delete it and retry.") from None
+    missing = [Path(name).name for name in names if name not in found]
+    if missing:
+        raise DataError(
+            f"{deb} has no {', '.join(missing)} under {IMAGE_DIR}; check that it is "
+            f"{PACKAGE} {DEB_VERSION}."
+        )
     return found
 
 
