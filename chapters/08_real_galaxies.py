@@ -800,10 +800,10 @@ reading(
         f"Every goal is met or missed by a wider margin than {second}": not close,
     },
 )
-pair = auc_intervals(scores, labels[list(LABELS)], baseline="report")
+versus = auc_intervals(scores, labels[list(LABELS)], baseline="report")  # paired
 changes, behind, behind_beyond = [], [], []
 for label in LABELS:
-    row = pair.loc[(label, "improved")]
+    row = versus.loc[(label, "improved")]
     beyond = row["change_high"] < 0 or row["change_low"] > 0
     behind += [label] if row["change"] < 0 else []
     behind_beyond += [label] if row["change_high"] < 0 else []
@@ -812,7 +812,7 @@ for label in LABELS:
         f"({signed(row['change_low'])} to {signed(row['change_high'])}, "
         f"{int(labels[label].sum())} positives" + (", beyond chance" if beyond else "") + ")"
     )
-ahead_beyond = [label for label in LABELS if pair.loc[(label, "improved"), "change_low"] > 0]
+ahead_beyond = [label for label in LABELS if versus.loc[(label, "improved"), "change_low"] > 0]
 behind_words = listed([b.replace("_", "-") for b in behind])
 beyond_words_vs = listed([b.replace("_", "-") for b in behind_beyond + ahead_beyond])
 reading(
@@ -2326,16 +2326,19 @@ margins = "; ".join(  # how far above its goal this row is on each goal the two 
 reading(
     "ch8_grey_standardise_both",
     {
-        f"{each_adds}: neither adds a goal that holds, so there is nothing for the two to "
-        "add up to"
+        f"No. {each_adds}: neither adds a goal that holds, so there is nothing for the two "
+        "to add up to"
         + (f"; this row misses {lost_words}, which the stored row meets" if dropped else ""): (
             not either
         ),
-        f"{each_adds}; this row meets {goal_words(either)} too ({margins})"
-        + (f", but misses {lost_words}, which the stored row meets" if dropped else ""): (
-            bool(either) and either <= together
+        f"Yes. {each_adds}; this row meets {goal_words(either)} too ({margins})": (
+            bool(either) and either <= together and not dropped
         ),
-        f"{each_adds}; this row misses {goal_words(either - together)}"
+        f"Only in part. {each_adds}; this row meets {goal_words(either)} too ({margins}), "
+        f"but misses {lost_words}, which the stored row meets": (
+            bool(either) and either <= together and bool(dropped)
+        ),
+        f"No. {each_adds}; this row misses {goal_words(either - together)}"
         + (f" and meets {goal_words(either & together)} ({margins})" if either & together else "")
         + (f", and misses {lost_words} as well, which the stored row meets" if dropped else ""): (
             bool(either - together)
@@ -2526,17 +2529,17 @@ reading(
 #   {glue:text}`ch8_retrain_gap_improved:.1f`. That much a row can move without any
 #   remedy at all, which is one more reason to read each change with its interval. (The
 #   report's network sees grey anyway, so the grey half changes nothing in its training:
-#   its "greyscale" row is a third training of its photographic recipe.) A rise that one
-#   lucky training made is no rise. {glue:text}`ch8_twice_rows`. Each row below that
-#   adds to a stored recipe says how many trainings its reading rests on. In this
-#   section a change in the mean of the four AUCs is read against the most that any two
+#   its "greyscale" row is a third training of its photographic recipe.) In this section
+#   a change in the mean of the four AUCs is read against the most that any two
 #   trainings of one recipe differ in it, over every recipe of that network trained more
 #   than once (the widest pair, which need not be the stored row's two):
 #   {glue:text}`ch8_mean_noise_report:.3f` for the report's network
 #   ({glue:text}`ch8_noise_pair_report`) and {glue:text}`ch8_mean_noise_improved:.3f`
 #   for the improved one ({glue:text}`ch8_noise_pair_improved`). Call that yardstick the
 #   **training noise**: a change in the mean no larger than it could be the luck of one
-#   training alone.
+#   training alone. A rise that one lucky training made is no rise.
+#   {glue:text}`ch8_twice_rows`. Each row below that adds to a stored recipe says how
+#   many trainings its reading rests on.
 # - **The photographic augmentation**, against no remedy: for the report's network it
 #   {glue:text}`ch8_remedy_photographic_report`, and on the synthetic sky it
 #   {glue:text}`ch8_remedy_photographic_report_cost`; for the improved network it
@@ -2728,7 +2731,8 @@ plt.show()
 # {glue:text}`ch8_mean_noise_improved:.3f` for the improved one). A row added to the
 # stored recipe whose dot lies outside the band is what this section reads as a change;
 # the distance from a dot to its rings is how far training alone moves a recipe, with
-# nothing changed but the random start.
+# nothing changed but the random start. (A filled dot here is a first training, not a
+# stored row as in the figure above.)
 
 # %%
 fig, axes = plt.subplots(1, len(networks), figsize=(10, 4.0), sharex=True)
@@ -3169,6 +3173,26 @@ reading(
         f"{missing} of these ten have a box that is not on their galaxy": missing > 1,
     },
 )
+# Where the improved network falls below the report's, and what section 8 found about why
+stored_grey = grey_barred[record["stored"]["improved"]]  # its barred AUC, photographs in grey
+barred_gap = versus.loc[("barred", "improved"), "change"]  # section 5's, improved minus report
+assert not NETWORKS["report"].color, "the closing note says the report's network sees grey"
+colour_hint = behind == ["barred"] and not behind_beyond and stored_grey["change"] > 0
+reading(
+    "ch8_closing_why",
+    {
+        "The improved network is at least as good as the report's on every label": not behind,
+        "The improved network falls below the report's on barred (by "
+        f"{-barred_gap:.2f}, within what the luck of which galaxies we have can do), and "
+        "section 8's grey probe points at a likely reason: shown the same photographs in "
+        f"grey, its barred AUC rises from {base_barred:.2f} to {stored_grey['auc']:.2f}"
+        + (" (within its interval)" if stored_grey["change_low"] <= 0 else "")
+        + ": a hint, no more, that its bar answer leans on colour, which each photographer "
+        "balanced as they chose; the report's network never sees colour": colour_hint,
+        f"The improved network falls below the report's on {behind_words}; this chapter has "
+        "not found why": bool(behind) and not colour_hint,
+    },
+)
 
 # %% [markdown]
 # {glue:text}`ch8_ten_failed`. On the photographs, the highest AUC is, for the report's
@@ -3177,6 +3201,9 @@ reading(
 # report's network and {glue:text}`ch8_worst_improved` for the improved one -- with
 # intervals as wide as section 5's, neighbours in this order may swap (section 7 compares
 # bars on the sky and on the photographs).
+#
+# Against the course's goals (section 5): {glue:text}`ch8_goals_report`;
+# {glue:text}`ch8_goals_improved`. {glue:text}`ch8_closing_why`.
 #
 # To see one network's answers on a photograph of your choice, with the box it cut, {doc}`try
 # the network <try_the_network>` in your browser: four of these photographs are among its
