@@ -1209,6 +1209,9 @@ parts_stored = record["stored"]["improved"] == "parts"
 no_parts = rows_of[record["remedies"]["parts"]["adds_to"]["improved"], "improved"]["sky_bar_auc"]
 glue("ch8_photographic_sky_bar", no_parts)  # the record's: one protocol for both
 parts_bar = rows_of["parts", "improved"]["sky_bar_auc"]  # glued as ch8_parts_sky_bar below
+assert parts_stored and round(parts_bar, 2) == round(
+    bars.loc["improved", "AUC on the sky (network)"], 2
+), "section 7 says the table gives the parts row's sky bar AUC: reword it"
 reading(
     "ch8_parts_intro",
     {
@@ -1256,8 +1259,8 @@ glue("ch8_learned_within", LEARNED_WITHIN)
 # fractions span {glue:text}`ch8_sky_bar_spread_votes:.2f`. So the suspect is
 # {glue:text}`ch8_bar_suspect`. {glue:text}`ch8_bar_reason`
 # {glue:text}`ch8_bar_parts` {glue:text}`ch8_photographic_sky_bar:.2f` on the sky,
-# {glue:text}`ch8_bar_parts_against` ({glue:text}`ch8_parts_sky_bar:.2f`, in section 8's
-# record).
+# {glue:text}`ch8_bar_parts_against` ({glue:text}`ch8_parts_sky_bar:.2f`, as the table
+# above gives for the stored improved network).
 #
 # Are the bars in the {glue:text}`ch8_net_size`-pixel crops at all? A one-number statistic
 # of the networks' own input answers that: how elongated the light is within a few pixels
@@ -1422,7 +1425,8 @@ show_draws(lambda batch: photographic(batch, grey=0.5), examples, "grey half")
 # one of the sky's barred test discs seen nearly face-on (less than
 # {glue:text}`ch8_parts_face_on` degrees from it, so that an elongated centre is the bar,
 # not the tilt; of those, the one whose inner light is most elongated, by section 7's
-# statistic), as the layer cuts them from the improved network's crop:
+# statistic), as the layer cuts them from the improved network's crop (drawn brightened,
+# so that the faint disc around the bar shows; the network sees the pixels as they are):
 
 # %%
 PARTS_FACE_ON = 30  # degrees from face-on: the tilt barely stretches the disc
@@ -1430,11 +1434,18 @@ flat = (truth.loc[sky_discs, "inclination"] < PARTS_FACE_ON).to_numpy() & barred
 flat_crops = disc_crops[flat]  # section 7's crops of the sky's barred discs, nearly face-on
 crop = flat_crops[np.argmax(inner_elongation(flat_crops, radius))]
 four = Parts()(crop[None].astype("float32")).numpy().astype("uint8")
+
+
+def brightened(image):
+    """An image with its faint light lifted (a gamma of one half), for the eye only."""
+    return np.sqrt(image / 255)
+
+
 fig, axes = plt.subplots(1, 5, figsize=(10, 2.4))
-axes[0].imshow(crop)
+axes[0].imshow(brightened(crop))
 axes[0].set_title("the crop", fontsize=10)
 for i, part in enumerate(four, start=1):
-    axes[i].imshow(part)
+    axes[i].imshow(brightened(part))
     axes[i].set_title(f"part {i}", fontsize=10)
 for ax in axes:
     ax.set_axis_off()
