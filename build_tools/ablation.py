@@ -27,8 +27,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools.networks import readable_json, run_missing, sha256
+from build_tools.networks import readable_json, run_missing
 from galaxylib.config import PROFILE_ENV, PROFILES
+from galaxylib.tools.files import sha256
 
 __all__ = [
     "ROWS",

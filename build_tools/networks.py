@@ -37,11 +37,11 @@ from galaxylib.course.networks import (
     SWITCHES,
     crop_fingerprint,
     model_fingerprint,
-    sha256,
     sky_fingerprint,
 )
 from galaxylib.models import NETWORKS
 from galaxylib.synthetic.skyfile import SKY_FILE
+from galaxylib.tools.files import sha256
 from galaxylib.tools.model_files import ModelFiles, build_as_trained
 
 __all__ = [

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import re
 import struct
 import sys
@@ -28,7 +27,7 @@ import pandas as pd
 
 from galaxylib.course import POSITIONS_RECORD
 from galaxylib.realsky import label_table
-from galaxylib.tools.files import atomic_path
+from galaxylib.tools.files import atomic_path, sha256
 from galaxylib.tools.photographs import DEB_SHA256, DEB_VERSION, IMAGE_DIR, read_members
 
 __all__ = ["frame_position", "main", "positions", "read_catalog", "read_corners"]
@@ -177,9 +176,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{args.deb} does not exist: get it with "
             f"'apt-get download stellarium-data={DEB_VERSION}'."
         )
-    with args.deb.open("rb") as f:
-        if hashlib.file_digest(f, "sha256").hexdigest() != DEB_SHA256:
-            sys.exit(f"{args.deb} is not stellarium-data {DEB_VERSION} (its SHA-256 differs).")
+    if sha256(args.deb) != DEB_SHA256:
+        sys.exit(f"{args.deb} is not stellarium-data {DEB_VERSION} (its SHA-256 differs).")
     try:
         found = positions(args.deb, label_table())
     except ValueError as err:

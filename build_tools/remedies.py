@@ -38,10 +38,11 @@ import warnings
 from pathlib import Path
 
 from build_tools import networks
-from build_tools.networks import readable_json, run_missing, sha256
+from build_tools.networks import readable_json, run_missing
 from galaxylib.config import PROFILES, SMALL
 from galaxylib.course import REMEDY_RECORD
 from galaxylib.models import NETWORKS
+from galaxylib.tools.files import sha256
 
 __all__ = [
     "AGAIN",

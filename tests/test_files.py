@@ -1,5 +1,6 @@
 """The helpers every writer of galaxylib shares: atomic writes, locks and ``--out`` checks."""
 
+import hashlib
 import signal
 import subprocess
 import sys
@@ -7,7 +8,7 @@ import sys
 import pytest
 
 from galaxylib.errors import GalaxyLibError
-from galaxylib.tools.files import check_out_path, exclusive, shown_path
+from galaxylib.tools.files import check_out_path, exclusive, path_tag, sha256, shown_path
 
 HOLD = """import sys, time
 from pathlib import Path
@@ -79,3 +80,19 @@ def test_shown_paths_name_no_folder_of_the_machine_near_here(tmp_path, monkeypat
     (tmp_path / "a" / "b").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "a" / "b")
     assert shown_path(tmp_path / "home" / ".cache" / "galaxylib") == "~/.cache/galaxylib"
+
+
+def test_sha256_reads_a_file_in_pieces_and_gives_its_whole_digest(tmp_path):
+    data = bytes(range(256)) * 9000  # 2.2 MB: three reads of a mebibyte
+    (tmp_path / "big.bin").write_bytes(data)
+    assert sha256(tmp_path / "big.bin") == hashlib.sha256(data).hexdigest()
+    (tmp_path / "empty").write_bytes(b"")
+    assert sha256(str(tmp_path / "empty")) == hashlib.sha256(b"").hexdigest()
+
+
+def test_two_folders_of_one_name_get_different_tags_and_one_folder_one_tag(tmp_path):
+    (tmp_path / "a" / "sky").mkdir(parents=True)
+    (tmp_path / "b" / "sky").mkdir(parents=True)
+    tags = {path_tag(tmp_path / f / "sky") for f in "ab"}
+    assert len(tags) == 2 and all(t.startswith("sky-") and len(t) == 12 for t in tags)
+    assert path_tag(tmp_path / "a" / ".." / "a" / "sky") == path_tag(tmp_path / "a" / "sky")

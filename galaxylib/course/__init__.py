@@ -9,7 +9,6 @@ of it on the learner's Google Drive, so that a new session does not start from z
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.metadata
 import os
 import platform
@@ -24,7 +23,7 @@ import numpy as np
 
 from galaxylib.config import Profile, data_root, profile
 from galaxylib.errors import GalaxyLibError
-from galaxylib.tools.files import exclusive, shown_path
+from galaxylib.tools.files import exclusive, path_tag, shown_path
 
 __all__ = [
     "ABLATION_RECORD",
@@ -422,9 +421,7 @@ def _models_folder() -> Path:
     folder = session_profile().name
     chosen = os.environ.get(DATASET_ENV)
     if chosen:
-        resolved = Path(chosen).resolve()
-        digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]
-        folder += f"-{resolved.name}-{digest}"
+        folder += f"-{path_tag(chosen)}"
     return data_root() / "models" / folder
 
 

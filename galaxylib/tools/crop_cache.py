@@ -26,7 +26,7 @@ import pandas as pd
 from galaxylib.data import Catalog
 from galaxylib.errors import DataError, GalaxyLibError, GalaxyLibNote
 from galaxylib.preprocess.image_file import Settings, crop_file
-from galaxylib.tools.files import atomic_path, fsync, require_space, write_text
+from galaxylib.tools.files import atomic_path, fsync, path_tag, require_space, write_text
 from galaxylib.tools.progress import progress_bar
 from galaxylib.tools.workers import worker_pool
 
@@ -108,9 +108,7 @@ def cache_root(root: str | Path, cache: str | Path | None = None) -> Path:
             f"{given} names {cache}, but {existing} is a file, not a folder; name a folder "
             "to keep the caches in."
         )
-    resolved = Path(root).resolve()
-    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]
-    return Path(cache) / f"{resolved.name}-{digest}"
+    return Path(cache) / path_tag(root)
 
 
 def fingerprint(catalog: Catalog) -> str:

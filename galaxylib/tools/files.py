@@ -17,11 +17,15 @@ make it -- the second waits, then finds it made.
 permission into one sentence naming the folder and what to do,
 :func:`require_space` checks up front that a job whose size is known fits, and
 :func:`check_out_path` refuses an ``--out`` that cannot name the file to write.
+
+:func:`sha256` is a file's digest, as provenance records and downloads check it, and
+:func:`path_tag` names a folder after another folder's place on the disk.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import sys
@@ -49,9 +53,11 @@ __all__ = [
     "format_bytes",
     "fsync",
     "is_full",
+    "path_tag",
     "remove_leftovers",
     "replace",
     "require_space",
+    "sha256",
     "staging_dir",
     "write_bytes",
     "write_csv",
@@ -279,6 +285,30 @@ def shown_path(path: str | Path) -> str:
         return "~/" + path.relative_to(Path.home()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def sha256(path: str | Path) -> str:
+    """The SHA-256 digest of the file at ``path``, in hexadecimal.
+
+    The file is read a mebibyte at a time, so that a large one (a ``.deb``, a network's
+    weights) is never held in memory whole. (``hashlib.file_digest`` does the same from
+    Python 3.11; galaxylib also runs on 3.10.)
+    """
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def path_tag(path: str | Path) -> str:
+    """A folder name for the folder ``path``: its name and a digest of its place.
+
+    Its last part, a dash and 8 hexadecimal digits of a digest of its full path
+    (``sky-small-1a2b3c4d``), so that two data sets of one name get folders apart.
+    """
+    resolved = Path(path).resolve()
+    return f"{resolved.name}-{hashlib.sha256(str(resolved).encode()).hexdigest()[:8]}"
 
 
 def format_bytes(n: float) -> str:

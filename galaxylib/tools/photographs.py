@@ -9,7 +9,6 @@ package gives it.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
@@ -26,6 +25,7 @@ from galaxylib.config import data_root
 from galaxylib.errors import DataError, GalaxyLibError
 from galaxylib.tools.download import fetch
 from galaxylib.tools.files import atomic_path, replace, staging_dir, write_bytes
+from galaxylib.tools.files import sha256 as file_sha256
 
 __all__ = [
     "CREDITS_FILE",
@@ -144,19 +144,10 @@ def _apt_download(deb: Path, sha256: str, version: str) -> str | None:
             lines = (run.stderr or run.stdout).strip().splitlines()
             errors = [line for line in lines if line.startswith("E:")] or lines or ["no .deb"]
             return f"failed ({errors[-1]})"
-        if _sha256(found[0]) != sha256:
+        if file_sha256(found[0]) != sha256:
             return f"gave a {found[0].name} whose SHA-256 is not {sha256}"
         replace(found[0], deb)
         return None
-
-
-def _sha256(path: Path) -> str:
-    # not hashlib.file_digest, which is Python 3.11's: the library supports 3.10
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _extract(deb: Path, root: Path, files: list[str]) -> None:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from galaxylib.errors import GalaxyLibError
+from galaxylib.tools.files import sha256
 
 __all__ = [
     "NAMES",
@@ -49,7 +50,6 @@ __all__ = [
     "model_fingerprint",
     "provenance",
     "recipe",
-    "sha256",
     "sky_fingerprint",
 ]
 
@@ -118,11 +118,6 @@ def recipe(name: str) -> Recipe:
 
 def _weights(name: str) -> Path:
     return FOLDER / f"{name}.weights.h5"
-
-
-def sha256(path: Path) -> str:
-    """The SHA-256 digest of a file, as ``provenance.json`` records a weights file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _plain(config: dict) -> dict:
