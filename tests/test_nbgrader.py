@@ -91,13 +91,33 @@ def tampered(source: Path) -> nbformat.NotebookNode:
     return notebook
 
 
+@pytest.fixture(scope="module")
+def graded(course):
+    """The course with every set released and autograded, in one run of each command (an
+    instructor's ``nbgrader generate_assignment "*"`` and ``nbgrader autograde "*"``): the
+    solution of every set, and the two kinds of wrong submission where they are shown."""
+    nbgrader(course, "generate_assignment", "*", "--force")
+    for name in SETS:
+        source = course / "source" / name / f"{name}.ipynb"
+        students = {"solved": nbformat.read(source, as_version=4)}
+        if name in UNTOUCHED:
+            students["untouched"] = nbformat.read(
+                course / "release" / name / f"{name}.ipynb", as_version=4
+            )
+        if name == TAMPERED_SET:
+            students["tamperer"] = tampered(source)
+        for student, notebook in students.items():
+            (course / "submitted" / student / name).mkdir(parents=True)
+            nbformat.write(notebook, course / "submitted" / student / name / f"{name}.ipynb")
+    nbgrader(course, "autograde", "*")
+    return course
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SETS)
-def test_autograde_gives_the_solution_full_marks_and_the_release_none(course, name):
-    nbgrader(course, "generate_assignment", name, "--force")
-    source = course / "source" / name / f"{name}.ipynb"
-    release = course / "release" / name / f"{name}.ipynb"
-    text = release.read_text()
+def test_autograde_gives_the_solution_full_marks_and_the_release_none(graded, name):
+    course = graded
+    text = (course / "release" / name / f"{name}.ipynb").read_text()
     for leaked in (
         "BEGIN SOLUTION",
         "{solution-start}",
@@ -106,16 +126,7 @@ def test_autograde_gives_the_solution_full_marks_and_the_release_none(course, na
         "hidden test",
     ):
         assert leaked not in text
-    students = {"solved": nbformat.read(source, as_version=4)}
-    if name in UNTOUCHED:
-        students["untouched"] = nbformat.read(release, as_version=4)
-    if name == TAMPERED_SET:
-        students["tamperer"] = tampered(source)
-    for student, notebook in students.items():
-        (course / "submitted" / student / name).mkdir(parents=True)
-        nbformat.write(notebook, course / "submitted" / student / name / f"{name}.ipynb")
-    nbgrader(course, "autograde", name)
-
+    source = course / "source" / name / f"{name}.ipynb"
     cells = nbformat.read(source, as_version=4).cells
     points = sum(c.metadata["nbgrader"].get("points", 0) for c in cells)
     by_hand = sum(c.metadata["nbgrader"].get("points", 0) for c in cells if c.cell_type != "code")
