@@ -29,11 +29,15 @@ help:
 ## venv: set up .venv (every other target does it first when needed)
 venv: $(STAMP)
 
+# pip installs uv, and uv the rest: the same packages from the same index as pip would
+# choose, fetched and unpacked in parallel. On 2 cores, requirements.txt took uv 28 s with
+# nothing in its cache and pip 103 s with everything in its cache; every target waits for it.
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(UV) -r requirements.txt
+	$(UV) --no-deps -e .
 	touch $@
 
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
