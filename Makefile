@@ -40,6 +40,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(UV) --no-deps -e .
 	touch $@
 
+# (a .venv made before uv was its installer gets it here)
+$(BIN)/uv: | $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
 # them all (its content, not its files' dates, which a fresh clone or a restored cache resets).
 GALAXYLIB_DATA_FILES := galaxylib/real_galaxies.csv galaxylib/course/real_positions.csv \
@@ -102,9 +106,9 @@ colab-test: $(STAMP) data colab-venv
 	$(BOOK_ENV) $(BIN)/python -m pytest -q -s -o addopts="" tests/colab
 
 ## colab-venv: make the Colab-like Python that colab-test runs the chapters in, in
-## _build/colab-venv (colab-test makes it when missing; this needs only Python 3.11)
-colab-venv:
-	$(PYTHON) tests/colab/machine.py
+## _build/colab-venv (colab-test makes it when missing)
+colab-venv: $(STAMP) $(BIN)/uv
+	$(BIN)/python tests/colab/machine.py
 
 ## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
 exercises: $(STAMP)

@@ -1,8 +1,8 @@
 """The Colab-like machine's Python: a virtual environment with what Colab preinstalls.
 
-``python tests/colab/machine.py`` (``make colab-venv``) makes it in ``_build/colab-venv``
-with the standard library alone, so that it can be made before ``.venv`` exists -- CI
-makes it while ``make test`` runs. :func:`make_venv` keeps a list of its packages in it
+``.venv/bin/python tests/colab/machine.py`` (``make colab-venv``) makes it in
+``_build/colab-venv`` with ``.venv``'s uv (as the Makefile installs ``.venv``) -- CI makes
+it while ``make test`` runs. :func:`make_venv` keeps a list of its packages in it
 and makes it again only when that list changes; the Colab test
 (``tests/colab/test_colab.py``) calls it and takes it as it finds it otherwise. Nothing
 else is ever installed in it but what the chapters' own first cells install, and the test
@@ -68,8 +68,9 @@ def make_venv(venv: Path = VENV, env: dict[str, str] | None = None) -> Path:
     shutil.rmtree(venv, ignore_errors=True)
     base = getattr(sys, "_base_executable", sys.executable)  # not another venv's Python
     subprocess.run([base, "-m", "venv", venv], check=True, env=env)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, *packages()], check=True, env=env)
+    # It keeps the pip that venv put in it: the chapters' first cells install with pip
+    uv = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
+    subprocess.run([*uv, *packages()], check=True, env=env)
     stamp.write_text(wanted)  # last: an interrupted install is made again next time
     print(f"colab venv: made in {time.monotonic() - start:.0f} s", flush=True)
     return python
