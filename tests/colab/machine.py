@@ -69,7 +69,8 @@ def make_venv(venv: Path = VENV, env: dict[str, str] | None = None) -> Path:
     base = getattr(sys, "_base_executable", sys.executable)  # not another venv's Python
     subprocess.run([base, "-m", "venv", venv], check=True, env=env)
     # It keeps the pip that venv put in it: the chapters' first cells install with pip
-    uv = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
+    uv = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--compile-bytecode"]
+    uv += ["--python", str(python)]
     subprocess.run([*uv, *packages()], check=True, env=env)
     stamp.write_text(wanted)  # last: an interrupted install is made again next time
     print(f"colab venv: made in {time.monotonic() - start:.0f} s", flush=True)
