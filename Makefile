@@ -35,17 +35,16 @@ venv: $(STAMP)
 # waits for it. --compile-bytecode writes the .pyc files at install, as pip does: without
 # them, where PYTHONDONTWRITEBYTECODE is set, every process compiles what it imports
 # (TensorFlow: 15 s instead of 7 s).
+# (A .venv made before uv was its installer gets it from the first rule too.)
 UV := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
-$(STAMP): requirements.txt pyproject.toml
+$(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/uv
 	$(UV) -r requirements.txt
 	$(UV) --no-deps -e .
 	touch $@
-
-# (a .venv made before uv was its installer gets it here)
-$(BIN)/uv: | $(STAMP)
-	$(BIN)/python -m pip install --quiet uv
 
 # Executed outputs are cached per notebook; a change to galaxylib's code or data invalidates
 # them all (its content, not its files' dates, which a fresh clone or a restored cache resets).
@@ -110,7 +109,7 @@ colab-test: $(STAMP) data colab-venv
 
 ## colab-venv: make the Colab-like Python that colab-test runs the chapters in, in
 ## _build/colab-venv (colab-test makes it when missing)
-colab-venv: $(STAMP) $(BIN)/uv
+colab-venv: $(STAMP)
 	$(BIN)/python tests/colab/machine.py
 
 ## exercises: regenerate exercises/ and the .ipynb twins from solutions/ and chapters/
