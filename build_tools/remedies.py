@@ -114,6 +114,14 @@ REMEDIES = {
         "says": "each network's stored remedies, and each image's channels standardised (mean "
         "0, standard deviation 1) in the network's first layers, in training and prediction",
     },
+    "standardise_not_parts": {
+        "flags": ["--standardise"],
+        "after_stored": True,
+        "instead_of": "--parts",
+        "says": "the improved network's stored remedies with each image's channels standardised "
+        "in place of Dieleman's parts",
+        "networks": ["improved"],
+    },
     "grey_standardise": {
         "flags": ["--greyscale", "--standardise"],
         "after_stored": True,
@@ -124,8 +132,10 @@ REMEDIES = {
 }
 """Each remedy tried in training: its ``galaxylib train`` flags and what it does, in words,
 the networks it applies to where not every one (``networks``), and whether its flags follow
-each network's stored remedies (``after_stored``, :func:`flags`). Each adds its last flag to
-the remedy of the flags before it, and its change is measured against that one."""
+each network's stored remedies (``after_stored``, :func:`flags`), less the one it replaces
+(``instead_of``). Each adds its last flag to the remedy of the flags before it, and its
+change is measured against that one; one that replaces a stored remedy is measured against
+the stored recipe (:func:`adds_to`)."""
 
 AGAIN = "again"
 """Where ``WORK/models`` keeps a row's network trained a second time with its own command
@@ -153,7 +163,8 @@ BRIGHT_PERCENTILE = 99.5
 def flags(remedy: str, name: str) -> list[str]:
     """The ``galaxylib train`` flags that train network ``name`` with ``remedy``."""
     value = REMEDIES[remedy]
-    return [*(networks.FLAGS[name] if value.get("after_stored") else []), *value["flags"]]
+    stored = networks.FLAGS[name] if value.get("after_stored") else []
+    return [*(f for f in stored if f != value.get("instead_of")), *value["flags"]]
 
 
 def stored_remedy(name: str) -> str:
@@ -163,10 +174,13 @@ def stored_remedy(name: str) -> str:
 
 def adds_to(remedy: str, name: str) -> str | None:
     """The remedy that ``remedy`` adds its last flag to for network ``name``, or ``None`` for
-    the one with none."""
+    the one with none; for a remedy that replaces one of the stored remedies
+    (``instead_of``), the stored recipe, which its change is measured against."""
     trained = flags(remedy, name)
     if not trained:
         return None
+    if REMEDIES[remedy].get("instead_of"):
+        return stored_remedy(name)
     return next(r for r in REMEDIES if name in applies(r) and flags(r, name) == trained[:-1])
 
 

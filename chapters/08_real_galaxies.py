@@ -1582,6 +1582,7 @@ said_against = {  # the row each remedy adds to, as the bullets below name it
     **dict.fromkeys(
         ["parts_framing", "parts_grey", "size150", "epochs50", "standardise"], "stored"
     ),
+    "standardise_not_parts": "stored",
     "grey_standardise": "parts_grey",
 }
 assert set(said_against) == set(record["remedies"]), (
@@ -2110,12 +2111,34 @@ reading(
         for sky, sky_true in beside_parts.items()
     },
 )
+# The standardised images in place of the parts: what giving up the parts does to the sky's bars
+swapped_bar = rows_of["standardise_not_parts", "improved"]["sky_bar_auc"]
+without_bar = without["sky_bar_auc"]  # the photographic augmentation alone, no parts
+near_without = {
+    "as low as": abs(swapped_bar - without_bar) <= bar_retrain,
+    "lower even than": swapped_bar < without_bar - bar_retrain,
+    "above": without_bar + bar_retrain < swapped_bar,
+}
+reading(
+    "ch8_standardise_not_parts_bars",
+    {
+        f"On the sky its bar answer on section 7's face-on discs {moves} (an AUC of "
+        f"{swapped_bar:.3f}, against {with_parts['sky_bar_auc']:.3f} for the stored recipe), "
+        f"{near} the photographic augmentation's without the parts ({without_bar:.3f}; a second "
+        f"training moved it by {bar_retrain:.3f})": moved and close
+        for moves, moved in against_training(
+            swapped_bar - with_parts["sky_bar_auc"], bar_retrain
+        ).items()
+        for near, close in near_without.items()
+    },
+)
 added = {  # the rows added to each network's stored recipe (directly or on another row)
     "parts_framing": "framing on the parts",
     "parts_grey": "the grey half on the parts",
     "size150": "the larger crops",
     "epochs50": "the longer training",
     "standardise": "the standardised images",
+    "standardise_not_parts": "the standardised images in place of the parts",
     "grey_standardise": "the standardised images on the grey half",
 }
 risen = []  # the rows whose first training rose beyond their stored recipe's trainings
@@ -2673,6 +2696,21 @@ reading(
 #   `RandomContrast`, a gain per channel); the layer, placed after it, undoes that gain,
 #   so in its standardised row that augmentation no longer changes what the convolutions
 #   see.
+# - **The standardised images in place of the parts** (the "standardise_not_parts" row, the
+#   improved network only): the "parts" row above adds Dieleman's parts to the
+#   photographic augmentation, and the "standardise" rows add the standardisation on top of
+#   them. This row swaps one for the other: the photographic augmentation and the
+#   standardisation, without the parts, so that the improved network's convolutions see the
+#   whole crop once, as the report's do. It is the report's "standardise" recipe, in colour
+#   and with the improved network's own layers. Its change is measured against the stored
+#   recipe, whose parts it gives up: it {glue:text}`ch8_remedy_standardise_not_parts_improved`,
+#   and on the sky it {glue:text}`ch8_remedy_standardise_not_parts_improved_cost`; it
+#   {glue:text}`ch8_standardise_not_parts_verdict_improved`
+#   ({glue:text}`ch8_mean_auc_standardise_not_parts_improved:.3f` against
+#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, from
+#   {glue:text}`ch8_standardise_not_parts_trained_improved`), and
+#   {glue:text}`ch8_standardise_not_parts_goals_improved`.
+#   {glue:text}`ch8_standardise_not_parts_bars`.
 # - **The standardised images on the grey half** (the "grey_standardise" row, the improved
 #   network only): two rows above try to loosen the improved network's hold on colour in
 #   two ways -- the grey half hides it in half the training images, and the standardisation

@@ -159,17 +159,29 @@ def test_each_remedy_adds_its_last_flag_to_a_row_of_the_same_network():
         parser.parse_args(run[1:])
         before = remedies.adds_to(remedy, name)
         trained = remedies.flags(remedy, name)
+        if replaced := remedies.REMEDIES[remedy].get("instead_of"):  # for a stored remedy
+            stored = remedies.flags(before, name)
+            assert before == remedies.stored_remedy(name) and replaced in stored
+            assert sorted(trained) == sorted([f for f in stored if f != replaced] + trained[-1:])
+            continue
         assert before is None if not trained else remedies.flags(before, name) == trained[:-1]
     after_stored = [r for r, value in remedies.REMEDIES.items() if value.get("after_stored")]
     assert {"parts_framing", "parts_grey", "size150", "epochs50", "standardise"} <= set(
         after_stored
     )
     assert remedies.adds_to("grey_standardise", "improved") == "parts_grey"  # not stored
+    # the standardisation in place of the parts: the stored recipe less --parts, against it
+    assert remedies.flags("standardise_not_parts", "improved") == remedies.flags(
+        "standardise", "report"
+    )
+    assert remedies.adds_to("standardise_not_parts", "improved") == "parts"
     for remedy in after_stored:  # each network's own recipe, then the remedy's flags
         for name in remedies.applies(remedy):
             run = remedies.command(remedy, name)
             stored = remedies.command(remedies.stored_remedy(name), name)  # make networks' own
             added = remedies.REMEDIES[remedy]["flags"]
+            if replaced := remedies.REMEDIES[remedy].get("instead_of"):
+                stored.remove(replaced)
             if len(added) == 1:  # one flag: against the stored recipe itself
                 assert remedies.adds_to(remedy, name) == remedies.stored_remedy(name)
             same = [*stored[1 : stored.index("--out")], *added, *run[run.index("--out") :]]
