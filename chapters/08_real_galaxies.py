@@ -2698,11 +2698,12 @@ reading(
 #   see.
 # - **The standardised images in place of the parts** (the "standardise_not_parts" row, the
 #   improved network only): the "parts" row above adds Dieleman's parts to the
-#   photographic augmentation, and the "standardise" rows add the standardisation on top of
-#   them. This row swaps one for the other: the photographic augmentation and the
-#   standardisation, without the parts, so that the improved network's convolutions see the
-#   whole crop once, as the report's do. It is the report's "standardise" recipe, in colour
-#   and with the improved network's own layers. Its change is measured against the stored
+#   photographic augmentation, and the improved network's "standardise" row adds the
+#   standardisation on top of both. This row swaps one for the other: the photographic
+#   augmentation and the standardisation, without the parts, so that the improved network's
+#   convolutions see the whole crop once, as the report's do. It is the report's
+#   "standardise" recipe, in colour and with the improved network's own layers. Its change
+#   is measured against the stored
 #   recipe, whose parts it gives up: it {glue:text}`ch8_remedy_standardise_not_parts_improved`,
 #   and on the sky it {glue:text}`ch8_remedy_standardise_not_parts_improved_cost`; it
 #   {glue:text}`ch8_standardise_not_parts_verdict_improved`
