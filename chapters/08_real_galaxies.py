@@ -2727,6 +2727,81 @@ reading(
 #   {glue:text}`ch8_grey_standardise_goals_improved`.
 #   Do the two add up? {glue:text}`ch8_grey_standardise_both`.
 #
+# The standardisation is in {glue:text}`ch8_standardised_trainings` of the
+# {glue:text}`ch8_record_trainings` trainings in the record (every row, and every later
+# training of a row), for both networks: enough to ask what goes with it from one training
+# to the next. For each network, the table counts the trainings with the standardisation
+# and without it, and how many of each meet each goal on the photographs:
+
+
+# %%
+def standardised(row):
+    """Whether a training in the record standardised its images (``--standardise``)."""
+    return "--standardise" in row["command"].split()
+
+
+every_row = [*record["rows"], *record["again"]]  # every training in the record
+trainings_met = pd.DataFrame(
+    [
+        {
+            "network": row["network"],
+            "standardised": "with" if standardised(row) else "without",
+            **{label: label in goals_of(row) for label in GOALS},
+        }
+        for row in every_row
+    ]
+)
+grouped = trainings_met.groupby(["network", "standardised"])
+goals_held = grouped[list(GOALS)].sum()
+goals_held.insert(0, "trainings", grouped.size())
+goals_held
+
+# %% tags=["remove-cell"]
+glue("ch8_standardised_trainings", sum(map(standardised, every_row)))
+glue("ch8_record_trainings", len(every_row))
+assert len({row["remedy"] for row in every_row if standardised(row)}) > 1, (
+    "the text says the standardised trainings come from several rows"
+)
+goes_with = []  # for each network, the goals its standardised trainings meet more or less often
+for name in networks:
+    held_with, held_without = (goals_held.loc[name, side] for side in ("with", "without"))
+    with_share, without_share = (
+        held[list(GOALS)] / held["trainings"] for held in (held_with, held_without)
+    )
+    told = []
+    if more := [k for k in GOALS if with_share[k] > without_share[k]]:
+        told.append(f"{goal_words(more)} more often")
+    if less := [k for k in GOALS if with_share[k] < without_share[k]]:
+        told.append(f"{goal_words(less)} less often")
+    n_with, n_without = int(held_with["trainings"]), int(held_without["trainings"])
+    goes_with.append(
+        f"for {NETWORKS[name].called}, the {n_with} training{'s' * (n_with > 1)} with it "
+        + (
+            f"meet{'s' * (n_with == 1)} {listed(told)} than"
+            if told
+            else "meet each goal as often as"
+        )
+        + f" the {n_without} without it"
+        + (" (one training, which says little)" if n_with == 1 else "")
+    )
+per_network = "Goal by goal, " + "; ".join(goes_with)
+pooled = goals_held.groupby(level="standardised").sum()  # both networks together
+trade = (
+    f"Every one of the {pooled.loc['with', 'trainings']} trainings with the standardisation "
+    f"meets the barred goal, against {pooled.loc['without', 'barred']} of the "
+    f"{pooled.loc['without', 'trainings']} without it, and none meets the odd goal, against "
+    f"{pooled.loc['without', 'odd']} without it: across the record, the standardisation trades "
+    "the odd goal for the barred one"
+)
+trades = pooled.loc["with", "barred"] == pooled.loc["with", "trainings"]
+trades = trades and pooled.loc["with", "odd"] == 0 < pooled.loc["without", "odd"]
+reading("ch8_standardised_goals", {f"{per_network}. {trade}": trades, per_network: not trades})
+
+# %% [markdown]
+# {glue:text}`ch8_standardised_goals`. These trainings are not repeats of one recipe: they
+# come from several rows, so the table shows what goes with the standardisation in the
+# record, not what it alone causes.
+#
 # {glue:text}`ch8_adoption`. {glue:text}`ch8_rule_luck`. {glue:text}`ch8_adoption_before`.
 #
 # The mean of the four AUCs with framing is {glue:text}`ch8_mean_auc_framing_report:.2f`
