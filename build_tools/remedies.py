@@ -17,11 +17,14 @@ command, then scores each network two ways, with one protocol for every row:
   the same crops in grey (colour networks only) and with their levels set to the sky's
   (:func:`sky_levels`);
 
-and writes the figures to ``galaxylib/course/remedies.json`` for chapter 8 to read. With
-``--keep``, a row whose network is no longer in ``WORK`` is kept from the record as it was
-scored (and so is a row's change when the network it adds to is gone, unless that is a stored
-network: the book's own, :func:`galaxylib.course.networks.install`, stands in), so that adding
-a remedy does not mean training every row again.
+and writes the figures to ``galaxylib/course/remedies.json`` for chapter 8 to read, with each
+scored row's answers on the photographs. With ``--keep``, a row whose network is no longer in
+``WORK`` is kept from the record as it was scored, so that adding a remedy does not mean
+training every row again. A row whose network is scored is paired with the row it adds to
+through that row's network, or, where it is gone, the answers the record keeps of it (checked
+against its AUCs), or for a stored network the book's own
+(:func:`galaxylib.course.networks.install`); where none is at hand (a row scored before the
+record kept answers, whose network is gone), the row's change is kept as it was last scored.
 
 It also trains each stored network a second time with its own command, and the rows of
 :data:`TRAININGS` as often as it says (:func:`again_command`), and scores each the same way,
@@ -54,6 +57,7 @@ __all__ = [
     "applies",
     "command",
     "flags",
+    "kept_answers",
     "main",
     "measure",
     "runs",
@@ -152,6 +156,10 @@ for the "standardise" row's four, 81 and 140 minutes for the "parts_grey" row's 
 second slowed in its first four epochs by other work on the machine, against 2.5 hours,
 on two CPU cores). Chapter 8 reads whether the rise repeats, and names the rows that rose
 and were not trained again."""
+
+ANSWER_DECIMALS = 6
+"""Decimals of the answers on the photographs that each scored row keeps in the record, so
+that a row added later is paired with it even when its network is gone."""
 
 SKY_CROPS = 500
 """Crops of the book's sky whose median levels :func:`sky_levels` matches."""
@@ -286,6 +294,7 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     mean = mean_rmse(catalog, parts)
     floor = sky_noise_floor(sky, parts.test)  # as chapter 6 and bench quality
     paths, labels = photograph_paths(), label_table()
+    files = [path.stem for path in paths]
     known = labels[list(LABELS)]
     discs, barred = face_on_discs(sky)
 
@@ -324,6 +333,10 @@ def measure(work: Path, kept: dict | None = None) -> dict:
             )
             pair = {"as they are": answers, "probe": answer_scores(table)}
             row[probe] = _aucs(auc_intervals(pair, known, baseline="as they are"))
+        row["answers"] = {  # in the order of the record's "photograph_files"
+            label: [round(float(value), ANSWER_DECIMALS) for value in answers[label]]
+            for label in LABELS
+        }
         return row, answers
 
     earlier_rows, earlier_again = _by_key(kept, "rows"), _by_key(kept, AGAIN)
@@ -334,8 +347,10 @@ def measure(work: Path, kept: dict | None = None) -> dict:
         recipe, the book's stored network's (checked against the record); else ``None``."""
         if (remedy, name) in scores:
             return scores[remedy, name]
-        if remedy != stored_remedy(name) or (remedy, name) not in earlier_rows:
+        if (remedy, name) not in earlier_rows:
             return None
+        if remedy != stored_remedy(name):  # the answers the record keeps, if it keeps them
+            return kept_answers(earlier_rows[remedy, name], kept, files, known)
         if name not in book:
             with tempfile.TemporaryDirectory() as folder:
                 path = stored_networks.install(name, Path(folder) / f"{name}.keras")
@@ -372,8 +387,14 @@ def measure(work: Path, kept: dict | None = None) -> dict:
                 pair = {"this": this}
             elif (answers := base(before, network)) is not None:
                 pair = {"this": this, "before": answers}
-            else:  # the row it adds to is kept: so is this row's change
+            elif _key(row) in earlier:  # the row it adds to is kept: so is this row's change
                 row["auc"] = _kept_change(earlier[_key(row)], this, known)
+            else:
+                raise SystemExit(
+                    f"The {network} network's {remedy} row adds to its {before} row, whose "
+                    f"network is not in {work} and whose answers the record does not keep; "
+                    "train that row again (make remedies without --keep)."
+                )
                 continue
             baseline = "this" if before is None else "before"
             row["auc"] = _aucs(auc_intervals(pair, known, baseline=baseline), name="this")
@@ -387,6 +408,7 @@ def measure(work: Path, kept: dict | None = None) -> dict:
         "sky": sky_identity(work / "sky"),  # the stored networks' sky, where all rows trained
         "sky_test": {"data": sky.name, "mean_rmse": mean, "floor_rmse": floor},
         "photographs": len(labels),
+        "photograph_files": files,
         "interval": "95 % bootstrap over the photographs, 2,000 draws, paired between rows",
         "remedies": {
             key: {
@@ -412,6 +434,19 @@ def _by_key(record: dict | None, key: str) -> dict[tuple, dict]:
     """A record's rows (``key`` "rows") or later trainings (:data:`AGAIN`) by :func:`_key`;
     none without a record."""
     return {_key(row): row for row in record[key]} if record else {}
+
+
+def kept_answers(row: dict, record: dict | None, files: list[str], known):
+    """The answers on the photographs that ``record`` keeps for its ``row``, checked against
+    the row's AUCs; ``None`` where it keeps none, or kept them for other photographs than
+    ``files`` (the names, without their extension, whose labels ``known`` holds)."""
+    import pandas as pd
+
+    if "answers" not in row or (record or {}).get("photograph_files") != files:
+        return None
+    answers = pd.DataFrame(row["answers"])
+    _kept_change(row, answers, known)
+    return answers
 
 
 def _kept_change(earlier: dict, scores, known) -> dict:

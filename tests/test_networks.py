@@ -106,8 +106,11 @@ def test_the_record_says_how_to_make_them_again():
 
 
 def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
+    import pandas as pd
+
     from build_tools import remedies
     from galaxylib.course import REMEDY_RECORD
+    from galaxylib.realsky import auc_table, label_table
 
     record = json.loads(REMEDY_RECORD.read_text())
     stored = networks.provenance()["networks"]
@@ -133,6 +136,15 @@ def test_the_remedy_record_scores_every_remedy_with_the_commands_that_make_it():
     assert {(record["stored"][name], name, 2) for name in models.NETWORKS} <= set(again)
     digests = {row["weights_sha256"] for row in [*rows.values(), *again.values()]}
     assert len(digests) == len(rows) + len(again), "each training is a network of its own"
+    scored = [row for row in [*rows.values(), *again.values()] if "answers" in row]
+    assert scored, "no row keeps its answers on the photographs: run make remedies"
+    labels = label_table()
+    assert record["photograph_files"] == list(labels["file"])
+    for row in scored:  # the answers a row keeps give its AUCs, to pair a later row with it
+        aucs = auc_table({"kept": pd.DataFrame(row["answers"])}, labels)["kept"]
+        assert aucs.to_dict() == pytest.approx(
+            {k: v["auc"] for k, v in row["auc"].items()}, abs=1e-3
+        )
     for (remedy, name, training), row in again.items():  # the row's own command, elsewhere
         assert row["command"] == shlex.join(remedies.again_command(remedy, name, training))
         first = rows[remedy, name]
@@ -193,6 +205,29 @@ def test_each_remedy_adds_its_last_flag_to_a_row_of_the_same_network():
         run = remedies.command("epochs50", name)
         assert parser.parse_args(run[1:]).epochs == PROFILES["full"].epochs
         assert sum(flag.startswith("--epochs") for flag in run) == 1
+
+
+def test_a_row_whose_network_is_gone_is_paired_through_the_answers_the_record_keeps():
+    import pandas as pd
+
+    from build_tools.remedies import kept_answers
+    from galaxylib.realsky import LABELS
+
+    known = pd.DataFrame({label: [1, 1, 0, 0] for label in LABELS})
+    answers = {label: [0.9, 0.4, 0.5, 0.1] for label in LABELS}  # AUC 0.75
+    auc = dict.fromkeys(LABELS, {"auc": 0.75, "change": 0.0, "change_low": 0.0, "change_high": 0})
+    row = {"remedy": "photographic", "network": "improved", "auc": auc, "answers": answers}
+    files = ["a", "b", "c", "d"]
+    record = {"photograph_files": files}
+    assert kept_answers(row, record, files, known).to_dict("list") == answers
+    assert kept_answers(row, record, ["a", "b", "d", "c"], known) is None  # other photographs
+    assert kept_answers(row, None, files, known) is None
+    assert (
+        kept_answers({k: v for k, v in row.items() if k != "answers"}, record, files, known) is None
+    )
+    wrong = {**row, "answers": {label: [0.1, 0.4, 0.5, 0.9] for label in LABELS}}  # AUC 0
+    with pytest.raises(SystemExit, match="scores smooth 0.0000, not the record's 0.7500"):
+        kept_answers(wrong, record, files, known)
 
 
 def test_a_kept_change_needs_the_network_to_score_as_the_record_says():
