@@ -2908,7 +2908,8 @@ reading(
         "For neither network does the sky's gap order the rows as the photographs do beyond "
         "chance (a one-sided test at 5 %), so these rows give no sign that the sky's gap "
         "picks the recipe that carries over to photographs (with so few rows, only a strong "
-        "agreement could have shown it): a remedy has to be judged on photographs": not agree,
+        "agreement could have shown it): what a remedy does to photographs has to be measured "
+        "on photographs, and a recipe kept for the sky is kept for the sky alone": not agree,
         "For both networks the sky's gap orders the rows as the photographs do, beyond "
         "chance (a one-sided test at 5 %)": len(agree) == len(networks),
         f"Only for {listed([NETWORKS[n].called for n in agree])} does the sky's gap order the "
