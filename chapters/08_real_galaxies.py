@@ -1624,10 +1624,11 @@ def change_reading(changes):
 
 
 def gap_reading(cost):
-    """What a remedy costs on the sky, in points of the share of the gap (positive: a loss)."""
+    """What a remedy costs on the sky, in points of the share of the sky's gap (positive: a
+    loss)."""
     if abs(cost) < 0.005:
-        return "moves the share of the gap it closes by less than half a point"
-    points = f"{abs(cost) * 100:.0f} point{'s' * (round(abs(cost) * 100) != 1)} of the gap"
+        return "moves the share of the sky's gap it closes by less than half a point"
+    points = f"{abs(cost) * 100:.0f} point{'s' * (round(abs(cost) * 100) != 1)} of the sky's gap"
     return f"closes {points} more" if cost < 0 else f"closes {points} less"
 
 
@@ -1701,17 +1702,18 @@ reading(
     "ch8_framing_verdict",
     {
         "For both networks framing lowers the mean of the four AUCs, by more than the "
-        "training noise, and closes less of the gap on the sky, so the stored "
+        "training noise, and closes less of the sky's gap, so the stored "
         "networks do without it": (framing_loses and "framing" not in record["stored"].values()),
         "For both networks framing lowers the mean of the four AUCs, by more than the "
-        "training noise, and closes less of the gap on the sky, yet "
+        "training noise, and closes less of the sky's gap, yet "
         + listed([NETWORKS[n].called for n in networks if record["stored"][n] == "framing"])
         + " is trained with it": (framing_loses and "framing" in record["stored"].values()),
         "Framing's trade-off is mixed (it lowers the mean of the four AUCs by more than the "
         "training noise for "
         f"{listed([NETWORKS[n].called for n in framing_lower]) or 'neither network'}, and its "
         "cost on the sky is "
-        f"{max(framing_costs) * 100:.0f} points of the gap at most); the stored networks are "
+        f"{max(framing_costs) * 100:.0f} points of the sky's gap at most); the stored networks "
+        "are "
         f"{stored_rows}": not framing_loses,
     },
 )
@@ -2563,8 +2565,8 @@ reading(
 # %% [markdown]
 # Read the change columns: an interval that does not contain 0 is a change that the
 # luck of which galaxies we have cannot explain (one that ends at 0 contains it). What a
-# remedy does on the sky is given below in points of the gap column's share, against the
-# row it adds to.
+# remedy does on the sky is given below in points of the sky's gap (the table's "gap
+# closed (%)" column), against the row it adds to.
 #
 # - **First, the yardstick: the same recipe, trained twice.** `make remedies` also
 #   trains each stored network a second time with its own command, from another random
@@ -2588,7 +2590,8 @@ reading(
 #   training alone. A rise that one lucky training made is no rise.
 #   {glue:text}`ch8_twice_rows`. Each row below that adds to a stored recipe says how
 #   many trainings its reading rests on.
-# - **The photographic augmentation**, against no remedy: for the report's network it
+# - **The photographic augmentation**, against no remedy (the "none" rows): for the
+#   report's network it
 #   {glue:text}`ch8_remedy_photographic_report`, and on the synthetic sky it
 #   {glue:text}`ch8_remedy_photographic_report_cost`; for the improved network it
 #   {glue:text}`ch8_remedy_photographic_improved`, and on the sky it
@@ -2631,8 +2634,9 @@ reading(
 #   {glue:text}`ch8_parts_framing_bars`.
 # - **The grey half on the parts** (the "parts_grey" row, the improved network only):
 #   the grey-half rows above add it to the photographic augmentation alone; this row adds
-#   it to the improved network's stored recipe. The grey probe below turns the photographs
-#   grey for a trained network, and the stored improved network's barred AUC then moves
+#   it to the improved network's stored recipe. The grey probe (further down this section)
+#   turns the photographs grey for a trained network, and the stored improved network's
+#   barred AUC then moves
 #   from {glue:text}`ch8_stored_grey_barred`. This row asks the same from the other side:
 #   does a network trained on grey images half the time score the bars in colour as well
 #   as the stored one scores them in grey?
