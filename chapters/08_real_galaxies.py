@@ -2817,10 +2817,11 @@ reading("ch8_standardised_goals", {f"{per_network}. {trade}": trades, per_networ
 #
 # {glue:text}`ch8_adoption`. {glue:text}`ch8_rule_luck`. {glue:text}`ch8_adoption_before`.
 #
-# The mean of the four AUCs with framing is {glue:text}`ch8_mean_auc_framing_report:.2f`
-# for the report's network (against {glue:text}`ch8_mean_auc_photographic_report:.2f`
-# without it) and {glue:text}`ch8_mean_auc_framing_improved:.2f` for the improved one
-# (against {glue:text}`ch8_mean_auc_photographic_improved:.2f`).
+# The mean of the four AUCs of the "framing" rows, framing added to the photographic
+# augmentation alone, is {glue:text}`ch8_mean_auc_framing_report:.2f` for the report's
+# network (against {glue:text}`ch8_mean_auc_photographic_report:.2f` for its
+# "photographic" row, without framing) and {glue:text}`ch8_mean_auc_framing_improved:.2f`
+# for the improved one (against {glue:text}`ch8_mean_auc_photographic_improved:.2f`).
 # {glue:text}`ch8_framing_verdict`. {glue:text}`ch8_framing_cost_reason`.
 # {glue:text}`ch8_remedy_evidence`.
 #
