@@ -343,8 +343,9 @@ def measure(work: Path, kept: dict | None = None) -> dict:
     book = {}  # the book's stored networks' answers, where WORK no longer holds them
 
     def base(remedy: str, name: str) -> pd.DataFrame | None:
-        """The answers of network ``name``'s ``remedy`` row, scored here or, for its stored
-        recipe, the book's stored network's (checked against the record); else ``None``."""
+        """The answers of network ``name``'s ``remedy`` row: scored here, else those the record
+        keeps of it (:func:`kept_answers`) or, for its stored recipe, the book's stored
+        network's (each checked against the record); else ``None``."""
         if (remedy, name) in scores:
             return scores[remedy, name]
         if (remedy, name) not in earlier_rows:
@@ -389,13 +390,13 @@ def measure(work: Path, kept: dict | None = None) -> dict:
                 pair = {"this": this, "before": answers}
             elif _key(row) in earlier:  # the row it adds to is kept: so is this row's change
                 row["auc"] = _kept_change(earlier[_key(row)], this, known)
+                continue
             else:
                 raise SystemExit(
                     f"The {network} network's {remedy} row adds to its {before} row, whose "
                     f"network is not in {work} and whose answers the record does not keep; "
                     "train that row again (make remedies without --keep)."
                 )
-                continue
             baseline = "this" if before is None else "before"
             row["auc"] = _aucs(auc_intervals(pair, known, baseline=baseline), name="this")
 
