@@ -2532,21 +2532,22 @@ longer_means = "; ".join(  # each network's mean of the four AUCs, stored row to
     for name in fits
 )
 both_ways = all(sky and photo for sky, photo in fits.values())  # both: sky and photographs
+sky_not_photographs = (
+    "For both networks, then, the extra epochs fit the sky better -- each closes more of its "
+    "gap, by more than a second training moved it -- but neither gains on the photographs by "
+    f"more than the training noise in the mean of the four AUCs ({longer_means})"
+)
+likely = (
+    ". A likely reason: more epochs on the same sky fit more of its own ways too, which "
+    "photographs need not share -- the gap this section is about"
+)
 reading(
     "ch8_epochs50_lesson",
     {
-        f"For both networks, then, the extra epochs fit the sky better -- each closes more of "
-        f"its gap, by more than a second training moved it -- but neither gains on the "
-        f"photographs by more than the training noise in the mean of the four "
-        f"AUCs ({longer_means}){suffix}. A likely reason: more epochs on the same sky fit "
-        "more of its own ways too, which photographs need not share -- the gap this section "
-        "is about": sky_only and losing
-        for suffix, losing in {
-            "": not lose,
-            f", and {lost} by more than that noise": bool(lose),
-        }.items()
-    }
-    | {
+        sky_not_photographs + likely: sky_only and not lose,
+        f"{sky_not_photographs}, and {lost} by more than that noise{likely}": (
+            sky_only and bool(lose)
+        ),
         "For both networks the extra epochs help on the sky, by more than a second training "
         "moved it, and on the photographs, by more than the training noise": both_ways,
         "Network by network: "
@@ -2806,8 +2807,10 @@ trade = (
     f"{pooled.loc['without', 'odd']} without it: across the record, the standardisation trades "
     "the odd goal for the barred one"
 )
-trades = pooled.loc["with", "barred"] == pooled.loc["with", "trainings"]
-trades = trades and pooled.loc["with", "odd"] == 0 < pooled.loc["without", "odd"]
+trades = (  # every standardised training meets barred, none meets odd, some without it do
+    pooled.loc["with", "barred"] == pooled.loc["with", "trainings"]
+    and pooled.loc["with", "odd"] == 0 < pooled.loc["without", "odd"]
+)
 reading("ch8_standardised_goals", {f"{per_network}. {trade}": trades, per_network: not trades})
 
 # %% [markdown]
