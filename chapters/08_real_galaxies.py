@@ -1575,7 +1575,7 @@ remedies = pd.DataFrame(remedy_rows).sort_values(
 remedies.set_index(["network", "remedy"]).fillna("")
 
 # %% tags=["remove-cell"]
-said_against = {  # the row each remedy adds to, as the bullets below name it
+said_against = {  # the row each remedy adds to, as the notes below name it
     "none": None,
     "photographic": "none",
     **dict.fromkeys(["framing", "greyscale", "parts"], "photographic"),
@@ -1586,7 +1586,7 @@ said_against = {  # the row each remedy adds to, as the bullets below name it
     "grey_standardise": "parts_grey",
 }
 assert set(said_against) == set(record["remedies"]), (
-    "the bullets below name the row each remedy adds to"
+    "the notes below name the row each remedy adds to"
 )
 for remedy, said in said_against.items():
     for name, before in record["remedies"][remedy]["adds_to"].items():
@@ -1623,23 +1623,11 @@ def change_reading(changes):
     return " and ".join(parts)
 
 
-def gap_reading(cost):
-    """What a remedy costs on the sky, in points of the share of the sky's gap (positive: a
-    loss)."""
-    if abs(cost) < 0.005:
-        return "moves the share of the sky's gap it closes by less than half a point"
-    points = f"{abs(cost) * 100:.0f} point{'s' * (round(abs(cost) * 100) != 1)} of the sky's gap"
-    return f"closes {points} more" if cost < 0 else f"closes {points} less"
-
-
-sky_cost = {}  # what each remedy costs on the sky against the row it adds to (a gain: negative)
-for (remedy, name), row in rows_of.items():
-    before = record["remedies"][remedy]["adds_to"][name]
-    if before:
-        glue(f"ch8_remedy_{remedy}_{name}", change_reading(row["auc"]))
-        sky_cost[remedy, name] = rows_of[before, name]["sky_gap"] - row["sky_gap"]
-        glue(f"ch8_remedy_{remedy}_{name}_cost", gap_reading(sky_cost[remedy, name]))
-    glue(f"ch8_remedy_{remedy}_{name}_gap", row["sky_gap"] * 100)
+sky_cost = {  # what each remedy costs on the sky against the row it adds to (a gain: negative)
+    (remedy, name): rows_of[before, name]["sky_gap"] - row["sky_gap"]
+    for (remedy, name), row in rows_of.items()
+    if (before := record["remedies"][remedy]["adds_to"][name])
+}
 
 
 def mean_of(row):
@@ -1865,7 +1853,7 @@ for remedy in ("photographic", "greyscale"):
     glue(f"ch8_mean_auc_{remedy}_improved_grey", grey_mean[remedy])
 stored_with = record["stored"]["improved"] == "greyscale"
 kept = f"the stored improved network {'is trained with it' if stored_with else 'does without it'}"
-noise = f"no more than the training noise ({mean_noise['improved']:.3f})"  # first bullet's
+noise = f"no more than the training noise ({mean_noise['improved']:.3f})"  # the yardstick's
 means = {
     "raises the mean of the improved network's four AUCs": rise > mean_noise["improved"],
     f"raises the mean of the improved network's four AUCs, but by {noise}": (
@@ -2032,7 +2020,7 @@ reading(
 )
 glue("ch8_stored_rows", stored_rows)
 glue("ch8_levels_percentile", record["levels_percentile"])
-# The full profile's crops and epochs, for the larger crops' bullet
+# The full profile's crops and epochs, for the larger crops' note
 from galaxylib.config import PROFILES
 
 glue("ch8_size150_pixels", PROFILES["full"].image_size)
@@ -2151,35 +2139,11 @@ for remedy in added:
         rise, noise = mean_auc[remedy, name] - mean_auc[base, name], mean_noise[name]
         if rise > np.ptp(trainings[base, name]):
             risen.append((remedy, name))
-        times = 1 + len(seconds.get((remedy, name), []))  # how often it was trained
-        reading(
-            f"ch8_{remedy}_trained_{name}",
-            {
-                f"the first of its {counted.get(times)} trainings": times > 1,
-                "one training": times == 1,
-            },
-        )
-        reading(
-            f"ch8_{remedy}_verdict_{name}",
-            {
-                "raises the mean of the four AUCs by more than the training noise": (
-                    rise > noise and times > 1
-                ),
-                "puts the mean of the four AUCs above its stored recipe's by more than the "
-                "training noise, which another training must repeat before it counts as a "
-                "rise": rise > noise and times == 1,
-                "moves the mean of the four AUCs by no more than the training noise": (
-                    abs(rise) <= noise
-                ),
-                "lowers the mean of the four AUCs by more than the training noise": rise < -noise,
-            },
-        )
         if (remedy, name) in seconds:  # did the later trainings repeat the first's rise?
             later = again_mean[remedy, name]
             above = sum(m - mean_auc[base, name] > noise for m in later)
-            said = (
-                "Trained again with the same command, it scores "
-                + ("a mean of " if len(later) == 1 else "means of ")
+            said = (  # the bullet below says how it was trained again
+                ("scores a mean of " if len(later) == 1 else "scores means of ")
                 + listed([f"{m:.3f}" for m in later])
             )
             by = "above the stored row's mean by more than the training noise"
@@ -2195,22 +2159,6 @@ for remedy in added:
                     f"{said}: {'none is' if len(later) > 1 else 'it is not'} {by}": above == 0,
                 },
             )
-        won, lost, luck = goal_changes(remedy, name)  # against the row it adds to
-        before = record["remedies"][remedy]["adds_to"][name]
-        than = "its stored recipe" if before == base else added[before]
-        changed = (
-            f"of the goals {than} misses, it reaches {goal_words(won) or 'none'}, and of "
-            f"those {than} meets, it loses {goal_words(lost) or 'none'}"
-        )
-        reading(
-            f"ch8_{remedy}_goals_{name}",
-            {
-                f"{changed}; {those(won + lost)} within its paired interval, so the luck of "
-                "which galaxies we have could undo it": bool(won + lost) and luck,
-                f"{changed}; {some(won + lost)} beyond its paired interval": not luck,
-                changed: not (won + lost),
-            },
-        )
 # Of the rows whose first training rose, which were trained again
 twice = [key for key in seconds if key[0] != record["stored"][key[1]]]  # trained again
 assert set(twice) <= set(risen), "build_tools.remedies.TRAININGS names a row that did not rise"
@@ -2565,187 +2513,151 @@ reading(
 
 # %% [markdown]
 # Read the change columns: an interval that does not contain 0 is a change that the
-# luck of which galaxies we have cannot explain (one that ends at 0 contains it). What a
-# remedy does on the sky is given below in points of the sky's gap (the table's "gap
-# closed (%)" column), against the row it adds to.
+# luck of which galaxies we have cannot explain (one that ends at 0 contains it).
+# {glue:text}`ch8_remedy_evidence`.
 #
-# - **First, the yardstick: the same recipe, trained twice.** `make remedies` also
-#   trains each stored network a second time with its own command, from another random
-#   start (that training is not in the table: it is no remedy). The report's network's
-#   two trainings differ by {glue:text}`ch8_retrain_largest_auc_report:.3f` in AUC at
-#   most (the mean of the four by {glue:text}`ch8_retrain_mean_auc_report:.3f`) and by
-#   {glue:text}`ch8_retrain_gap_report:.1f` points of the sky's gap; the improved
-#   network's by {glue:text}`ch8_retrain_largest_auc_improved:.3f`,
-#   {glue:text}`ch8_retrain_mean_auc_improved:.3f` and
-#   {glue:text}`ch8_retrain_gap_improved:.1f`. That much a row can move without any
-#   remedy at all, which is one more reason to read each change with its interval. (The
-#   report's network sees grey anyway, so the grey half changes nothing in its training:
-#   its "greyscale" row is a third training of its photographic recipe.) In this section
-#   a change in the mean of the four AUCs is read against the most that any two
-#   trainings of one recipe differ in it, over every recipe of that network trained more
-#   than once (the widest pair, which need not be the stored row's two):
-#   {glue:text}`ch8_mean_noise_report:.3f` for the report's network
-#   ({glue:text}`ch8_noise_pair_report`) and {glue:text}`ch8_mean_noise_improved:.3f`
-#   for the improved one ({glue:text}`ch8_noise_pair_improved`). Call that yardstick the
-#   **training noise**: a change in the mean no larger than it could be the luck of one
-#   training alone. A rise that one lucky training made is no rise.
-#   {glue:text}`ch8_twice_rows`. Each row below that adds to a stored recipe says how
-#   many trainings its reading rests on.
-# - **The photographic augmentation**, against no remedy (the "none" rows): for the
-#   report's network it
-#   {glue:text}`ch8_remedy_photographic_report`, and on the synthetic sky it
-#   {glue:text}`ch8_remedy_photographic_report_cost`; for the improved network it
-#   {glue:text}`ch8_remedy_photographic_improved`, and on the sky it
-#   {glue:text}`ch8_remedy_photographic_improved_cost`.
-# - **Framing**, added to it: for the report's network it
-#   {glue:text}`ch8_remedy_framing_report`, and on the sky it
-#   {glue:text}`ch8_remedy_framing_report_cost`; for the improved network it
-#   {glue:text}`ch8_remedy_framing_improved`, and on the sky it
-#   {glue:text}`ch8_remedy_framing_improved_cost`.
-# - **The grey half** (the "greyscale" rows), added to the photographic augmentation
-#   instead: for the improved network it {glue:text}`ch8_remedy_greyscale_improved`, and
-#   on the sky it {glue:text}`ch8_remedy_greyscale_improved_cost`. The mean of its four AUCs is
-#   {glue:text}`ch8_mean_auc_greyscale_improved_grey:.3f` (against
-#   {glue:text}`ch8_mean_auc_photographic_improved_grey:.3f` without the grey half).
-#   {glue:text}`ch8_greyscale_verdict`.
-# - **Dieleman's parts** (the "parts" row, the improved network only), added to the
-#   photographic augmentation instead: on the photographs it
-#   {glue:text}`ch8_remedy_parts_improved`, and on the sky it
-#   {glue:text}`ch8_remedy_parts_improved_cost`. {glue:text}`ch8_parts_sky` (an AUC of
-#   {glue:text}`ch8_parts_sky_bar:.2f` on the face-on discs of section 7, against
-#   {glue:text}`ch8_photographic_sky_bar:.2f` without the parts and
-#   {glue:text}`ch8_again_sky_bar:.2f` for the stored improved network's second training),
-#   {glue:text}`ch8_parts_gap`.
-#   The mean of its four AUCs on the photographs is
-#   {glue:text}`ch8_mean_auc_parts_improved:.3f` (against
-#   {glue:text}`ch8_mean_auc_photographic_improved:.3f` without the parts).
+# **First, the yardstick: the same recipe, trained twice.** `make remedies` also trains
+# each stored network a second time with its own command, from another random start
+# (that training is not in the table: it is no remedy). The report's network's two
+# trainings differ by {glue:text}`ch8_retrain_largest_auc_report:.3f` in AUC at most (the
+# mean of the four by {glue:text}`ch8_retrain_mean_auc_report:.3f`) and by
+# {glue:text}`ch8_retrain_gap_report:.1f` points of the sky's gap; the improved network's
+# by {glue:text}`ch8_retrain_largest_auc_improved:.3f`,
+# {glue:text}`ch8_retrain_mean_auc_improved:.3f` and
+# {glue:text}`ch8_retrain_gap_improved:.1f`. That much a row can move without any remedy
+# at all. (The report's network sees grey anyway, so the grey half changes nothing in its
+# training: its "greyscale" row is a third training of its photographic recipe.) A change
+# in the mean of the four AUCs is read against the most that any two trainings of one
+# recipe of that network differ in it (the widest pair, which need not be the stored
+# row's two): {glue:text}`ch8_mean_noise_report:.3f` for the report's network
+# ({glue:text}`ch8_noise_pair_report`) and {glue:text}`ch8_mean_noise_improved:.3f` for
+# the improved one ({glue:text}`ch8_noise_pair_improved`). Call that yardstick the
+# **training noise**: a change in the mean no larger than it could be the luck of one
+# training alone, and a rise that one lucky training made is no rise.
+# {glue:text}`ch8_twice_rows`.
+#
+# With that yardstick, each remedy in one line: against the row it adds to, the change in
+# the mean of the four AUCs and whether it goes beyond the training noise, the goals it
+# reaches and loses on the photographs, the points of the sky's gap it gains (negative: it
+# loses them) and its bar answer's AUC on section 7's face-on discs of the sky (blank
+# where the record did not keep it). `trainings` says how many trainings of the recipe the
+# record holds; the line reads the first. (The report's "greyscale" row is left out: it is
+# no remedy.)
+
+
+# %%
+def against_noise(change, noise):
+    """Whether a change in the mean of the four AUCs goes beyond the training noise."""
+    if change > noise:
+        return "above"
+    return "below" if change < -noise else "within"
+
+
+lines = []
+for name in networks:
+    for remedy in record["remedies"]:
+        before = record["remedies"][remedy]["adds_to"].get(name)
+        if not before or grey_again(remedy, name):
+            continue  # the "none" rows add to nothing; a grey "greyscale" row is a retraining
+        change = mean_auc[remedy, name] - mean_auc[before, name]
+        met, had = goals_met(remedy, name), goals_met(before, name)
+        lines.append(
+            {
+                "network": name,
+                "remedy": remedy,
+                "adds to": before,
+                "trainings": len(trainings.get((remedy, name), [change])),
+                "mean AUC": round(mean_auc[remedy, name], 3),
+                "change": round(change, 3),
+                "against the noise": against_noise(change, mean_noise[name]),
+                "goals reached": goal_words(met - had),
+                "goals lost": goal_words(had - met),
+                "sky gap (points)": round(-100 * sky_cost[remedy, name], 1) + 0.0,  # no -0.0
+                "sky bar AUC": round(rows_of[remedy, name].get("sky_bar_auc", np.nan), 3),
+            }
+        )
+each_remedy = pd.DataFrame(lines).set_index(["network", "remedy"])
+each_remedy.fillna("")
+
+# %% tags=["remove-cell"]
+beyond_noise = {  # the remedies whose change in the mean goes beyond the training noise
+    way: [key for key, side in each_remedy["against the noise"].items() if side == way]
+    for way in ("above", "below")
+}
+for way, keys in beyond_noise.items():
+    once = [key for key in keys if each_remedy.loc[key, "trainings"] == 1]
+    reading(
+        f"ch8_each_remedy_{way}",
+        {
+            f"{way} the training noise for {named([(r, n) for n, r in keys])}": (
+                bool(keys) and not once
+            ),
+            f"{way} the training noise for {named([(r, n) for n, r in keys])} "
+            f"({named([(r, n) for n, r in once])} from a single training)": (
+                bool(once) and once != keys
+            ),
+            f"{way} the training noise for {named([(r, n) for n, r in keys])} "
+            f"({'each' if len(keys) > 1 else 'it'} from a single training)": (
+                bool(keys) and once == keys
+            ),
+            f"{way} the training noise for no line": not keys,
+        },
+    )
+
+# %% [markdown]
+# In the column `against the noise`, the change in the mean of the four AUCs goes
+# {glue:text}`ch8_each_remedy_above`; it goes {glue:text}`ch8_each_remedy_below`; every
+# other line's change is within the noise. What a line cannot say, remedy by remedy:
+#
+# - **The grey half** (the "greyscale" rows). {glue:text}`ch8_greyscale_verdict`.
+# - **Dieleman's parts** (the "parts" row). {glue:text}`ch8_parts_sky` (an AUC of
+#   {glue:text}`ch8_parts_sky_bar:.2f`, against {glue:text}`ch8_photographic_sky_bar:.2f`
+#   without the parts and {glue:text}`ch8_again_sky_bar:.2f` for the stored improved
+#   network's second training), {glue:text}`ch8_parts_gap`.
 #   {glue:text}`ch8_parts_verdict`. {glue:text}`ch8_parts_goals`,
 #   {glue:text}`ch8_parts_goals_luck`.
-# - **Framing on the parts** (the "parts_framing" row, the improved network only): the
-#   framing rows above add framing to the photographic augmentation alone, which is the
-#   report's stored recipe but no longer the improved network's; this row adds it to the
-#   improved network's stored recipe, the photographic augmentation and the parts. Against
-#   that recipe it {glue:text}`ch8_remedy_parts_framing_improved`, and on the sky it
-#   {glue:text}`ch8_remedy_parts_framing_improved_cost`; it
-#   {glue:text}`ch8_parts_framing_verdict_improved`
-#   ({glue:text}`ch8_mean_auc_parts_framing_improved:.3f` against
-#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, from
-#   {glue:text}`ch8_parts_framing_trained_improved`), and
-#   {glue:text}`ch8_parts_framing_goals_improved`.
+# - **Framing on the parts** (the "parts_framing" row). The "framing" rows add framing to
+#   the photographic augmentation alone, the report's stored recipe but no longer the
+#   improved network's; this row adds it to the improved network's stored recipe.
 #   {glue:text}`ch8_parts_framing_bars`.
-# - **The grey half on the parts** (the "parts_grey" row, the improved network only):
-#   the grey-half rows above add it to the photographic augmentation alone; this row adds
-#   it to the improved network's stored recipe. The grey probe (further down this section)
-#   turns the photographs grey for a trained network, and the stored improved network's
-#   barred AUC then moves
-#   from {glue:text}`ch8_stored_grey_barred`. This row asks the same from the other side:
-#   does a network trained on grey images half the time score the bars in colour as well
-#   as the stored one scores them in grey?
-#   Against its stored recipe it {glue:text}`ch8_remedy_parts_grey_improved`, and on the sky it
-#   {glue:text}`ch8_remedy_parts_grey_improved_cost`; it
-#   {glue:text}`ch8_parts_grey_verdict_improved`
-#   ({glue:text}`ch8_mean_auc_parts_grey_improved:.3f` against
-#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, from
-#   {glue:text}`ch8_parts_grey_trained_improved`), and
-#   {glue:text}`ch8_parts_grey_goals_improved`.
-#   {glue:text}`ch8_parts_grey_bars`. {glue:text}`ch8_parts_grey_again_improved`.
-# - **Larger crops** (the "size150" rows): each network's stored recipe, trained on crops
-#   of {glue:text}`ch8_size150_pixels` pixels instead of {glue:text}`ch8_small_pixels`,
-#   which shows a bar or a spiral arm with {glue:text}`ch8_size150_area:.1f` times the
-#   pixels. It is the size the full
-#   profile trains at, on a GPU, for {glue:text}`ch8_full_epochs` epochs on a sky of
-#   {glue:text}`ch8_full_galaxies` galaxies; these rows keep the stored recipe's sky and
-#   epochs, so they show what the size alone does. Against its stored recipe,
-#   for the report's network it {glue:text}`ch8_remedy_size150_report`, and on the sky it
-#   {glue:text}`ch8_remedy_size150_report_cost`; it
-#   {glue:text}`ch8_size150_verdict_report` ({glue:text}`ch8_mean_auc_size150_report:.3f`
-#   against {glue:text}`ch8_mean_auc_stored_report:.3f`, from
-#   {glue:text}`ch8_size150_trained_report`), and
-#   {glue:text}`ch8_size150_goals_report`. For
-#   the improved network it
-#   {glue:text}`ch8_remedy_size150_improved`, and on the sky it
-#   {glue:text}`ch8_remedy_size150_improved_cost`; it
-#   {glue:text}`ch8_size150_verdict_improved`
-#   ({glue:text}`ch8_mean_auc_size150_improved:.3f` against
-#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, from
-#   {glue:text}`ch8_size150_trained_improved`), and
-#   {glue:text}`ch8_size150_goals_improved`.
-#   What the size costs in training time is in
-#   chapter 5's table for the full profile.
-# - **Longer training** (the "epochs50" rows): each network's stored recipe, trained for
+# - **The grey half on the parts** (the "parts_grey" row). The grey probe (further down
+#   this section) turns the photographs grey for a trained network, and the stored
+#   improved network's barred AUC then moves from {glue:text}`ch8_stored_grey_barred`.
+#   This row asks the same from the other side: does a network trained on grey images half
+#   the time score the bars in colour as well as the stored one scores them in grey?
+#   {glue:text}`ch8_parts_grey_bars`. Trained again with the same command, it
+#   {glue:text}`ch8_parts_grey_again_improved`.
+# - **Larger crops** (the "size150" rows): each network's stored recipe on crops of
+#   {glue:text}`ch8_size150_pixels` pixels instead of {glue:text}`ch8_small_pixels`, which
+#   shows a bar or a spiral arm with {glue:text}`ch8_size150_area:.1f` times the pixels. It
+#   is the size the full profile trains at, on a GPU, for {glue:text}`ch8_full_epochs`
+#   epochs on a sky of {glue:text}`ch8_full_galaxies` galaxies; these rows keep the stored
+#   recipe's sky and epochs, so they show what the size alone does. What the size costs in
+#   training time is in chapter 5's table for the full profile.
+# - **Longer training** (the "epochs50" rows): each network's stored recipe for
 #   {glue:text}`ch8_full_epochs` epochs, the full profile's, instead of
 #   {glue:text}`ch8_small_epochs`, with the learning rate's cosine schedule stretched over
-#   all of them, on the same sky and crops of {glue:text}`ch8_small_pixels` pixels: what
-#   the longer budget alone does, as the larger crops show what the size alone does.
-#   Against its stored recipe, for the report's network it
-#   {glue:text}`ch8_remedy_epochs50_report`, and on the sky it
-#   {glue:text}`ch8_remedy_epochs50_report_cost`; it
-#   {glue:text}`ch8_epochs50_verdict_report` ({glue:text}`ch8_mean_auc_epochs50_report:.3f`
-#   against {glue:text}`ch8_mean_auc_stored_report:.3f`, from
-#   {glue:text}`ch8_epochs50_trained_report`), and
-#   {glue:text}`ch8_epochs50_goals_report`. For
-#   the improved network it {glue:text}`ch8_remedy_epochs50_improved`, and on the sky it
-#   {glue:text}`ch8_remedy_epochs50_improved_cost`; it
-#   {glue:text}`ch8_epochs50_verdict_improved`
-#   ({glue:text}`ch8_mean_auc_epochs50_improved:.3f` against
-#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, from
-#   {glue:text}`ch8_epochs50_trained_improved`), and
-#   {glue:text}`ch8_epochs50_goals_improved`.
-#   {glue:text}`ch8_epochs50_bars`; the photographs' bar label rests on
-#   {glue:text}`ch8_n_known_barred` discs, {glue:text}`ch8_n_pos_barred` of them barred.
-#   {glue:text}`ch8_epochs50_lesson`.
+#   all of them, on the same sky and crops. {glue:text}`ch8_epochs50_bars`; the
+#   photographs' bar label rests on {glue:text}`ch8_n_known_barred` discs,
+#   {glue:text}`ch8_n_pos_barred` of them barred. {glue:text}`ch8_epochs50_lesson`.
 # - **Each image standardised** (the "standardise" rows): each network's stored recipe
-#   with `galaxylib.models.Standardise` before its first convolution, on the same sky,
-#   crops and epochs. Against its stored recipe, for the report's network it
-#   {glue:text}`ch8_remedy_standardise_report`, and on the sky it
-#   {glue:text}`ch8_remedy_standardise_report_cost`; it
-#   {glue:text}`ch8_standardise_verdict_report`
-#   ({glue:text}`ch8_mean_auc_standardise_report:.3f` against
-#   {glue:text}`ch8_mean_auc_stored_report:.3f`, from
-#   {glue:text}`ch8_standardise_trained_report`), and
-#   {glue:text}`ch8_standardise_goals_report`.
-#   For the improved network it {glue:text}`ch8_remedy_standardise_improved`, and on the
-#   sky it {glue:text}`ch8_remedy_standardise_improved_cost`; it
-#   {glue:text}`ch8_standardise_verdict_improved`
-#   ({glue:text}`ch8_mean_auc_standardise_improved:.3f` against
-#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, from
-#   {glue:text}`ch8_standardise_trained_improved`), and
-#   {glue:text}`ch8_standardise_goals_improved`.
-#   {glue:text}`ch8_standardise_again_improved`.
-#   The report's network changes each image's contrast in training (Keras's
-#   `RandomContrast`, a gain per channel); the layer, placed after it, undoes that gain,
-#   so in its standardised row that augmentation no longer changes what the convolutions
-#   see.
-# - **The standardised images in place of the parts** (the "standardise_not_parts" row, the
-#   improved network only): the "parts" row above adds Dieleman's parts to the
-#   photographic augmentation, and the improved network's "standardise" row adds the
-#   standardisation on top of both. This row swaps one for the other: the photographic
-#   augmentation and the standardisation, without the parts, so that the improved network's
-#   convolutions see the whole crop once, as the report's do. It is the report's
-#   "standardise" recipe, in colour and with the improved network's own layers. Its change
-#   is measured against the stored
-#   recipe, whose parts it gives up: it {glue:text}`ch8_remedy_standardise_not_parts_improved`,
-#   and on the sky it {glue:text}`ch8_remedy_standardise_not_parts_improved_cost`; it
-#   {glue:text}`ch8_standardise_not_parts_verdict_improved`
-#   ({glue:text}`ch8_mean_auc_standardise_not_parts_improved:.3f` against
-#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, from
-#   {glue:text}`ch8_standardise_not_parts_trained_improved`), and
-#   {glue:text}`ch8_standardise_not_parts_goals_improved`.
+#   with `galaxylib.models.Standardise` before its first convolution. The improved
+#   network's row, trained again with the same command,
+#   {glue:text}`ch8_standardise_again_improved`. The report's network changes each image's
+#   contrast in training (Keras's `RandomContrast`, a gain per channel); the layer, placed
+#   after it, undoes that gain, so in its standardised row that augmentation no longer
+#   changes what the convolutions see.
+# - **The standardised images in place of the parts** (the "standardise_not_parts" row):
+#   the improved network's stored recipe with the standardisation instead of the parts, so
+#   that its convolutions see the whole crop once, as the report's do: the report's
+#   "standardise" recipe, in colour and with the improved network's own layers. Its line
+#   reads it against the stored recipe, whose parts it gives up.
 #   {glue:text}`ch8_standardise_not_parts_bars`.
-# - **The standardised images on the grey half** (the "grey_standardise" row, the improved
-#   network only): two rows above try to loosen the improved network's hold on colour in
-#   two ways -- the grey half hides it in half the training images, and the standardisation
-#   undoes each image's colour balance (a gain and an offset per channel) in the network's
-#   first layers -- and this row does both, standardising each image on top of the grey
-#   half on the parts. Against
-#   the grey half on the parts it {glue:text}`ch8_remedy_grey_standardise_improved`, and on
-#   the sky it {glue:text}`ch8_remedy_grey_standardise_improved_cost`; against its stored
-#   recipe it {glue:text}`ch8_grey_standardise_verdict_improved`
-#   ({glue:text}`ch8_mean_auc_grey_standardise_improved:.3f` against
-#   {glue:text}`ch8_mean_auc_stored_improved:.3f`, from
-#   {glue:text}`ch8_grey_standardise_trained_improved`), and
-#   {glue:text}`ch8_grey_standardise_goals_improved`.
-#   Do the two add up? {glue:text}`ch8_grey_standardise_both`.
+# - **The standardised images on the grey half** (the "grey_standardise" row): the grey
+#   half hides colour in half the training images, the standardisation undoes each image's
+#   colour balance (a gain and an offset per channel) in the network's first layers, and
+#   this row does both, on top of the grey half on the parts, which its line reads it
+#   against. Do the two add up? {glue:text}`ch8_grey_standardise_both`.
 #
 # Of the {glue:text}`ch8_record_trainings` trainings in the record, the two networks'
 # together (every row, and every later training of a row),
@@ -2826,7 +2738,6 @@ reading("ch8_standardised_goals", {f"{per_network}. {trade}": trades, per_networ
 # "photographic" row, without framing) and {glue:text}`ch8_mean_auc_framing_improved:.2f`
 # for the improved one (against {glue:text}`ch8_mean_auc_photographic_improved:.2f`).
 # {glue:text}`ch8_framing_verdict`. {glue:text}`ch8_framing_cost_reason`.
-# {glue:text}`ch8_remedy_evidence`.
 #
 # The book's stored networks are {glue:text}`ch8_stored_rows`: sections 1 to 7 and the
 # goals above are theirs.
