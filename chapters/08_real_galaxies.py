@@ -1348,6 +1348,8 @@ reading(
 # galaxy, for every row alike, so they differ from chapter 6's one-view figures for the
 # same networks.
 #
+# ### The remedies
+#
 # **Teaching the networks to ignore the light.** Section 2 compared two things the sky
 # teaches that photographs need not keep: the colours of its galaxies and the brightness of
 # its crops. `galaxylib.augment.photographic` varies both in every training batch
@@ -1518,6 +1520,8 @@ reading(
 # by channel), and by
 # {glue:text}`ch8_unlike_after:.2f` once all four are standardised.
 # {glue:text}`ch8_standardised_reading`.
+#
+# ### Each remedy, measured
 #
 # `make remedies` trains each network on the same sky once per remedy of the table
 # below, each remedy the recipe of the row it adds to with one change, and scores the
@@ -2516,7 +2520,9 @@ reading(
 # luck of which galaxies we have cannot explain (one that ends at 0 contains it).
 # {glue:text}`ch8_remedy_evidence`.
 #
-# **First, the yardstick: the same recipe, trained twice.** `make remedies` also trains
+# ### The yardstick: the same recipe, trained twice
+#
+# `make remedies` also trains
 # each stored network a second time with its own command, from another random start
 # (that training is not in the table: it is no remedy). The report's network's two
 # trainings differ by {glue:text}`ch8_retrain_largest_auc_report:.3f` in AUC at most (the
@@ -2535,6 +2541,8 @@ reading(
 # **training noise**: a change in the mean no larger than it could be the luck of one
 # training alone, and a rise that one lucky training made is no rise.
 # {glue:text}`ch8_twice_rows`.
+#
+# ### What each remedy did
 #
 # With that yardstick, each remedy in one line: against the row it adds to, the change in
 # the mean of the four AUCs and whether it goes beyond the training noise, the goals it
@@ -2609,6 +2617,8 @@ for way, keys in beyond_noise.items():
 # {glue:text}`ch8_each_remedy_above`; it goes {glue:text}`ch8_each_remedy_below`; every
 # other line's change is within the noise. What a line cannot say, remedy by remedy:
 #
+# - **Framing** (the "framing" rows), added to the photographic augmentation alone.
+#   {glue:text}`ch8_framing_verdict`. {glue:text}`ch8_framing_cost_reason`.
 # - **The grey half** (the "greyscale" rows). {glue:text}`ch8_greyscale_verdict`.
 # - **Dieleman's parts** (the "parts" row). {glue:text}`ch8_parts_sky` (an AUC of
 #   {glue:text}`ch8_parts_sky_bar:.2f`, against {glue:text}`ch8_photographic_sky_bar:.2f`
@@ -2658,6 +2668,8 @@ for way, keys in beyond_noise.items():
 #   colour balance (a gain and an offset per channel) in the network's first layers, and
 #   this row does both, on top of the grey half on the parts, which its line reads it
 #   against. Do the two add up? {glue:text}`ch8_grey_standardise_both`.
+#
+# ### What repeats from one training to the next
 #
 # Of the {glue:text}`ch8_record_trainings` trainings in the record, the two networks'
 # together (every row, and every later training of a row),
@@ -2730,17 +2742,14 @@ reading("ch8_standardised_goals", {f"{per_network}. {trade}": trades, per_networ
 # come from several rows, so the table shows what goes with the standardisation in the
 # record, not what it alone causes.
 #
-# {glue:text}`ch8_adoption`. {glue:text}`ch8_rule_luck`. {glue:text}`ch8_adoption_before`.
+# ### Which recipe the book keeps
 #
-# The mean of the four AUCs of the "framing" rows, framing added to the photographic
-# augmentation alone, is {glue:text}`ch8_mean_auc_framing_report:.2f` for the report's
-# network (against {glue:text}`ch8_mean_auc_photographic_report:.2f` for its
-# "photographic" row, without framing) and {glue:text}`ch8_mean_auc_framing_improved:.2f`
-# for the improved one (against {glue:text}`ch8_mean_auc_photographic_improved:.2f`).
-# {glue:text}`ch8_framing_verdict`. {glue:text}`ch8_framing_cost_reason`.
+# {glue:text}`ch8_adoption`. {glue:text}`ch8_rule_luck`. {glue:text}`ch8_adoption_before`.
 #
 # The book's stored networks are {glue:text}`ch8_stored_rows`: sections 1 to 7 and the
 # goals above are theirs.
+#
+# ### The whole record at once
 #
 # The whole table at once, as the trade-off it measures: each line is a row of the
 # table (the report's network in blue, the improved one in orange), with its AUC on each
@@ -2902,7 +2911,9 @@ reading(
 # {glue:text}`ch8_most_goals_rows_improved`. {glue:text}`ch8_misses_count`:
 # {glue:text}`ch8_misses_reading`.
 #
-# **Two probes at prediction time.** Did the improved network stop keying on colour?
+# ### Two probes at prediction time
+#
+# Did the improved network stop keying on colour?
 # Give it the same photographs in grey (each pixel's three channels replaced by their
 # mean) and compare the AUCs with the colour ones, paired as above. The second probe asks
 # whether the networks need the photographs' levels made like the sky's: each crop is
@@ -2962,7 +2973,9 @@ reading(
 # {glue:text}`ch8_n_levels_chance:.0f` beyond theirs by chance alone --
 # {glue:text}`ch8_levels_verdict`. {glue:text}`ch8_levels_standardise`.
 #
-# **A crop centred on the brightest object.** In section 4, a red title marked a box that
+# ### A crop centred on the brightest object
+#
+# In section 4, a red title marked a box that
 # is not on its galaxy ({glue:text}`ch8_failed_names`). A cheap repair at prediction
 # time, for a photograph without a catalogue position: shift the
 # image so that its brightest extended object (the maximum of a heavily blurred copy)
@@ -3118,7 +3131,9 @@ reading("ch8_on_galaxy_verdict", goal_verdict("on its galaxy"))
 # photograph's crop {glue:text}`ch8_on_galaxy_networks`.
 # {glue:text}`ch8_on_galaxy_direction`. {glue:text}`ch8_on_galaxy_verdict`.
 #
-# **Fine-tuning on a few real labels.** The cheapest form of fine-tuning keeps the
+# ### Fine-tuning on a few real labels
+#
+# The cheapest form of fine-tuning keeps the
 # network and learns, from real labels, how to read its 37 answers: a logistic
 # regression per label on the 37 answers, for each network. Scored by four-fold
 # cross-validation (each galaxy predicted by a regression that never saw it; the AUC
