@@ -1528,7 +1528,8 @@ reading(
 # networks of all {glue:text}`ch8_n_remedy_rows` rows with one protocol
 # (`galaxylib/course/remedies.json`; the book reads it rather than train them here). Each
 # remedy's change is measured against the row it adds to (a blank: that network has no
-# such row).
+# such row). Two rows are the book's **stored networks**, the ones sections 1 to 7 use:
+# {glue:text}`ch8_stored_rows`; a "stored recipe" is the command that trained one.
 
 # %%
 record = json.loads(REMEDY_RECORD.read_text())
@@ -2101,7 +2102,9 @@ reading(
         f"In colour its barred AUC on the photographs is {trained_barred:.2f}, {photo}; on the "
         f"sky its bar answer on section 7's face-on discs {sky} (an AUC of "
         f"{grey_sky_bar:.3f}, against {with_parts['sky_bar_auc']:.3f} with the parts alone; a "
-        f"second training moved it by {bar_retrain:.3f})": (photo_true and sky_true)
+        f"second training of the stored recipe moved it by {bar_retrain:.3f})": (
+            photo_true and sky_true
+        )
         for photo, photo_true in in_colour.items()
         for sky, sky_true in beside_parts.items()
     },
@@ -2120,7 +2123,7 @@ reading(
         f"On the sky its bar answer on section 7's face-on discs {moves} (an AUC of "
         f"{swapped_bar:.3f}, against {with_parts['sky_bar_auc']:.3f} for the stored recipe), "
         f"{near} the photographic augmentation's without the parts ({without_bar:.3f}; a second "
-        f"training moved it by {bar_retrain:.3f})": moved and close
+        f"training of the stored recipe moved it by {bar_retrain:.3f})": moved and close
         for moves, moved in against_training(
             swapped_bar - with_parts["sky_bar_auc"], bar_retrain
         ).items()
@@ -2524,7 +2527,7 @@ reading(
 #
 # `make remedies` also trains
 # each stored network a second time with its own command, from another random start
-# (that training is not in the table: it is no remedy). The report's network's two
+# (that training is not a row of the table above: it is no remedy). The report's network's two
 # trainings differ by {glue:text}`ch8_retrain_largest_auc_report:.3f` in AUC at most (the
 # mean of the four by {glue:text}`ch8_retrain_mean_auc_report:.3f`) and by
 # {glue:text}`ch8_retrain_gap_report:.1f` points of the sky's gap; the improved network's
@@ -2544,13 +2547,19 @@ reading(
 #
 # ### What each remedy did
 #
-# With that yardstick, each remedy in one line: against the row it adds to, the change in
-# the mean of the four AUCs and whether it goes beyond the training noise, the goals it
-# reaches and loses on the photographs, the points of the sky's gap it gains (negative: it
-# loses them) and its bar answer's AUC on section 7's face-on discs of the sky (blank
-# where the record did not keep it). `trainings` says how many trainings of the recipe the
-# record holds; the line reads the first. (The report's "greyscale" row is left out: it is
-# no remedy.)
+# With that yardstick, each remedy in one line. `mean AUC` is the row's own mean of its
+# four AUCs on the photographs; `change` is that mean less the mean of the row it adds to
+# (`adds to`), a change with no interval of its own, and `against the noise` says whether
+# it goes above or below the training noise, the yardstick above (a change no larger
+# than the noise is `within`). `goals reached` and `goals lost` are the course's goals
+# (section 5) that the row meets and the row it adds to misses, and the other way round
+# (blank: none). `sky gap (points)` is the row's `gap closed (%)` less the other row's, as
+# the table above prints them (negative: it closes less), and `sky bar AUC` is the row's
+# own bar AUC on section 7's face-on discs of the sky (blank where the record did not keep
+# it). `trainings` counts the trainings of the recipe in the record (for the report's
+# "photographic" row, its "greyscale" row among them); the line reads the first. The
+# "none" rows add to nothing and the report's "greyscale" row is no remedy, so neither
+# has a line.
 
 
 # %%
@@ -2568,7 +2577,9 @@ for name in networks:
         if not before or grey_again(remedy, name):
             continue  # the "none" rows add to nothing; a grey "greyscale" row is a retraining
         change = mean_auc[remedy, name] - mean_auc[before, name]
+        gaps = [round(100 * rows_of[key, name]["sky_gap"], 1) for key in (remedy, before)]
         met, had = goals_met(remedy, name), goals_met(before, name)
+        bar = rows_of[remedy, name].get("sky_bar_auc")  # not kept for the oldest rows
         lines.append(
             {
                 "network": name,
@@ -2580,12 +2591,12 @@ for name in networks:
                 "against the noise": against_noise(change, mean_noise[name]),
                 "goals reached": goal_words(met - had),
                 "goals lost": goal_words(had - met),
-                "sky gap (points)": round(-100 * sky_cost[remedy, name], 1) + 0.0,  # no -0.0
-                "sky bar AUC": round(rows_of[remedy, name].get("sky_bar_auc", np.nan), 3),
+                "sky gap (points)": round(gaps[0] - gaps[1], 1) + 0.0,  # + 0.0: no -0.0
+                "sky bar AUC": "" if bar is None else f"{bar:.3f}",
             }
         )
 each_remedy = pd.DataFrame(lines).set_index(["network", "remedy"])
-each_remedy.fillna("")
+each_remedy
 
 # %% tags=["remove-cell"]
 beyond_noise = {  # the remedies whose change in the mean goes beyond the training noise
@@ -2615,11 +2626,11 @@ for way, keys in beyond_noise.items():
 # %% [markdown]
 # In the column `against the noise`, the change in the mean of the four AUCs goes
 # {glue:text}`ch8_each_remedy_above`; it goes {glue:text}`ch8_each_remedy_below`; every
-# other line's change is within the noise. What a line cannot say, remedy by remedy:
+# other line's change is within the noise. Beside the lines, what each remedy shows:
 #
 # - **Framing** (the "framing" rows), added to the photographic augmentation alone.
 #   {glue:text}`ch8_framing_verdict`. {glue:text}`ch8_framing_cost_reason`.
-# - **The grey half** (the "greyscale" rows). {glue:text}`ch8_greyscale_verdict`.
+# - **The grey half** (the improved network's "greyscale" row). {glue:text}`ch8_greyscale_verdict`.
 # - **Dieleman's parts** (the "parts" row). {glue:text}`ch8_parts_sky` (an AUC of
 #   {glue:text}`ch8_parts_sky_bar:.2f`, against {glue:text}`ch8_photographic_sky_bar:.2f`
 #   without the parts and {glue:text}`ch8_again_sky_bar:.2f` for the stored improved
@@ -2751,7 +2762,8 @@ reading("ch8_standardised_goals", {f"{per_network}. {trade}": trades, per_networ
 #
 # ### The whole record at once
 #
-# The whole table at once, as the trade-off it measures: each line is a row of the
+# The table of all {glue:text}`ch8_n_remedy_rows` rows at once, as the trade-off it
+# measures: each line is a row of the
 # table (the report's network in blue, the improved one in orange), with its AUC on each
 # label and the interval around it (the dashed line is the label's goal), and in the last
 # panel the share of the sky's gap it closes, on an axis that does not start at 0. The
@@ -2790,7 +2802,10 @@ plt.show()
 # more). The grey band is the stored row's mean, give or take the training noise
 # ({glue:text}`ch8_mean_noise_report:.3f` for the report's network,
 # {glue:text}`ch8_mean_noise_improved:.3f` for the improved one). A row added to the
-# stored recipe whose dot lies outside the band is what this section reads as a change;
+# stored recipe whose dot lies outside the band changes the mean by more than the training
+# noise; a row that adds to another row than the stored one is read in the table
+# against that row instead (its `adds to`), so its dot may sit inside the band and still
+# be above or below the noise there;
 # the distance from a dot to its rings is how far training alone moves a recipe, with
 # nothing changed but the random start. (A filled dot here is a first training, not a
 # stored row as in the figure above.)
@@ -3036,6 +3051,7 @@ pd.concat(centring, names=["network"]).round(3)
 
 # %% tags=["remove-cell"]
 glue("ch8_sky_moved", float(np.median(sky_moved)))
+aucs_said = {}  # what each shift does to the AUCs, in words
 for key, shift in {
     "ch8_centring": "on the brightest object",
     "ch8_on_galaxy": "on its galaxy",
@@ -3044,7 +3060,7 @@ for key, shift in {
         name: change_reading({k: centring[name].xs(shift, level="name").loc[k] for k in LABELS})
         for name in networks
     }
-    reading(
+    aucs_said[key] = reading(
         f"{key}_networks",
         {
             f"{said['report']} for both networks": said["report"] == said["improved"],
@@ -3090,10 +3106,6 @@ def direction(shift):
     }
 
 
-reading("ch8_centring_direction", direction("on the brightest object"))
-reading("ch8_on_galaxy_direction", direction("on its galaxy"))
-
-
 def goal_verdict(shift):
     """What ``shift`` does to each network's goals, in the words of :func:`reading`."""
     goal_moves = []
@@ -3114,8 +3126,28 @@ def goal_verdict(shift):
     }
 
 
-reading("ch8_centring_verdict", goal_verdict("on the brightest object"))
-reading("ch8_on_galaxy_verdict", goal_verdict("on its galaxy"))
+shown = {  # each shift's three readings: its AUCs, their direction, the goals
+    key: [
+        aucs_said[key],
+        reading(f"{key}_direction", direction(shift)),
+        reading(f"{key}_verdict", goal_verdict(shift)),
+    ]
+    for key, shift in {
+        "ch8_centring": "on the brightest object",
+        "ch8_on_galaxy": "on its galaxy",
+    }.items()
+}
+on_galaxy = shown["ch8_on_galaxy"]
+reading(
+    "ch8_on_galaxy_said",
+    {
+        "Put on its catalogued galaxy instead, each photograph's crop reads the same on "
+        f"every count: it too {on_galaxy[0]}, with as many changes upward and downward, and "
+        "the same goals reached and lost": shown["ch8_centring"] == on_galaxy,
+        "Put on its catalogued galaxy instead, each photograph's crop "
+        + ". ".join(on_galaxy): shown["ch8_centring"] != on_galaxy,
+    },
+)
 
 # %% [markdown]
 # On the synthetic sky the shift moves the image by a median of
@@ -3126,10 +3158,8 @@ reading("ch8_on_galaxy_verdict", goal_verdict("on its galaxy"))
 # object may be a neighbour or a bright star rather than the galaxy,
 # {glue:text}`ch8_centring_elsewhere`. This is measured on the same photographs that
 # showed us the fault, so treat it as a direction, not a score.
-# {glue:text}`ch8_centring_direction`. {glue:text}`ch8_centring_verdict`. Put on its
-# catalogued galaxy instead, each
-# photograph's crop {glue:text}`ch8_on_galaxy_networks`.
-# {glue:text}`ch8_on_galaxy_direction`. {glue:text}`ch8_on_galaxy_verdict`.
+# {glue:text}`ch8_centring_direction`. {glue:text}`ch8_centring_verdict`.
+# {glue:text}`ch8_on_galaxy_said`.
 #
 # ### Fine-tuning on a few real labels
 #
@@ -3181,7 +3211,7 @@ def tuned_words(name):
     worse = [label for label in LABELS if plus[label] < own[label]]
     if not worse:
         return f"for {NETWORKS[name].called} it does at least as well on every label"
-    by = [f"{own[w] - plus[w]:.3f} on {w.replace('_', '-')}" for w in worse]
+    by = [f"{round(own[w], 3) - round(plus[w], 3):.3f} on {w.replace('_', '-')}" for w in worse]
     chance = [w.replace("_", "-") for w in worse if plus[w] <= 0.5]
     return f"for {NETWORKS[name].called} it is below the answer by {listed(by)}" + (
         f", and on {listed(chance)} no better than guessing" if chance else ""
