@@ -1735,14 +1735,16 @@ reading(
     "ch8_remedy_evidence",
     {
         "On the photographs no remedy moves any AUC beyond its interval, for either "
-        "network: the choice rests on the goals each row meets, on the sky's gap and bars "
-        "and on the means of four AUCs, "
+        "network: the choice of a recipe rests on the course's goals (section 5) that each "
+        "row meets, on the sky's gap and bars and on the means of four AUCs, "
         f"{single}, which is weak evidence for the photographs. A sensible-sounding remedy is "
         "kept only for what it measures": not moved,
         "Some remedies move an AUC beyond its interval ("
         + listed([f"{r} for the {n} network" for r, n in moved])
-        + "); the rest of the choice rests on the goals each row meets, on the sky's gap "
-        f"and bars and on the means of four AUCs, {single}": bool(moved),
+        + "); the rest of the choice of a recipe rests on the course's goals (section 5) that "
+        f"each row meets, on the sky's gap and bars and on the means of four AUCs, {single}": (
+            bool(moved)
+        ),
     },
 )
 grey_none = rows_of["none", "improved"]["grey_photographs"].values()
