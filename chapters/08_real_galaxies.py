@@ -2490,7 +2490,7 @@ longer_means = "; ".join(  # each network's mean of the four AUCs, stored row to
 )
 both_ways = all(sky and photo for sky, photo in fits.values())  # both: sky and photographs
 sky_not_photographs = (
-    "For both networks, then, the extra epochs fit the sky better -- each closes more of its "
+    "For both networks, the extra epochs fit the sky better -- each closes more of its "
     "gap, by more than a second training moved it -- but neither gains on the photographs by "
     f"more than the training noise in the mean of the four AUCs ({longer_means})"
 )
