@@ -2587,7 +2587,7 @@ for name in networks:
                 "network": name,
                 "remedy": remedy,
                 "adds to": before,
-                "trainings": len(trainings.get((remedy, name), [change])),
+                "trainings": len(trainings[remedy, name]) if (remedy, name) in trainings else 1,
                 "mean AUC": round(mean_auc[remedy, name], 3),
                 "change": round(change, 3),
                 "against the noise": against_noise(change, mean_noise[name]),
@@ -2607,21 +2607,17 @@ beyond_noise = {  # the remedies whose change in the mean goes beyond the traini
 }
 for way, keys in beyond_noise.items():
     once = [key for key in keys if each_remedy.loc[key, "trainings"] == 1]
+    goes = f"{way} the training noise for"  # named() takes (remedy, network), the index's reverse
+    rows, single = named([(r, n) for n, r in keys]), named([(r, n) for n, r in once])
     reading(
         f"ch8_each_remedy_{way}",
         {
-            f"{way} the training noise for {named([(r, n) for n, r in keys])}": (
-                bool(keys) and not once
-            ),
-            f"{way} the training noise for {named([(r, n) for n, r in keys])} "
-            f"({named([(r, n) for n, r in once])} from a single training)": (
-                bool(once) and once != keys
-            ),
-            f"{way} the training noise for {named([(r, n) for n, r in keys])} "
-            f"({'each' if len(keys) > 1 else 'it'} from a single training)": (
+            f"{goes} {rows}": bool(keys) and not once,
+            f"{goes} {rows} ({single} from a single training)": bool(once) and once != keys,
+            f"{goes} {rows} ({'each' if len(keys) > 1 else 'it'} from a single training)": (
                 bool(keys) and once == keys
             ),
-            f"{way} the training noise for no line": not keys,
+            f"{goes} no line": not keys,
         },
     )
 
@@ -3053,11 +3049,9 @@ pd.concat(centring, names=["network"]).round(3)
 
 # %% tags=["remove-cell"]
 glue("ch8_sky_moved", float(np.median(sky_moved)))
+shifts = {"ch8_centring": "on the brightest object", "ch8_on_galaxy": "on its galaxy"}
 aucs_said = {}  # what each shift does to the AUCs, in words
-for key, shift in {
-    "ch8_centring": "on the brightest object",
-    "ch8_on_galaxy": "on its galaxy",
-}.items():
+for key, shift in shifts.items():
     said = {  # what the shift does to each network's AUCs, in words
         name: change_reading({k: centring[name].xs(shift, level="name").loc[k] for k in LABELS})
         for name in networks
@@ -3134,10 +3128,7 @@ shown = {  # each shift's three readings: its AUCs, their direction, the goals
         reading(f"{key}_direction", direction(shift)),
         reading(f"{key}_verdict", goal_verdict(shift)),
     ]
-    for key, shift in {
-        "ch8_centring": "on the brightest object",
-        "ch8_on_galaxy": "on its galaxy",
-    }.items()
+    for key, shift in shifts.items()
 }
 on_galaxy = shown["ch8_on_galaxy"]
 reading(
