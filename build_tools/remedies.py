@@ -39,6 +39,7 @@ import shlex
 import tempfile
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from build_tools import networks
 from build_tools.networks import readable_json, run_missing
@@ -46,6 +47,9 @@ from galaxylib.config import PROFILES, SMALL
 from galaxylib.course import REMEDY_RECORD
 from galaxylib.models import NETWORKS
 from galaxylib.tools.files import sha256
+
+if TYPE_CHECKING:  # for the annotations; the functions import pandas where they use it
+    import pandas as pd
 
 __all__ = [
     "AGAIN",
@@ -437,7 +441,9 @@ def _by_key(record: dict | None, key: str) -> dict[tuple, dict]:
     return {_key(row): row for row in record[key]} if record else {}
 
 
-def kept_answers(row: dict, record: dict | None, files: list[str], known):
+def kept_answers(
+    row: dict, record: dict | None, files: list[str], known: pd.DataFrame
+) -> pd.DataFrame | None:
     """The answers on the photographs that ``record`` keeps for its ``row``, checked against
     the row's AUCs; ``None`` where it keeps none, or kept them for other photographs than
     ``files`` (the names, without their extension, whose labels ``known`` holds)."""
