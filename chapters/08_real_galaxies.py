@@ -2197,10 +2197,18 @@ def was(keys):
     return "was" if len(keys) == 1 else "were"
 
 
+spreads = {  # how far each stored recipe's own trainings differ, where a row rose
+    name: np.ptp(trainings[record["stored"][name], name])
+    for name in networks
+    if any(n == name for _, n in risen)
+}
+assert all(spreads[name] < mean_noise[name] for name in spreads), "reword 'narrower' below"
+own_spread = listed([f"{spread:.3f} for {NETWORKS[n].called}" for n, spread in spreads.items()])
 rose = (
     f"The first training{'s' * (len(risen) > 1)} of {named(risen)} raised the mean of the "
     f"four AUCs above {'its' if len(risen) == 1 else 'their'} stored recipe's by more than that "
-    "recipe's own trainings differ"
+    f"recipe's own trainings differ ({own_spread}, a narrower yardstick than the training "
+    "noise)"
 )
 took = (
     f"{'its first training' if len(untried) == 1 else 'their first trainings'} took "
@@ -2426,7 +2434,7 @@ for name in networks:
         continue
     first = ""  # a row trained again is read in every training below
     if any(key in seconds for key in keys):
-        first = " in its first training" if len(keys) == 1 else " in their first trainings"
+        first = ", in its first training" if len(keys) == 1 else ", in their first trainings"
     clauses.append(
         f"{named(keys)} meet{'s' * (len(keys) == 1)} every goal its stored "
         f'"{record["stored"][name]}" row meets on the photographs, and more{first}, yet the '
