@@ -3336,6 +3336,42 @@ reading(
         "not found why": bool(behind) and not colour_hint,
     },
 )
+# What of section 8's remedies holds in every training, network by network
+held_rises = {  # each network's remedy lines above the training noise in every training
+    name: [remedy for remedy, side in sides[name].items() if set(side) == {"above"}]
+    for name in networks
+}
+
+
+def rises_held(name):
+    """Network ``name``'s remedy lines above the training noise in every training, in words."""
+    every, called_as = held_rises[name], NETWORKS[name].called
+    if every:
+        own = " (its stored recipe)" if every == [record["stored"][name]] else ""
+        return named([(remedy, name) for remedy in every]) + own
+    small = sum(
+        abs(each_remedy.loc[(name, r), "change"]) <= mean_noise[name] for r in sides[name].index
+    )
+    return (
+        f"for {called_as}, none: two trainings of one of its recipes differ by "
+        f"{mean_noise[name]:.3f} in that mean, at least as much as {small} of its "
+        f"{len(sides[name])} remedy lines move it"
+    )
+
+
+held_said = "; ".join(rises_held(name) for name in networks)
+reading(
+    "ch8_closing_remedies",
+    {
+        "Of section 8's remedies, those that raise the mean of the four AUCs on the "
+        "photographs beyond the training noise in every training of their recipe are "
+        f"{held_said}": any(held_rises.values()),
+        "None of section 8's remedies raises the mean of the four AUCs on the photographs "
+        f"beyond the training noise in every training of its recipe: {held_said}": not any(
+            held_rises.values()
+        ),
+    },
+)
 
 # %% [markdown]
 # {glue:text}`ch8_ten_failed`. On the photographs, the highest AUC is, for the report's
@@ -3347,6 +3383,7 @@ reading(
 #
 # Against the course's goals (section 5): {glue:text}`ch8_goals_report`;
 # {glue:text}`ch8_goals_improved`. {glue:text}`ch8_closing_why`.
+# {glue:text}`ch8_closing_remedies`.
 #
 # To see one network's answers on a photograph of your choice, with the box it cut, {doc}`try
 # the network <try_the_network>` in your browser: four of these photographs are among its
