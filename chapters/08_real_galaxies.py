@@ -1643,11 +1643,10 @@ def mean_of(row):
 mean_auc = {key: mean_of(row) for key, row in rows_of.items()}
 for (remedy, name), value in mean_auc.items():
     glue(f"ch8_mean_auc_{remedy}_{name}", value)
-# every recipe trained more than once in the record, with the mean AUC of each training: a
-# row and its second training and, for a grey network, its "greyscale" row with its stored
-# recipe's (the grey half changes nothing for it)
-again_mean = {key: [mean_of(row) for row in later] for key, later in seconds.items()}
-trainings = {key: [mean_auc[key], *again_mean[key]] for key in seconds}
+# every recipe trained more than once in the record, with each of its trainings, the first
+# first: a row and its later trainings and, for a grey network, its "greyscale" row with its
+# stored recipe's (the grey half changes nothing for it)
+recipe_runs = {key: [rows_of[key], *later] for key, later in seconds.items()}
 called = {
     key: [f'the "{key[0]}" row']
     + [f'the "{key[0]}" row\'s {ordinal[row["training"]]} training' for row in later]
@@ -1667,8 +1666,10 @@ for name in networks:
         grey_again("greyscale", name)
         and record["remedies"]["greyscale"]["adds_to"].get(name) == key[0]
     ):
-        trainings[key].append(mean_auc["greyscale", name])
+        recipe_runs[key].append(rows_of["greyscale", name])
         called[key].append('the "greyscale" row')
+again_mean = {key: [mean_of(row) for row in later] for key, later in seconds.items()}
+trainings = {key: [mean_of(row) for row in runs] for key, runs in recipe_runs.items()}
 # the yardstick for a change in the mean of the four AUCs: the most that two trainings of one
 # recipe of that network differ in the record, and which two they are
 mean_noise = {}
@@ -2244,6 +2245,10 @@ rule = (
     "meet every goal its stored recipe's row meets, and more. "
 )
 
+pair_worth = {  # what one positive-negative pair of galaxies is worth in each label's AUC
+    label: 1 / (positives[label] * (known[label] - positives[label])) for label in GOALS
+}
+
 
 def beyond(row, name):
     """The goals a training of network ``name`` meets beyond its stored row's, each with how
@@ -2252,7 +2257,7 @@ def beyond(row, name):
     for label in [k for k in GOALS if k in goals_of(row) - stored_goals[name]]:
         auc = row["auc"][label]["auc"]
         margin = auc - GOALS[label]
-        pair = 1 / (positives[label] * (known[label] - positives[label]))  # one pair's worth
+        pair = pair_worth[label]
         than = "less than" if margin < pair else "at least"
         said.append(
             f"{label.replace('_', '-')} with nothing to spare (an AUC of {auc:.3f})"
@@ -2279,8 +2284,8 @@ def later_says(row, name):
 
 
 def every_training(remedy, name):
-    """Network ``name``'s ``remedy`` row and its later trainings."""
-    return [rows_of[remedy, name], *seconds.get((remedy, name), [])]
+    """Every training of network ``name``'s ``remedy`` recipe, the first first."""
+    return recipe_runs.get((remedy, name), [rows_of[remedy, name]])
 
 
 def every_goal(remedy, name):
@@ -2448,13 +2453,12 @@ for name in networks:
         runs = every_training(*key)
         gaps = [f"{100 * row['sky_gap']:.1f}" for row in runs]
         how = "both trainings" if len(runs) == 2 else f"all {counted[len(runs)]} trainings"
-        pair = {k: 1 / (positives[k] * (known[k] - positives[k])) for k in GOALS}  # one's worth
         held_goals = common_goals(*key)
         margins = "; ".join(  # each goal it holds, by how much in each training
             (f"{label.replace('_', '-')} " if len(held_goals) > 1 else "")
             + "by "
             + listed([f"{row['auc'][label]['auc'] - GOALS[label]:.3f}" for row in runs])
-            + f" of an AUC, against {pair[label]:.3f} for one positive-negative pair of its "
+            + f" of an AUC, against {pair_worth[label]:.3f} for one positive-negative pair of its "
             "galaxies"
             for label in GOALS
             if label in held_goals
@@ -2481,11 +2485,7 @@ reading(
         "meets no goal beyond the stored row": not third,
     },
 )
-stored_runs = {  # every training of each stored recipe, a grey network's "greyscale" row too
-    name: every_training(record["stored"][name], name)
-    + ([rows_of["greyscale", name]] if grey_again("greyscale", name) else [])
-    for name in networks
-}
+stored_runs = {name: every_training(record["stored"][name], name) for name in networks}
 unheld = [  # a stored row's goal that not every training of its recipe meets
     f"{NETWORKS[name].called} meets {label.replace('_', '-')} in "
     f"{sum(label in goals_of(run) for run in runs)} of its stored recipe's {len(runs)} trainings"
